@@ -1,0 +1,56 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both build .venv from the lock.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-from-lock
+CHROMIUM ?= /usr/bin/chromium
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint seed lock browser clean help
+
+help:
+	@echo "make run    install, migrate, load the seed corpus and serve on http://$(HOST):$(PORT)/"
+	@echo "make test   install and run the whole test suite (browser tests included)"
+	@echo "make lint   ruff and mypy"
+
+$(STAMP): requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m app.cli seed
+	$(BIN)/python -m app.cli serve --host $(HOST) --port $(PORT)
+
+seed: $(STAMP)
+	$(BIN)/python -m app.cli seed
+
+# The browser tests drive the system's Chromium; install it where we may (Debian, as root).
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium at $(CHROMIUM) (Debian: apt-get install chromium)."; exit 1; \
+	  fi; \
+	fi
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests migrations benchmarks
+	$(BIN)/ruff format --check app tests migrations benchmarks
+	$(BIN)/mypy app
+
+# Re-pin every dependency (with hashes) after a change to pyproject.toml.
+lock:
+	$(PYTHON) -m venv /tmp/argmap-lock-venv
+	/tmp/argmap-lock-venv/bin/python -m pip install --quiet uv
+	/tmp/argmap-lock-venv/bin/uv pip compile pyproject.toml --extra dev --generate-hashes \
+	  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu --no-header --quiet -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""An argument-mapping web application: who holds which position, argued where."""

@@ -1,0 +1,23 @@
+"""Application settings, read from the environment (or a `.env` file)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything that differs between a laptop, CI and a server."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'argmap.db'}"
+    seeds_dir: Path = PROJECT_ROOT / "seeds"
+    static_dir: Path = PROJECT_ROOT / "static"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

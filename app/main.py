@@ -1,0 +1,55 @@
+"""The application factory: settings → engine → routers, templates and static files."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from app.config import Settings, get_settings
+from app.db import make_engine
+from app.errors import install_error_handlers
+from app.routes import annotations, api, documents, exports, positions
+
+SWAGGER_UI = "swagger-ui-5.35.0"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for `settings`; the database must already be migrated."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Argument map",
+        summary="Tag passages of commentary with the positions they state, support or oppose.",
+        version="0.1.0",
+        lifespan=lifespan,
+        # The default docs pages load their scripts from a CDN; ours serves a vendored copy.
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    install_error_handlers(app)
+    for module in (documents, positions, annotations, exports, api):
+        app.include_router(module.router)
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Argument map API",
+            swagger_js_url=f"/static/{SWAGGER_UI}/swagger-ui-bundle.js",
+            swagger_css_url=f"/static/{SWAGGER_UI}/swagger-ui.css",
+            swagger_favicon_url=f"/static/{SWAGGER_UI}/favicon-32x32.png",
+        )
+
+    return app

@@ -1,0 +1,1 @@
+"""One module per family of pages; each HTML page has a JSON twin under /api."""

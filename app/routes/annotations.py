@@ -1,0 +1,167 @@
+"""Tagging from the document view: each endpoint answers with the re-rendered passage."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+
+from app.deps import AnalystDep, SessionDep
+from app.models import AnnotationCreate, AnnotationKind, AnnotationUpdate, Passage
+from app.services import catalog, documents, tagging
+from app.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+# Tells the rest of the page (counts, lists) that tags changed, so it can refresh itself.
+TAGS_CHANGED = {"HX-Trigger": "tags-changed"}
+
+
+def catalog_context(session: Session) -> dict[str, Any]:
+    """Positions and topics as every passage needs them: ordered lists and lookups by key."""
+    positions = catalog.list_positions(session)
+    topics = catalog.list_topics(session)
+    return {
+        "positions": positions,
+        "topics": topics,
+        "position_map": {p.key: p for p in positions},
+        "topic_map": {t.key: t for t in topics},
+    }
+
+
+def passage_context(
+    session: Session, passage: Passage, analyst: str | None, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "view": documents.passage_view(session, passage),
+        **catalog_context(session),
+        "analyst": analyst,
+        "form": None,
+        "undo": None,
+        **extra,
+    }
+
+
+def passage_response(
+    request: Request,
+    session: Session,
+    passage: Passage,
+    analyst: str | None,
+    *,
+    changed: bool = False,
+    **extra: Any,
+) -> HTMLResponse:
+    context = passage_context(session, passage, analyst, **extra)
+    headers = TAGS_CHANGED if changed else None
+    return render(request, "passage.html", context, fragment="_passage.html", headers=headers)
+
+
+def blank_to_none(value: str | None) -> str | None:
+    return value if value else None
+
+
+@router.get("/passages/{passage_id}", response_class=HTMLResponse)
+def passage_page(
+    request: Request, session: SessionDep, analyst: AnalystDep, passage_id: str
+) -> HTMLResponse:
+    passage = tagging.get_passage(session, passage_id)
+    return passage_response(request, session, passage, analyst)
+
+
+@router.get("/passages/{passage_id}/tag-form", response_class=HTMLResponse)
+def tag_form(
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    passage_id: str,
+    position: Annotated[str, Query(max_length=32)],
+    start: Annotated[int | None, Query(ge=0)] = None,
+    end: Annotated[int | None, Query(ge=0)] = None,
+) -> HTMLResponse:
+    """The passage with its tagging form open, the position (and any span) chosen."""
+    passage = tagging.get_passage(session, passage_id)
+    catalog.get_position(session, position)
+    quote = passage.text[start:end] if start is not None and end is not None else None
+    form = {"mode": "create", "position_key": position, "start": start, "end": end, "quote": quote}
+    return passage_response(request, session, passage, analyst, form=form)
+
+
+@router.post("/passages/{passage_id}/annotations", response_class=HTMLResponse)
+def create_tag(
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    passage_id: str,
+    position_key: Annotated[str, Form(max_length=32)],
+    kind: Annotated[AnnotationKind, Form()] = AnnotationKind.states,
+    topic_key: Annotated[str | None, Form(max_length=32)] = None,
+    note: Annotated[str, Form(max_length=5000)] = "",
+    start: Annotated[int | None, Form(ge=0)] = None,
+    end: Annotated[int | None, Form(ge=0)] = None,
+) -> HTMLResponse:
+    data = AnnotationCreate(
+        passage_id=passage_id,
+        position_key=position_key,
+        kind=kind,
+        topic_key=blank_to_none(topic_key),
+        note=note,
+        start=start,
+        end=end,
+    )
+    annotation = tagging.tag_passage(session, data, analyst)
+    passage = tagging.get_passage(session, annotation.passage_id)
+    return passage_response(request, session, passage, analyst, changed=True)
+
+
+@router.get("/annotations/{annotation_id}/edit", response_class=HTMLResponse)
+def edit_form(
+    request: Request, session: SessionDep, analyst: AnalystDep, annotation_id: str
+) -> HTMLResponse:
+    annotation = tagging.get_annotation(session, annotation_id)
+    passage = tagging.get_passage(session, annotation.passage_id)
+    form = {
+        "mode": "edit",
+        "annotation": annotation,
+        "position_key": annotation.position_key,
+        "start": annotation.start,
+        "end": annotation.end,
+        "quote": annotation.quote,
+    }
+    return passage_response(request, session, passage, analyst, form=form)
+
+
+@router.put("/annotations/{annotation_id}", response_class=HTMLResponse)
+def update_tag(
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    annotation_id: str,
+    position_key: Annotated[str, Form(max_length=32)],
+    kind: Annotated[AnnotationKind, Form()],
+    topic_key: Annotated[str | None, Form(max_length=32)] = None,
+    note: Annotated[str, Form(max_length=5000)] = "",
+) -> HTMLResponse:
+    data = AnnotationUpdate(
+        position_key=position_key, kind=kind, topic_key=blank_to_none(topic_key), note=note
+    )
+    annotation = tagging.update_annotation(session, annotation_id, data)
+    passage = tagging.get_passage(session, annotation.passage_id)
+    return passage_response(request, session, passage, analyst, changed=True)
+
+
+@router.delete("/annotations/{annotation_id}", response_class=HTMLResponse)
+def remove_tag(
+    request: Request, session: SessionDep, analyst: AnalystDep, annotation_id: str
+) -> HTMLResponse:
+    annotation = tagging.remove_annotation(session, annotation_id)
+    passage = tagging.get_passage(session, annotation.passage_id)
+    return passage_response(request, session, passage, analyst, changed=True, undo=annotation)
+
+
+@router.post("/annotations/{annotation_id}/restore", response_class=HTMLResponse)
+def restore_tag(
+    request: Request, session: SessionDep, analyst: AnalystDep, annotation_id: str
+) -> HTMLResponse:
+    annotation = tagging.restore_annotation(session, annotation_id)
+    passage = tagging.get_passage(session, annotation.passage_id)
+    return passage_response(request, session, passage, analyst, changed=True)

@@ -1,0 +1,268 @@
+"""The JSON API: everything the pages do, documented at /docs."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel
+
+from app.deps import AnalystDep, SessionDep
+from app.models import (
+    AnnotationCreate,
+    AnnotationPublic,
+    AnnotationUpdate,
+    DocumentCreate,
+    DocumentPublic,
+    DocumentUpdate,
+    PassagePublic,
+    PassageUpdate,
+    PositionCreate,
+    PositionPublic,
+    PositionUpdate,
+    TopicCreate,
+    TopicPublic,
+    TopicUpdate,
+)
+from app.services import catalog, corpus, documents, tagging
+from app.services.tagging import AnnotationFilters
+
+router = APIRouter(prefix="/api")
+
+NOT_FOUND = {404: {"description": "No such thing; the message says which."}}
+INVALID = {422: {"description": "The input is invalid; the message says where."}}
+CONFLICT = {409: {"description": "It clashes with what is stored; the message says how."}}
+
+
+class DocumentDetail(DocumentPublic):
+    passages: list[PassagePublic]
+
+
+class TopicGroupPublic(BaseModel):
+    topic: TopicPublic | None
+    annotations: list[AnnotationPublic]
+
+
+class PositionDetail(BaseModel):
+    position: PositionPublic
+    groups: list[TopicGroupPublic]
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+@router.get("/documents", tags=["documents"])
+def list_documents(session: SessionDep) -> list[DocumentPublic]:
+    return [summary.document for summary in documents.list_documents(session)]
+
+
+@router.post(
+    "/documents", status_code=status.HTTP_201_CREATED, tags=["documents"], responses=CONFLICT
+)
+def create_document(session: SessionDep, data: DocumentCreate) -> DocumentPublic:
+    """Add a text to the corpus; it is split into passages at once."""
+    document = corpus.add_document(session, data)
+    return documents.get_document_summary(session, document.id).document
+
+
+@router.get("/documents/{document_id}", tags=["documents"], responses=NOT_FOUND)
+def get_document(session: SessionDep, document_id: str) -> DocumentDetail:
+    summary = documents.get_document_summary(session, document_id)
+    passages = [PassagePublic.model_validate(p) for p in documents.list_passages(session, document_id)]
+    return DocumentDetail.model_validate(summary.document, update={"passages": passages})
+
+
+@router.patch("/documents/{document_id}", tags=["documents"], responses=NOT_FOUND | INVALID)
+def update_document(session: SessionDep, document_id: str, data: DocumentUpdate) -> DocumentPublic:
+    documents.update_document(session, document_id, data)
+    return documents.get_document_summary(session, document_id).document
+
+
+@router.delete(
+    "/documents/{document_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["documents"],
+    responses=NOT_FOUND,
+)
+def delete_document(session: SessionDep, document_id: str) -> Response:
+    """Delete a document with its passages and their tags."""
+    documents.delete_document(session, document_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- passages --------------------------------------------------------------------------------
+
+
+@router.get("/documents/{document_id}/passages", tags=["passages"], responses=NOT_FOUND)
+def list_passages(session: SessionDep, document_id: str) -> list[PassagePublic]:
+    return [PassagePublic.model_validate(p) for p in documents.list_passages(session, document_id)]
+
+
+@router.get("/passages/{passage_id}", tags=["passages"], responses=NOT_FOUND)
+def get_passage(session: SessionDep, passage_id: str) -> PassagePublic:
+    return PassagePublic.model_validate(tagging.get_passage(session, passage_id))
+
+
+@router.patch("/passages/{passage_id}", tags=["passages"], responses=NOT_FOUND | INVALID)
+def update_passage(session: SessionDep, passage_id: str, data: PassageUpdate) -> PassagePublic:
+    """Correct a passage's kind; its text and offsets follow the document and cannot change."""
+    return PassagePublic.model_validate(documents.update_passage(session, passage_id, data))
+
+
+# --- positions -------------------------------------------------------------------------------
+
+
+@router.get("/positions", tags=["positions"])
+def list_positions(session: SessionDep) -> list[PositionPublic]:
+    return [PositionPublic.model_validate(p) for p in catalog.list_positions(session)]
+
+
+@router.post(
+    "/positions",
+    status_code=status.HTTP_201_CREATED,
+    tags=["positions"],
+    responses=CONFLICT | INVALID,
+)
+def create_position(session: SessionDep, data: PositionCreate) -> PositionPublic:
+    return PositionPublic.model_validate(catalog.create_position(session, data))
+
+
+@router.get("/positions/{position_key}", tags=["positions"], responses=NOT_FOUND)
+def get_position(session: SessionDep, position_key: str) -> PositionDetail:
+    """A position with every passage tagged with it, grouped by topic."""
+    position = catalog.get_position(session, position_key)
+    groups = [
+        TopicGroupPublic(
+            topic=TopicPublic.model_validate(group.topic) if group.topic else None,
+            annotations=[
+                tagging.present_annotation(item.annotation, item.document.id) for item in group.items
+            ],
+        )
+        for group in documents.position_groups(session, position_key)
+    ]
+    return PositionDetail(position=PositionPublic.model_validate(position), groups=groups)
+
+
+@router.patch("/positions/{position_key}", tags=["positions"], responses=NOT_FOUND | INVALID)
+def update_position(session: SessionDep, position_key: str, data: PositionUpdate) -> PositionPublic:
+    return PositionPublic.model_validate(catalog.update_position(session, position_key, data))
+
+
+@router.delete(
+    "/positions/{position_key}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["positions"],
+    responses=NOT_FOUND | CONFLICT,
+)
+def delete_position(session: SessionDep, position_key: str) -> Response:
+    """Delete a position no tag uses."""
+    catalog.delete_position(session, position_key)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- topics ----------------------------------------------------------------------------------
+
+
+@router.get("/topics", tags=["topics"])
+def list_topics(session: SessionDep) -> list[TopicPublic]:
+    return [TopicPublic.model_validate(t) for t in catalog.list_topics(session)]
+
+
+@router.post(
+    "/topics", status_code=status.HTTP_201_CREATED, tags=["topics"], responses=CONFLICT | INVALID
+)
+def create_topic(session: SessionDep, data: TopicCreate) -> TopicPublic:
+    return TopicPublic.model_validate(catalog.create_topic(session, data))
+
+
+@router.get("/topics/{topic_key}", tags=["topics"], responses=NOT_FOUND)
+def get_topic(session: SessionDep, topic_key: str) -> TopicPublic:
+    return TopicPublic.model_validate(catalog.get_topic(session, topic_key))
+
+
+@router.patch("/topics/{topic_key}", tags=["topics"], responses=NOT_FOUND | INVALID)
+def update_topic(session: SessionDep, topic_key: str, data: TopicUpdate) -> TopicPublic:
+    return TopicPublic.model_validate(catalog.update_topic(session, topic_key, data))
+
+
+@router.delete(
+    "/topics/{topic_key}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["topics"],
+    responses=NOT_FOUND | CONFLICT,
+)
+def delete_topic(session: SessionDep, topic_key: str) -> Response:
+    """Delete a topic no tag uses."""
+    catalog.delete_topic(session, topic_key)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- annotations -----------------------------------------------------------------------------
+
+
+@router.get("/annotations", tags=["annotations"])
+def list_annotations(
+    session: SessionDep,
+    document: Annotated[str | None, Query(max_length=64)] = None,
+    passage: Annotated[str | None, Query(max_length=64)] = None,
+    position: Annotated[str | None, Query(max_length=32)] = None,
+    topic: Annotated[str | None, Query(max_length=32)] = None,
+    analyst: Annotated[str | None, Query(max_length=80)] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[AnnotationPublic]:
+    """Live tags, oldest first, filtered by any of document, passage, position, topic, analyst."""
+    filters = AnnotationFilters(document, passage, position, topic, analyst)
+    return tagging.list_annotations(session, filters, limit=limit, offset=offset)
+
+
+@router.post(
+    "/annotations",
+    status_code=status.HTTP_201_CREATED,
+    tags=["annotations"],
+    responses=NOT_FOUND | INVALID,
+)
+def create_annotation(
+    session: SessionDep, analyst: AnalystDep, data: AnnotationCreate
+) -> AnnotationPublic:
+    """Tag a passage, or the span `start`–`end` of its text, with a position.
+
+    The analyst is taken from `analyst` in the body, else from the `analyst` cookie.
+    """
+    annotation = tagging.tag_passage(session, data, analyst)
+    passage = tagging.get_passage(session, annotation.passage_id)
+    return tagging.present_annotation(annotation, passage.document_id)
+
+
+@router.get("/annotations/{annotation_id}", tags=["annotations"], responses=NOT_FOUND)
+def get_annotation(session: SessionDep, annotation_id: str) -> AnnotationPublic:
+    annotation = tagging.get_annotation(session, annotation_id)
+    passage = tagging.get_passage(session, annotation.passage_id)
+    return tagging.present_annotation(annotation, passage.document_id)
+
+
+@router.patch("/annotations/{annotation_id}", tags=["annotations"], responses=NOT_FOUND | INVALID)
+def update_annotation(
+    session: SessionDep, annotation_id: str, data: AnnotationUpdate
+) -> AnnotationPublic:
+    annotation = tagging.update_annotation(session, annotation_id, data)
+    passage = tagging.get_passage(session, annotation.passage_id)
+    return tagging.present_annotation(annotation, passage.document_id)
+
+
+@router.delete(
+    "/annotations/{annotation_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["annotations"],
+    responses=NOT_FOUND,
+)
+def delete_annotation(session: SessionDep, annotation_id: str) -> Response:
+    """Remove a tag (undo with POST …/restore)."""
+    tagging.remove_annotation(session, annotation_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/annotations/{annotation_id}/restore", tags=["annotations"], responses=NOT_FOUND)
+def restore_annotation(session: SessionDep, annotation_id: str) -> AnnotationPublic:
+    """Undo the removal of a tag."""
+    annotation = tagging.restore_annotation(session, annotation_id)
+    passage = tagging.get_passage(session, annotation.passage_id)
+    return tagging.present_annotation(annotation, passage.document_id)

@@ -1,0 +1,227 @@
+"""Reading the corpus: documents with their counts, a document's passages with their tags,
+and every passage tagged with one position."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import distinct, func
+from sqlmodel import Session, col, select
+
+from app.models import (
+    Annotation,
+    Document,
+    DocumentPublic,
+    DocumentUpdate,
+    Passage,
+    PassageKind,
+    PassageUpdate,
+    Position,
+    Topic,
+)
+from app.services.errors import NotFound
+
+HIDDEN_KINDS = (PassageKind.boilerplate,)
+LABEL_WORDS = 9
+
+
+def document_label(document: Document, first_words: str | None = None) -> str:
+    """The title, or for an untitled text its opening words (titles are never invented)."""
+    if document.title:
+        return document.title
+    if first_words:
+        words = first_words.split()
+        more = "…" if len(words) > LABEL_WORDS else ""
+        return "“" + " ".join(words[:LABEL_WORDS]) + more + "”"
+    return document.source_name or document.id
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    document: DocumentPublic
+    label: str
+
+
+def _live() -> object:
+    return col(Annotation.deleted_at).is_(None)
+
+
+def list_documents(session: Session) -> list[DocumentSummary]:
+    """Every document with its passage, tagged-passage and tag counts (two queries in all)."""
+    counts = select(
+        Passage.document_id,
+        func.count(distinct(Passage.id)).label("passages"),
+        func.count(distinct(Annotation.passage_id)).label("tagged"),
+        func.count(distinct(Annotation.id)).label("tags"),
+    ).outerjoin(
+        Annotation,
+        (col(Annotation.passage_id) == col(Passage.id)) & col(Annotation.deleted_at).is_(None),
+    ).group_by(col(Passage.document_id))
+    by_document = {row[0]: row[1:] for row in session.exec(counts)}
+    first_paragraphs = dict(
+        session.exec(
+            select(Passage.document_id, func.min(Passage.text))
+            .where(Passage.ordinal == 0)
+            .group_by(col(Passage.document_id))
+        ).all()
+    )
+    summaries = []
+    for document in session.exec(select(Document).order_by(col(Document.created_at), col(Document.id))):
+        passages, tagged, tags = by_document.get(document.id, (0, 0, 0))
+        public = DocumentPublic.model_validate(
+            document,
+            update={"passage_count": passages, "tagged_passage_count": tagged, "annotation_count": tags},
+        )
+        summaries.append(DocumentSummary(public, document_label(document, first_paragraphs.get(document.id))))
+    return summaries
+
+
+def get_document(session: Session, document_id: str) -> Document:
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound(f"There is no document with the id '{document_id}'.")
+    return document
+
+
+def get_document_summary(session: Session, document_id: str) -> DocumentSummary:
+    get_document(session, document_id)
+    return next(s for s in list_documents(session) if s.document.id == document_id)
+
+
+def update_document(session: Session, document_id: str, data: DocumentUpdate) -> Document:
+    """Correct a document's metadata (its text is fixed: tags are anchored in it)."""
+    document = get_document(session, document_id)
+    document.sqlmodel_update(data.model_dump(exclude_unset=True))
+    session.add(document)
+    session.commit()
+    session.refresh(document)
+    return document
+
+
+def delete_document(session: Session, document_id: str) -> None:
+    """Delete a document with its passages and their tags."""
+    document = get_document(session, document_id)
+    session.delete(document)
+    session.commit()
+
+
+def list_passages(session: Session, document_id: str) -> list[Passage]:
+    get_document(session, document_id)
+    return list(
+        session.exec(
+            select(Passage).where(Passage.document_id == document_id).order_by(col(Passage.ordinal))
+        )
+    )
+
+
+def update_passage(session: Session, passage_id: str, data: PassageUpdate) -> Passage:
+    """Correct a passage's kind (say, un-hide a line wrongly taken for boilerplate)."""
+    passage = session.get(Passage, passage_id)
+    if passage is None:
+        raise NotFound(f"There is no passage with the id '{passage_id}'.")
+    passage.kind = data.kind
+    session.add(passage)
+    session.commit()
+    session.refresh(passage)
+    return passage
+
+
+# --- the document view -----------------------------------------------------------------------
+
+
+@dataclass
+class TextPiece:
+    """A run of passage text and the span tags that cover all of it."""
+
+    text: str
+    annotations: list[Annotation] = field(default_factory=list)
+
+
+@dataclass
+class PassageView:
+    passage: Passage
+    annotations: list[Annotation]
+    pieces: list[TextPiece]
+
+    @property
+    def hidden(self) -> bool:
+        return self.passage.kind in HIDDEN_KINDS
+
+
+def split_into_pieces(text: str, annotations: list[Annotation]) -> list[TextPiece]:
+    """Cut the text at every span boundary so that each piece can show which tags cover it."""
+    spans = [a for a in annotations if a.start is not None and a.end is not None]
+    cuts = sorted({0, len(text), *(a.start for a in spans), *(a.end for a in spans)})  # type: ignore[misc]
+    pieces = []
+    for left, right in zip(cuts, cuts[1:], strict=False):
+        covering = [a for a in spans if a.start <= left and right <= a.end]  # type: ignore[operator]
+        pieces.append(TextPiece(text[left:right], covering))
+    return pieces or [TextPiece(text)]
+
+
+def passage_view(session: Session, passage: Passage) -> PassageView:
+    annotations = list(
+        session.exec(
+            select(Annotation)
+            .where(Annotation.passage_id == passage.id, _live())
+            .order_by(col(Annotation.created_at), col(Annotation.id))
+        )
+    )
+    return PassageView(passage, annotations, split_into_pieces(passage.text, annotations))
+
+
+def document_passage_views(session: Session, document_id: str) -> list[PassageView]:
+    """All passages of a document with their live tags (two queries, whatever the size)."""
+    passages = list_passages(session, document_id)
+    by_passage: dict[str, list[Annotation]] = defaultdict(list)
+    for annotation in session.exec(
+        select(Annotation)
+        .join(Passage, col(Passage.id) == col(Annotation.passage_id))
+        .where(Passage.document_id == document_id, _live())
+        .order_by(col(Annotation.created_at), col(Annotation.id))
+    ):
+        by_passage[annotation.passage_id].append(annotation)
+    return [
+        PassageView(p, by_passage[p.id], split_into_pieces(p.text, by_passage[p.id])) for p in passages
+    ]
+
+
+# --- the position view -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaggedPassage:
+    annotation: Annotation
+    passage: Passage
+    document: Document
+    document_label: str
+
+
+@dataclass(frozen=True)
+class TopicGroup:
+    topic: Topic | None
+    items: list[TaggedPassage]
+
+
+def position_groups(session: Session, position_key: str) -> list[TopicGroup]:
+    """Every live tag with this position across the corpus, grouped by topic (untopical last)."""
+    if session.get(Position, position_key) is None:
+        raise NotFound(f"There is no position with the key '{position_key}'.")
+    rows = session.exec(
+        select(Annotation, Passage, Document)
+        .join(Passage, col(Passage.id) == col(Annotation.passage_id))
+        .join(Document, col(Document.id) == col(Passage.document_id))
+        .where(Annotation.position_key == position_key, _live())
+        .order_by(col(Document.created_at), col(Document.id), col(Passage.ordinal), col(Annotation.start))
+    ).all()
+    topics = {t.key: t for t in session.exec(select(Topic))}
+    labels = {s.document.id: s.label for s in list_documents(session)} if rows else {}
+    grouped: dict[str | None, list[TaggedPassage]] = defaultdict(list)
+    for annotation, passage, document in rows:
+        grouped[annotation.topic_key].append(
+            TaggedPassage(annotation, passage, document, labels[document.id])
+        )
+    keys = sorted((k for k in grouped if k is not None), key=lambda k: topics[k].name.lower())
+    groups = [TopicGroup(topics[k], grouped[k]) for k in keys]
+    if None in grouped:
+        groups.append(TopicGroup(None, grouped[None]))
+    return groups

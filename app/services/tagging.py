@@ -1,0 +1,174 @@
+"""Annotations: an analyst's link from a passage, or a span inside it, to a position."""
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from app.models import (
+    Annotation,
+    AnnotationCreate,
+    AnnotationKind,
+    AnnotationPublic,
+    AnnotationUpdate,
+    Passage,
+    PassageKind,
+    Position,
+    Topic,
+    utcnow,
+)
+from app.services.errors import InvalidInput, NotFound
+
+ANALYST_MAX_LENGTH = 80
+
+
+def clean_analyst_name(name: str | None) -> str:
+    """The analyst's name as stored with every tag; refuses an empty one."""
+    cleaned = " ".join((name or "").split())
+    if not cleaned:
+        raise InvalidInput("Tell us your name first: every tag records who made it.")
+    if len(cleaned) > ANALYST_MAX_LENGTH:
+        raise InvalidInput(f"A name can be at most {ANALYST_MAX_LENGTH} characters long.")
+    return cleaned
+
+
+def _check_references(session: Session, position_key: str | None, topic_key: str | None) -> None:
+    if position_key is not None and session.get(Position, position_key) is None:
+        raise InvalidInput(f"There is no position with the key '{position_key}'.")
+    if topic_key is not None and session.get(Topic, topic_key) is None:
+        raise InvalidInput(f"There is no topic with the key '{topic_key}'.")
+
+
+def _span_quote(passage: Passage, start: int | None, end: int | None) -> str | None:
+    """Check a span against its passage and return the quoted text (None for the whole)."""
+    if start is None and end is None:
+        return None
+    if start is None or end is None:
+        raise InvalidInput("A span needs both a start and an end (or neither, for the passage).")
+    if not 0 <= start < end <= len(passage.text):
+        raise InvalidInput(
+            f"The span {start}–{end} is not inside the passage (its text has "
+            f"{len(passage.text)} characters, and a span must not be empty)."
+        )
+    if start == 0 and end == len(passage.text):
+        return None  # selecting the whole passage is a whole-passage tag
+    return passage.text[start:end]
+
+
+def get_passage(session: Session, passage_id: str) -> Passage:
+    passage = session.get(Passage, passage_id)
+    if passage is None:
+        raise NotFound(f"There is no passage with the id '{passage_id}'.")
+    return passage
+
+
+def get_annotation(session: Session, annotation_id: str, *, include_removed: bool = False) -> Annotation:
+    annotation = session.get(Annotation, annotation_id)
+    if annotation is None or (annotation.deleted_at is not None and not include_removed):
+        raise NotFound(f"There is no tag with the id '{annotation_id}'.")
+    return annotation
+
+
+def tag_passage(session: Session, data: AnnotationCreate, analyst: str | None) -> Annotation:
+    """Tag a passage (or the span `data.start`–`data.end` inside it) with a position."""
+    who = clean_analyst_name(data.analyst or analyst)
+    passage = get_passage(session, data.passage_id)
+    if passage.kind == PassageKind.boilerplate:
+        raise InvalidInput("This passage is boilerplate (not part of the article); it cannot be tagged.")
+    _check_references(session, data.position_key, data.topic_key)
+    start, end = (data.start, data.end)
+    quote = _span_quote(passage, start, end)
+    if quote is None:
+        start = end = None
+    annotation = Annotation(
+        passage_id=passage.id,
+        start=start,
+        end=end,
+        quote=quote,
+        position_key=data.position_key,
+        kind=AnnotationKind(data.kind),
+        topic_key=data.topic_key,
+        note=data.note.strip(),
+        analyst=who,
+    )
+    session.add(annotation)
+    session.commit()
+    session.refresh(annotation)
+    return annotation
+
+
+def update_annotation(session: Session, annotation_id: str, data: AnnotationUpdate) -> Annotation:
+    """Change a tag's position, kind, topic or note; the span and the analyst stay."""
+    annotation = get_annotation(session, annotation_id)
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("position_key", "") is None:
+        raise InvalidInput("A tag must keep a position.")
+    if changes.get("kind", "") is None:
+        raise InvalidInput("A tag must keep a kind (states, supports or opposes).")
+    _check_references(session, changes.get("position_key"), changes.get("topic_key"))
+    if "note" in changes:
+        changes["note"] = (changes["note"] or "").strip()
+    annotation.sqlmodel_update(changes)
+    annotation.updated_at = utcnow()
+    session.add(annotation)
+    session.commit()
+    session.refresh(annotation)
+    return annotation
+
+
+def remove_annotation(session: Session, annotation_id: str) -> Annotation:
+    """Remove a tag; it is kept out of sight so that the removal can be undone."""
+    annotation = get_annotation(session, annotation_id)
+    annotation.deleted_at = utcnow()
+    session.add(annotation)
+    session.commit()
+    session.refresh(annotation)
+    return annotation
+
+
+def restore_annotation(session: Session, annotation_id: str) -> Annotation:
+    """Undo a removal."""
+    annotation = get_annotation(session, annotation_id, include_removed=True)
+    if annotation.deleted_at is None:
+        return annotation
+    annotation.deleted_at = None
+    annotation.updated_at = utcnow()
+    session.add(annotation)
+    session.commit()
+    session.refresh(annotation)
+    return annotation
+
+
+@dataclass(frozen=True)
+class AnnotationFilters:
+    document_id: str | None = None
+    passage_id: str | None = None
+    position_key: str | None = None
+    topic_key: str | None = None
+    analyst: str | None = None
+
+
+def list_annotations(
+    session: Session, filters: AnnotationFilters, *, limit: int = 500, offset: int = 0
+) -> list[AnnotationPublic]:
+    """Live tags matching every given filter, oldest first."""
+    query = (
+        select(Annotation, Passage.document_id)
+        .join(Passage, col(Passage.id) == col(Annotation.passage_id))
+        .where(col(Annotation.deleted_at).is_(None))
+    )
+    if filters.document_id is not None:
+        query = query.where(Passage.document_id == filters.document_id)
+    if filters.passage_id is not None:
+        query = query.where(Annotation.passage_id == filters.passage_id)
+    if filters.position_key is not None:
+        query = query.where(Annotation.position_key == filters.position_key)
+    if filters.topic_key is not None:
+        query = query.where(Annotation.topic_key == filters.topic_key)
+    if filters.analyst is not None:
+        query = query.where(Annotation.analyst == filters.analyst)
+    query = query.order_by(col(Annotation.created_at), col(Annotation.id)).offset(offset).limit(limit)
+    return [present_annotation(a, document_id) for a, document_id in session.exec(query)]
+
+
+def present_annotation(annotation: Annotation, document_id: str) -> AnnotationPublic:
+    return AnnotationPublic.model_validate(annotation, update={"document_id": document_id})

@@ -1,0 +1,46 @@
+"""Jinja2 set-up, and the rule for answering htmx with a fragment and browsers with a page."""
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+HTMX_VERSION = "2.0.11"
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+templates.env.globals["htmx_version"] = HTMX_VERSION
+
+
+def format_when(value: datetime | date | None) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    return value.isoformat()
+
+
+templates.env.filters["when"] = format_when
+
+
+def is_fragment_request(request: Request) -> bool:
+    """htmx asked for a piece of a page (boosted navigation still wants the whole page)."""
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
+
+
+def render(
+    request: Request,
+    page: str,
+    context: dict[str, Any],
+    fragment: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render `fragment` for an htmx request when one is given, else the full `page`."""
+    name = fragment if fragment and is_fragment_request(request) else page
+    return templates.TemplateResponse(
+        request, name, context, status_code=status_code, headers=headers
+    )

@@ -1,0 +1,184 @@
+// The few things the browser must do itself: keyboard shortcuts, turning a text selection into
+// span offsets, focus after a swap, and showing error messages. Everything else is htmx.
+(function () {
+  "use strict";
+
+  const TEXT_INPUT_TYPES = new Set(["text", "search", "email", "url", "password", "number", "tel", "color", "date"]);
+
+  function inTextField(el) {
+    if (!el) return false;
+    if (el.isContentEditable || el.tagName === "TEXTAREA" || el.tagName === "SELECT") return true;
+    return el.tagName === "INPUT" && TEXT_INPUT_TYPES.has((el.type || "text").toLowerCase());
+  }
+
+  function passages() {
+    return Array.from(document.querySelectorAll(".passage"));
+  }
+
+  function currentPassage() {
+    const active = document.activeElement;
+    return active && active.closest ? active.closest(".passage") : null;
+  }
+
+  function focusPassage(el) {
+    if (!el) return;
+    el.focus({ preventScroll: true });
+    el.scrollIntoView({ block: "nearest", behavior: "instant" });
+  }
+
+  function movePassage(step) {
+    const all = passages();
+    if (!all.length) return;
+    const here = all.indexOf(currentPassage());
+    const next = here === -1 ? (step > 0 ? 0 : all.length - 1) : Math.min(all.length - 1, Math.max(0, here + step));
+    focusPassage(all[next]);
+  }
+
+  // --- errors ------------------------------------------------------------------------------
+  let toastTimer = null;
+  function showToast(message) {
+    const toast = document.getElementById("toast");
+    if (!toast) return;
+    toast.textContent = message;
+    toast.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { toast.hidden = true; }, 8000);
+  }
+
+  function messageFrom(xhr) {
+    try {
+      const body = JSON.parse(xhr.responseText);
+      if (typeof body.detail === "string") return body.detail;
+      if (body.message) return body.message;
+    } catch (_) { /* not JSON: fall through */ }
+    return "The server answered " + xhr.status + ". Nothing was changed.";
+  }
+
+  document.addEventListener("htmx:responseError", (evt) => showToast(messageFrom(evt.detail.xhr)));
+  document.addEventListener("htmx:sendError", () => showToast("The server could not be reached. Nothing was changed."));
+
+  // --- span selection ----------------------------------------------------------------------
+  function offsetWithin(root, node, offset) {
+    const range = document.createRange();
+    range.selectNodeContents(root);
+    range.setEnd(node, offset);
+    return range.toString().length;
+  }
+
+  function textElementOf(node) {
+    const el = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+    return el ? el.closest("[data-passage-text]") : null;
+  }
+
+  function setSpan(passage, start, end, quote) {
+    const startInput = passage.querySelector("[data-span-start]");
+    const endInput = passage.querySelector("[data-span-end]");
+    const indicator = passage.querySelector("[data-span-indicator]");
+    if (!startInput || !endInput || !indicator) return; // the form is open, or boilerplate
+    const on = start !== null;
+    startInput.value = on ? String(start) : "";
+    endInput.value = on ? String(end) : "";
+    startInput.disabled = endInput.disabled = !on;
+    indicator.hidden = !on;
+    indicator.querySelector("[data-span-quote]").textContent = on ? quote : "";
+    passage.classList.toggle("has-span", on);
+  }
+
+  function captureSelection() {
+    const selection = window.getSelection();
+    if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return;
+    const range = selection.getRangeAt(0);
+    const textEl = textElementOf(range.startContainer);
+    if (!textEl) return;
+    if (textEl !== textElementOf(range.endContainer)) {
+      showToast("A span must lie inside one passage: select within a single paragraph.");
+      return;
+    }
+    const text = textEl.textContent;
+    let start = offsetWithin(textEl, range.startContainer, range.startOffset);
+    let end = offsetWithin(textEl, range.endContainer, range.endOffset);
+    while (start < end && /\s/.test(text[start])) start++;
+    while (end > start && /\s/.test(text[end - 1])) end--;
+    if (start >= end) return;
+    const passage = textEl.closest(".passage");
+    setSpan(passage, start, end, text.slice(start, end));
+    passage.focus({ preventScroll: true });
+  }
+
+  document.addEventListener("mouseup", (evt) => {
+    if (evt.target.closest && evt.target.closest("[data-passage-text]")) captureSelection();
+  });
+  document.addEventListener("keyup", (evt) => {
+    if (evt.shiftKey && evt.key.startsWith("Arrow")) captureSelection();
+  });
+  document.addEventListener("click", (evt) => {
+    const clear = evt.target.closest("[data-clear-span]");
+    if (clear) setSpan(clear.closest(".passage"), null, null, "");
+    if (evt.target.closest("[data-show-help]")) toggleHelp();
+  });
+
+  // --- help --------------------------------------------------------------------------------
+  function toggleHelp(force) {
+    const help = document.getElementById("help");
+    if (help) help.hidden = force === undefined ? !help.hidden : !force;
+  }
+
+  // --- keyboard ----------------------------------------------------------------------------
+  document.addEventListener("keydown", (evt) => {
+    if (evt.ctrlKey || evt.metaKey || evt.altKey) return;
+    const active = document.activeElement;
+    let form = active && active.closest ? active.closest(".tag-form") : null;
+    if (!form && (!active || active === document.body)) {
+      // Focus is lost for a moment while a passage is swapped: keys then go to the open form.
+      const open = document.querySelectorAll(".tag-form");
+      if (open.length === 1) form = open[0];
+    }
+
+    if (evt.key === "Escape") {
+      const help = document.getElementById("help");
+      if (help && !help.hidden) { toggleHelp(false); return; }
+      if (form) { form.querySelector("[data-cancel]").click(); return; }
+      const passage = currentPassage();
+      if (passage) setSpan(passage, null, null, "");
+      return;
+    }
+    if (inTextField(active)) return; // never steal keys from someone typing
+
+    if (form) {
+      const radio = form.querySelector('[data-kind-key="' + evt.key + '"]');
+      if (radio) { radio.checked = true; radio.focus(); evt.preventDefault(); return; }
+      if (evt.key === "Enter" && (!active || active.tagName !== "BUTTON")) { evt.preventDefault(); form.requestSubmit(); }
+      return;
+    }
+    if (evt.key === "?") { toggleHelp(); evt.preventDefault(); return; }
+    if (evt.key === "j" || evt.key === "k") { movePassage(evt.key === "j" ? 1 : -1); evt.preventDefault(); return; }
+    if (/^[1-9]$/.test(evt.key)) {
+      const passage = currentPassage();
+      const button = passage && passage.querySelector('.tagbar [data-shortcut="' + evt.key + '"]');
+      if (button) { button.click(); evt.preventDefault(); }
+    }
+  });
+
+  // After a passage is swapped, keep the keyboard where it was: on that passage.
+  document.addEventListener("htmx:afterSettle", (evt) => {
+    const old = evt.detail.target;
+    if (!old || !old.id || !old.id.startsWith("p-")) return;
+    const fresh = document.getElementById(old.id);
+    if (!fresh || fresh.contains(document.activeElement)) return;
+    const wanted = fresh.querySelector("[autofocus]");
+    (wanted || fresh).focus({ preventScroll: true });
+  });
+
+  // A link to #p-… (from the position view) lands on that passage, focused and marked.
+  function focusHashTarget() {
+    if (!location.hash.startsWith("#p-")) return;
+    const el = document.getElementById(location.hash.slice(1));
+    if (!el) return;
+    el.classList.add("arrived");
+    focusPassage(el);
+    el.scrollIntoView({ block: "center" });
+  }
+  document.addEventListener("DOMContentLoaded", focusHashTarget);
+  document.addEventListener("htmx:historyRestore", focusHashTarget);
+  document.addEventListener("htmx:afterSettle", (evt) => { if (evt.detail.target === document.body) focusHashTarget(); });
+})();

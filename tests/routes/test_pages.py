@@ -1,0 +1,252 @@
+"""HTML pages and htmx fragments: a plain request gets the whole page, an htmx request (the
+`HX-Request` header) gets only the fragment; user text is always escaped."""
+
+from typing import Any
+
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+HX = {"HX-Request": "true"}
+SCRIPT = "<script>alert('x')</script>"
+
+
+def soup(response: Any) -> BeautifulSoup:
+    assert response.status_code == 200, response.text
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def first_document(client: TestClient) -> dict[str, Any]:
+    return client.get("/api/documents").json()[0]
+
+
+def first_paragraph(client: TestClient, document_id: str) -> dict[str, Any]:
+    passages = client.get(f"/api/documents/{document_id}/passages").json()
+    return next(p for p in passages if p["kind"] == "paragraph")
+
+
+def test_home_redirects_to_the_document_list(seeded_client: TestClient) -> None:
+    response = seeded_client.get("/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/documents"
+
+
+def test_document_list_page_and_fragment(seeded_client: TestClient) -> None:
+    page = soup(seeded_client.get("/documents"))
+    assert page.find("html") is not None
+    assert len(page.select("#document-rows tr")) == 5
+    assert page.select_one('script[src^="/static/htmx-"]') is not None
+    fragment = soup(seeded_client.get("/documents", headers=HX))
+    assert fragment.find("html") is None
+    assert len(fragment.select("tr")) == 5
+
+
+def test_a_boosted_navigation_still_gets_the_whole_page(seeded_client: TestClient) -> None:
+    page = soup(seeded_client.get("/documents", headers={**HX, "HX-Boosted": "true"}))
+    assert page.find("html") is not None
+
+
+def test_document_page_and_its_passages_fragment(seeded_client: TestClient) -> None:
+    document = first_document(seeded_client)
+    page = soup(seeded_client.get(f"/documents/{document['id']}"))
+    assert page.find("html") is not None
+    assert page.select_one("h1") is not None
+    passages = page.select("#passages .passage")
+    assert passages, "the document view lists its passages"
+    assert all(p.has_attr("tabindex") for p in passages)
+    fragment = soup(seeded_client.get(f"/documents/{document['id']}", headers=HX))
+    assert fragment.find("html") is None
+    assert fragment.select_one("article#passages") is not None
+    assert len(fragment.select(".passage")) == len(passages)
+
+
+def test_the_passage_text_is_exactly_the_stored_text(seeded_client: TestClient) -> None:
+    """Span offsets are computed from the rendered text, so it must be the stored text."""
+    document = first_document(seeded_client)
+    stored = {
+        p["id"]: p["text"]
+        for p in seeded_client.get(f"/api/documents/{document['id']}/passages").json()
+    }
+    page = soup(seeded_client.get(f"/documents/{document['id']}"))
+    for section in page.select(".passage"):
+        shown = section.select_one("[data-passage-text]").get_text()
+        assert shown == stored[section["data-passage-id"]]
+
+
+def test_boilerplate_is_hidden_until_asked_for(seeded_client: TestClient) -> None:
+    documents = seeded_client.get("/api/documents").json()
+    for document in documents:
+        passages = seeded_client.get(f"/api/documents/{document['id']}/passages").json()
+        boilerplate = [p for p in passages if p["kind"] == "boilerplate"]
+        if boilerplate:
+            break
+    hidden = soup(seeded_client.get(f"/documents/{document['id']}"))
+    shown_ids = {s["data-passage-id"] for s in hidden.select(".passage")}
+    assert not shown_ids & {p["id"] for p in boilerplate}
+    assert hidden.find("a", string=lambda s: s and "Show" in s and "boilerplate" in s)
+    everything = soup(seeded_client.get(f"/documents/{document['id']}?hidden=1"))
+    assert len(everything.select(".passage")) == len(passages)
+
+
+def test_tagging_through_htmx_fragments(seeded_client: TestClient) -> None:
+    document = first_document(seeded_client)
+    passage = first_paragraph(seeded_client, document["id"])
+    pid = passage["id"]
+
+    form = soup(
+        seeded_client.get(
+            f"/passages/{pid}/tag-form", params={"position": "ukraine", "start": 0, "end": 5}, headers=HX
+        )
+    )
+    assert form.find("html") is None
+    assert form.select_one("form.tag-form") is not None
+    assert form.select_one('select[name=position_key] option[selected]')["value"] == "ukraine"
+    assert form.select_one("input[name=start]")["value"] == "0"
+    assert form.select_one(".form-target q").get_text() == passage["text"][:5]
+
+    response = seeded_client.post(
+        f"/passages/{pid}/annotations",
+        data={"position_key": "ukraine", "kind": "opposes", "topic_key": "nato", "note": "",
+              "start": "0", "end": "5"},
+        headers=HX,
+    )
+    assert response.headers["HX-Trigger"] == "tags-changed"
+    fragment = soup(response)
+    section = fragment.select_one(f"section#p-{pid}")
+    assert section is not None and fragment.find("html") is None
+    chip = section.select_one(".chip")
+    assert "Ukrainian" in chip.get_text() and "opposes" in chip.get_text()
+    assert section.select_one("mark.span").get_text() == passage["text"][:5]
+    annotation_id = chip["data-annotation-id"]
+
+    edit = soup(seeded_client.get(f"/annotations/{annotation_id}/edit", headers=HX))
+    assert edit.select_one("input[name=kind][value=opposes]").has_attr("checked")
+    updated = soup(
+        seeded_client.put(
+            f"/annotations/{annotation_id}",
+            data={"position_key": "us", "kind": "supports", "topic_key": "", "note": "changed"},
+            headers=HX,
+        )
+    )
+    assert "US" in updated.select_one(".chip-pos").get_text()
+    assert updated.select_one(".chip-topic") is None
+
+    removed = soup(seeded_client.delete(f"/annotations/{annotation_id}", headers=HX))
+    assert removed.select_one(".chip") is None
+    undo = removed.select_one(".undo button")
+    assert undo["hx-post"] == f"/annotations/{annotation_id}/restore"
+    restored = soup(seeded_client.post(undo["hx-post"], headers=HX))
+    assert restored.select_one(".chip")["data-annotation-id"] == annotation_id
+
+    stats = soup(seeded_client.get(f"/documents/{document['id']}/stats", headers=HX))
+    assert stats.select_one("[data-tagged-count]").get_text() == "1"
+
+
+def test_the_passage_plain_path_is_a_whole_page(seeded_client: TestClient) -> None:
+    document = first_document(seeded_client)
+    passage = first_paragraph(seeded_client, document["id"])
+    page = soup(seeded_client.get(f"/passages/{passage['id']}"))
+    assert page.find("html") is not None
+    assert page.select_one(f"#p-{passage['id']}") is not None
+
+
+def test_tagging_without_a_name_says_so(seeded_client: TestClient) -> None:
+    seeded_client.cookies.clear()
+    document = first_document(seeded_client)
+    passage = first_paragraph(seeded_client, document["id"])
+    page = soup(seeded_client.get(f"/documents/{document['id']}"))
+    assert page.select_one("form.ask-name") is not None
+    response = seeded_client.post(
+        f"/passages/{passage['id']}/annotations", data={"position_key": "us"}, headers=HX
+    )
+    assert response.status_code == 422
+    assert "name" in response.json()["detail"]
+
+
+def test_the_analyst_name_is_kept_in_a_cookie(seeded_client: TestClient) -> None:
+    seeded_client.cookies.clear()
+    response = seeded_client.post(
+        "/analyst", data={"name": "Olena Ševčenko", "next": "/positions"}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/positions"
+    page = soup(seeded_client.get("/documents"))
+    assert page.select_one(".analyst strong").get_text() == "Olena Ševčenko"
+
+
+def test_the_name_form_never_redirects_off_site(seeded_client: TestClient) -> None:
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = seeded_client.post(
+            "/analyst", data={"name": "A", "next": target}, follow_redirects=False
+        )
+        assert response.headers["location"] == "/documents"
+    blank = seeded_client.post("/analyst", data={"name": "   "}, follow_redirects=False)
+    assert blank.status_code == 422
+
+
+def test_position_page_groups_tags_by_topic_and_links_back(seeded_client: TestClient) -> None:
+    document = first_document(seeded_client)
+    passage = first_paragraph(seeded_client, document["id"])
+    for topic in ("nato", ""):
+        seeded_client.post(
+            f"/passages/{passage['id']}/annotations",
+            data={"position_key": "europe", "kind": "states", "topic_key": topic},
+        )
+    page = soup(seeded_client.get("/positions/europe"))
+    headings = [h.get_text(" ", strip=True) for h in page.select(".topic-group h2")]
+    assert headings[0].startswith("NATO") and headings[-1].startswith("No topic")
+    link = page.select_one(".tagged-meta a")
+    assert link["href"] == f"/documents/{document['id']}#p-{passage['id']}"
+    fragment = soup(seeded_client.get("/positions/europe", headers=HX))
+    assert fragment.find("html") is None
+    assert len(fragment.select(".topic-group")) == 2
+
+
+def test_positions_page_adds_a_position(seeded_client: TestClient) -> None:
+    page = soup(seeded_client.get("/positions"))
+    assert len(page.select(".positions li")) == 4
+    fragment = soup(
+        seeded_client.post(
+            "/positions", data={"key": "nato", "name": "NATO", "colour": "#117733"}, headers=HX
+        )
+    )
+    assert [a.get_text(strip=True) for a in fragment.select(".pos-link")][-1] == "NATO"
+    again = seeded_client.post("/positions", data={"key": "nato", "name": "NATO"}, headers=HX)
+    assert again.status_code == 409
+    assert "already exists" in again.json()["detail"]
+
+
+def test_unknown_pages_get_an_html_error_page(seeded_client: TestClient) -> None:
+    response = seeded_client.get("/documents/nope", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    page = BeautifulSoup(response.text, "html.parser")
+    assert "There is no document with the id 'nope'." in page.select_one(".error-message").get_text()
+    api = seeded_client.get("/api/documents/nope", headers={"Accept": "text/html"})
+    assert api.json()["detail"] == "There is no document with the id 'nope'."
+
+
+def test_user_text_is_escaped_everywhere(seeded_client: TestClient) -> None:
+    document = first_document(seeded_client)
+    passage = first_paragraph(seeded_client, document["id"])
+    seeded_client.post("/api/positions", json={"key": "evil", "name": SCRIPT, "colour": "#123456"})
+    seeded_client.post("/api/topics", json={"key": "evil", "name": SCRIPT})
+    seeded_client.patch(f"/api/documents/{document['id']}", json={"title": SCRIPT})
+    seeded_client.cookies.set("analyst", SCRIPT)
+    created = seeded_client.post(
+        "/api/annotations",
+        json={"passage_id": passage["id"], "position_key": "evil", "topic_key": "evil", "note": SCRIPT},
+    )
+    assert created.status_code == 201
+    for url in (
+        "/documents",
+        f"/documents/{document['id']}",
+        "/positions",
+        "/positions/evil",
+        f"/passages/{passage['id']}",
+    ):
+        response = seeded_client.get(url)
+        assert response.status_code == 200
+        assert SCRIPT not in response.text, url
+        assert "&lt;script&gt;" in response.text, url
+        page = BeautifulSoup(response.text, "html.parser")
+        inline = [s for s in page.find_all("script") if not s.get("src")]
+        assert inline == [], f"{url} carries an inline script"
