@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint seed lock browser clean help
+.PHONY: run test lint seed lock system-deps screenshots clean help
 
 help:
 	@echo "make run    install, migrate, load the seed corpus and serve on http://$(HOST):$(PORT)/"
@@ -26,19 +26,27 @@ run: $(STAMP)
 seed: $(STAMP)
 	$(BIN)/python -m app.cli seed
 
-# The browser tests drive the system's Chromium; install it where we may (Debian, as root).
-browser:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
+# The browser tests drive the system's Chromium and the PostgreSQL tests start a private
+# server from the system's binaries; install them where we may (Debian, as root).
+system-deps:
+	@missing=""; \
+	[ -x "$(CHROMIUM)" ] || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	    echo "installing Chromium for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "installing$$missing for the tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "The browser tests need Chromium at $(CHROMIUM) (Debian: apt-get install chromium)."; exit 1; \
+	    echo "The tests need:$$missing (Debian: sudo apt-get install$$missing)."; exit 1; \
 	  fi; \
 	fi
 
-test: $(STAMP) browser
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
+
+# Refresh the README's screenshot from the browser test.
+screenshots: $(STAMP) system-deps
+	ARGMAP_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests migrations benchmarks

@@ -47,7 +47,10 @@ def install_error_handlers(app: FastAPI) -> None:
         if request.url.path.startswith("/api"):
             # Keep FastAPI's structured list for API clients, with a sentence in front.
             return JSONResponse(
-                {"detail": jsonable_encoder(exc.errors()), "message": describe_validation_errors(exc)},
+                {
+                    "detail": jsonable_encoder(exc.errors()),
+                    "message": describe_validation_errors(exc),
+                },
                 status_code=422,
             )
         return error_response(request, 422, describe_validation_errors(exc))

@@ -8,7 +8,6 @@ short key chosen by a person. That is what lets an export be merged into another
 import uuid
 from datetime import UTC, date, datetime
 from enum import StrEnum
-
 from typing import Annotated
 
 from pydantic import StringConstraints, field_validator
@@ -92,7 +91,6 @@ class DocumentUpdate(SQLModel):
     author: str | None = Field(default=None, max_length=200)
     published: date | None = None
     url: str | None = Field(default=None, max_length=2000)
-
 
 
 class DocumentPublic(DocumentMeta):

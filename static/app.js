@@ -124,12 +124,29 @@
   }
 
   // --- keyboard ----------------------------------------------------------------------------
+  // Keys typed in the tag form: s/u/o pick the kind, Enter saves, Escape cancels.
+  const FORM_KEYS = new Set(["s", "u", "o", "Enter", "Escape"]);
+  // A number key asks the server for the tag form; keys typed before it arrives wait here.
+  let pending = null;
+
+  function formKey(form, key) {
+    const radio = form.querySelector('[data-kind-key="' + key + '"]');
+    if (radio) { radio.checked = true; radio.focus(); return true; }
+    if (key === "Enter") { form.requestSubmit(); return true; }
+    if (key === "Escape") { form.querySelector("[data-cancel]").click(); return true; }
+    return false;
+  }
+
   document.addEventListener("keydown", (evt) => {
     if (evt.ctrlKey || evt.metaKey || evt.altKey) return;
     const active = document.activeElement;
-    let form = active && active.closest ? active.closest(".tag-form") : null;
-    if (!form && (!active || active === document.body)) {
-      // Focus is lost for a moment while a passage is swapped: keys then go to the open form.
+    // While a passage's form is open, keys go to that form, even if focus is on the passage
+    // itself or lost for a moment while htmx swaps the passage in.
+    let form = null;
+    if (active && active.closest && active !== document.body) {
+      const passage = active.closest(".passage");
+      form = active.closest(".tag-form") || (passage && passage.querySelector(".tag-form"));
+    } else {
       const open = document.querySelectorAll(".tag-form");
       if (open.length === 1) form = open[0];
     }
@@ -137,7 +154,7 @@
     if (evt.key === "Escape") {
       const help = document.getElementById("help");
       if (help && !help.hidden) { toggleHelp(false); return; }
-      if (form) { form.querySelector("[data-cancel]").click(); return; }
+      if (form) { formKey(form, "Escape"); return; }
       const passage = currentPassage();
       if (passage) setSpan(passage, null, null, "");
       return;
@@ -145,9 +162,14 @@
     if (inTextField(active)) return; // never steal keys from someone typing
 
     if (form) {
-      const radio = form.querySelector('[data-kind-key="' + evt.key + '"]');
-      if (radio) { radio.checked = true; radio.focus(); evt.preventDefault(); return; }
-      if (evt.key === "Enter" && (!active || active.tagName !== "BUTTON")) { evt.preventDefault(); form.requestSubmit(); }
+      if (evt.key === "Enter" && active && active.tagName === "BUTTON") return; // the button acts
+      if (formKey(form, evt.key)) evt.preventDefault();
+      return;
+    }
+    if (pending && FORM_KEYS.has(evt.key)) {
+      // The form is on its way: keep the key and apply it when the form arrives.
+      pending.keys.push(evt.key);
+      evt.preventDefault();
       return;
     }
     if (evt.key === "?") { toggleHelp(); evt.preventDefault(); return; }
@@ -155,7 +177,11 @@
     if (/^[1-9]$/.test(evt.key)) {
       const passage = currentPassage();
       const button = passage && passage.querySelector('.tagbar [data-shortcut="' + evt.key + '"]');
-      if (button) { button.click(); evt.preventDefault(); }
+      if (button) {
+        pending = { id: passage.id, keys: [] };
+        button.click();
+        evt.preventDefault();
+      }
     }
   });
 
@@ -164,10 +190,20 @@
     const old = evt.detail.target;
     if (!old || !old.id || !old.id.startsWith("p-")) return;
     const fresh = document.getElementById(old.id);
-    if (!fresh || fresh.contains(document.activeElement)) return;
-    const wanted = fresh.querySelector("[autofocus]");
-    (wanted || fresh).focus({ preventScroll: true });
+    if (!fresh) return;
+    if (!fresh.contains(document.activeElement)) {
+      const wanted = fresh.querySelector("[autofocus]");
+      (wanted || fresh).focus({ preventScroll: true });
+    }
+    if (pending && pending.id === old.id) {
+      const keys = pending.keys;
+      pending = null;
+      const form = fresh.querySelector(".tag-form");
+      if (form) keys.forEach((key) => formKey(form, key));
+    }
   });
+  document.addEventListener("htmx:responseError", () => { pending = null; });
+  document.addEventListener("htmx:sendError", () => { pending = null; });
 
   // A link to #p-… (from the position view) lands on that passage, focused and marked.
   function focusHashTarget() {

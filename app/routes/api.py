@@ -1,6 +1,6 @@
 """The JSON API: everything the pages do, documented at /docs."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
@@ -27,9 +27,12 @@ from app.services.tagging import AnnotationFilters
 
 router = APIRouter(prefix="/api")
 
-NOT_FOUND = {404: {"description": "No such thing; the message says which."}}
-INVALID = {422: {"description": "The input is invalid; the message says where."}}
-CONFLICT = {409: {"description": "It clashes with what is stored; the message says how."}}
+Responses = dict[int | str, dict[str, Any]]
+NOT_FOUND: Responses = {404: {"description": "No such thing; the message says which."}}
+INVALID: Responses = {422: {"description": "The input is invalid; the message says where."}}
+CONFLICT: Responses = {
+    409: {"description": "It clashes with what is stored; the message says how."}
+}
 
 
 class DocumentDetail(DocumentPublic):
@@ -66,7 +69,9 @@ def create_document(session: SessionDep, data: DocumentCreate) -> DocumentPublic
 @router.get("/documents/{document_id}", tags=["documents"], responses=NOT_FOUND)
 def get_document(session: SessionDep, document_id: str) -> DocumentDetail:
     summary = documents.get_document_summary(session, document_id)
-    passages = [PassagePublic.model_validate(p) for p in documents.list_passages(session, document_id)]
+    passages = [
+        PassagePublic.model_validate(p) for p in documents.list_passages(session, document_id)
+    ]
     return DocumentDetail.model_validate(summary.document, update={"passages": passages})
 
 
@@ -133,7 +138,8 @@ def get_position(session: SessionDep, position_key: str) -> PositionDetail:
         TopicGroupPublic(
             topic=TopicPublic.model_validate(group.topic) if group.topic else None,
             annotations=[
-                tagging.present_annotation(item.annotation, item.document.id) for item in group.items
+                tagging.present_annotation(item.annotation, item.document.id)
+                for item in group.items
             ],
         )
         for group in documents.position_groups(session, position_key)

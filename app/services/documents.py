@@ -4,7 +4,7 @@ and every passage tagged with one position."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import distinct, func
+from sqlalchemy import ColumnElement, distinct, func
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -41,21 +41,25 @@ class DocumentSummary:
     label: str
 
 
-def _live() -> object:
+def _live() -> ColumnElement[bool]:
     return col(Annotation.deleted_at).is_(None)
 
 
 def list_documents(session: Session) -> list[DocumentSummary]:
     """Every document with its passage, tagged-passage and tag counts (two queries in all)."""
-    counts = select(
-        Passage.document_id,
-        func.count(distinct(Passage.id)).label("passages"),
-        func.count(distinct(Annotation.passage_id)).label("tagged"),
-        func.count(distinct(Annotation.id)).label("tags"),
-    ).outerjoin(
-        Annotation,
-        (col(Annotation.passage_id) == col(Passage.id)) & col(Annotation.deleted_at).is_(None),
-    ).group_by(col(Passage.document_id))
+    counts = (
+        select(
+            Passage.document_id,
+            func.count(distinct(col(Passage.id))).label("passages"),
+            func.count(distinct(col(Annotation.passage_id))).label("tagged"),
+            func.count(distinct(col(Annotation.id))).label("tags"),
+        )
+        .outerjoin(
+            Annotation,
+            (col(Annotation.passage_id) == col(Passage.id)) & _live(),
+        )
+        .group_by(col(Passage.document_id))
+    )
     by_document = {row[0]: row[1:] for row in session.exec(counts)}
     first_paragraphs = dict(
         session.exec(
@@ -65,13 +69,21 @@ def list_documents(session: Session) -> list[DocumentSummary]:
         ).all()
     )
     summaries = []
-    for document in session.exec(select(Document).order_by(col(Document.created_at), col(Document.id))):
+    for document in session.exec(
+        select(Document).order_by(col(Document.created_at), col(Document.id))
+    ):
         passages, tagged, tags = by_document.get(document.id, (0, 0, 0))
         public = DocumentPublic.model_validate(
             document,
-            update={"passage_count": passages, "tagged_passage_count": tagged, "annotation_count": tags},
+            update={
+                "passage_count": passages,
+                "tagged_passage_count": tagged,
+                "annotation_count": tags,
+            },
         )
-        summaries.append(DocumentSummary(public, document_label(document, first_paragraphs.get(document.id))))
+        summaries.append(
+            DocumentSummary(public, document_label(document, first_paragraphs.get(document.id)))
+        )
     return summaries
 
 
@@ -149,11 +161,11 @@ class PassageView:
 
 def split_into_pieces(text: str, annotations: list[Annotation]) -> list[TextPiece]:
     """Cut the text at every span boundary so that each piece can show which tags cover it."""
-    spans = [a for a in annotations if a.start is not None and a.end is not None]
-    cuts = sorted({0, len(text), *(a.start for a in spans), *(a.end for a in spans)})  # type: ignore[misc]
+    spans = [(a.start, a.end, a) for a in annotations if a.start is not None and a.end is not None]
+    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
     pieces = []
     for left, right in zip(cuts, cuts[1:], strict=False):
-        covering = [a for a in spans if a.start <= left and right <= a.end]  # type: ignore[operator]
+        covering = [a for start, end, a in spans if start <= left and right <= end]
         pieces.append(TextPiece(text[left:right], covering))
     return pieces or [TextPiece(text)]
 
@@ -181,7 +193,8 @@ def document_passage_views(session: Session, document_id: str) -> list[PassageVi
     ):
         by_passage[annotation.passage_id].append(annotation)
     return [
-        PassageView(p, by_passage[p.id], split_into_pieces(p.text, by_passage[p.id])) for p in passages
+        PassageView(p, by_passage[p.id], split_into_pieces(p.text, by_passage[p.id]))
+        for p in passages
     ]
 
 
@@ -211,7 +224,9 @@ def position_groups(session: Session, position_key: str) -> list[TopicGroup]:
         .join(Passage, col(Passage.id) == col(Annotation.passage_id))
         .join(Document, col(Document.id) == col(Passage.document_id))
         .where(Annotation.position_key == position_key, _live())
-        .order_by(col(Document.created_at), col(Document.id), col(Passage.ordinal), col(Annotation.start))
+        .order_by(
+            col(Document.created_at), col(Document.id), col(Passage.ordinal), col(Annotation.start)
+        )
     ).all()
     topics = {t.key: t for t in session.exec(select(Topic))}
     labels = {s.document.id: s.label for s in list_documents(session)} if rows else {}

@@ -61,7 +61,9 @@ def get_passage(session: Session, passage_id: str) -> Passage:
     return passage
 
 
-def get_annotation(session: Session, annotation_id: str, *, include_removed: bool = False) -> Annotation:
+def get_annotation(
+    session: Session, annotation_id: str, *, include_removed: bool = False
+) -> Annotation:
     annotation = session.get(Annotation, annotation_id)
     if annotation is None or (annotation.deleted_at is not None and not include_removed):
         raise NotFound(f"There is no tag with the id '{annotation_id}'.")
@@ -73,14 +75,19 @@ def tag_passage(session: Session, data: AnnotationCreate, analyst: str | None) -
     who = clean_analyst_name(data.analyst or analyst)
     passage = get_passage(session, data.passage_id)
     if passage.kind == PassageKind.boilerplate:
-        raise InvalidInput("This passage is boilerplate (not part of the article); it cannot be tagged.")
+        raise InvalidInput(
+            "This passage is boilerplate (not part of the article); it cannot be tagged."
+        )
     _check_references(session, data.position_key, data.topic_key)
     start, end = (data.start, data.end)
     quote = _span_quote(passage, start, end)
     if quote is None:
         start = end = None
+    now = utcnow()
     annotation = Annotation(
         passage_id=passage.id,
+        created_at=now,
+        updated_at=now,
         start=start,
         end=end,
         quote=quote,
@@ -166,7 +173,9 @@ def list_annotations(
         query = query.where(Annotation.topic_key == filters.topic_key)
     if filters.analyst is not None:
         query = query.where(Annotation.analyst == filters.analyst)
-    query = query.order_by(col(Annotation.created_at), col(Annotation.id)).offset(offset).limit(limit)
+    query = (
+        query.order_by(col(Annotation.created_at), col(Annotation.id)).offset(offset).limit(limit)
+    )
     return [present_annotation(a, document_id) for a, document_id in session.exec(query)]
 
 

@@ -94,19 +94,27 @@ def test_tagging_through_htmx_fragments(seeded_client: TestClient) -> None:
 
     form = soup(
         seeded_client.get(
-            f"/passages/{pid}/tag-form", params={"position": "ukraine", "start": 0, "end": 5}, headers=HX
+            f"/passages/{pid}/tag-form",
+            params={"position": "ukraine", "start": 0, "end": 5},
+            headers=HX,
         )
     )
     assert form.find("html") is None
     assert form.select_one("form.tag-form") is not None
-    assert form.select_one('select[name=position_key] option[selected]')["value"] == "ukraine"
+    assert form.select_one("select[name=position_key] option[selected]")["value"] == "ukraine"
     assert form.select_one("input[name=start]")["value"] == "0"
     assert form.select_one(".form-target q").get_text() == passage["text"][:5]
 
     response = seeded_client.post(
         f"/passages/{pid}/annotations",
-        data={"position_key": "ukraine", "kind": "opposes", "topic_key": "nato", "note": "",
-              "start": "0", "end": "5"},
+        data={
+            "position_key": "ukraine",
+            "kind": "opposes",
+            "topic_key": "nato",
+            "note": "",
+            "start": "0",
+            "end": "5",
+        },
         headers=HX,
     )
     assert response.headers["HX-Trigger"] == "tags-changed"
@@ -219,7 +227,9 @@ def test_unknown_pages_get_an_html_error_page(seeded_client: TestClient) -> None
     response = seeded_client.get("/documents/nope", headers={"Accept": "text/html"})
     assert response.status_code == 404
     page = BeautifulSoup(response.text, "html.parser")
-    assert "There is no document with the id 'nope'." in page.select_one(".error-message").get_text()
+    assert (
+        "There is no document with the id 'nope'." in page.select_one(".error-message").get_text()
+    )
     api = seeded_client.get("/api/documents/nope", headers={"Accept": "text/html"})
     assert api.json()["detail"] == "There is no document with the id 'nope'."
 
@@ -233,7 +243,12 @@ def test_user_text_is_escaped_everywhere(seeded_client: TestClient) -> None:
     seeded_client.cookies.set("analyst", SCRIPT)
     created = seeded_client.post(
         "/api/annotations",
-        json={"passage_id": passage["id"], "position_key": "evil", "topic_key": "evil", "note": SCRIPT},
+        json={
+            "passage_id": passage["id"],
+            "position_key": "evil",
+            "topic_key": "evil",
+            "note": SCRIPT,
+        },
     )
     assert created.status_code == 201
     for url in (

@@ -1,0 +1,141 @@
+"""The command line: `argmap migrate | seed | serve | export | import`."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+from app.config import get_settings
+from app.db import make_engine, migrate
+
+cli = typer.Typer(
+    help="The argument map: tag passages with positions, export the map.",
+    pretty_exceptions_show_locals=False,
+)
+
+
+@cli.command("migrate")
+def migrate_command() -> None:
+    """Bring the database up to the newest schema (alembic upgrade head)."""
+    migrate(get_settings().database_url)
+    typer.echo("database is at the newest schema")
+
+
+@cli.command("seed")
+def seed_command(
+    seeds_dir: Annotated[
+        Path | None, typer.Option(help="Folder with manifest.json and the articles.")
+    ] = None,
+) -> None:
+    """Load the seed corpus, positions and topics (safe to run again: nothing is duplicated)."""
+    from app.services.corpus import load_seeds
+    from app.services.errors import InvalidInput
+
+    settings = get_settings()
+    migrate(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            report = load_seeds(session, seeds_dir or settings.seeds_dir)
+    except InvalidInput as error:
+        typer.echo(error.message, err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(str(report))
+
+
+@cli.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Migrate, then serve the app."""
+    import uvicorn
+
+    from app.main import create_app
+
+    settings = get_settings()
+    migrate(settings.database_url)
+    typer.echo(f"Serving the argument map on http://{host}:{port}/")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@cli.command("export")
+def export_command(
+    out: Annotated[
+        Path | None, typer.Option(help="File to write; standard output when left out.")
+    ] = None,
+    document: Annotated[str | None, typer.Option(help="Only this document (its id).")] = None,
+    position: Annotated[
+        str | None, typer.Option(help="Only annotations with this position (its key).")
+    ] = None,
+    topic: Annotated[
+        str | None, typer.Option(help="Only annotations on this topic (its key).")
+    ] = None,
+) -> None:
+    """Write the argument map as JSON: the same bytes as GET /api/export."""
+    import os
+    import sys
+
+    from app.services.errors import NotFound
+    from app.services.export import ExportFilters, stream_export
+
+    settings = get_settings()
+    migrate(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        chunks = stream_export(engine, ExportFilters(document, position, topic))
+        if out is None:
+            for chunk in chunks:
+                sys.stdout.buffer.write(chunk.encode("utf-8"))
+            sys.stdout.buffer.flush()
+        else:
+            # Write beside the target and rename, so a failed export never leaves half a file.
+            partial = out.with_name(out.name + ".part")
+            try:
+                with partial.open("wb") as file:
+                    for chunk in chunks:
+                        file.write(chunk.encode("utf-8"))
+                os.replace(partial, out)
+            finally:
+                partial.unlink(missing_ok=True)
+            typer.echo(f"wrote {out}", err=True)
+    except NotFound as error:
+        typer.echo(error.message, err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+
+
+@cli.command("import")
+def import_command(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="An export file.")
+    ],
+) -> None:
+    """Merge an export file into the database, all or nothing."""
+    from app.services.errors import InvalidInput
+    from app.services.importer import import_map
+
+    settings = get_settings()
+    migrate(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            report = import_map(session, file.read_bytes())
+    except InvalidInput as error:
+        typer.echo(f"{file}: {error.message}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(str(report))
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

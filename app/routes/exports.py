@@ -1,0 +1,119 @@
+"""The JSON export and import of the argument map, and the export's published schema."""
+
+from collections.abc import AsyncGenerator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from app.deps import SessionDep
+from app.services.export import ExportFilters, export_schema, stream_export
+from app.services.importer import import_map
+
+router = APIRouter(tags=["export"])
+
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+DOWNLOAD_HEADERS = {"Content-Disposition": 'attachment; filename="argument-map.json"'}
+IMPORT_BODY = {
+    "requestBody": {
+        "description": "An export file, as the raw body or as the multipart field `file`.",
+        "content": {
+            "application/json": {"schema": {"$ref": "/api/export/schema"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
+        },
+    }
+}
+IMPORT_ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"description": "The file is larger than the import limit."},
+    422: {"description": "The file is not a valid export; the message says where."},
+}
+
+
+@router.get(
+    "/api/export",
+    response_class=StreamingResponse,
+    responses={404: {"description": "No such document, position or topic."}},
+)
+def export_map(
+    request: Request,
+    document: Annotated[str | None, Query(max_length=64, description="A document id.")] = None,
+    position: Annotated[str | None, Query(max_length=32, description="A position key.")] = None,
+    topic: Annotated[str | None, Query(max_length=32, description="A topic key.")] = None,
+    download: Annotated[bool, Query(description="Ask the browser to save it as a file.")] = False,
+) -> StreamingResponse:
+    """The argument map (or the part the filters select) as JSON, streamed."""
+    # Blank values come from HTML forms with an empty select; they mean "no filter".
+    filters = ExportFilters(document or None, position or None, topic or None)
+    chunks = stream_export(request.app.state.engine, filters)
+    headers = DOWNLOAD_HEADERS if download else None
+    return StreamingResponse(chunks, media_type="application/json", headers=headers)
+
+
+@router.get("/api/export/schema")
+def export_format_schema() -> JSONResponse:
+    """The JSON Schema (draft 2020-12) that every export conforms to."""
+    return JSONResponse(export_schema(), media_type="application/schema+json")
+
+
+@router.post("/api/import", openapi_extra=IMPORT_BODY, responses=IMPORT_ERRORS)
+async def import_file(request: Request, session: SessionDep) -> dict[str, Any]:
+    """Merge an export into this database, all or nothing; says what was created or updated."""
+    raw = await read_import_file(request)
+    # The import is synchronous database work; keep it off the event loop.
+    report = await run_in_threadpool(import_map, session, raw)
+    return {
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "message": str(report),
+    }
+
+
+def _too_large() -> HTTPException:
+    return HTTPException(
+        status_code=413,
+        detail=f"The file is larger than the import limit of {MAX_IMPORT_BYTES // 2**20} MB.",
+    )
+
+
+async def _limited(request: Request) -> AsyncGenerator[bytes, None]:
+    """The request body, refused as soon as it grows past the limit (whatever it declared)."""
+    received = 0
+    async for chunk in request.stream():
+        received += len(chunk)
+        if received > MAX_IMPORT_BYTES:
+            raise _too_large()
+        yield chunk
+
+
+async def read_import_file(request: Request) -> bytes:
+    """The uploaded export: the multipart field `file`, or else the raw request body."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_IMPORT_BYTES:
+        raise _too_large()
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return b"".join([chunk async for chunk in _limited(request)])
+    try:
+        form = await MultiPartParser(
+            request.headers, _limited(request), max_files=1, max_fields=10
+        ).parse()
+    except MultiPartException as error:
+        raise HTTPException(status_code=400, detail=error.message) from error
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise HTTPException(
+                status_code=422, detail='Send the export file in a form field named "file".'
+            )
+        return await upload.read()
+    finally:
+        await form.close()

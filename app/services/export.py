@@ -1,0 +1,310 @@
+"""The native JSON export of the argument map (format "argmap", version 1).
+
+The export is streamed: rows are read in batches inside one read-only snapshot and written out
+as they come, so memory stays flat however large the corpus, and the file is consistent even
+while analysts keep tagging. Every array is sorted and no export time is written, so the same
+database always gives byte-identical output (handy for diffs and for checking a round trip).
+"""
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, true
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.models import Annotation, Document, Passage, Position, Topic
+from app.services.corpus import span_to_document_offsets
+from app.services.errors import NotFound
+
+FORMAT_NAME = "argmap"
+FORMAT_VERSION = 1
+SCHEMA_FILE = "export-v1.schema.json"
+# Rows fetched per round trip; documents carry their whole text, so they come fewer at a time.
+BATCH_SIZE = 500
+DOCUMENT_BATCH_SIZE = 20
+# Lines are gathered into chunks of about this many characters before being handed on: one
+# chunk per record would make a streaming response send thousands of tiny writes.
+CHUNK_SIZE = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    """What to export: everything (the default) or one document, position or topic."""
+
+    document: str | None = None
+    position: str | None = None
+    topic: str | None = None
+
+
+@cache
+def export_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the export format, as published at /api/export/schema."""
+    text = resources.files("app").joinpath("schemas", SCHEMA_FILE).read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def stream_export(engine: Engine, filters: ExportFilters = ExportFilters()) -> Iterator[str]:
+    """Check `filters`, then return an iterator over the export's JSON text, chunk by chunk.
+
+    Unknown filter values raise NotFound here, before any output exists, so that a web route
+    can still answer 404. The iterator opens its own session (a request's session would be
+    closed before a streaming response is sent) and closes it when exhausted or closed.
+    """
+    with Session(engine) as session:
+        _check_filters(session, filters)
+    return _generate(engine, filters)
+
+
+def export_map(engine: Engine, filters: ExportFilters = ExportFilters()) -> dict[str, Any]:
+    """The export as a Python dict (for tests and callers that want the whole thing at once)."""
+    exported: dict[str, Any] = json.loads("".join(stream_export(engine, filters)))
+    return exported
+
+
+def format_datetime(value: datetime) -> str:
+    """ISO 8601 in UTC with a trailing Z; fractions of a second only when there are any."""
+    if value.tzinfo is None:  # SQLite hands back naive values; they are stored as UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def format_date(value: date | None) -> str | None:
+    """YYYY-MM-DD, or None for an unknown date."""
+    return value.isoformat() if value is not None else None
+
+
+def _check_filters(session: Session, filters: ExportFilters) -> None:
+    if filters.document is not None and session.get(Document, filters.document) is None:
+        raise NotFound(f"There is no document with the id '{filters.document}'.")
+    if filters.position is not None and session.get(Position, filters.position) is None:
+        raise NotFound(f"There is no position with the key '{filters.position}'.")
+    if filters.topic is not None and session.get(Topic, filters.topic) is None:
+        raise NotFound(f"There is no topic with the key '{filters.topic}'.")
+
+
+def _begin_snapshot(session: Session) -> None:
+    """Make every query of this session read the same snapshot of the database.
+
+    Without it each SELECT sees the database as it is at that moment, and an annotation added
+    between the passages query and the annotations query would point at a passage missing
+    from the file, which would then not import.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        # pysqlite only opens a transaction before writes; in WAL mode an explicit BEGIN keeps
+        # one read snapshot from the first SELECT on, without blocking writers.
+        connection.exec_driver_sql("BEGIN")
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
+
+def _annotation_condition(filters: ExportFilters) -> ColumnElement[bool]:
+    """Which live annotations the export includes (the passage is joined in by the caller)."""
+    conditions: list[ColumnElement[bool]] = [col(Annotation.deleted_at).is_(None)]
+    if filters.document is not None:
+        conditions.append(col(Passage.document_id) == filters.document)
+    if filters.position is not None:
+        conditions.append(col(Annotation.position_key) == filters.position)
+    if filters.topic is not None:
+        conditions.append(col(Annotation.topic_key) == filters.topic)
+    return and_(*conditions)
+
+
+def _document_condition(filters: ExportFilters) -> ColumnElement[bool]:
+    """Which documents the export includes: the chosen one, and with a position or topic
+    filter only those holding at least one included annotation."""
+    conditions: list[ColumnElement[bool]] = [true()]
+    if filters.document is not None:
+        conditions.append(col(Document.id) == filters.document)
+    if filters.position is not None or filters.topic is not None:
+        annotated = (
+            select(Passage.document_id)
+            .join(Annotation, col(Annotation.passage_id) == col(Passage.id))
+            .where(_annotation_condition(filters))
+        )
+        conditions.append(col(Document.id).in_(annotated))
+    return and_(*conditions)
+
+
+def _position_records(session: Session) -> Iterator[dict[str, Any]]:
+    query = select(Position).order_by(col(Position.ordinal), col(Position.key))
+    for position in session.exec(query.execution_options(yield_per=BATCH_SIZE)):
+        yield {
+            "key": position.key,
+            "name": position.name,
+            "colour": position.colour,
+            "ordinal": position.ordinal,
+        }
+
+
+def _topic_records(session: Session) -> Iterator[dict[str, Any]]:
+    query = select(Topic).order_by(col(Topic.key))
+    for topic in session.exec(query.execution_options(yield_per=BATCH_SIZE)):
+        yield {"key": topic.key, "name": topic.name, "description": topic.description}
+
+
+def _document_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
+    query = (
+        select(Document)
+        .where(_document_condition(filters))
+        .order_by(col(Document.created_at), col(Document.id))
+    )
+    for document in session.exec(query.execution_options(yield_per=DOCUMENT_BATCH_SIZE)):
+        yield {
+            "id": document.id,
+            "title": document.title,
+            "outlet": document.outlet,
+            "author": document.author,
+            "published": format_date(document.published),
+            "url": document.url,
+            "source_name": document.source_name,
+            "sha256": document.sha256,
+            "created_at": format_datetime(document.created_at),
+            "original_text": document.original_text,
+        }
+
+
+def _passage_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
+    # Only the passage columns are loaded; the join is for the documents' order and filter.
+    query = (
+        select(Passage)
+        .join(Document, col(Document.id) == col(Passage.document_id))
+        .where(_document_condition(filters))
+        .order_by(col(Document.created_at), col(Document.id), col(Passage.ordinal))
+    )
+    for passage in session.exec(query.execution_options(yield_per=BATCH_SIZE)):
+        yield {
+            "id": passage.id,
+            "document_id": passage.document_id,
+            "ordinal": passage.ordinal,
+            "kind": str(passage.kind),
+            "text": passage.text,
+            "start": passage.start,
+            "end": passage.end,
+        }
+
+
+def _annotation_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
+    # One query, no lookup per row: the passage comes in the same row, and for a span also the
+    # passage's slice of the original text, which is what placing the span in the document
+    # needs (the whole document text would be far too much to fetch per annotation).
+    raw_passage = case(
+        (
+            col(Annotation.start).is_not(None),
+            func.substr(
+                Document.original_text, col(Passage.start) + 1, col(Passage.end) - Passage.start
+            ),
+        ),
+        else_=None,
+    )
+    query = (
+        select(Annotation, Passage, raw_passage)
+        .join(Passage, col(Passage.id) == col(Annotation.passage_id))
+        .join(Document, col(Document.id) == col(Passage.document_id))
+        .where(_annotation_condition(filters))
+        .order_by(col(Annotation.created_at), col(Annotation.id))
+    )
+    rows = session.exec(query.execution_options(yield_per=BATCH_SIZE))
+    for annotation, passage, raw in rows:
+        if annotation.start is None or annotation.end is None:
+            document_start, document_end = passage.start, passage.end
+        else:
+            document_start, document_end = _span_in_document(
+                passage, raw, annotation.start, annotation.end
+            )
+        yield {
+            "id": annotation.id,
+            "passage_id": annotation.passage_id,
+            "document_id": passage.document_id,
+            "start": annotation.start,
+            "end": annotation.end,
+            "quote": annotation.quote,
+            "document_start": document_start,
+            "document_end": document_end,
+            "position_key": annotation.position_key,
+            "kind": str(annotation.kind),
+            "topic_key": annotation.topic_key,
+            "note": annotation.note,
+            "analyst": annotation.analyst,
+            "created_at": format_datetime(annotation.created_at),
+            "updated_at": format_datetime(annotation.updated_at),
+        }
+
+
+def _span_in_document(passage: Passage, raw: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets in the document of the span [start, end) of `passage.text`.
+
+    `raw` is original_text[passage.start:passage.end]; the corpus service maps the span within
+    it (as if the passage were a document of its own), then it is shifted into place.
+    """
+    alone = Passage(
+        id=passage.id,
+        document_id=passage.document_id,
+        ordinal=passage.ordinal,
+        kind=passage.kind,
+        text=passage.text,
+        start=0,
+        end=len(raw),
+    )
+    first, last = span_to_document_offsets(alone, start, end, original_text=raw)
+    return passage.start + first, passage.start + last
+
+
+def _dump(value: Any) -> str:
+    # Compact, and non-ASCII kept as is: the file stays readable and about a third smaller for
+    # texts with typographic quotes and dashes. json escapes control characters, including
+    # newlines inside strings, so one record is always one line.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _array_lines(name: str, records: Iterable[dict[str, Any]], last: bool = False) -> Iterator[str]:
+    """`"name":[` and then one record per line, the closing bracket on a line of its own."""
+    closing = "]}\n" if last else "],\n"
+    first = True
+    for record in records:
+        yield f"{_dump(name)}:[\n{_dump(record)}" if first else f",\n{_dump(record)}"
+        first = False
+    yield f"{_dump(name)}:[{closing}" if first else f"\n{closing}"
+
+
+def _lines(session: Session, filters: ExportFilters) -> Iterator[str]:
+    header = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "filters": {
+            "document": filters.document,
+            "position": filters.position,
+            "topic": filters.topic,
+        },
+    }
+    yield _dump(header)[:-1] + ",\n"  # the header object, left open for the arrays
+    yield from _array_lines("positions", _position_records(session))
+    yield from _array_lines("topics", _topic_records(session))
+    yield from _array_lines("documents", _document_records(session, filters))
+    yield from _array_lines("passages", _passage_records(session, filters))
+    yield from _array_lines("annotations", _annotation_records(session, filters), last=True)
+
+
+def _generate(engine: Engine, filters: ExportFilters) -> Iterator[str]:
+    with Session(engine) as session:
+        _begin_snapshot(session)
+        buffer: list[str] = []
+        size = 0
+        for line in _lines(session, filters):
+            buffer.append(line)
+            size += len(line)
+            if size >= CHUNK_SIZE:
+                yield "".join(buffer)
+                buffer.clear()
+                size = 0
+        if buffer:
+            yield "".join(buffer)
+        # Nothing was written; ending the read transaction explicitly releases the snapshot.
+        session.rollback()

@@ -1,0 +1,559 @@
+"""Import of the native JSON export (format "argmap", version 1), merged by id.
+
+An import is all or nothing. The whole file is checked first — JSON syntax, the published
+schema, then what a schema cannot say (hashes, offsets, quotes, references, clashes with what
+is stored) — and only then written, in one transaction. Every refusal is an InvalidInput whose
+message says where the file is wrong, as a JSON path (`annotations[3].kind: …`).
+
+Merge rules: rows whose id (or key) is not stored yet are created. Stored positions, topics,
+documents and passages keep their local state, since analysts may have renamed a position or
+re-classified a passage here; they only have to agree with the file on what cannot change (a
+document's text, a passage's place in it). Annotations are the analysts' work proper, so the
+newer version wins: a stored annotation is overwritten when the file's updated_at is later
+than its last local change (an edit or a removal).
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Any, TypeVar
+
+from jsonschema import Draft202012Validator, validators  # type: ignore[import-untyped]
+from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, insert, select
+
+from app.models import Annotation, Document, Passage, Position, Topic
+from app.services.corpus import join_wrapped_lines, span_to_document_offsets
+from app.services.errors import InvalidInput
+from app.services.export import FORMAT_NAME, FORMAT_VERSION, export_schema
+
+TABLES = ("positions", "topics", "documents", "passages", "annotations")
+# Ids per `IN (…)` query and rows per INSERT: well under SQLite's limit on bound parameters.
+QUERY_BATCH = 500
+INSERT_BATCH = 1000
+# A schema message quotes the offending value, which may be a whole article.
+MAX_MESSAGE_LENGTH = 300
+
+T = TypeVar("T")
+Record = dict[str, Any]
+
+
+def _zero_counts() -> dict[str, int]:
+    return dict.fromkeys(TABLES, 0)
+
+
+@dataclass
+class ImportReport:
+    """How many rows of each table the import created, updated or left unchanged."""
+
+    created: dict[str, int] = field(default_factory=_zero_counts)
+    updated: dict[str, int] = field(default_factory=_zero_counts)
+    unchanged: dict[str, int] = field(default_factory=_zero_counts)
+
+    def __str__(self) -> str:
+        parts = []
+        for label, counts in (
+            ("created", self.created),
+            ("updated", self.updated),
+            ("unchanged", self.unchanged),
+        ):
+            items = [_plural(count, table) for table, count in counts.items() if count]
+            if items:
+                parts.append(f"{label} {', '.join(items)}")
+        return f"Import done: {'; '.join(parts)}." if parts else "Import done: the file was empty."
+
+
+def _plural(count: int, table: str) -> str:
+    return f"{count} {table[:-1] if count == 1 else table}"
+
+
+def import_map(session: Session, raw: bytes | str) -> ImportReport:
+    """Check the export `raw` and merge it into the database, all or nothing.
+
+    Raises InvalidInput, with the database untouched, when anything in the file is wrong.
+    """
+    data = parse_export(raw)
+    try:
+        plan = _plan(session, data)  # reads only: every check happens before the first write
+        _write(session, plan)
+        session.commit()
+    except IntegrityError as error:
+        # The checks above should leave nothing for the database to refuse; if a concurrent
+        # writer got in between, say so rather than failing with a traceback.
+        session.rollback()
+        raise InvalidInput(f"the database refused the import: {error.orig}") from error
+    except BaseException:
+        session.rollback()
+        raise
+    return plan.report
+
+
+def parse_export(raw: bytes | str) -> Record:
+    """Parse `raw` and check it against the schema of its format and version."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8-sig")  # tolerate a byte-order mark some editors add
+        except UnicodeDecodeError as error:
+            raise InvalidInput(f"not UTF-8 text: {error.reason} at byte {error.start}") from error
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise InvalidInput(
+            f"not JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        ) from error
+    except RecursionError as error:
+        raise InvalidInput("not JSON this instance can read: nested too deeply") from error
+    # Clearer than a schema error when someone uploads the wrong kind of file altogether.
+    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+        raise InvalidInput(f'not an argmap export: "format" must be "{FORMAT_NAME}"')
+    version = data.get("version")
+    if type(version) is not int or version != FORMAT_VERSION:
+        raise InvalidInput(
+            f"version {json.dumps(version)} is not supported: "
+            f"this instance reads version {FORMAT_VERSION}"
+        )
+    problem = best_match(_validator().iter_errors(data))
+    if problem is not None:
+        raise InvalidInput(f"{_where(problem.absolute_path)}: {_shorten(problem.message)}")
+    _check_unicode(data, [])
+    return data
+
+
+def _strict_integer(_checker: Any, instance: Any) -> bool:
+    # JSON Schema counts 3.0 as an integer; offsets are used to slice text, so only ints will do.
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+@cache
+def _validator() -> Any:
+    """A draft 2020-12 validator for the export schema, checking formats too."""
+    cls = validators.extend(
+        Draft202012Validator,
+        type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _strict_integer),
+    )
+    schema = export_schema()
+    return cls(_inline_refs(schema, schema["$defs"]), format_checker=cls.FORMAT_CHECKER)
+
+
+def _inline_refs(node: Any, definitions: dict[str, Any]) -> Any:
+    """The schema with each `{"$ref": "#/$defs/x", …}` replaced by definition x (and the rest).
+
+    Resolving a reference is most of jsonschema's work on a large file (several per record);
+    inlined, validation is about twice as fast. This works because the published schema only
+    puts annotations (a description) beside its references, and none is recursive.
+    """
+    if isinstance(node, list):
+        return [_inline_refs(item, definitions) for item in node]
+    if not isinstance(node, dict):
+        return node
+    inlined = {key: _inline_refs(value, definitions) for key, value in node.items()}
+    reference = inlined.pop("$ref", None)
+    if isinstance(reference, str) and reference.startswith("#/$defs/"):
+        target = _inline_refs(definitions[reference.removeprefix("#/$defs/")], definitions)
+        return {**target, **inlined}
+    if reference is not None:
+        inlined["$ref"] = reference
+    return inlined
+
+
+def _where(path: Iterable[str | int]) -> str:
+    """A JSON path like `annotations[3].kind`."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "the top level"
+
+
+def _shorten(message: str) -> str:
+    if len(message) <= MAX_MESSAGE_LENGTH:
+        return message
+    return message[: MAX_MESSAGE_LENGTH - 1] + "…"
+
+
+def _check_unicode(value: Any, path: list[str | int]) -> None:
+    """Refuse lone surrogates (`"\\ud800"`): valid JSON, but no database can store them."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise InvalidInput(
+                f"{_where(path)}: not valid Unicode (a lone surrogate at character {error.start})"
+            ) from error
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_unicode(item, [*path, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_unicode(item, [*path, index])
+
+
+# --- checking against the database ---------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    """Everything the import will write, worked out before anything is written."""
+
+    report: ImportReport = field(default_factory=ImportReport)
+    positions: list[Record] = field(default_factory=list)
+    topics: list[Record] = field(default_factory=list)
+    documents: list[Record] = field(default_factory=list)
+    passages: list[Record] = field(default_factory=list)
+    annotations: list[Record] = field(default_factory=list)
+    annotation_updates: list[tuple[Annotation, Record]] = field(default_factory=list)
+
+
+def _batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for index in range(0, len(items), size):
+        yield items[index : index + size]
+
+
+def _select_in(session: Session, query: Any, column: Any, values: Iterable[Any]) -> list[Any]:
+    """Rows of `query` whose `column` is one of `values`, asking for a batch of values at a time."""
+    wanted = sorted(set(values))
+    rows: list[Any] = []
+    for batch in _batches(wanted, QUERY_BATCH):
+        rows.extend(session.exec(query.where(col(column).in_(batch))))
+    return rows
+
+
+def _unique(records: list[Record], table: str, field_name: str) -> None:
+    seen: dict[Any, int] = {}
+    for index, record in enumerate(records):
+        value = record[field_name]
+        if value in seen:
+            raise InvalidInput(
+                f"{table}[{index}].{field_name}: {json.dumps(value)} appears twice in the file "
+                f"(also at {table}[{seen[value]}])"
+            )
+        seen[value] = index
+
+
+def _plan(session: Session, data: Record) -> _Plan:
+    plan = _Plan()
+    position_keys = _plan_keyed(session, plan, data["positions"], "positions", Position)
+    topic_keys = _plan_keyed(session, plan, data["topics"], "topics", Topic)
+    document_texts = _plan_documents(session, plan, data["documents"])
+    passages = _plan_passages(session, plan, data["passages"], document_texts)
+    _plan_annotations(
+        session, plan, data["annotations"], passages, document_texts, position_keys, topic_keys
+    )
+    return plan
+
+
+def _plan_keyed(
+    session: Session,
+    plan: _Plan,
+    records: list[Record],
+    table: str,
+    model: type[Position] | type[Topic],
+) -> set[str]:
+    """Positions or topics: create the missing ones; stored ones keep their local names."""
+    _unique(records, table, "key")
+    stored = set(session.exec(select(model.key)))
+    for record in records:
+        if record["key"] in stored:
+            plan.report.unchanged[table] += 1
+        else:
+            getattr(plan, table).append(dict(record))
+            plan.report.created[table] += 1
+    return stored | {record["key"] for record in records}
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _plan_documents(session: Session, plan: _Plan, records: list[Record]) -> dict[str, str]:
+    """Check hashes and identity; returns the original text of each document in the file."""
+    _unique(records, "documents", "id")
+    _unique(records, "documents", "sha256")
+    # Only ids and hashes: the stored texts are not needed to compare, and may be large.
+    identities = select(Document.id, Document.sha256)
+    sha_by_id: dict[str, str] = dict(
+        _select_in(session, identities, Document.id, (r["id"] for r in records))
+    )
+    id_by_sha: dict[str, str] = {
+        sha: id_
+        for id_, sha in _select_in(
+            session, identities, Document.sha256, (r["sha256"] for r in records)
+        )
+    }
+    texts: dict[str, str] = {}
+    for index, record in enumerate(records):
+        where = f"documents[{index}]"
+        actual = _sha256(record["original_text"])
+        if actual != record["sha256"]:
+            raise InvalidInput(
+                f"{where}.sha256: {record['sha256']} is not the SHA-256 of its original_text "
+                f"({actual})"
+            )
+        stored_sha = sha_by_id.get(record["id"])
+        same_text_id = id_by_sha.get(record["sha256"])
+        if stored_sha is not None and stored_sha != record["sha256"]:
+            raise InvalidInput(
+                f"{where}: document '{record['id']}' is already stored here with a different "
+                f"text (sha256 {stored_sha} here, {record['sha256']} in the file)"
+            )
+        if stored_sha is None and same_text_id is not None:
+            raise InvalidInput(
+                f"{where}: its text (sha256 {record['sha256']}) is already stored here as "
+                f"document '{same_text_id}', but the file calls it '{record['id']}'"
+            )
+        if stored_sha is None:
+            row = dict(record)
+            row["published"] = _parse_date(row["published"], f"{where}.published")
+            row["created_at"] = _parse_datetime(row["created_at"], f"{where}.created_at")
+            plan.documents.append(row)
+            plan.report.created["documents"] += 1
+        else:
+            plan.report.unchanged["documents"] += 1
+        texts[record["id"]] = record["original_text"]
+    return texts
+
+
+def _plan_passages(
+    session: Session, plan: _Plan, records: list[Record], document_texts: dict[str, str]
+) -> dict[str, Passage]:
+    """Check each passage against its document's text; returns the file's passages by id."""
+    _unique(records, "passages", "id")
+    missing = {r["document_id"] for r in records} - document_texts.keys()
+    texts = select(Document.id, Document.original_text)
+    document_texts.update(_select_in(session, texts, Document.id, missing))
+    stored = {
+        passage.id: passage
+        for passage in _select_in(session, select(Passage), Passage.id, (r["id"] for r in records))
+    }
+    # (document, ordinal) is unique: a new passage must not take a stored passage's place.
+    places = select(Passage.document_id, Passage.ordinal, Passage.id)
+    taken = {
+        (document_id, ordinal): passage_id
+        for document_id, ordinal, passage_id in _select_in(
+            session, places, Passage.document_id, {r["document_id"] for r in records}
+        )
+    }
+    passages: dict[str, Passage] = {}
+    for index, record in enumerate(records):
+        where = f"passages[{index}]"
+        text = document_texts.get(record["document_id"])
+        if text is None:
+            raise InvalidInput(
+                f"{where}.document_id: there is no document '{record['document_id']}' in the "
+                "file or in this database"
+            )
+        start, end = record["start"], record["end"]
+        if not start <= end <= len(text):
+            raise InvalidInput(
+                f"{where}: the span {start}–{end} lies outside its document's text "
+                f"({len(text)} characters)"
+            )
+        if join_wrapped_lines(text[start:end]) != record["text"]:
+            raise InvalidInput(f"{where}.text: does not match its document's text at {start}–{end}")
+        place = (record["document_id"], record["ordinal"])
+        existing = stored.get(record["id"])
+        if existing is not None:
+            if (existing.document_id, existing.ordinal, existing.start, existing.end) != (
+                *place,
+                start,
+                end,
+            ):
+                raise InvalidInput(
+                    f"{where}: passage '{record['id']}' is already stored here at a different "
+                    "place in its document"
+                )
+            # The kind may differ: an analyst here may have re-classified it; that stays.
+            plan.report.unchanged["passages"] += 1
+        else:
+            if place in taken:
+                raise InvalidInput(
+                    f"{where}.ordinal: document '{place[0]}' already has a passage number "
+                    f"{place[1]} ('{taken[place]}')"
+                )
+            plan.passages.append(dict(record))
+            plan.report.created["passages"] += 1
+        taken[place] = record["id"]
+        passages[record["id"]] = Passage(
+            id=record["id"],
+            document_id=record["document_id"],
+            ordinal=record["ordinal"],
+            kind=record["kind"],
+            text=record["text"],
+            start=start,
+            end=end,
+        )
+    return passages
+
+
+def _plan_annotations(
+    session: Session,
+    plan: _Plan,
+    records: list[Record],
+    file_passages: dict[str, Passage],
+    document_texts: dict[str, str],
+    position_keys: set[str],
+    topic_keys: set[str],
+) -> None:
+    _unique(records, "annotations", "id")
+    passages = dict(file_passages)
+    missing = {r["passage_id"] for r in records} - passages.keys()
+    for passage in _select_in(session, select(Passage), Passage.id, missing):
+        passages[passage.id] = passage
+    # Placing a span in its document needs the document's text.
+    texts = select(Document.id, Document.original_text)
+    missing_texts = {p.document_id for p in passages.values()} - document_texts.keys()
+    document_texts.update(_select_in(session, texts, Document.id, missing_texts))
+    stored = {
+        annotation.id: annotation
+        for annotation in _select_in(
+            session, select(Annotation), Annotation.id, (r["id"] for r in records)
+        )
+    }
+    for index, record in enumerate(records):
+        where = f"annotations[{index}]"
+        passage = passages.get(record["passage_id"])
+        if passage is None:
+            raise InvalidInput(
+                f"{where}.passage_id: there is no passage '{record['passage_id']}' in the file "
+                "or in this database"
+            )
+        if record["document_id"] != passage.document_id:
+            raise InvalidInput(
+                f"{where}.document_id: '{record['document_id']}' is not the document of passage "
+                f"'{passage.id}' ('{passage.document_id}')"
+            )
+        if record["position_key"] not in position_keys:
+            raise InvalidInput(
+                f"{where}.position_key: there is no position '{record['position_key']}' in the "
+                "file or in this database"
+            )
+        if record["topic_key"] is not None and record["topic_key"] not in topic_keys:
+            raise InvalidInput(
+                f"{where}.topic_key: there is no topic '{record['topic_key']}' in the file or "
+                "in this database"
+            )
+        _check_span(where, record, passage, document_texts[passage.document_id])
+        row = dict(record)
+        del row["document_id"], row["document_start"], row["document_end"]
+        row["created_at"] = _parse_datetime(row["created_at"], f"{where}.created_at")
+        row["updated_at"] = _parse_datetime(row["updated_at"], f"{where}.updated_at")
+        existing = stored.get(record["id"])
+        if existing is None:
+            plan.annotations.append(row)
+            plan.report.created["annotations"] += 1
+        elif row["updated_at"] > _last_change(existing):
+            plan.annotation_updates.append((existing, row))
+            plan.report.updated["annotations"] += 1
+        else:
+            plan.report.unchanged["annotations"] += 1
+
+
+def _check_span(where: str, record: Record, passage: Passage, document_text: str) -> None:
+    """The span must lie in the passage, quote it exactly, and sit where the file says."""
+    start, end, quote = record["start"], record["end"], record["quote"]
+    if start is None and end is None:
+        if quote is not None:
+            raise InvalidInput(
+                f"{where}.quote: must be null for a whole-passage annotation (start and end "
+                "are null)"
+            )
+        expected = (passage.start, passage.end)
+    else:
+        if start is None or end is None:
+            raise InvalidInput(
+                f"{where}: start and end must both be numbers (a span) or both null (the "
+                "whole passage)"
+            )
+        if not 0 <= start < end <= len(passage.text):
+            raise InvalidInput(
+                f"{where}: the span {start}–{end} lies outside its passage's text "
+                f"({len(passage.text)} characters) or is empty"
+            )
+        if quote != passage.text[start:end]:
+            raise InvalidInput(
+                f"{where}.quote: {_shorten(json.dumps(quote, ensure_ascii=False))} is not the "
+                f"passage text at {start}–{end} "
+                f"({_shorten(json.dumps(passage.text[start:end], ensure_ascii=False))})"
+            )
+        try:
+            expected = span_to_document_offsets(passage, start, end, original_text=document_text)
+        except InvalidInput as error:  # a stored passage that no longer fits its document
+            raise InvalidInput(f"{where}: {error.message}") from error
+    actual = (record["document_start"], record["document_end"])
+    if actual != tuple(expected):
+        raise InvalidInput(
+            f"{where}: document_start–document_end is {actual[0]}–{actual[1]}, but the span "
+            f"lies at {expected[0]}–{expected[1]} in its document"
+        )
+
+
+def _last_change(annotation: Annotation) -> datetime:
+    """When the stored annotation last changed here: edited, or removed."""
+    changed = _aware(annotation.updated_at)
+    if annotation.deleted_at is not None:
+        changed = max(changed, _aware(annotation.deleted_at))
+    return changed
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _parse_datetime(value: str, where: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.upper())
+    except ValueError as error:
+        raise InvalidInput(f"{where}: {value!r} is not an ISO 8601 date-time") from error
+    if parsed.tzinfo is None:
+        raise InvalidInput(f"{where}: {value!r} has no time zone (write it in UTC, ending in Z)")
+    return parsed.astimezone(UTC)
+
+
+def _parse_date(value: str | None, where: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise InvalidInput(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from error
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def _insert(session: Session, model: type[Any], rows: list[Record]) -> None:
+    # A Core executemany on the session's connection (same transaction): the ORM's bulk path
+    # sent one INSERT per row here, several times slower on a large file.
+    connection = session.connection()
+    for batch in _batches(rows, INSERT_BATCH):
+        connection.execute(insert(model), list(batch))
+
+
+def _write(session: Session, plan: _Plan) -> None:
+    """Write the plan, parents before children (foreign keys are enforced)."""
+    _insert(session, Position, plan.positions)
+    _insert(session, Topic, plan.topics)
+    _insert(session, Document, plan.documents)
+    _insert(session, Passage, plan.passages)
+    _insert(session, Annotation, plan.annotations)
+    for annotation, row in plan.annotation_updates:
+        session.add(annotation)
+        for name in (
+            "passage_id",
+            "start",
+            "end",
+            "quote",
+            "position_key",
+            "kind",
+            "topic_key",
+            "note",
+            "analyst",
+            "updated_at",
+        ):
+            setattr(annotation, name, row[name])
+        # The newer version is live there, so it is live here again.
+        annotation.deleted_at = None
+    session.flush()

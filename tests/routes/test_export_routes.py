@@ -1,0 +1,185 @@
+"""GET /api/export, GET /api/export/schema and POST /api/import, through the app."""
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
+
+from app.models import Passage, PassageKind
+from app.routes import exports
+from app.services.export import export_schema, stream_export
+from tests.factories import make_annotation
+
+T0 = datetime(2025, 8, 15, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def annotated_client(seeded_client: TestClient) -> TestClient:
+    """The seed corpus with one whole-passage tag and one span tag, in different documents."""
+    with Session(seeded_client.app.state.engine) as session:  # type: ignore[attr-defined]
+        passages = list(
+            session.exec(
+                select(Passage)
+                .where(Passage.kind == PassageKind.paragraph)
+                .order_by(col(Passage.document_id), col(Passage.ordinal))
+            )
+        )
+        other = next(p for p in passages if p.document_id != passages[0].document_id)
+        make_annotation(session, passages[0], "russia", topic_key="nato", created_at=T0)
+        make_annotation(session, other, "ukraine", "opposes", start=0, end=12, note="<b>ü</b>")
+    return seeded_client
+
+
+def service_export(client: TestClient) -> bytes:
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    return "".join(stream_export(engine)).encode("utf-8")
+
+
+def test_export_streams_the_whole_map_as_json(annotated_client: TestClient) -> None:
+    response = annotated_client.get("/api/export")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert "content-disposition" not in response.headers
+    # A streamed body has no length known in advance.
+    assert "content-length" not in response.headers
+    assert response.content == service_export(annotated_client)
+    exported = response.json()
+    assert (exported["format"], exported["version"]) == ("argmap", 1)
+    assert len(exported["annotations"]) == 2
+
+
+def test_export_as_a_download_names_the_file(annotated_client: TestClient) -> None:
+    response = annotated_client.get("/api/export", params={"download": "1"})
+
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == 'attachment; filename="argument-map.json"'
+
+
+def test_export_filters_by_position_and_topic(annotated_client: TestClient) -> None:
+    by_position = annotated_client.get("/api/export", params={"position": "ukraine"}).json()
+    by_topic = annotated_client.get("/api/export", params={"topic": "nato"}).json()
+
+    assert [a["position_key"] for a in by_position["annotations"]] == ["ukraine"]
+    assert by_position["filters"]["position"] == "ukraine"
+    assert [a["topic_key"] for a in by_topic["annotations"]] == ["nato"]
+    assert len(by_topic["documents"]) == 1
+    assert by_topic["documents"][0]["id"] != by_position["documents"][0]["id"]
+
+
+def test_export_filters_by_document(annotated_client: TestClient) -> None:
+    full = annotated_client.get("/api/export").json()
+    chosen = full["annotations"][0]["document_id"]
+
+    part = annotated_client.get("/api/export", params={"document": chosen}).json()
+
+    assert [d["id"] for d in part["documents"]] == [chosen]
+    assert {p["document_id"] for p in part["passages"]} == {chosen}
+    assert [a["id"] for a in part["annotations"]] == [full["annotations"][0]["id"]]
+
+
+def test_blank_filters_mean_no_filter(annotated_client: TestClient) -> None:
+    response = annotated_client.get("/api/export?document=&position=&topic=")
+    assert response.content == service_export(annotated_client)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("document=nope", "There is no document with the id 'nope'."),
+        ("position=martians", "There is no position with the key 'martians'."),
+        ("topic=weather", "There is no topic with the key 'weather'."),
+    ],
+)
+def test_export_with_an_unknown_filter_is_404(
+    seeded_client: TestClient, query: str, message: str
+) -> None:
+    response = seeded_client.get(f"/api/export?{query}")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": message}
+
+
+def test_the_schema_is_published(client: TestClient) -> None:
+    response = client.get("/api/export/schema")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/schema+json")
+    assert response.json() == export_schema()
+    assert response.json()["properties"]["version"] == {
+        "description": response.json()["properties"]["version"]["description"],
+        "const": 1,
+    }
+
+
+def test_import_of_a_raw_body_recreates_the_map(
+    annotated_client: TestClient, client: TestClient
+) -> None:
+    exported = annotated_client.get("/api/export").content
+
+    response = client.post(
+        "/api/import", content=exported, headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["created"]["annotations"] == 2
+    assert body["created"]["documents"] == 5
+    assert body["message"].startswith("Import done: created 4 positions")
+    assert client.get("/api/export").content == exported
+
+
+def test_import_of_a_multipart_upload(annotated_client: TestClient, client: TestClient) -> None:
+    exported = annotated_client.get("/api/export").content
+
+    first = client.post("/api/import", files={"file": ("map.json", exported, "application/json")})
+    again = client.post("/api/import", files={"file": ("map.json", exported, "application/json")})
+
+    assert first.status_code == again.status_code == 200
+    assert first.json()["created"]["passages"] > 0
+    assert sum(again.json()["created"].values()) == 0
+    assert again.json()["unchanged"]["annotations"] == 2
+
+
+def test_a_multipart_upload_without_the_file_field_is_refused(client: TestClient) -> None:
+    response = client.post("/api/import", files={"upload": ("map.json", b"{}", "text/plain")})
+
+    assert response.status_code == 422
+    assert response.json() == {"detail": 'Send the export file in a form field named "file".'}
+
+
+def test_a_bad_file_is_422_with_the_reason_and_nothing_is_imported(
+    annotated_client: TestClient, client: TestClient
+) -> None:
+    exported = annotated_client.get("/api/export").json()
+    exported["annotations"][1]["kind"] = "agrees"
+
+    response = client.post("/api/import", content=json.dumps(exported))
+    not_json = client.post("/api/import", content=b'{"format": ')
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "annotations[1].kind: 'agrees' is not one of ['states', 'supports', 'opposes']"
+    }
+    assert not_json.status_code == 422
+    assert not_json.json()["detail"].startswith("not JSON: Expecting value at line 1 column 12")
+    assert client.get("/api/export").json()["documents"] == []
+
+
+def test_an_oversized_file_is_413(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(exports, "MAX_IMPORT_BYTES", 100)
+
+    def chunked() -> Iterator[bytes]:  # no Content-Length: the size is only known by reading
+        yield b"x" * 60
+        yield b"x" * 60
+
+    declared = client.post("/api/import", content=b"x" * 101)
+    streamed = client.post("/api/import", content=chunked())
+    uploaded = client.post("/api/import", files={"file": ("map.json", b"x" * 200)})
+
+    for response in (declared, streamed, uploaded):
+        assert response.status_code == 413
+        assert response.json()["detail"].startswith("The file is larger than the import limit")

@@ -1,0 +1,657 @@
+"""The corpus service: segmenting the seed layouts, offsets, adding and seeding documents."""
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session, col, func, select
+
+from app.config import PROJECT_ROOT
+from app.models import (
+    Document,
+    DocumentCreate,
+    Passage,
+    PassageKind,
+    Position,
+    Topic,
+    document_id_for,
+    passage_id_for,
+)
+from app.services import corpus
+from app.services.corpus import (
+    Segment,
+    add_document,
+    join_wrapped_lines,
+    load_seeds,
+    segment_document,
+    span_to_document_offsets,
+)
+from app.services.errors import Conflict, InvalidInput
+
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+SEED_FILES = sorted(SEEDS_DIR.glob("*.txt"))
+
+P = PassageKind.paragraph
+H = PassageKind.heading
+Q = PassageKind.pullquote
+B = PassageKind.boilerplate
+
+
+def seed_text(prefix: str) -> str:
+    """The seed article whose file name starts with `prefix`, exactly as stored."""
+    (path,) = [p for p in SEED_FILES if p.name.startswith(prefix)]
+    return path.read_bytes().decode("utf-8")
+
+
+def texts_of(segments: list[Segment], kind: PassageKind) -> list[str]:
+    return [s.text for s in segments if s.kind is kind]
+
+
+def kinds_of(segments: list[Segment]) -> str:
+    """The kinds as one letter each: paragraph p, heading h, pull quote q, boilerplate b."""
+    return "".join({P: "p", H: "h", Q: "q", B: "b"}[s.kind] for s in segments)
+
+
+# --- the five seed layouts -----------------------------------------------------------------
+
+
+def test_seed_folder_holds_the_five_articles():
+    assert [p.name[:3] for p in SEED_FILES] == ["000", "001", "002", "003", "004"]
+
+
+def test_blank_line_layout_gives_a_passage_per_paragraph_and_heading():
+    segments = segment_document(seed_text("000"))
+
+    assert kinds_of(segments) == "pphpppqppphpppqppppp"
+    assert texts_of(segments, H) == [
+        "Not Munich and not Reykjavik",
+        "Prospects for peace and security guarantees for Ukraine",
+    ]
+    assert segments[0].text.startswith("Seven years have passed")
+    assert segments[-1].text.endswith("the price Ukraine is willing to pay for it.")
+
+
+def test_pull_quote_repeating_a_body_sentence_is_marked_and_its_body_copy_is_not():
+    segments = segment_document(seed_text("000"))
+
+    quotes = texts_of(segments, Q)
+    assert quotes == [
+        "Trump needed to meet with Putin because it is important for him to weaken "
+        "Russian-Chinese ties; to gain the opportunity for situational cooperation with Moscow "
+        "on a wide range of issues.",
+        "In these circumstances, the very concept of security guarantees has to be broadened "
+        "and watered down, effectively including any measures aimed at supporting and "
+        "assisting Ukraine.",
+    ]
+    paragraphs = texts_of(segments, P)
+    # The first quote stops where the body sentence goes on ("issues, from the Arctic …").
+    assert any(quotes[0].removesuffix(".") + ", from the Arctic" in p for p in paragraphs)
+    assert any(quotes[1] in p and p.startswith("There are risks") for p in paragraphs)
+
+
+def test_hard_wrapped_layout_joins_wrapped_lines_into_paragraphs():
+    text = seed_text("001")
+    segments = segment_document(text)
+
+    # Two "Related article" notes and the block of links are the boilerplate.
+    assert kinds_of(segments) == "ppppppppbpppppppppbpbpppp"
+    assert all("\n" not in s.text for s in segments)
+    kremlin = next(s for s in segments if s.text.startswith("According to the Kremlin"))
+    assert kremlin.text == (
+        "According to the Kremlin, any peace agreement between Russia and Ukraine should also "
+        "be signed by guarantor countries: first and foremost, the permanent members of the UN "
+        "Security Council, including Russia itself. Then, in the event of a new escalation, each "
+        "guarantor would have the right to veto decisions."
+    )
+    # The paragraph after it starts on a line with a stray leading space, after a short line.
+    after = segments[segments.index(kremlin) + 1]
+    assert after.text.startswith("Russia also expects such guarantees")
+    assert after.text.endswith("trying to regain what it has lost.")
+
+
+def test_line_with_a_leading_space_continues_its_paragraph():
+    text = seed_text("001")
+    segments = segment_document(text)
+
+    assert "\n believe that further sanctions" in text
+    hasty = next(s for s in segments if s.text.startswith("The hastily convened summit"))
+    assert "admitted that he did not believe that further sanctions would force" in hasty.text
+    assert hasty.text.endswith("meaningful dialogue is possible.")
+    # The file opens with a space: the first passage starts after it.
+    assert text[0] == " " and segments[0].start == 1
+    assert segments[0].text.startswith("The summit between United States President")
+
+
+def test_hard_wrapped_layout_marks_related_articles_and_the_link_block_as_boilerplate():
+    text = seed_text("001")
+    segments = segment_document(text)
+
+    urls = [line for line in text.splitlines() if line.startswith("https://")]
+    assert len(urls) == 6
+    assert texts_of(segments, B) == [
+        "Related article: Trump and Putin Speak the Same Diplomatic Language. Zelensky Adapts, "
+        "But Europe Struggles.",
+        "Related article: Ukraine Needs Security Guarantees Moscow Will Take Seriously. The West "
+        "Isn’t Up to the Task.",
+        " ".join(urls),
+    ]
+
+
+def test_line_per_paragraph_layout_gives_a_passage_per_line():
+    text = seed_text("002")
+    segments = segment_document(text)
+
+    lines = text.split("\n")
+    assert len(segments) == len(lines) == 8
+    assert [s.text for s in segments] == lines
+    assert all(s.kind is P for s in segments)
+
+
+def test_web_page_layout_separates_debris_title_and_section_headings():
+    segments = segment_document(seed_text("003"))
+
+    assert kinds_of(segments) == "bhphphppphphphphphppbb"
+    assert texts_of(segments, H) == [
+        "Trump-Putin in Alaska: a Bilateral Summit for a Multilateral Conflict",
+        "A format justified by the nature of the conflict",
+        "The central issue: security architecture in Europe",
+        "Incompatible positions",
+        "A structural deficit of trust",
+        "The logic of the ‘zero-sum game’",
+        "The absence of a credible monitoring mechanism",
+        "A closed international context",
+    ]
+    boilerplate = texts_of(segments, B)
+    assert boilerplate[0] == "Dark Mode Light Mode"
+    assert boilerplate[1] == "Receive neutral, factual information"
+    assert boilerplate[2].startswith("By clicking on the ‘Subscribe’ button")
+
+
+def test_syndicated_layout_ends_in_author_and_copyright_boilerplate():
+    text = seed_text("004")
+    segments = segment_document(text)
+
+    assert len(segments) == len(text.split("\n")) == 18
+    assert kinds_of(segments) == "p" * 15 + "bbb"
+    assert [s.text[:30] for s in segments[-3:]] == [
+        "Click this link for the origin",
+        "Author: Heather Penatzer",
+        "This content is courtesy of, a",
+    ]
+
+
+# --- invariants on every seed --------------------------------------------------------------
+
+SYNTHETIC_TEXTS = {
+    "crlf": "Heading line\r\n\r\nFirst paragraph.\r\nSecond paragraph here.\r\n",
+    "spaces-in-blank-lines": "  One paragraph.  \n \t \n\tAnother one.\n\n\n",
+    "no-blank-line": "First sentence.\nSecond sentence, a bit longer.\nThird.",
+    "wrapped": (
+        "This paragraph was wrapped at a fixed width so that its lines\n"
+        "  break in the middle of sentences, as a PDF copy would do it.\n"
+        "It ends here.\n"
+        "The next one starts on the line right after, with no blank line\n"
+        "between them, and ends on a short line.\n"
+    ),
+}
+CASES = {p.name[:3]: p.read_bytes().decode("utf-8") for p in SEED_FILES}
+CASES |= {f"{name}-crlf": text.replace("\n", "\r\n") for name, text in list(CASES.items())}
+CASES |= SYNTHETIC_TEXTS
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_passage_text_is_its_original_slice_with_wrapped_lines_joined(name: str):
+    """The offset rule: join_wrapped_lines(original[start:end]) == text, for every passage.
+
+    join_wrapped_lines replaces each newline, with the whitespace around it, by one space;
+    whitespace inside a line is kept. So a quote can always be found again in the original.
+    """
+    text = CASES[name]
+    segments = segment_document(text)
+
+    assert segments
+    for segment in segments:
+        assert join_wrapped_lines(text[segment.start : segment.end]) == segment.text
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_segments_cover_every_non_whitespace_character_once_in_text_order(name: str):
+    text = CASES[name]
+    segments = segment_document(text)
+
+    owners = [0] * len(text)
+    for segment in segments:
+        for i in range(segment.start, segment.end):
+            owners[i] += 1
+    assert all(owners[i] == 1 for i, char in enumerate(text) if not char.isspace())
+    assert max(owners) == 1  # no overlap
+    assert all(a.end < b.start for a, b in zip(segments, segments[1:], strict=False))
+    for segment in segments:
+        assert not text[segment.start].isspace()
+        assert not text[segment.end - 1].isspace()
+
+
+@pytest.mark.parametrize("prefix", ["000", "001", "002", "003", "004"])
+def test_crlf_line_endings_give_the_same_passages_as_lf(prefix: str):
+    lf = segment_document(seed_text(prefix))
+    crlf = segment_document(seed_text(prefix).replace("\n", "\r\n"))
+
+    assert [(s.kind, s.text) for s in crlf] == [(s.kind, s.text) for s in lf]
+
+
+# --- small texts ---------------------------------------------------------------------------
+
+
+def test_join_wrapped_lines_collapses_line_breaks_but_keeps_spacing_inside_lines():
+    assert join_wrapped_lines("two  spaces \n\t next\r\nline") == "two  spaces next line"
+    assert join_wrapped_lines("no break") == "no break"
+
+
+def test_lines_of_only_whitespace_separate_paragraphs_and_stay_outside_them():
+    text = SYNTHETIC_TEXTS["spaces-in-blank-lines"]
+    segments = segment_document(text)
+
+    assert [(s.kind, s.text) for s in segments] == [(P, "One paragraph."), (P, "Another one.")]
+    assert (segments[0].start, segments[0].end) == (2, 16)
+
+
+def test_text_without_blank_lines_and_sentence_ends_gives_a_passage_per_line():
+    segments = segment_document(SYNTHETIC_TEXTS["no-blank-line"])
+
+    assert [s.text for s in segments] == [
+        "First sentence.",
+        "Second sentence, a bit longer.",
+        "Third.",
+    ]
+
+
+def test_wrapped_lines_without_blank_lines_are_split_at_a_short_sentence_end():
+    segments = segment_document(SYNTHETIC_TEXTS["wrapped"])
+
+    assert [s.text for s in segments] == [
+        "This paragraph was wrapped at a fixed width so that its lines break in the middle of "
+        "sentences, as a PDF copy would do it. It ends here.",
+        "The next one starts on the line right after, with no blank line between them, and ends "
+        "on a short line.",
+    ]
+
+
+def test_crlf_text_keeps_carriage_returns_out_of_passages():
+    text = SYNTHETIC_TEXTS["crlf"]
+    segments = segment_document(text)
+
+    assert [(s.kind, s.text) for s in segments] == [
+        (H, "Heading line"),
+        (P, "First paragraph."),
+        (P, "Second paragraph here."),
+    ]
+
+
+def test_empty_or_blank_text_has_no_passages():
+    assert segment_document("") == []
+    assert segment_document(" \n\t\r\n  ") == []
+
+
+def test_boilerplate_is_recognised_by_general_patterns():
+    text = (
+        "Read more: another story\n\n"
+        "A real paragraph about the talks in Istanbul.\n\n"
+        "www.example.org/some/page\n\n"
+        "© 2025 Some Outlet. All rights reserved."
+    )
+    kinds = [s.kind for s in segment_document(text)]
+
+    assert kinds == [B, P, B, B]
+
+
+# --- span offsets --------------------------------------------------------------------------
+
+
+def test_span_offsets_round_trip_for_every_span_of_a_wrapped_passage(seeded_session: Session):
+    """For all 0 <= a < b <= len(text): joining the original slice gives passage.text[a:b]."""
+    passage = seeded_session.exec(
+        select(Passage).where(col(Passage.text).startswith("The hastily convened summit"))
+    ).one()
+    original = seeded_session.get_one(Document, passage.document_id).original_text
+    raw = original[passage.start : passage.end]
+    assert "\n believe" in raw  # a wrapped line with a leading space
+
+    n = len(passage.text)
+    for a in range(n):
+        for b in range(a + 1, n + 1):
+            start, end = span_to_document_offsets(passage, a, b, original)
+            assert passage.start <= start < end <= passage.end
+            assert join_wrapped_lines(original[start:end]) == passage.text[a:b], (a, b)
+
+    # Without the text, the document is read through the passage's session.
+    word = passage.text.index("believe")
+    start, end = span_to_document_offsets(passage, word, word + len("believe"))
+    assert original[start:end] == "believe"
+
+
+def test_span_on_a_joined_space_covers_the_whole_line_break():
+    original = "Intro.\n\nalpha  \n\t beta\r\n gamma"
+    (_, segment) = segment_document(original)
+    passage = Passage(
+        id="p",
+        document_id="d",
+        ordinal=1,
+        kind=segment.kind,
+        text=segment.text,
+        start=segment.start,
+        end=segment.end,
+    )
+    assert passage.text == "alpha beta gamma"
+
+    def offsets(a: int, b: int) -> tuple[int, int]:
+        return span_to_document_offsets(passage, a, b, original)
+
+    first_break = (original.index("  \n"), original.index("beta"))
+    assert offsets(5, 6) == first_break
+    assert offsets(0, 6) == (original.index("alpha"), first_break[1])
+    assert offsets(5, 10) == (first_break[0], original.index("\r\n"))
+    assert offsets(10, 11) == (original.index("\r\n"), original.index("gamma"))
+    assert original[slice(*offsets(11, 16))] == "gamma"
+    for a in range(len(passage.text)):
+        for b in range(a + 1, len(passage.text) + 1):
+            assert join_wrapped_lines(original[slice(*offsets(a, b))]) == passage.text[a:b]
+
+
+@pytest.mark.parametrize("span", [(3, 3), (4, 2), (-1, 2), (0, 17)])
+def test_span_outside_the_passage_is_refused(span: tuple[int, int]):
+    passage = Passage(
+        id="p", document_id="d", ordinal=0, kind=P, text="alpha beta gamma", start=0, end=16
+    )
+    with pytest.raises(InvalidInput, match="not inside the passage"):
+        span_to_document_offsets(passage, *span, "alpha beta gamma")
+
+
+def test_span_of_a_passage_that_no_longer_matches_its_text_is_refused():
+    passage = Passage(id="p", document_id="d", ordinal=0, kind=P, text="alpha", start=0, end=5)
+    with pytest.raises(InvalidInput, match="no longer matches"):
+        span_to_document_offsets(passage, 0, 2, "omega")
+
+
+# --- adding documents ----------------------------------------------------------------------
+
+
+def test_add_document_stores_text_unchanged_and_passages_with_content_derived_ids(
+    session: Session,
+):
+    text = SYNTHETIC_TEXTS["crlf"]
+    document = add_document(session, DocumentCreate(text=text, title="A test", source_name="t"))
+
+    sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    assert document.id == document_id_for(sha256)
+    assert document.sha256 == sha256
+    assert document.original_text == text
+    assert (document.title, document.source_name) == ("A test", "t")
+    passages = session.exec(
+        select(Passage).where(Passage.document_id == document.id).order_by(col(Passage.ordinal))
+    ).all()
+    assert [p.ordinal for p in passages] == [0, 1, 2]
+    assert [p.kind for p in passages] == [H, P, P]
+    for p in passages:
+        assert p.id == passage_id_for(document.id, p.start, p.end)
+        assert join_wrapped_lines(text[p.start : p.end]) == p.text
+
+
+def test_add_document_refuses_a_text_already_in_the_corpus(seeded_session: Session):
+    with pytest.raises(Conflict, match="already in the corpus as Trump-Putin in Alaska"):
+        add_document(seeded_session, DocumentCreate(text=seed_text("003"), title="Again"))
+
+    untitled = seed_text("000")
+    sha256 = hashlib.sha256(untitled.encode("utf-8")).hexdigest()
+    with pytest.raises(Conflict, match=f"already in the corpus as {document_id_for(sha256)}"):
+        add_document(seeded_session, DocumentCreate(text=untitled))
+
+
+def test_add_document_refuses_a_text_of_only_whitespace(session: Session):
+    with pytest.raises(InvalidInput, match="no content"):
+        add_document(session, DocumentCreate(text=" \n\n\t"))
+    assert session.exec(select(func.count()).select_from(Document)).one() == 0
+
+
+# --- seeding -------------------------------------------------------------------------------
+
+
+def snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the corpus tables, in a stable order."""
+    return {
+        "documents": [
+            (d.id, d.sha256, d.title, d.outlet, d.author, d.published, d.url, d.created_at)
+            for d in session.exec(select(Document).order_by(col(Document.id)))
+        ],
+        "passages": [
+            (p.id, p.document_id, p.ordinal, p.kind, p.text, p.start, p.end)
+            for p in session.exec(select(Passage).order_by(col(Passage.id)))
+        ],
+        "positions": [
+            (p.key, p.name, p.colour, p.ordinal)
+            for p in session.exec(select(Position).order_by(col(Position.key)))
+        ],
+        "topics": [
+            (t.key, t.name, t.description)
+            for t in session.exec(select(Topic).order_by(col(Topic.key)))
+        ],
+    }
+
+
+def test_load_seeds_adds_the_manifest_to_an_empty_database(session: Session):
+    report = load_seeds(session, SEEDS_DIR)
+
+    assert (report.documents_added, report.positions_added, report.topics_added) == (5, 4, 9)
+    assert (report.documents_present, report.positions_present, report.topics_present) == (0, 0, 0)
+    assert str(report) == (
+        "seeds loaded: 5 documents added (0 already present), 4 positions added "
+        "(0 already present), 9 topics added (0 already present)"
+    )
+    rows = snapshot(session)
+    assert len(rows["passages"]) == 20 + 25 + 8 + 22 + 18
+    assert [p[0] for p in rows["positions"]] == ["europe", "russia", "ukraine", "us"]
+    assert {t[0] for t in rows["topics"]} == {
+        "territory",
+        "nato",
+        "security-guarantees",
+        "ceasefire",
+        "sanctions",
+        "eu-accession",
+        "army-limits",
+        "format",
+        "us-russia",
+    }
+
+
+def test_load_seeds_records_only_stated_metadata_and_unknown_as_null(session: Session):
+    load_seeds(session, SEEDS_DIR)
+
+    by_file = {str(d.source_name): d for d in session.exec(select(Document))}
+    assert sorted(by_file) == [p.name for p in SEED_FILES]
+    meta = {
+        name[:3]: (d.title, d.outlet, d.author, d.published and d.published.isoformat(), d.url)
+        for name, d in by_file.items()
+    }
+    assert meta == {
+        "000": (None, None, None, None, None),
+        "001": (None, None, None, None, None),
+        "002": (None, "24brussels", None, None, None),
+        "003": (
+            "Trump-Putin in Alaska: a Bilateral Summit for a Multilateral Conflict",
+            None,
+            None,
+            "2025-08-15",
+            None,
+        ),
+        "004": (None, "unherd.com", "Heather Penatzer", None, None),
+    }
+    for document in by_file.values():
+        stored = (SEEDS_DIR / str(document.source_name)).read_bytes()
+        assert document.original_text.encode("utf-8") == stored
+
+
+def test_load_seeds_twice_changes_nothing(seeded_session: Session):
+    before = snapshot(seeded_session)
+
+    report = load_seeds(seeded_session, SEEDS_DIR)
+
+    assert (report.documents_added, report.positions_added, report.topics_added) == (0, 0, 0)
+    assert (report.documents_present, report.positions_present, report.topics_present) == (5, 4, 9)
+    assert snapshot(seeded_session) == before
+
+
+def test_load_seeds_keeps_positions_and_topics_an_analyst_edited(seeded_session: Session):
+    russia = seeded_session.get_one(Position, "russia")
+    russia.name, russia.colour = "Kremlin", "#123456"
+    territory = seeded_session.get_one(Topic, "territory")
+    territory.description = "Edited by an analyst."
+    seeded_session.add_all([russia, territory])
+    seeded_session.commit()
+
+    load_seeds(seeded_session, SEEDS_DIR)
+
+    seeded_session.expire_all()
+    russia = seeded_session.get_one(Position, "russia")
+    assert (russia.name, russia.colour) == ("Kremlin", "#123456")
+    assert seeded_session.get_one(Topic, "territory").description == "Edited by an analyst."
+
+
+def test_seed_position_colours_are_distinct_and_carry_white_text():
+    manifest = json.loads((SEEDS_DIR / "manifest.json").read_text(encoding="utf-8"))
+    colours = [p["colour"] for p in manifest["positions"]]
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    assert len(set(colours)) == 4
+    # WCAG AA for normal text: white on the colour at least 4.5:1.
+    assert all(1.05 / (luminance(c) + 0.05) >= 4.5 for c in colours)
+
+
+def write_seeds(folder: Path, manifest: Any, files: dict[str, str] | None = None) -> Path:
+    folder.mkdir(exist_ok=True)
+    text = manifest if isinstance(manifest, str) else json.dumps(manifest)
+    (folder / "manifest.json").write_text(text, encoding="utf-8")
+    for name, content in (files or {}).items():
+        (folder / name).write_text(content, encoding="utf-8")
+    return folder
+
+
+def small_manifest(**document: Any) -> dict[str, Any]:
+    entry = {
+        "file": "a.txt",
+        "title": "unknown",
+        "outlet": "unknown",
+        "author": "unknown",
+        "published": "unknown",
+        "url": "unknown",
+    } | document
+    return {
+        "positions": [{"key": "russia", "name": "Russian", "colour": "#CC2222", "ordinal": 1}],
+        "topics": [{"key": "nato", "name": "NATO membership", "description": ""}],
+        "documents": [entry],
+    }
+
+
+@pytest.mark.parametrize(
+    ("manifest", "problem"),
+    [
+        ("{not json", "not valid JSON"),
+        ([], "manifest: Input should be a valid dictionary"),
+        ({"positions": [], "topics": []}, "documents: Field required"),
+        (small_manifest(published="15 August 2025"), "documents.0.published: .*YYYY-MM-DD"),
+        (small_manifest(published="2025-02-30"), "2025-02-30 is not a calendar date"),
+        (small_manifest(author=""), "documents.0.author: .*must not be blank"),
+        (small_manifest(url=None), "documents.0.url: .*rather than null"),
+        (small_manifest(file="../a.txt"), "documents.0.file: .*name of a file"),
+        (small_manifest(colour="red"), "documents.0.colour: Extra inputs are not permitted"),
+        (
+            small_manifest() | {"positions": [{"key": "us", "name": "US", "color": "#000000"}]},
+            "positions.0.color: Extra inputs are not permitted",
+        ),
+        (small_manifest(file="missing.txt"), "lists missing.txt, which does not exist"),
+        (small_manifest(title="x" * 501), "a.txt: title: String should have at most 500"),
+        (
+            small_manifest()
+            | {"topics": [{"key": "nato", "name": "A"}, {"key": "nato", "name": "B"}]},
+            "topics lists nato more than once",
+        ),
+        (
+            small_manifest() | {"positions": [{"key": "Russia!", "name": "Russian"}]},
+            "positions.0.key: String should match pattern",
+        ),
+    ],
+)
+def test_load_seeds_rejects_a_malformed_manifest_naming_the_problem(
+    session: Session, tmp_path: Path, manifest: Any, problem: str
+):
+    folder = write_seeds(tmp_path / "seeds", manifest, {"a.txt": "A short article."})
+
+    with pytest.raises(InvalidInput, match=problem):
+        load_seeds(session, folder)
+    assert snapshot(session) == {"documents": [], "passages": [], "positions": [], "topics": []}
+
+
+def test_load_seeds_refuses_an_empty_article_file(session: Session, tmp_path: Path):
+    folder = write_seeds(tmp_path / "seeds", small_manifest(), {"a.txt": " \n\n "})
+
+    with pytest.raises(InvalidInput, match="a.txt: the file is empty"):
+        load_seeds(session, folder)
+
+
+def test_load_seeds_without_a_manifest_says_so(session: Session, tmp_path: Path):
+    with pytest.raises(InvalidInput, match="no seed manifest found"):
+        load_seeds(session, tmp_path)
+
+
+def test_load_seeds_writes_nothing_when_a_document_fails(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    manifest = small_manifest()
+    manifest["documents"].append(manifest["documents"][0] | {"file": "b.txt"})
+    folder = write_seeds(tmp_path / "seeds", manifest, {"a.txt": "First.", "b.txt": "Second."})
+    stage = corpus._stage_document
+    calls: list[str] = []
+
+    def fail_on_second(session: Session, data: DocumentCreate) -> Document:
+        calls.append(data.text)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return stage(session, data)
+
+    monkeypatch.setattr(corpus, "_stage_document", fail_on_second)
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        load_seeds(session, folder)
+    assert calls == ["First.", "Second."]
+    assert snapshot(session) == {"documents": [], "passages": [], "positions": [], "topics": []}
+
+
+def test_seed_file_listed_by_a_manifest_is_read_byte_for_byte(session: Session, tmp_path: Path):
+    folder = write_seeds(tmp_path / "seeds", small_manifest())
+    (folder / "a.txt").write_bytes(b"Line one.\r\nLine two.\r\n")
+
+    load_seeds(session, folder)
+
+    (document,) = session.exec(select(Document)).all()
+    assert document.original_text == "Line one.\r\nLine two.\r\n"
+    passages = session.exec(select(Passage).order_by(col(Passage.ordinal))).all()
+    assert [p.text for p in passages] == ["Line one.", "Line two."]
+
+
+def test_load_seeds_adds_an_article_newly_listed_in_the_manifest(session: Session, tmp_path: Path):
+    folder = write_seeds(tmp_path / "seeds", small_manifest(), {"a.txt": "First article."})
+    load_seeds(session, folder)
+    manifest = small_manifest()
+    manifest["documents"].append(manifest["documents"][0] | {"file": "b.txt", "author": "X"})
+    write_seeds(folder, manifest, {"b.txt": "Second article."})
+
+    report = load_seeds(session, folder)
+
+    assert (report.documents_added, report.documents_present) == (1, 1)
+    assert (report.positions_present, report.topics_present) == (1, 1)
+    authors = {d.source_name: d.author for d in session.exec(select(Document))}
+    assert authors == {"a.txt": None, "b.txt": "X"}

@@ -1,0 +1,144 @@
+"""The command line, run as a real process against a temporary SQLite database."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from app.config import PROJECT_ROOT
+from app.db import make_engine
+from app.services.export import stream_export
+from tests.conftest import sqlite_url
+
+
+def argmap(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `python -m app.cli …` with DATABASE_URL pointing at `database`."""
+    env = {**os.environ, "DATABASE_URL": sqlite_url(database)}
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def service_export(database: Path) -> bytes:
+    engine = make_engine(sqlite_url(database))
+    try:
+        return "".join(stream_export(engine)).encode("utf-8")
+    finally:
+        engine.dispose()
+
+
+# --- export and import ---------------------------------------------------------------------
+
+
+def test_export_writes_the_same_bytes_as_the_service(seeded_db_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "map.json"
+
+    result = argmap(seeded_db_path, "export", "--out", str(out))
+
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes() == service_export(seeded_db_path)
+    assert not (tmp_path / "map.json.part").exists()
+
+
+def test_export_without_out_writes_to_stdout(seeded_db_path: Path) -> None:
+    result = argmap(seeded_db_path, "export", "--topic", "nato")
+
+    assert result.returncode == 0, result.stderr
+    exported = json.loads(result.stdout)
+    assert exported["filters"] == {"document": None, "position": None, "topic": "nato"}
+    assert exported["annotations"] == []
+
+
+def test_export_with_an_unknown_filter_fails_cleanly(seeded_db_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "map.json"
+
+    result = argmap(seeded_db_path, "export", "--position", "martians", "--out", str(out))
+
+    assert result.returncode == 1
+    assert "There is no position with the key 'martians'." in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+def test_import_into_a_new_database_then_export_round_trips(
+    seeded_db_path: Path, tmp_path: Path
+) -> None:
+    exported = tmp_path / "map.json"
+    exported.write_bytes(service_export(seeded_db_path))
+    fresh = tmp_path / "fresh.db"  # not even migrated: the command migrates first
+
+    first = argmap(fresh, "import", str(exported))
+    second = argmap(fresh, "import", str(exported))
+
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("Import done: created 4 positions")
+    assert second.returncode == 0, second.stderr
+    assert "created" not in second.stdout
+    assert service_export(fresh) == exported.read_bytes()
+
+
+def test_import_of_a_bad_file_exits_1_with_the_reason_on_stderr(
+    seeded_db_path: Path, tmp_path: Path
+) -> None:
+    data = json.loads(service_export(seeded_db_path))
+    data["passages"][2]["kind"] = "footnote"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    target = tmp_path / "target.db"
+
+    result = argmap(target, "import", str(bad))
+
+    assert result.returncode == 1
+    assert "passages[2].kind: 'footnote' is not one of" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    after = json.loads(service_export(target))
+    assert after["positions"] == after["documents"] == []  # migrated, but nothing imported
+
+
+def test_import_of_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
+    result = argmap(tmp_path / "db.sqlite", "import", str(tmp_path / "nowhere.json"))
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+# --- seed and migrate ----------------------------------------------------------------------
+
+
+def test_seed_loads_the_corpus_once_on_a_new_database(tmp_path: Path) -> None:
+    database = tmp_path / "new.db"
+
+    first = argmap(database, "seed")
+    second = argmap(database, "seed")
+
+    assert first.returncode == 0, first.stderr
+    assert "5 documents added" in first.stdout
+    assert second.returncode == 0, second.stderr
+    assert "0 documents added (5 already present)" in second.stdout
+    assert service_export(database).count(b'"sha256"') == 5
+
+
+def test_seed_with_a_broken_manifest_says_what_is_wrong(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "manifest.json").write_text('{"positions": [], "topics": [], "documents": 3}')
+
+    result = argmap(tmp_path / "new.db", "seed", "--seeds-dir", str(seeds))
+
+    assert result.returncode == 1
+    assert "documents" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_migrate_creates_the_schema(tmp_path: Path) -> None:
+    result = argmap(tmp_path / "new.db", "migrate")
+
+    assert result.returncode == 0, result.stderr
+    assert "newest schema" in result.stdout
