@@ -1,18 +1,39 @@
-"""The command line: `argmap migrate | seed | serve | export | import`."""
+"""The command line: `python -m app.cli migrate | seed | serve | export | import`."""
 
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.config import get_settings
 from app.db import make_engine, migrate
+from app.services.errors import DomainError
 
 cli = typer.Typer(
     help="The argument map: tag passages with positions, export the map.",
     pretty_exceptions_show_locals=False,
 )
+
+
+@contextmanager
+def migrated_database(error_prefix: str = "") -> Iterator[Engine]:
+    """The configured database, migrated; a refused request ends the command with exit 1."""
+    settings = get_settings()
+    migrate(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        yield engine
+    except DomainError as error:
+        typer.echo(f"{error_prefix}{error.message}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
 
 
 @cli.command("migrate")
@@ -30,19 +51,9 @@ def seed_command(
 ) -> None:
     """Load the seed corpus, positions and topics (safe to run again: nothing is duplicated)."""
     from app.services.corpus import load_seeds
-    from app.services.errors import InvalidInput
 
-    settings = get_settings()
-    migrate(settings.database_url)
-    engine = make_engine(settings.database_url)
-    try:
-        with Session(engine) as session:
-            report = load_seeds(session, seeds_dir or settings.seeds_dir)
-    except InvalidInput as error:
-        typer.echo(error.message, err=True)
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
+    with migrated_database() as engine, Session(engine) as session:
+        report = load_seeds(session, seeds_dir or get_settings().seeds_dir)
     typer.echo(str(report))
 
 
@@ -76,37 +87,25 @@ def export_command(
     ] = None,
 ) -> None:
     """Write the argument map as JSON: the same bytes as GET /api/export."""
-    import os
-    import sys
-
-    from app.services.errors import NotFound
     from app.services.export import ExportFilters, stream_export
 
-    settings = get_settings()
-    migrate(settings.database_url)
-    engine = make_engine(settings.database_url)
-    try:
+    with migrated_database() as engine:
         chunks = stream_export(engine, ExportFilters(document, position, topic))
         if out is None:
             for chunk in chunks:
                 sys.stdout.buffer.write(chunk.encode("utf-8"))
             sys.stdout.buffer.flush()
-        else:
-            # Write beside the target and rename, so a failed export never leaves half a file.
-            partial = out.with_name(out.name + ".part")
-            try:
-                with partial.open("wb") as file:
-                    for chunk in chunks:
-                        file.write(chunk.encode("utf-8"))
-                os.replace(partial, out)
-            finally:
-                partial.unlink(missing_ok=True)
-            typer.echo(f"wrote {out}", err=True)
-    except NotFound as error:
-        typer.echo(error.message, err=True)
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
+            return
+        # Write beside the target and rename, so a failed export never leaves half a file.
+        partial = out.with_name(out.name + ".part")
+        try:
+            with partial.open("wb") as file:
+                for chunk in chunks:
+                    file.write(chunk.encode("utf-8"))
+            os.replace(partial, out)
+        finally:
+            partial.unlink(missing_ok=True)
+    typer.echo(f"wrote {out}", err=True)
 
 
 @cli.command("import")
@@ -116,20 +115,10 @@ def import_command(
     ],
 ) -> None:
     """Merge an export file into the database, all or nothing."""
-    from app.services.errors import InvalidInput
     from app.services.importer import import_map
 
-    settings = get_settings()
-    migrate(settings.database_url)
-    engine = make_engine(settings.database_url)
-    try:
-        with Session(engine) as session:
-            report = import_map(session, file.read_bytes())
-    except InvalidInput as error:
-        typer.echo(f"{file}: {error.message}", err=True)
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
+    with migrated_database(error_prefix=f"{file}: ") as engine, Session(engine) as session:
+        report = import_map(session, file.read_bytes())
     typer.echo(str(report))
 
 

@@ -1,17 +1,18 @@
 """Engine creation, migrations and the per-request session."""
 
-from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 from app.config import PROJECT_ROOT
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+
+Row = TypeVar("Row", bound=SQLModel)
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -43,6 +44,9 @@ def migrate(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
-def session_scope(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session
+def save(session: Session, row: Row) -> Row:
+    """Commit `row` (new or changed) and return it as stored."""
+    session.add(row)
+    session.commit()
+    session.refresh(row)
+    return row

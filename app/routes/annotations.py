@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from app.deps import AnalystDep, SessionDep
-from app.models import AnnotationCreate, AnnotationKind, AnnotationUpdate, Passage
+from app.models import Annotation, AnnotationCreate, AnnotationKind, AnnotationUpdate, Passage
 from app.services import catalog, documents, tagging
 from app.templating import render
 
@@ -54,6 +54,14 @@ def passage_response(
     context = passage_context(session, passage, analyst, **extra)
     headers = TAGS_CHANGED if changed else None
     return render(request, "passage.html", context, fragment="_passage.html", headers=headers)
+
+
+def changed_response(
+    request: Request, session: Session, annotation: Annotation, analyst: str | None, **extra: Any
+) -> HTMLResponse:
+    """The annotation's passage, re-rendered after a change to its tags."""
+    passage = tagging.get_passage(session, annotation.passage_id)
+    return passage_response(request, session, passage, analyst, changed=True, **extra)
 
 
 def blank_to_none(value: str | None) -> str | None:
@@ -109,8 +117,7 @@ def create_tag(
         end=end,
     )
     annotation = tagging.tag_passage(session, data, analyst)
-    passage = tagging.get_passage(session, annotation.passage_id)
-    return passage_response(request, session, passage, analyst, changed=True)
+    return changed_response(request, session, annotation, analyst)
 
 
 @router.get("/annotations/{annotation_id}/edit", response_class=HTMLResponse)
@@ -145,8 +152,7 @@ def update_tag(
         position_key=position_key, kind=kind, topic_key=blank_to_none(topic_key), note=note
     )
     annotation = tagging.update_annotation(session, annotation_id, data)
-    passage = tagging.get_passage(session, annotation.passage_id)
-    return passage_response(request, session, passage, analyst, changed=True)
+    return changed_response(request, session, annotation, analyst)
 
 
 @router.delete("/annotations/{annotation_id}", response_class=HTMLResponse)
@@ -154,8 +160,7 @@ def remove_tag(
     request: Request, session: SessionDep, analyst: AnalystDep, annotation_id: str
 ) -> HTMLResponse:
     annotation = tagging.remove_annotation(session, annotation_id)
-    passage = tagging.get_passage(session, annotation.passage_id)
-    return passage_response(request, session, passage, analyst, changed=True, undo=annotation)
+    return changed_response(request, session, annotation, analyst, undo=annotation)
 
 
 @router.post("/annotations/{annotation_id}/restore", response_class=HTMLResponse)
@@ -163,5 +168,4 @@ def restore_tag(
     request: Request, session: SessionDep, analyst: AnalystDep, annotation_id: str
 ) -> HTMLResponse:
     annotation = tagging.restore_annotation(session, annotation_id)
-    passage = tagging.get_passage(session, annotation.passage_id)
-    return passage_response(request, session, passage, analyst, changed=True)
+    return changed_response(request, session, annotation, analyst)

@@ -1,8 +1,15 @@
-"""Positions (the actors whose stances are mapped) and topics (the issues negotiated)."""
+"""Positions (the actors whose stances are mapped) and topics (the issues negotiated).
+
+Both are small keyed lists with the same life cycle: a permanent key, an editable name, and
+no deletion while a tag refers to them. The generic functions below serve both.
+"""
+
+from typing import Any, TypeVar
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
+from app.db import save
 from app.models import (
     Annotation,
     Position,
@@ -14,51 +21,69 @@ from app.models import (
 )
 from app.services.errors import Conflict, NotFound
 
+Entry = TypeVar("Entry", Position, Topic)
+
+LABELS = {Position: "position", Topic: "topic"}
+# The annotation column that refers to each kind of entry.
+REFERENCES: dict[type[SQLModel], Any] = {
+    Position: Annotation.position_key,
+    Topic: Annotation.topic_key,
+}
+
+
+def _get(session: Session, model: type[Entry], key: str) -> Entry:
+    entry = session.get(model, key)
+    if entry is None:
+        raise NotFound(f"There is no {LABELS[model]} with the key '{key}'.")
+    return entry
+
+
+def _create(session: Session, model: type[Entry], key: str, data: SQLModel) -> Entry:
+    if session.get(model, key) is not None:
+        raise Conflict(f"A {LABELS[model]} with the key '{key}' already exists.")
+    return save(session, model.model_validate(data))
+
+
+def _update(session: Session, model: type[Entry], key: str, data: SQLModel) -> Entry:
+    entry = _get(session, model, key)
+    entry.sqlmodel_update(data.model_dump(exclude_unset=True, exclude_none=True))
+    return save(session, entry)
+
+
+def _delete(session: Session, model: type[Entry], key: str) -> None:
+    """Delete an unused entry; one that tags refer to is refused, to keep the map whole."""
+    entry = _get(session, model, key)
+    in_use = session.exec(
+        select(func.count()).select_from(Annotation).where(REFERENCES[model] == key)
+    ).one()
+    if in_use:
+        raise Conflict(
+            f"The {LABELS[model]} '{entry.name}' is used by {in_use} tag(s) "
+            "(removed tags kept for undo count too); change or remove those tags first."
+        )
+    session.delete(entry)
+    session.commit()
+
 
 def list_positions(session: Session) -> list[Position]:
     return list(session.exec(select(Position).order_by(col(Position.ordinal), col(Position.key))))
 
 
 def get_position(session: Session, key: str) -> Position:
-    position = session.get(Position, key)
-    if position is None:
-        raise NotFound(f"There is no position with the key '{key}'.")
-    return position
+    return _get(session, Position, key)
 
 
 def create_position(session: Session, data: PositionCreate) -> Position:
     """Add an actor; its key is permanent, its name and colour can change later."""
-    if session.get(Position, data.key) is not None:
-        raise Conflict(f"A position with the key '{data.key}' already exists.")
-    position = Position.model_validate(data)
-    session.add(position)
-    session.commit()
-    session.refresh(position)
-    return position
+    return _create(session, Position, data.key, data)
 
 
 def update_position(session: Session, key: str, data: PositionUpdate) -> Position:
-    position = get_position(session, key)
-    position.sqlmodel_update(data.model_dump(exclude_unset=True, exclude_none=True))
-    session.add(position)
-    session.commit()
-    session.refresh(position)
-    return position
+    return _update(session, Position, key, data)
 
 
 def delete_position(session: Session, key: str) -> None:
-    """Delete an unused position; one that tags refer to is refused, to keep the map whole."""
-    position = get_position(session, key)
-    in_use = session.exec(
-        select(func.count()).select_from(Annotation).where(Annotation.position_key == key)
-    ).one()
-    if in_use:
-        raise Conflict(
-            f"The position '{position.name}' is used by {in_use} tag(s); "
-            "remove or move those tags first."
-        )
-    session.delete(position)
-    session.commit()
+    _delete(session, Position, key)
 
 
 def list_topics(session: Session) -> list[Topic]:
@@ -66,40 +91,16 @@ def list_topics(session: Session) -> list[Topic]:
 
 
 def get_topic(session: Session, key: str) -> Topic:
-    topic = session.get(Topic, key)
-    if topic is None:
-        raise NotFound(f"There is no topic with the key '{key}'.")
-    return topic
+    return _get(session, Topic, key)
 
 
 def create_topic(session: Session, data: TopicCreate) -> Topic:
-    if session.get(Topic, data.key) is not None:
-        raise Conflict(f"A topic with the key '{data.key}' already exists.")
-    topic = Topic.model_validate(data)
-    session.add(topic)
-    session.commit()
-    session.refresh(topic)
-    return topic
+    return _create(session, Topic, data.key, data)
 
 
 def update_topic(session: Session, key: str, data: TopicUpdate) -> Topic:
-    topic = get_topic(session, key)
-    topic.sqlmodel_update(data.model_dump(exclude_unset=True, exclude_none=True))
-    session.add(topic)
-    session.commit()
-    session.refresh(topic)
-    return topic
+    return _update(session, Topic, key, data)
 
 
 def delete_topic(session: Session, key: str) -> None:
-    topic = get_topic(session, key)
-    in_use = session.exec(
-        select(func.count()).select_from(Annotation).where(Annotation.topic_key == key)
-    ).one()
-    if in_use:
-        raise Conflict(
-            f"The topic '{topic.name}' is used by {in_use} tag(s); "
-            "remove or change those tags first."
-        )
-    session.delete(topic)
-    session.commit()
+    _delete(session, Topic, key)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, distinct, func
 from sqlmodel import Session, col, select
 
+from app.db import save
 from app.models import (
     Annotation,
     Document,
@@ -103,10 +104,7 @@ def update_document(session: Session, document_id: str, data: DocumentUpdate) ->
     """Correct a document's metadata (its text is fixed: tags are anchored in it)."""
     document = get_document(session, document_id)
     document.sqlmodel_update(data.model_dump(exclude_unset=True))
-    session.add(document)
-    session.commit()
-    session.refresh(document)
-    return document
+    return save(session, document)
 
 
 def delete_document(session: Session, document_id: str) -> None:
@@ -131,10 +129,7 @@ def update_passage(session: Session, passage_id: str, data: PassageUpdate) -> Pa
     if passage is None:
         raise NotFound(f"There is no passage with the id '{passage_id}'.")
     passage.kind = data.kind
-    session.add(passage)
-    session.commit()
-    session.refresh(passage)
-    return passage
+    return save(session, passage)
 
 
 # --- the document view -----------------------------------------------------------------------

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from app.db import save
 from app.models import (
     Annotation,
     AnnotationCreate,
@@ -97,10 +98,7 @@ def tag_passage(session: Session, data: AnnotationCreate, analyst: str | None) -
         note=data.note.strip(),
         analyst=who,
     )
-    session.add(annotation)
-    session.commit()
-    session.refresh(annotation)
-    return annotation
+    return save(session, annotation)
 
 
 def update_annotation(session: Session, annotation_id: str, data: AnnotationUpdate) -> Annotation:
@@ -116,20 +114,14 @@ def update_annotation(session: Session, annotation_id: str, data: AnnotationUpda
         changes["note"] = (changes["note"] or "").strip()
     annotation.sqlmodel_update(changes)
     annotation.updated_at = utcnow()
-    session.add(annotation)
-    session.commit()
-    session.refresh(annotation)
-    return annotation
+    return save(session, annotation)
 
 
 def remove_annotation(session: Session, annotation_id: str) -> Annotation:
     """Remove a tag; it is kept out of sight so that the removal can be undone."""
     annotation = get_annotation(session, annotation_id)
     annotation.deleted_at = utcnow()
-    session.add(annotation)
-    session.commit()
-    session.refresh(annotation)
-    return annotation
+    return save(session, annotation)
 
 
 def restore_annotation(session: Session, annotation_id: str) -> Annotation:
@@ -139,10 +131,7 @@ def restore_annotation(session: Session, annotation_id: str) -> Annotation:
         return annotation
     annotation.deleted_at = None
     annotation.updated_at = utcnow()
-    session.add(annotation)
-    session.commit()
-    session.refresh(annotation)
-    return annotation
+    return save(session, annotation)
 
 
 @dataclass(frozen=True)
