@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import StringConstraints, field_validator
-from sqlalchemy import Column, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 KEY_PATTERN = r"^[a-z][a-z0-9_-]{0,31}$"
@@ -51,6 +51,18 @@ class AnnotationKind(StrEnum):
     states = "states"
     supports = "supports"
     opposes = "opposes"
+
+
+class Stance(StrEnum):
+    """How a position stands to a claim."""
+
+    holds = "holds"
+    rejects = "rejects"
+
+
+class RelationKind(StrEnum):
+    supports = "supports"
+    attacks = "attacks"
 
 
 def _strip_required(value: str) -> str:
@@ -204,6 +216,8 @@ class AnnotationFields(SQLModel):
     kind: AnnotationKind = AnnotationKind.states
     topic_key: str | None = Field(default=None, max_length=32)
     note: str = Field(default="", max_length=5000)
+    # The claim this passage is evidence for, if any.
+    claim_id: str | None = Field(default=None, max_length=64)
 
 
 class Annotation(SQLModel, table=True):
@@ -222,6 +236,12 @@ class Annotation(SQLModel, table=True):
     kind: AnnotationKind = Field(sa_type=String(16))
     topic_key: str | None = Field(default=None, foreign_key="topic.key", index=True, max_length=32)
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    claim_id: str | None = Field(
+        default=None,
+        sa_column=Column(
+            String(64), ForeignKey("claim.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
     analyst: str = Field(max_length=80)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -241,6 +261,7 @@ class AnnotationUpdate(SQLModel):
     kind: AnnotationKind | None = None
     topic_key: str | None = Field(default=None, max_length=32)
     note: str | None = Field(default=None, max_length=5000)
+    claim_id: str | None = Field(default=None, max_length=64)
 
 
 class AnnotationPublic(AnnotationFields):
@@ -250,6 +271,133 @@ class AnnotationPublic(AnnotationFields):
     start: int | None
     end: int | None
     quote: str | None
+    analyst: str
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- claims and relations ------------------------------------------------------------------
+
+
+def _text_not_blank(value: str) -> str:
+    return _strip_required(value)
+
+
+class StanceFields(SQLModel):
+    position_key: str = Field(max_length=32)
+    stance: Stance = Stance.holds
+
+
+class ClaimStance(StanceFields, table=True):
+    """A position holding (or rejecting) a claim."""
+
+    __tablename__ = "claim_stance"
+
+    claim_id: str = Field(
+        sa_column=Column(String(64), ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True)
+    )
+    position_key: str = Field(foreign_key="position.key", primary_key=True, max_length=32)
+    stance: Stance = Field(sa_type=String(16))
+
+
+class ClaimFields(SQLModel):
+    text: str = Field(min_length=1, max_length=2000)
+    topic_key: str | None = Field(default=None, max_length=32)
+    note: str = Field(default="", max_length=5000)
+
+
+class Claim(SQLModel, table=True):
+    """A proposition in the analyst's words, held or rejected by positions, with evidence."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=64)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    topic_key: str | None = Field(default=None, foreign_key="topic.key", index=True, max_length=32)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    analyst: str = Field(max_length=80)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ClaimCreate(ClaimFields):
+    stances: list[StanceFields] = Field(default_factory=list, max_length=100)
+    # Annotations to attach as evidence at once.
+    annotation_ids: list[str] = Field(default_factory=list, max_length=1000)
+    analyst: str | None = Field(default=None, max_length=80)
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        return _text_not_blank(value)
+
+
+class ClaimUpdate(SQLModel):
+    text: str | None = Field(default=None, min_length=1, max_length=2000)
+    topic_key: str | None = Field(default=None, max_length=32)
+    note: str | None = Field(default=None, max_length=5000)
+    # When given, replaces the claim's stances.
+    stances: list[StanceFields] | None = Field(default=None, max_length=100)
+
+
+class ClaimPublic(ClaimFields):
+    id: str
+    analyst: str
+    created_at: datetime
+    updated_at: datetime
+    stances: list[StanceFields] = Field(default_factory=list)
+    evidence_count: int = 0
+    document_count: int = 0
+
+
+class RelationFields(SQLModel):
+    source_id: str = Field(max_length=64)
+    target_id: str = Field(max_length=64)
+    kind: RelationKind
+    note: str = Field(default="", max_length=5000)
+    evidence_passage_id: str | None = Field(default=None, max_length=64)
+
+
+class Relation(SQLModel, table=True):
+    """Claim-to-claim support or attack: `source` supports or attacks `target`."""
+
+    __table_args__ = (
+        UniqueConstraint("source_id", "target_id"),
+        CheckConstraint("source_id <> target_id", name="relation_not_to_itself"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=64)
+    source_id: str = Field(
+        sa_column=Column(
+            String(64), ForeignKey("claim.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    target_id: str = Field(
+        sa_column=Column(
+            String(64), ForeignKey("claim.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    kind: RelationKind = Field(sa_type=String(16))
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    evidence_passage_id: str | None = Field(
+        default=None,
+        sa_column=Column(String(64), ForeignKey("passage.id", ondelete="SET NULL"), nullable=True),
+    )
+    analyst: str = Field(max_length=80)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class RelationCreate(RelationFields):
+    analyst: str | None = Field(default=None, max_length=80)
+
+
+class RelationUpdate(SQLModel):
+    kind: RelationKind | None = None
+    note: str | None = Field(default=None, max_length=5000)
+    evidence_passage_id: str | None = Field(default=None, max_length=64)
+
+
+class RelationPublic(RelationFields):
+    id: str
     analyst: str
     created_at: datetime
     updated_at: datetime

@@ -11,6 +11,7 @@ from app.models import (
     AnnotationKind,
     AnnotationPublic,
     AnnotationUpdate,
+    Claim,
     Passage,
     PassageKind,
     Position,
@@ -32,11 +33,18 @@ def clean_analyst_name(name: str | None) -> str:
     return cleaned
 
 
-def _check_references(session: Session, position_key: str | None, topic_key: str | None) -> None:
+def _check_references(
+    session: Session,
+    position_key: str | None,
+    topic_key: str | None,
+    claim_id: str | None = None,
+) -> None:
     if position_key is not None and session.get(Position, position_key) is None:
         raise InvalidInput(f"There is no position with the key '{position_key}'.")
     if topic_key is not None and session.get(Topic, topic_key) is None:
         raise InvalidInput(f"There is no topic with the key '{topic_key}'.")
+    if claim_id is not None and session.get(Claim, claim_id) is None:
+        raise InvalidInput(f"There is no claim with the id '{claim_id}'.")
 
 
 def _span_quote(passage: Passage, start: int | None, end: int | None) -> str | None:
@@ -79,7 +87,7 @@ def tag_passage(session: Session, data: AnnotationCreate, analyst: str | None) -
         raise InvalidInput(
             "This passage is boilerplate (not part of the article); it cannot be tagged."
         )
-    _check_references(session, data.position_key, data.topic_key)
+    _check_references(session, data.position_key, data.topic_key, data.claim_id)
     start, end = (data.start, data.end)
     quote = _span_quote(passage, start, end)
     if quote is None:
@@ -95,6 +103,7 @@ def tag_passage(session: Session, data: AnnotationCreate, analyst: str | None) -
         position_key=data.position_key,
         kind=AnnotationKind(data.kind),
         topic_key=data.topic_key,
+        claim_id=data.claim_id,
         note=data.note.strip(),
         analyst=who,
     )
@@ -109,7 +118,9 @@ def update_annotation(session: Session, annotation_id: str, data: AnnotationUpda
         raise InvalidInput("A tag must keep a position.")
     if changes.get("kind", "") is None:
         raise InvalidInput("A tag must keep a kind (states, supports or opposes).")
-    _check_references(session, changes.get("position_key"), changes.get("topic_key"))
+    _check_references(
+        session, changes.get("position_key"), changes.get("topic_key"), changes.get("claim_id")
+    )
     if "note" in changes:
         changes["note"] = (changes["note"] or "").strip()
     annotation.sqlmodel_update(changes)
