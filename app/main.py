@@ -11,7 +11,18 @@ from fastapi.staticfiles import StaticFiles
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.errors import install_error_handlers
-from app.routes import annotations, api, documents, exports, positions
+from app.routes import (
+    aif,
+    annotations,
+    api,
+    api_claims,
+    claims,
+    documents,
+    exports,
+    mapviews,
+    positions,
+    w3c,
+)
 
 SWAGGER_UI = "swagger-ui-5.35.0"
 
@@ -39,7 +50,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     install_error_handlers(app)
-    for module in (documents, positions, annotations, exports, api):
+    for module in (
+        documents,
+        positions,
+        annotations,
+        claims,
+        mapviews,
+        exports,
+        w3c,
+        aif,
+        api,
+        api_claims,
+    ):
         app.include_router(module.router)
 
     @app.get("/docs", include_in_schema=False)

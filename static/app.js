@@ -124,20 +124,46 @@
   }
 
   // --- keyboard ----------------------------------------------------------------------------
-  // Keys typed in the tag form: s/u/o pick the kind, Enter saves, Escape cancels.
-  const FORM_KEYS = new Set(["s", "u", "o", "Enter", "Escape"]);
+  // Keys typed in the tag form: s/u/o pick the kind, n/c/a no claim / new claim / attach,
+  // h/r the stance, Enter saves, Escape cancels.
+  const FORM_KEYS = new Set(["s", "u", "o", "n", "c", "a", "h", "r", "Enter", "Escape"]);
   // A number key asks the server for the tag form; keys typed before it arrives wait here.
   let pending = null;
 
   function formKey(form, key) {
     const radio = form.querySelector('[data-kind-key="' + key + '"]');
-    if (radio) { radio.checked = true; radio.focus(); return true; }
+    if (radio) {
+      radio.checked = true;
+      // Some choices lead straight into a field: a claim's text, the claim search box.
+      const field = radio.dataset.focus && form.querySelector(radio.dataset.focus);
+      (field || radio).focus();
+      return true;
+    }
     if (key === "Enter") { form.requestSubmit(); return true; }
     if (key === "Escape") { form.querySelector("[data-cancel]").click(); return true; }
     return false;
   }
 
   document.addEventListener("keydown", (evt) => {
+    const typingForm = evt.target.closest && evt.target.closest(".tag-form, .claim-form");
+    if ((evt.ctrlKey || evt.metaKey) && evt.key === "Enter" && typingForm) {
+      typingForm.requestSubmit();
+      evt.preventDefault();
+      return;
+    }
+    // Enter on a chosen claim (a radio button) sends its form, as it would from a text box.
+    if (evt.key === "Enter" && evt.target.matches && evt.target.matches(".claim-form input[type=radio]")) {
+      evt.target.form.requestSubmit();
+      evt.preventDefault();
+      return;
+    }
+    // From a search box, the arrow key goes down into the claims found.
+    if (evt.key === "ArrowDown" && evt.target.matches && evt.target.matches("input[type=search]")) {
+      const results = evt.target.parentElement.querySelector(".claim-results");
+      const first = results && results.querySelector("input[type=radio]");
+      if (first) { first.focus(); first.checked = true; evt.preventDefault(); }
+      return;
+    }
     if (evt.ctrlKey || evt.metaKey || evt.altKey) return;
     const active = document.activeElement;
     // While a passage's form is open, keys go to that form, even if focus is on the passage
@@ -173,6 +199,19 @@
       return;
     }
     if (evt.key === "?") { toggleHelp(); evt.preventDefault(); return; }
+    // Page shortcuts: an element marked data-key="x" is focused (a <summary> is opened first).
+    const marked = document.querySelector('[data-key="' + CSS.escape(evt.key) + '"]');
+    if (marked) {
+      if (marked.tagName === "SUMMARY") {
+        marked.parentElement.open = true;
+        const field = marked.parentElement.querySelector("input:not([type=hidden]), textarea, select");
+        (field || marked).focus();
+      } else {
+        marked.focus();
+      }
+      evt.preventDefault();
+      return;
+    }
     if (evt.key === "j" || evt.key === "k") { movePassage(evt.key === "j" ? 1 : -1); evt.preventDefault(); return; }
     if (/^[1-9]$/.test(evt.key)) {
       const passage = currentPassage();

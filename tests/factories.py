@@ -11,10 +11,15 @@ from sqlmodel import Session
 from app.models import (
     Annotation,
     AnnotationKind,
+    Claim,
+    ClaimStance,
     Document,
     DocumentCreate,
     Passage,
     Position,
+    Relation,
+    RelationKind,
+    Stance,
     Topic,
     utcnow,
 )
@@ -99,3 +104,63 @@ def make_annotation(
     session.commit()
     session.refresh(annotation)
     return annotation
+
+
+def make_claim(
+    session: Session,
+    text: str = "Ukraine will not join NATO",
+    topic_key: str | None = None,
+    stances: dict[str, str] | None = None,
+    evidence: list[Annotation] | None = None,
+    note: str = "",
+    analyst: str = "Ana",
+    created_at: datetime | None = None,
+) -> Claim:
+    """A claim with its stances ({position key: "holds" | "rejects"}) and evidence tags."""
+    created = created_at or utcnow()
+    claim = Claim(
+        text=text,
+        topic_key=topic_key,
+        note=note,
+        analyst=analyst,
+        created_at=created,
+        updated_at=created,
+    )
+    session.add(claim)
+    session.flush()
+    for position_key, stance in (stances or {}).items():
+        session.add(
+            ClaimStance(claim_id=claim.id, position_key=position_key, stance=Stance(stance))
+        )
+    for annotation in evidence or []:
+        annotation.claim_id = claim.id
+        session.add(annotation)
+    session.commit()
+    session.refresh(claim)
+    return claim
+
+
+def make_relation(
+    session: Session,
+    source: Claim,
+    target: Claim,
+    kind: str = "supports",
+    note: str = "",
+    analyst: str = "Ana",
+    created_at: datetime | None = None,
+) -> Relation:
+    """`source` supports (or attacks) `target`."""
+    created = created_at or utcnow()
+    relation = Relation(
+        source_id=source.id,
+        target_id=target.id,
+        kind=RelationKind(kind),
+        note=note,
+        analyst=analyst,
+        created_at=created,
+        updated_at=created,
+    )
+    session.add(relation)
+    session.commit()
+    session.refresh(relation)
+    return relation

@@ -2,13 +2,21 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from app.deps import AnalystDep, SessionDep
-from app.models import Annotation, AnnotationCreate, AnnotationKind, AnnotationUpdate, Passage
-from app.services import catalog, documents, tagging
+from app.models import (
+    Annotation,
+    AnnotationCreate,
+    AnnotationKind,
+    AnnotationUpdate,
+    Passage,
+    Stance,
+)
+from app.services import catalog, claims, documents, evidence, tagging
+from app.services.evidence import ClaimChoice, ClaimMode
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -32,8 +40,10 @@ def catalog_context(session: Session) -> dict[str, Any]:
 def passage_context(
     session: Session, passage: Passage, analyst: str | None, **extra: Any
 ) -> dict[str, Any]:
+    view = documents.passage_view(session, passage)
     return {
-        "view": documents.passage_view(session, passage),
+        "view": view,
+        "claim_texts": documents.claim_texts(session, [view]),
         **catalog_context(session),
         "analyst": analyst,
         "form": None,
@@ -62,6 +72,16 @@ def changed_response(
     """The annotation's passage, re-rendered after a change to its tags."""
     passage = tagging.get_passage(session, annotation.passage_id)
     return passage_response(request, session, passage, analyst, changed=True, **extra)
+
+
+def claim_choice(
+    claim_mode: Annotated[ClaimMode, Form()] = ClaimMode.none,
+    claim_text: Annotated[str, Form(max_length=2000)] = "",
+    claim_id: Annotated[str | None, Form(max_length=64)] = None,
+    stance: Annotated[Stance, Form()] = Stance.holds,
+) -> ClaimChoice:
+    """The claim part of the tag form."""
+    return ClaimChoice(claim_mode, claim_text, blank_to_none(claim_id), stance)
 
 
 def blank_to_none(value: str | None) -> str | None:
@@ -106,6 +126,7 @@ def create_tag(
     note: Annotated[str, Form(max_length=5000)] = "",
     start: Annotated[int | None, Form(ge=0)] = None,
     end: Annotated[int | None, Form(ge=0)] = None,
+    claim: ClaimChoice = Depends(claim_choice),
 ) -> HTMLResponse:
     data = AnnotationCreate(
         passage_id=passage_id,
@@ -116,7 +137,7 @@ def create_tag(
         start=start,
         end=end,
     )
-    annotation = tagging.tag_passage(session, data, analyst)
+    annotation = evidence.tag_with_claim(session, data, analyst, claim)
     return changed_response(request, session, annotation, analyst)
 
 
@@ -133,6 +154,7 @@ def edit_form(
         "start": annotation.start,
         "end": annotation.end,
         "quote": annotation.quote,
+        "claim": claims.get_claim(session, annotation.claim_id) if annotation.claim_id else None,
     }
     return passage_response(request, session, passage, analyst, form=form)
 
@@ -147,11 +169,12 @@ def update_tag(
     kind: Annotated[AnnotationKind, Form()],
     topic_key: Annotated[str | None, Form(max_length=32)] = None,
     note: Annotated[str, Form(max_length=5000)] = "",
+    claim: ClaimChoice = Depends(claim_choice),
 ) -> HTMLResponse:
     data = AnnotationUpdate(
         position_key=position_key, kind=kind, topic_key=blank_to_none(topic_key), note=note
     )
-    annotation = tagging.update_annotation(session, annotation_id, data)
+    annotation = evidence.retag_with_claim(session, annotation_id, data, analyst, claim)
     return changed_response(request, session, annotation, analyst)
 
 

@@ -33,6 +33,7 @@ def document_context(
         "summary": summary,
         "document": summary.document,
         "views": views,
+        "claim_texts": documents.claim_texts(session, views),
         "hidden_count": sum(1 for v in views if v.hidden),
         "show_hidden": show_hidden,
         **catalog_context(session),

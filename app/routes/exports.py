@@ -64,6 +64,12 @@ def export_format_schema() -> JSONResponse:
     return JSONResponse(export_schema(), media_type="application/schema+json")
 
 
+@router.get("/api/export/schema/v1")
+def export_format_schema_v1() -> JSONResponse:
+    """The JSON Schema of version 1 of the export, which imports still accept."""
+    return JSONResponse(export_schema(1), media_type="application/schema+json")
+
+
 @router.post("/api/import", openapi_extra=IMPORT_BODY, responses=IMPORT_ERRORS)
 async def import_file(request: Request, session: SessionDep) -> dict[str, Any]:
     """Merge an export into this database, all or nothing; says what was created or updated."""

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from app.db import save
 from app.models import (
     Annotation,
+    Claim,
     Document,
     DocumentPublic,
     DocumentUpdate,
@@ -235,3 +236,12 @@ def position_groups(session: Session, position_key: str) -> list[TopicGroup]:
     if None in grouped:
         groups.append(TopicGroup(None, grouped[None]))
     return groups
+
+
+def claim_texts(session: Session, views: list[PassageView]) -> dict[str, str]:
+    """The text of every claim the shown tags are evidence for (one query)."""
+    ids = {a.claim_id for view in views for a in view.annotations if a.claim_id}
+    if not ids:
+        return {}
+    rows = session.exec(select(Claim.id, Claim.text).where(col(Claim.id).in_(ids)))
+    return dict(rows.all())

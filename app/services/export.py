@@ -1,9 +1,16 @@
-"""The native JSON export of the argument map (format "argmap", version 1).
+"""The native JSON export of the argument map (format "argmap", version 2).
 
 The export is streamed: rows are read in batches inside one read-only snapshot and written out
 as they come, so memory stays flat however large the corpus, and the file is consistent even
 while analysts keep tagging. Every array is sorted and no export time is written, so the same
 database always gives byte-identical output (handy for diffs and for checking a round trip).
+
+A filtered export is self-contained: every id it mentions is defined in the same file (the
+claim of an included annotation, the claims at both ends of an included relation, the passage
+a relation cites as evidence), so that another tool, or an empty instance, can load it alone.
+
+Version 2 adds claims (with the positions' stances), relations between claims and each
+annotation's claim_id to version 1; everything else is written exactly as in version 1.
 """
 
 import json
@@ -14,17 +21,19 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, true
+from sqlalchemy import ColumnElement, and_, case, func, or_, true
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
-from app.models import Annotation, Document, Passage, Position, Topic
+from app.models import Annotation, Claim, ClaimStance, Document, Passage, Position, Relation, Topic
 from app.services.corpus import span_to_document_offsets
 from app.services.errors import NotFound
 
 FORMAT_NAME = "argmap"
-FORMAT_VERSION = 1
-SCHEMA_FILE = "export-v1.schema.json"
+FORMAT_VERSION = 2
+# The published schema of every version this instance reads; it writes only FORMAT_VERSION.
+SCHEMA_FILES = {1: "export-v1.schema.json", 2: "export-v2.schema.json"}
 # Rows fetched per round trip; documents carry their whole text, so they come fewer at a time.
 BATCH_SIZE = 500
 DOCUMENT_BATCH_SIZE = 20
@@ -41,11 +50,21 @@ class ExportFilters:
     position: str | None = None
     topic: str | None = None
 
+    @property
+    def any(self) -> bool:
+        """Whether the export is filtered at all."""
+        return (self.document, self.position, self.topic) != (None, None, None)
+
 
 @cache
-def export_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of the export format, as published at /api/export/schema."""
-    text = resources.files("app").joinpath("schemas", SCHEMA_FILE).read_text(encoding="utf-8")
+def export_schema(version: int = FORMAT_VERSION) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a version of the export format (KeyError if unknown).
+
+    The current version is published at /api/export/schema, earlier ones at
+    /api/export/schema/v<n>.
+    """
+    path = resources.files("app").joinpath("schemas", SCHEMA_FILES[version])
+    text = path.read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 
@@ -117,10 +136,64 @@ def _annotation_condition(filters: ExportFilters) -> ColumnElement[bool]:
     return and_(*conditions)
 
 
+def _claims_with_evidence(condition: ColumnElement[bool]) -> SelectOfScalar[Any]:
+    """Ids of the claims that a live annotation meeting `condition` is evidence for."""
+    return (
+        select(Annotation.claim_id)
+        .join(Passage, col(Passage.id) == col(Annotation.passage_id))
+        .where(col(Annotation.deleted_at).is_(None), condition)
+    )
+
+
+def _claim_condition(filters: ExportFilters) -> ColumnElement[bool]:
+    """Which claims the export includes: all, or those that match every filter given.
+
+    A claim matches a document if it has evidence there; a position if the position holds or
+    rejects it or it has evidence tagged with that position; a topic if it is on that topic
+    or has evidence tagged with it. An included annotation is evidence matching every filter,
+    so its claim is always included: the file never points at a claim it does not hold.
+    """
+    if not filters.any:
+        return true()
+    conditions: list[ColumnElement[bool]] = []
+    if filters.document is not None:
+        in_document = col(Passage.document_id) == filters.document
+        conditions.append(col(Claim.id).in_(_claims_with_evidence(in_document)))
+    if filters.position is not None:
+        held = select(ClaimStance.claim_id).where(ClaimStance.position_key == filters.position)
+        tagged = col(Annotation.position_key) == filters.position
+        conditions.append(
+            or_(col(Claim.id).in_(held), col(Claim.id).in_(_claims_with_evidence(tagged)))
+        )
+    if filters.topic is not None:
+        on_topic = col(Annotation.topic_key) == filters.topic
+        conditions.append(
+            or_(
+                col(Claim.topic_key) == filters.topic,
+                col(Claim.id).in_(_claims_with_evidence(on_topic)),
+            )
+        )
+    return and_(*conditions)
+
+
+def _relation_condition(filters: ExportFilters) -> ColumnElement[bool]:
+    """Which relations the export includes: those between two included claims."""
+    if not filters.any:
+        return true()
+    included = select(Claim.id).where(_claim_condition(filters))
+    return and_(col(Relation.source_id).in_(included), col(Relation.target_id).in_(included))
+
+
 def _document_condition(filters: ExportFilters) -> ColumnElement[bool]:
-    """Which documents the export includes: the chosen one, and with a position or topic
-    filter only those holding at least one included annotation."""
-    conditions: list[ColumnElement[bool]] = [true()]
+    """Which documents the export includes.
+
+    Filtered: the chosen one, and with a position or topic filter only those holding at least
+    one included annotation; and in any case the documents holding the evidence passage of an
+    included relation, so that the relation's reference stays inside the file.
+    """
+    if not filters.any:
+        return true()
+    conditions: list[ColumnElement[bool]] = []
     if filters.document is not None:
         conditions.append(col(Document.id) == filters.document)
     if filters.position is not None or filters.topic is not None:
@@ -130,7 +203,12 @@ def _document_condition(filters: ExportFilters) -> ColumnElement[bool]:
             .where(_annotation_condition(filters))
         )
         conditions.append(col(Document.id).in_(annotated))
-    return and_(*conditions)
+    cited = (
+        select(Passage.document_id)
+        .join(Relation, col(Relation.evidence_passage_id) == col(Passage.id))
+        .where(_relation_condition(filters))
+    )
+    return or_(and_(*conditions), col(Document.id).in_(cited))
 
 
 def _position_records(session: Session) -> Iterator[dict[str, Any]]:
@@ -231,10 +309,68 @@ def _annotation_records(session: Session, filters: ExportFilters) -> Iterator[di
             "position_key": annotation.position_key,
             "kind": str(annotation.kind),
             "topic_key": annotation.topic_key,
+            "claim_id": annotation.claim_id,
             "note": annotation.note,
             "analyst": annotation.analyst,
             "created_at": format_datetime(annotation.created_at),
             "updated_at": format_datetime(annotation.updated_at),
+        }
+
+
+def _claim_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
+    query = (
+        select(Claim)
+        .where(_claim_condition(filters))
+        .order_by(col(Claim.created_at), col(Claim.id))
+    )
+    # The stances of a whole batch of claims come in one query: no lookup per claim.
+    for batch in session.exec(query.execution_options(yield_per=BATCH_SIZE)).partitions():
+        stances = _stances_of(session, [claim.id for claim in batch])
+        for claim in batch:
+            yield {
+                "id": claim.id,
+                "text": claim.text,
+                "topic_key": claim.topic_key,
+                "note": claim.note,
+                "analyst": claim.analyst,
+                "created_at": format_datetime(claim.created_at),
+                "updated_at": format_datetime(claim.updated_at),
+                "stances": stances.get(claim.id, []),
+            }
+
+
+def _stances_of(session: Session, claim_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The stances of these claims, each claim's sorted by position key."""
+    query = (
+        select(ClaimStance)
+        .where(col(ClaimStance.claim_id).in_(claim_ids))
+        .order_by(col(ClaimStance.claim_id), col(ClaimStance.position_key))
+    )
+    stances: dict[str, list[dict[str, Any]]] = {}
+    for stance in session.exec(query):
+        stances.setdefault(stance.claim_id, []).append(
+            {"position_key": stance.position_key, "stance": str(stance.stance)}
+        )
+    return stances
+
+
+def _relation_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
+    query = (
+        select(Relation)
+        .where(_relation_condition(filters))
+        .order_by(col(Relation.created_at), col(Relation.id))
+    )
+    for relation in session.exec(query.execution_options(yield_per=BATCH_SIZE)):
+        yield {
+            "id": relation.id,
+            "source_id": relation.source_id,
+            "target_id": relation.target_id,
+            "kind": str(relation.kind),
+            "note": relation.note,
+            "evidence_passage_id": relation.evidence_passage_id,
+            "analyst": relation.analyst,
+            "created_at": format_datetime(relation.created_at),
+            "updated_at": format_datetime(relation.updated_at),
         }
 
 
@@ -289,6 +425,10 @@ def _lines(session: Session, filters: ExportFilters) -> Iterator[str]:
     yield from _array_lines("topics", _topic_records(session))
     yield from _array_lines("documents", _document_records(session, filters))
     yield from _array_lines("passages", _passage_records(session, filters))
+    # Claims come before the annotations, so a streaming reader has met a claim by the time
+    # it reads the evidence pointing at it.
+    yield from _array_lines("claims", _claim_records(session, filters))
+    yield from _array_lines("relations", _relation_records(session, filters))
     yield from _array_lines("annotations", _annotation_records(session, filters), last=True)
 
 

@@ -1,16 +1,23 @@
-"""Import of the native JSON export (format "argmap", version 1), merged by id.
+"""Import of the native JSON export (format "argmap", versions 1 and 2), merged by id.
 
 An import is all or nothing. The whole file is checked first — JSON syntax, the published
-schema, then what a schema cannot say (hashes, offsets, quotes, references, clashes with what
-is stored) — and only then written, in one transaction. Every refusal is an InvalidInput whose
-message says where the file is wrong, as a JSON path (`annotations[3].kind: …`).
+schema of its version, then what a schema cannot say (hashes, offsets, quotes, references,
+clashes with what is stored) — and only then written, in one transaction. Every refusal is an
+InvalidInput whose message says where the file is wrong, as a JSON path (`annotations[3].kind:
+…`). Every reference must lead to a record in the file or in this database.
 
 Merge rules: rows whose id (or key) is not stored yet are created. Stored positions, topics,
 documents and passages keep their local state, since analysts may have renamed a position or
 re-classified a passage here; they only have to agree with the file on what cannot change (a
-document's text, a passage's place in it). Annotations are the analysts' work proper, so the
-newer version wins: a stored annotation is overwritten when the file's updated_at is later
-than its last local change (an edit or a removal).
+document's text, a passage's place in it). Claims, relations and annotations are the analysts'
+work proper, so the newer version wins: a stored one is overwritten when the file's updated_at
+is later than its last local change (for an annotation, an edit or a removal). A claim's
+stances go with it: the newer claim's stances replace the older one's. A relation's two claims
+cannot change; a new relation between two claims that a stored relation already links (made
+separately in two instances) is not imported: the stored one stands, and the report says so.
+
+A version 1 file has no claims and no relations, and says nothing about the claims of its
+annotations: importing it leaves the claim of a stored annotation as it is.
 """
 
 import hashlib
@@ -24,14 +31,24 @@ from typing import Any, TypeVar
 from jsonschema import Draft202012Validator, validators  # type: ignore[import-untyped]
 from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, insert, select
+from sqlmodel import Session, SQLModel, col, delete, insert, select
 
-from app.models import Annotation, Document, Passage, Position, Topic
+from app.models import (
+    Annotation,
+    Claim,
+    ClaimStance,
+    Document,
+    Passage,
+    Position,
+    Relation,
+    Topic,
+)
 from app.services.corpus import join_wrapped_lines, span_to_document_offsets
 from app.services.errors import InvalidInput
-from app.services.export import FORMAT_NAME, FORMAT_VERSION, export_schema
+from app.services.export import FORMAT_NAME, SCHEMA_FILES, export_schema
 
-TABLES = ("positions", "topics", "documents", "passages", "annotations")
+TABLES = ("positions", "topics", "documents", "passages", "claims", "relations", "annotations")
+READABLE_VERSIONS = tuple(sorted(SCHEMA_FILES))
 # Ids per `IN (…)` query and rows per INSERT: well under SQLite's limit on bound parameters.
 QUERY_BATCH = 500
 INSERT_BATCH = 1000
@@ -48,11 +65,15 @@ def _zero_counts() -> dict[str, int]:
 
 @dataclass
 class ImportReport:
-    """How many rows of each table the import created, updated or left unchanged."""
+    """How many rows of each table the import created, updated or left unchanged.
+
+    `notes` are sentences about records of the file that were left out on purpose.
+    """
 
     created: dict[str, int] = field(default_factory=_zero_counts)
     updated: dict[str, int] = field(default_factory=_zero_counts)
     unchanged: dict[str, int] = field(default_factory=_zero_counts)
+    notes: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         parts = []
@@ -64,7 +85,8 @@ class ImportReport:
             items = [_plural(count, table) for table, count in counts.items() if count]
             if items:
                 parts.append(f"{label} {', '.join(items)}")
-        return f"Import done: {'; '.join(parts)}." if parts else "Import done: the file was empty."
+        summary = "; ".join(parts) + "." if parts else "the file was empty."
+        return " ".join([f"Import done: {summary}", *self.notes])
 
 
 def _plural(count: int, table: str) -> str:
@@ -93,7 +115,11 @@ def import_map(session: Session, raw: bytes | str) -> ImportReport:
 
 
 def parse_export(raw: bytes | str) -> Record:
-    """Parse `raw` and check it against the schema of its format and version."""
+    """Parse `raw` and check it against the schema of its format and version.
+
+    A version 1 file comes back in the shape of the current version: no claims, no relations
+    (its annotations keep having no claim_id key: it says nothing about their claims).
+    """
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8-sig")  # tolerate a byte-order mark some editors add
@@ -111,15 +137,18 @@ def parse_export(raw: bytes | str) -> Record:
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
         raise InvalidInput(f'not an argmap export: "format" must be "{FORMAT_NAME}"')
     version = data.get("version")
-    if type(version) is not int or version != FORMAT_VERSION:
+    if type(version) is not int or version not in READABLE_VERSIONS:
+        *earlier, last = READABLE_VERSIONS
+        readable = f"versions {', '.join(map(str, earlier))} and {last}" if earlier else str(last)
         raise InvalidInput(
-            f"version {json.dumps(version)} is not supported: "
-            f"this instance reads version {FORMAT_VERSION}"
+            f"version {json.dumps(version)} is not supported: this instance reads {readable}"
         )
-    problem = best_match(_validator().iter_errors(data))
+    problem = best_match(_validator(version).iter_errors(data))
     if problem is not None:
         raise InvalidInput(f"{_where(problem.absolute_path)}: {_shorten(problem.message)}")
     _check_unicode(data, [])
+    if version == 1:
+        data["claims"], data["relations"] = [], []
     return data
 
 
@@ -129,13 +158,13 @@ def _strict_integer(_checker: Any, instance: Any) -> bool:
 
 
 @cache
-def _validator() -> Any:
-    """A draft 2020-12 validator for the export schema, checking formats too."""
+def _validator(version: int) -> Any:
+    """A draft 2020-12 validator for the schema of `version`, checking formats too."""
     cls = validators.extend(
         Draft202012Validator,
         type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _strict_integer),
     )
-    schema = export_schema()
+    schema = export_schema(version)
     return cls(_inline_refs(schema, schema["$defs"]), format_checker=cls.FORMAT_CHECKER)
 
 
@@ -203,6 +232,12 @@ class _Plan:
     topics: list[Record] = field(default_factory=list)
     documents: list[Record] = field(default_factory=list)
     passages: list[Record] = field(default_factory=list)
+    claims: list[Record] = field(default_factory=list)
+    claim_updates: list[tuple[Claim, Record]] = field(default_factory=list)
+    # The stances of the created and the updated claims (an update replaces all of them).
+    stances: list[Record] = field(default_factory=list)
+    relations: list[Record] = field(default_factory=list)
+    relation_updates: list[tuple[Relation, Record]] = field(default_factory=list)
     annotations: list[Record] = field(default_factory=list)
     annotation_updates: list[tuple[Annotation, Record]] = field(default_factory=list)
 
@@ -239,8 +274,23 @@ def _plan(session: Session, data: Record) -> _Plan:
     topic_keys = _plan_keyed(session, plan, data["topics"], "topics", Topic)
     document_texts = _plan_documents(session, plan, data["documents"])
     passages = _plan_passages(session, plan, data["passages"], document_texts)
+    file_claims = _plan_claims(session, plan, data["claims"], position_keys, topic_keys)
+    # The claims the relations and annotations point at: in the file, or else stored here.
+    wanted = {r[end] for r in data["relations"] for end in ("source_id", "target_id")}
+    wanted |= {r["claim_id"] for r in data["annotations"] if r.get("claim_id") is not None}
+    claim_ids = file_claims | set(
+        _select_in(session, select(Claim.id), Claim.id, wanted - file_claims)
+    )
+    _plan_relations(session, plan, data["relations"], claim_ids, passages.keys())
     _plan_annotations(
-        session, plan, data["annotations"], passages, document_texts, position_keys, topic_keys
+        session,
+        plan,
+        data["annotations"],
+        passages,
+        document_texts,
+        position_keys,
+        topic_keys,
+        claim_ids,
     )
     return plan
 
@@ -388,6 +438,129 @@ def _plan_passages(
     return passages
 
 
+def _plan_claims(
+    session: Session,
+    plan: _Plan,
+    records: list[Record],
+    position_keys: set[str],
+    topic_keys: set[str],
+) -> set[str]:
+    """Check each claim's topic and stances; returns the ids of the file's claims."""
+    _unique(records, "claims", "id")
+    stored = {
+        claim.id: claim
+        for claim in _select_in(session, select(Claim), Claim.id, (r["id"] for r in records))
+    }
+    for index, record in enumerate(records):
+        where = f"claims[{index}]"
+        if record["topic_key"] is not None and record["topic_key"] not in topic_keys:
+            raise InvalidInput(
+                f"{where}.topic_key: there is no topic '{record['topic_key']}' in the file or "
+                "in this database"
+            )
+        _unique(record["stances"], f"{where}.stances", "position_key")
+        for number, stance in enumerate(record["stances"]):
+            if stance["position_key"] not in position_keys:
+                raise InvalidInput(
+                    f"{where}.stances[{number}].position_key: there is no position "
+                    f"'{stance['position_key']}' in the file or in this database"
+                )
+        row = {name: value for name, value in record.items() if name != "stances"}
+        row["created_at"] = _parse_datetime(row["created_at"], f"{where}.created_at")
+        row["updated_at"] = _parse_datetime(row["updated_at"], f"{where}.updated_at")
+        existing = stored.get(record["id"])
+        if existing is None:
+            plan.claims.append(row)
+            plan.report.created["claims"] += 1
+        elif row["updated_at"] > _aware(existing.updated_at):
+            plan.claim_updates.append((existing, row))
+            plan.report.updated["claims"] += 1
+        else:
+            plan.report.unchanged["claims"] += 1
+            continue
+        plan.stances.extend({"claim_id": record["id"], **stance} for stance in record["stances"])
+    return {record["id"] for record in records}
+
+
+def _plan_relations(
+    session: Session,
+    plan: _Plan,
+    records: list[Record],
+    claim_ids: set[str],
+    file_passages: Iterable[str],
+) -> None:
+    """Check each relation's claims and evidence passage, and its pair against stored ones."""
+    _unique(records, "relations", "id")
+    passage_ids = set(file_passages)
+    cited = {r["evidence_passage_id"] for r in records if r["evidence_passage_id"] is not None}
+    passage_ids |= set(_select_in(session, select(Passage.id), Passage.id, cited - passage_ids))
+    stored = {
+        relation.id: relation
+        for relation in _select_in(
+            session, select(Relation), Relation.id, (r["id"] for r in records)
+        )
+    }
+    # Every stored relation from one of the file's source claims, to find a pair taken.
+    links = select(Relation.source_id, Relation.target_id, Relation.id)
+    linked = {
+        (source, target): relation_id
+        for source, target, relation_id in _select_in(
+            session, links, Relation.source_id, {r["source_id"] for r in records}
+        )
+    }
+    in_file: dict[tuple[str, str], int] = {}
+    for index, record in enumerate(records):
+        where = f"relations[{index}]"
+        pair = (record["source_id"], record["target_id"])
+        if pair[0] == pair[1]:
+            raise InvalidInput(
+                f"{where}.target_id: a claim cannot support or attack itself (source_id and "
+                f"target_id are both '{pair[0]}')"
+            )
+        for end in ("source_id", "target_id"):
+            if record[end] not in claim_ids:
+                raise InvalidInput(
+                    f"{where}.{end}: there is no claim '{record[end]}' in the file or in this "
+                    "database"
+                )
+        evidence = record["evidence_passage_id"]
+        if evidence is not None and evidence not in passage_ids:
+            raise InvalidInput(
+                f"{where}.evidence_passage_id: there is no passage '{evidence}' in the file or "
+                "in this database"
+            )
+        if pair in in_file:
+            raise InvalidInput(
+                f"{where}: claim '{pair[0]}' is linked to claim '{pair[1]}' twice in the file "
+                f"(also at relations[{in_file[pair]}])"
+            )
+        in_file[pair] = index
+        row = dict(record)
+        row["created_at"] = _parse_datetime(row["created_at"], f"{where}.created_at")
+        row["updated_at"] = _parse_datetime(row["updated_at"], f"{where}.updated_at")
+        existing = stored.get(record["id"])
+        if existing is not None:
+            if (existing.source_id, existing.target_id) != pair:
+                raise InvalidInput(
+                    f"{where}: relation '{record['id']}' is already stored here between other "
+                    f"claims ('{existing.source_id}' → '{existing.target_id}')"
+                )
+            if row["updated_at"] > _aware(existing.updated_at):
+                plan.relation_updates.append((existing, row))
+                plan.report.updated["relations"] += 1
+            else:
+                plan.report.unchanged["relations"] += 1
+        elif pair in linked:
+            plan.report.unchanged["relations"] += 1
+            plan.report.notes.append(
+                f"{where} was not imported: its claims are already linked here by relation "
+                f"'{linked[pair]}', which stays as it is."
+            )
+        else:
+            plan.relations.append(row)
+            plan.report.created["relations"] += 1
+
+
 def _plan_annotations(
     session: Session,
     plan: _Plan,
@@ -396,6 +569,7 @@ def _plan_annotations(
     document_texts: dict[str, str],
     position_keys: set[str],
     topic_keys: set[str],
+    claim_ids: set[str],
 ) -> None:
     _unique(records, "annotations", "id")
     passages = dict(file_passages)
@@ -435,6 +609,11 @@ def _plan_annotations(
                 f"{where}.topic_key: there is no topic '{record['topic_key']}' in the file or "
                 "in this database"
             )
+        claim_id = record.get("claim_id")  # absent from a version 1 file
+        if claim_id is not None and claim_id not in claim_ids:
+            raise InvalidInput(
+                f"{where}.claim_id: there is no claim '{claim_id}' in the file or in this database"
+            )
         _check_span(where, record, passage, document_texts[passage.document_id])
         row = dict(record)
         del row["document_id"], row["document_start"], row["document_end"]
@@ -442,7 +621,7 @@ def _plan_annotations(
         row["updated_at"] = _parse_datetime(row["updated_at"], f"{where}.updated_at")
         existing = stored.get(record["id"])
         if existing is None:
-            plan.annotations.append(row)
+            plan.annotations.append({"claim_id": None, **row})
             plan.report.created["annotations"] += 1
         elif row["updated_at"] > _last_change(existing):
             plan.annotation_updates.append((existing, row))
@@ -532,28 +711,58 @@ def _insert(session: Session, model: type[Any], rows: list[Record]) -> None:
         connection.execute(insert(model), list(batch))
 
 
+ANNOTATION_FIELDS = (
+    "passage_id",
+    "start",
+    "end",
+    "quote",
+    "position_key",
+    "kind",
+    "topic_key",
+    "claim_id",
+    "note",
+    "analyst",
+    "updated_at",
+)
+CLAIM_FIELDS = ("text", "topic_key", "note", "analyst", "updated_at")
+RELATION_FIELDS = ("kind", "note", "evidence_passage_id", "analyst", "updated_at")
+
+
+def _update(row: SQLModel, record: Record, names: Iterable[str]) -> None:
+    # Only the fields the file has: a version 1 annotation has no claim_id to impose.
+    for name in names:
+        if name in record:
+            setattr(row, name, record[name])
+
+
 def _write(session: Session, plan: _Plan) -> None:
-    """Write the plan, parents before children (foreign keys are enforced)."""
+    """Write the plan, parents before children (foreign keys are enforced).
+
+    New rows go in as Core inserts on the session's connection; updates go through the ORM
+    and are flushed at the end, when every row they may point at is in.
+    """
     _insert(session, Position, plan.positions)
     _insert(session, Topic, plan.topics)
     _insert(session, Document, plan.documents)
     _insert(session, Passage, plan.passages)
+    _insert(session, Claim, plan.claims)
+    for claim, row in plan.claim_updates:
+        session.add(claim)
+        _update(claim, row, CLAIM_FIELDS)
+    updated_claims = [claim.id for claim, _row in plan.claim_updates]
+    for batch in _batches(updated_claims, QUERY_BATCH):
+        session.connection().execute(
+            delete(ClaimStance).where(col(ClaimStance.claim_id).in_(batch))
+        )
+    _insert(session, ClaimStance, plan.stances)
+    _insert(session, Relation, plan.relations)
+    for relation, row in plan.relation_updates:
+        session.add(relation)
+        _update(relation, row, RELATION_FIELDS)
     _insert(session, Annotation, plan.annotations)
     for annotation, row in plan.annotation_updates:
         session.add(annotation)
-        for name in (
-            "passage_id",
-            "start",
-            "end",
-            "quote",
-            "position_key",
-            "kind",
-            "topic_key",
-            "note",
-            "analyst",
-            "updated_at",
-        ):
-            setattr(annotation, name, row[name])
+        _update(annotation, row, ANNOTATION_FIELDS)
         # The newer version is live there, so it is live here again.
         annotation.deleted_at = None
     session.flush()

@@ -3,6 +3,7 @@
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,14 +12,16 @@ from sqlmodel import Session, col, select
 from app.models import Passage, PassageKind
 from app.routes import exports
 from app.services.export import export_schema, stream_export
-from tests.factories import make_annotation
+from tests.factories import make_annotation, make_claim, make_relation
 
 T0 = datetime(2025, 8, 15, 10, 0, tzinfo=UTC)
+V1_SAMPLE = Path(__file__).parent.parent / "data" / "export-v1-sample.json"
 
 
 @pytest.fixture
 def annotated_client(seeded_client: TestClient) -> TestClient:
-    """The seed corpus with one whole-passage tag and one span tag, in different documents."""
+    """The seed corpus with one whole-passage tag and one span tag, in different documents,
+    and two claims (the first backed by the whole-passage tag), one supporting the other."""
     with Session(seeded_client.app.state.engine) as session:  # type: ignore[attr-defined]
         passages = list(
             session.exec(
@@ -28,8 +31,11 @@ def annotated_client(seeded_client: TestClient) -> TestClient:
             )
         )
         other = next(p for p in passages if p.document_id != passages[0].document_id)
-        make_annotation(session, passages[0], "russia", topic_key="nato", created_at=T0)
+        whole = make_annotation(session, passages[0], "russia", topic_key="nato", created_at=T0)
         make_annotation(session, other, "ukraine", "opposes", start=0, end=12, note="<b>ü</b>")
+        nato = make_claim(session, stances={"russia": "holds"}, evidence=[whole])
+        cannot_win = make_claim(session, "Ukraine cannot win by military means")
+        make_relation(session, cannot_win, nato)
     return seeded_client
 
 
@@ -48,8 +54,10 @@ def test_export_streams_the_whole_map_as_json(annotated_client: TestClient) -> N
     assert "content-length" not in response.headers
     assert response.content == service_export(annotated_client)
     exported = response.json()
-    assert (exported["format"], exported["version"]) == ("argmap", 1)
+    assert (exported["format"], exported["version"]) == ("argmap", 2)
     assert len(exported["annotations"]) == 2
+    assert [len(exported["claims"]), len(exported["relations"])] == [2, 1]
+    assert exported["annotations"][0]["claim_id"] == exported["claims"][0]["id"]
 
 
 def test_export_as_a_download_names_the_file(annotated_client: TestClient) -> None:
@@ -66,6 +74,7 @@ def test_export_filters_by_position_and_topic(annotated_client: TestClient) -> N
     assert [a["position_key"] for a in by_position["annotations"]] == ["ukraine"]
     assert by_position["filters"]["position"] == "ukraine"
     assert [a["topic_key"] for a in by_topic["annotations"]] == ["nato"]
+    assert [c["id"] for c in by_topic["claims"]] == [by_topic["annotations"][0]["claim_id"]]
     assert len(by_topic["documents"]) == 1
     assert by_topic["documents"][0]["id"] != by_position["documents"][0]["id"]
 
@@ -109,10 +118,18 @@ def test_the_schema_is_published(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/schema+json")
     assert response.json() == export_schema()
-    assert response.json()["properties"]["version"] == {
-        "description": response.json()["properties"]["version"]["description"],
-        "const": 1,
-    }
+    assert response.json()["properties"]["version"]["const"] == 2
+    assert "claims" in response.json()["properties"]
+
+
+def test_the_version_1_schema_is_still_published(client: TestClient) -> None:
+    response = client.get("/api/export/schema/v1")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/schema+json")
+    assert response.json() == export_schema(1)
+    assert response.json()["properties"]["version"]["const"] == 1
+    assert "claims" not in response.json()["properties"]
 
 
 def test_import_of_a_raw_body_recreates_the_map(
@@ -128,6 +145,7 @@ def test_import_of_a_raw_body_recreates_the_map(
     body = response.json()
     assert body["created"]["annotations"] == 2
     assert body["created"]["documents"] == 5
+    assert (body["created"]["claims"], body["created"]["relations"]) == (2, 1)
     assert body["message"].startswith("Import done: created 4 positions")
     assert client.get("/api/export").content == exported
 
@@ -142,6 +160,30 @@ def test_import_of_a_multipart_upload(annotated_client: TestClient, client: Test
     assert first.json()["created"]["passages"] > 0
     assert sum(again.json()["created"].values()) == 0
     assert again.json()["unchanged"]["annotations"] == 2
+
+
+def test_import_of_a_version_1_file(client: TestClient) -> None:
+    sample = V1_SAMPLE.read_bytes()
+
+    response = client.post("/api/import", files={"file": ("old.json", sample, "application/json")})
+
+    assert response.status_code == 200
+    assert response.json()["created"]["annotations"] == 4
+    exported = client.get("/api/export").json()
+    assert exported["version"] == 2
+    assert exported["passages"] == json.loads(sample)["passages"]
+
+
+def test_an_unknown_version_is_422(client: TestClient) -> None:
+    data = json.loads(V1_SAMPLE.read_bytes())
+    data["version"] = 3
+
+    response = client.post("/api/import", content=json.dumps(data))
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "version 3 is not supported: this instance reads versions 1 and 2"
+    }
 
 
 def test_a_multipart_upload_without_the_file_field_is_refused(client: TestClient) -> None:

@@ -1,47 +1,84 @@
-"""The native JSON export and import: format, determinism, round trip, merge, filters, refusals."""
+"""The native JSON export and import: format, determinism, round trip, merge, filters, refusals,
+and the import of version 1 files."""
 
 import copy
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
-from sqlalchemy import func
+from sqlalchemy import event, func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.models import Annotation, Document, Passage, PassageKind, Position, Topic
+from app.models import (
+    Annotation,
+    Claim,
+    ClaimStance,
+    Document,
+    Passage,
+    PassageKind,
+    Position,
+    Relation,
+    Stance,
+    Topic,
+)
 from app.services import export, importer
 from app.services.corpus import join_wrapped_lines
 from app.services.errors import InvalidInput, NotFound
 from app.services.export import ExportFilters, export_map, export_schema, stream_export
 from app.services.importer import import_map
-from tests.factories import make_annotation, make_document, make_position
+from tests.factories import (
+    make_annotation,
+    make_claim,
+    make_document,
+    make_position,
+    make_relation,
+)
 
 T0 = datetime(2025, 8, 15, 10, 0, tzinfo=UTC)
 NOTE = "<script>alert('x')</script> Zelensky’s “red lines” — Ärger 🇺🇦\nsecond line"
 LINE_BREAK = re.compile(r"[^\S\n]*\n[^\S\n]*")
+V1_SAMPLE = Path(__file__).parent.parent / "data" / "export-v1-sample.json"
+# The arrays of an export, in the order they are written.
+ARRAYS = ("positions", "topics", "documents", "passages", "claims", "relations", "annotations")
 TABLES = {
     "positions": Position,
     "topics": Topic,
     "documents": Document,
     "passages": Passage,
+    "claims": Claim,
+    "stances": ClaimStance,
+    "relations": Relation,
     "annotations": Annotation,
 }
 
 
 @dataclass
 class Source:
-    """The seed corpus with a handful of annotations, as a database to export from."""
+    """The seed corpus with annotations, claims and relations, as a database to export from.
+
+    Annotations (documents by export order): a1 doc 0, russia, on territory; a2 doc 1 (the
+    hard-wrapped passage), ukraine; a3 doc 1, us, on NATO; a4 doc 2, europe, on NATO, removed;
+    a5 doc 2, russia. Claims: A (NATO; russia holds, ukraine rejects; evidence a3), B (russia
+    holds; evidence a5), C (territory; russia and us hold; evidence a2), D (ceasefire; europe
+    holds; its only evidence a4 is removed). Relations: B supports C, citing a passage of
+    doc 4 (which holds no annotation), and C attacks A.
+    """
 
     engine: Engine
     wrapped: Passage  # a passage made of hard-wrapped lines (its text is shorter than its slice)
     documents: list[str]  # document ids in export order
+    annotations: dict[str, str]  # "a1"… → id
+    claims: dict[str, str]  # "A"… → id
+    relations: dict[str, str]  # "B supports C", "C attacks A" → id
+    cited: str  # the passage that "B supports C" cites
 
 
 def export_text(engine: Engine, filters: ExportFilters | None = None) -> str:
@@ -83,11 +120,14 @@ def source(seeded_engine: Engine) -> Source:
             by_document.setdefault(passage.document_id, []).append(passage)
         documents = list(by_document)
         first, second, third = (by_document[d][1] for d in documents[:3])
+        cited = by_document[documents[4]][2]
         # Whole passage, with a topic.
-        make_annotation(session, first, "russia", "states", topic_key="territory", created_at=T0)
+        a1 = make_annotation(
+            session, first, "russia", "states", topic_key="territory", created_at=T0
+        )
         # A span across a line break of a hard-wrapped paragraph, with a hostile note.
         cut = line_break_in(session, wrapped)
-        make_annotation(
+        a2 = make_annotation(
             session,
             wrapped,
             "ukraine",
@@ -99,7 +139,7 @@ def source(seeded_engine: Engine) -> Source:
             created_at=T0 + timedelta(minutes=5),
             updated_at=T0 + timedelta(minutes=7),
         )
-        make_annotation(
+        a3 = make_annotation(
             session,
             second,
             "us",
@@ -110,7 +150,7 @@ def source(seeded_engine: Engine) -> Source:
             created_at=T0 + timedelta(minutes=10),
         )
         # Removed: must not be exported.
-        make_annotation(
+        a4 = make_annotation(
             session,
             third,
             "europe",
@@ -119,11 +159,74 @@ def source(seeded_engine: Engine) -> Source:
             created_at=T0 + timedelta(minutes=15),
             deleted_at=T0 + timedelta(minutes=16),
         )
-        make_annotation(session, third, "russia", "opposes", created_at=T0 + timedelta(minutes=20))
+        a5 = make_annotation(
+            session, third, "russia", "opposes", created_at=T0 + timedelta(minutes=20)
+        )
+        claim_a = make_claim(
+            session,
+            "Ukraine will not join NATO",
+            topic_key="nato",
+            stances={"ukraine": "rejects", "russia": "holds"},
+            evidence=[a3],
+            created_at=T0 + timedelta(minutes=30),
+        )
+        claim_b = make_claim(
+            session,
+            "Russia cannot be defeated because it is a nuclear power",
+            stances={"russia": "holds"},
+            evidence=[a5],
+            created_at=T0 + timedelta(minutes=31),
+        )
+        claim_c = make_claim(
+            session,
+            "Ukraine cannot win by military means",
+            topic_key="territory",
+            stances={"us": "holds", "russia": "holds"},
+            evidence=[a2],
+            note="„Realpolitik“ — 🇺🇸",
+            analyst="Ólafur",
+            created_at=T0 + timedelta(minutes=32),
+        )
+        claim_d = make_claim(
+            session,
+            "A ceasefire must come before a peace agreement",
+            topic_key="ceasefire",
+            stances={"europe": "holds"},
+            evidence=[a4],
+            created_at=T0 + timedelta(minutes=33),
+        )
+        b_supports_c = make_relation(
+            session, claim_b, claim_c, "supports", created_at=T0 + timedelta(minutes=40)
+        )
+        b_supports_c.evidence_passage_id = cited.id
+        session.add(b_supports_c)
+        session.commit()
+        c_attacks_a = make_relation(
+            session, claim_c, claim_a, "attacks", note="“No”", created_at=T0 + timedelta(minutes=41)
+        )
         session.refresh(wrapped)
         session.expunge(wrapped)
+        annotations = {"a1": a1.id, "a2": a2.id, "a3": a3.id, "a4": a4.id, "a5": a5.id}
+        claims = {"A": claim_a.id, "B": claim_b.id, "C": claim_c.id, "D": claim_d.id}
+        relations = {"B supports C": b_supports_c.id, "C attacks A": c_attacks_a.id}
+        cited_id, cited_in, second_in = cited.id, cited.document_id, second.document_id
     ordered = [d["id"] for d in export_map(seeded_engine)["documents"]]
-    return Source(engine=seeded_engine, wrapped=wrapped, documents=ordered)
+    # The premises the filter tests build on.
+    assert wrapped.document_id == second_in == ordered[1]
+    assert cited_in == ordered[4]
+    return Source(
+        engine=seeded_engine,
+        wrapped=wrapped,
+        documents=ordered,
+        annotations=annotations,
+        claims=claims,
+        relations=relations,
+        cited=cited_id,
+    )
+
+
+def ids(records: list[dict[str, Any]]) -> list[str]:
+    return [record["id"] for record in records]
 
 
 # --- the format ----------------------------------------------------------------------------
@@ -137,10 +240,51 @@ def test_export_validates_against_the_published_schema(source: Source) -> None:
     exported = export_map(source.engine)
 
     assert [str(e) for e in validator.iter_errors(exported)] == []
-    assert (exported["format"], exported["version"]) == ("argmap", 1)
+    assert (exported["format"], exported["version"]) == ("argmap", 2)
+    assert list(exported) == ["format", "version", "filters", *ARRAYS]
     assert exported["filters"] == {"document": None, "position": None, "topic": None}
     assert len(exported["documents"]) == 5
     assert len(exported["annotations"]) == 4
+    assert len(exported["claims"]) == 4
+    assert len(exported["relations"]) == 2
+
+
+def test_claims_carry_their_stances_and_annotations_their_claim(source: Source) -> None:
+    exported = export_map(source.engine)
+    claims = {c["id"]: c for c in exported["claims"]}
+    annotations = {a["id"]: a for a in exported["annotations"]}
+    claim_a = claims[source.claims["A"]]
+
+    assert list(claim_a) == [
+        "id",
+        "text",
+        "topic_key",
+        "note",
+        "analyst",
+        "created_at",
+        "updated_at",
+        "stances",
+    ]
+    # Sorted by position key, whatever order they were made in.
+    assert claim_a["stances"] == [
+        {"position_key": "russia", "stance": "holds"},
+        {"position_key": "ukraine", "stance": "rejects"},
+    ]
+    assert (claim_a["text"], claim_a["topic_key"]) == ("Ukraine will not join NATO", "nato")
+    assert claims[source.claims["C"]]["note"] == "„Realpolitik“ — 🇺🇸"
+    assert annotations[source.annotations["a3"]]["claim_id"] == source.claims["A"]
+    assert annotations[source.annotations["a1"]]["claim_id"] is None
+    assert exported["relations"][0] == {
+        "id": source.relations["B supports C"],
+        "source_id": source.claims["B"],
+        "target_id": source.claims["C"],
+        "kind": "supports",
+        "note": "",
+        "evidence_passage_id": source.cited,
+        "analyst": "Ana",
+        "created_at": "2025-08-15T10:40:00Z",
+        "updated_at": "2025-08-15T10:40:00Z",
+    }
 
 
 def test_schema_rejects_what_the_format_forbids() -> None:
@@ -148,21 +292,55 @@ def test_schema_rejects_what_the_format_forbids() -> None:
         export_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER
     )
     position = {"key": "russia", "name": "Russian", "colour": "#cc2222", "ordinal": 1}
+    claim = {
+        "id": "c1",
+        "text": "Ukraine will not join NATO",
+        "topic_key": None,
+        "note": "",
+        "analyst": "Ana",
+        "created_at": "2025-08-15T10:00:00Z",
+        "updated_at": "2025-08-15T10:00:00Z",
+        "stances": [{"position_key": "russia", "stance": "holds"}],
+    }
+    relation = {
+        "id": "r1",
+        "source_id": "c1",
+        "target_id": "c2",
+        "kind": "supports",
+        "note": "",
+        "evidence_passage_id": None,
+        "analyst": "Ana",
+        "created_at": "2025-08-15T10:00:00Z",
+        "updated_at": "2025-08-15T10:00:00Z",
+    }
     minimal = {
         "format": "argmap",
-        "version": 1,
+        "version": 2,
         "filters": {"document": None, "position": None, "topic": None},
         "positions": [position],
         "topics": [],
         "documents": [],
         "passages": [],
+        "claims": [claim, {**claim, "id": "c2"}],
+        "relations": [relation],
         "annotations": [],
     }
+    without_claims = {k: v for k, v in minimal.items() if k not in ("claims", "relations")}
     assert validator.is_valid(minimal)
-    assert not validator.is_valid({**minimal, "version": 2})
+    assert not validator.is_valid({**minimal, "version": 1})
+    assert not validator.is_valid(without_claims)
     assert not validator.is_valid({**minimal, "exported_at": "2025-08-15T10:00:00Z"})
     assert not validator.is_valid({**minimal, "positions": [{**position, "key": "Russia"}]})
     assert not validator.is_valid({**minimal, "positions": [{**position, "colour": "red"}]})
+    assert not validator.is_valid({**minimal, "claims": [{**claim, "text": ""}]})
+    assert not validator.is_valid(
+        {**minimal, "claims": [{**claim, "stances": [{"position_key": "russia"}]}]}
+    )
+    assert not validator.is_valid({**minimal, "relations": [{**relation, "kind": "rebuts"}]})
+    # Version 1 is still published, and is what it was: no claims, no claim_id.
+    version_1 = Draft202012Validator(export_schema(1))
+    assert version_1.is_valid({**without_claims, "version": 1})
+    assert not version_1.is_valid({**minimal, "version": 1})
 
 
 def test_exporting_twice_gives_byte_identical_output(source: Source) -> None:
@@ -176,21 +354,23 @@ def test_records_are_sorted_and_one_per_line(source: Source) -> None:
     positions = exported["positions"]
     assert positions == sorted(positions, key=lambda p: (p["ordinal"], p["key"]))
     assert [t["key"] for t in exported["topics"]] == sorted(t["key"] for t in exported["topics"])
-    annotations = exported["annotations"]
-    assert annotations == sorted(annotations, key=lambda a: (a["created_at"], a["id"]))
+    for name in ("claims", "relations", "annotations"):
+        records = exported[name]
+        assert records == sorted(records, key=lambda r: (r["created_at"], r["id"])), name
     order = {document_id: index for index, document_id in enumerate(source.documents)}
     passages = exported["passages"]
     assert passages == sorted(passages, key=lambda p: (order[p["document_id"]], p["ordinal"]))
     # One line per record plus a line per array header and closing bracket, and the header.
-    records = sum(len(exported[name]) for name in TABLES)
+    records = sum(len(exported[name]) for name in ARRAYS)
     assert text.endswith("]}\n")
-    assert text.count("\n") == 1 + records + 2 * len(TABLES)
+    assert text.count("\n") == 1 + records + 2 * len(ARRAYS)
 
 
 def test_datetimes_are_utc_with_a_trailing_z_and_dates_plain(source: Source) -> None:
     exported = export_map(source.engine)
     first = exported["annotations"][0]
     assert first["created_at"] == "2025-08-15T10:00:00Z"
+    assert exported["claims"][0]["created_at"] == "2025-08-15T10:30:00Z"
     assert all(d["created_at"].endswith("Z") for d in exported["documents"])
     published = [d["published"] for d in exported["documents"] if d["published"] is not None]
     assert published and all(len(p) == 10 and p[4] == "-" for p in published)
@@ -225,7 +405,7 @@ def test_removed_annotations_are_not_exported(source: Source) -> None:
     with Session(source.engine) as session:
         removed = session.exec(select(Annotation).where(col(Annotation.deleted_at).is_not(None)))
         removed_ids = {a.id for a in removed}
-    assert len(removed_ids) == 1
+    assert removed_ids == {source.annotations["a4"]}
     assert removed_ids.isdisjoint(a["id"] for a in exported["annotations"])
 
 
@@ -240,13 +420,52 @@ def test_the_export_reads_one_snapshot_while_others_write(
         document = make_document(session, text="A late article.\n\nWritten during the export.\n")
         passage = session.exec(select(Passage).where(Passage.document_id == document.id)).first()
         assert passage is not None
-        make_annotation(session, passage, "russia", created_at=T0 + timedelta(days=1))
+        late = make_annotation(session, passage, "russia", created_at=T0 + timedelta(days=1))
+        claim = make_claim(session, "A late claim", evidence=[late])
+        make_relation(session, claim, session.get_one(Claim, source.claims["A"]))
 
     assert "".join([*started, *chunks]) == before
     assert export_text(source.engine) != before
 
 
+def test_stances_are_read_a_batch_of_claims_at_a_time(
+    source: Source, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    expected = export_map(source.engine)
+    monkeypatch.setattr(export, "BATCH_SIZE", 3)
+    event.listen(source.engine, "before_cursor_execute", record)
+    try:
+        exported = export_map(source.engine)
+    finally:
+        event.remove(source.engine, "before_cursor_execute", record)
+
+    # Four claims in batches of three: two queries for their stances, not one per claim.
+    assert len(exported["claims"]) == 4
+    assert sum("FROM claim_stance" in statement for statement in statements) == 2
+    assert exported == expected
+
+
 # --- filters -------------------------------------------------------------------------------
+
+
+def assert_self_contained(part: dict[str, Any]) -> None:
+    """Every id the file mentions is defined in the file."""
+    documents = set(ids(part["documents"]))
+    passages = set(ids(part["passages"]))
+    claims = set(ids(part["claims"]))
+    assert {p["document_id"] for p in part["passages"]} <= documents
+    for annotation in part["annotations"]:
+        assert annotation["passage_id"] in passages
+        assert annotation["claim_id"] is None or annotation["claim_id"] in claims
+    for relation in part["relations"]:
+        assert {relation["source_id"], relation["target_id"]} <= claims
+        cited = relation["evidence_passage_id"]
+        assert cited is None or cited in passages
 
 
 def test_unknown_filters_raise_not_found_before_any_output(source: Source) -> None:
@@ -259,7 +478,7 @@ def test_unknown_filters_raise_not_found_before_any_output(source: Source) -> No
             stream_export(source.engine, filters)  # the call itself raises, not iterating
 
 
-def test_document_filter_keeps_one_document_with_all_its_passages(source: Source) -> None:
+def test_document_filter_keeps_one_document_with_its_claims(source: Source) -> None:
     full = export_map(source.engine)
     chosen = source.documents[1]
 
@@ -269,11 +488,25 @@ def test_document_filter_keeps_one_document_with_all_its_passages(source: Source
     assert [d["id"] for d in part["documents"]] == [chosen]
     assert part["passages"] == [p for p in full["passages"] if p["document_id"] == chosen]
     assert part["annotations"] == [a for a in full["annotations"] if a["document_id"] == chosen]
-    assert part["annotations"]
+    assert ids(part["annotations"]) == [source.annotations["a2"], source.annotations["a3"]]
+    # A and C have evidence in it; only the relation between those two comes along.
+    assert ids(part["claims"]) == [source.claims["A"], source.claims["C"]]
+    assert ids(part["relations"]) == [source.relations["C attacks A"]]
+    assert part["claims"][0] == full["claims"][0]  # stances and all
     assert (part["positions"], part["topics"]) == (full["positions"], full["topics"])
+    assert_self_contained(part)
 
 
-def test_position_filter_keeps_its_annotations_and_the_documents_holding_them(
+def test_document_filter_ignores_claims_whose_evidence_there_was_removed(source: Source) -> None:
+    part = export_map(source.engine, ExportFilters(document=source.documents[2]))
+
+    # D's only evidence (a4) is in this document but removed; B's (a5) is live.
+    assert ids(part["annotations"]) == [source.annotations["a5"]]
+    assert ids(part["claims"]) == [source.claims["B"]]
+    assert part["relations"] == []
+
+
+def test_position_filter_keeps_what_the_position_holds_and_where_it_is_argued(
     source: Source,
 ) -> None:
     full = export_map(source.engine)
@@ -282,10 +515,25 @@ def test_position_filter_keeps_its_annotations_and_the_documents_holding_them(
 
     expected = [a for a in full["annotations"] if a["position_key"] == "russia"]
     assert part["annotations"] == expected and len(expected) == 2
-    held = {a["document_id"] for a in expected}
-    assert {d["id"] for d in part["documents"]} == held
+    # Russia holds A, B and C (B has Russian evidence too); not D.
+    assert ids(part["claims"]) == [source.claims[c] for c in "ABC"]
+    assert ids(part["relations"]) == [source.relations[r] for r in ("B supports C", "C attacks A")]
+    # The documents of the two annotations, and the one "B supports C" cites as evidence.
+    held = {a["document_id"] for a in expected} | {source.documents[4]}
+    assert ids(part["documents"]) == [d for d in source.documents if d in held]
     assert part["passages"] == [p for p in full["passages"] if p["document_id"] in held]
     assert (part["positions"], part["topics"]) == (full["positions"], full["topics"])
+    assert_self_contained(part)
+
+
+def test_position_filter_takes_claims_with_evidence_tagged_with_it(source: Source) -> None:
+    part = export_map(source.engine, ExportFilters(position="us"))
+
+    # The US holds C, and a3 (tagged with the US) is evidence for A.
+    assert ids(part["annotations"]) == [source.annotations["a3"]]
+    assert ids(part["claims"]) == [source.claims["A"], source.claims["C"]]
+    assert ids(part["relations"]) == [source.relations["C attacks A"]]
+    assert ids(part["documents"]) == [source.documents[1]]
 
 
 def test_topic_filter_ignores_removed_annotations(source: Source) -> None:
@@ -293,27 +541,63 @@ def test_topic_filter_ignores_removed_annotations(source: Source) -> None:
 
     part = export_map(source.engine, ExportFilters(topic="nato"))
 
-    # Two annotations are on NATO, but one of them was removed.
+    # Two annotations are on NATO, but one of them was removed: so is its claim D (which is
+    # on the ceasefire).
     assert [a["position_key"] for a in part["annotations"]] == ["us"]
     assert [d["id"] for d in part["documents"]] == [part["annotations"][0]["document_id"]]
+    assert ids(part["claims"]) == [source.claims["A"]]
+    assert part["relations"] == []
     assert len(part["topics"]) == len(full["topics"])
 
 
-def test_a_filter_matching_nothing_gives_empty_arrays(source: Source) -> None:
-    part = export_map(source.engine, ExportFilters(position="europe"))  # only a removed tag
+def test_topic_filter_keeps_claims_on_the_topic_without_evidence(source: Source) -> None:
+    part = export_map(source.engine, ExportFilters(topic="ceasefire"))
+
+    assert ids(part["claims"]) == [source.claims["D"]]
     assert part["documents"] == part["passages"] == part["annotations"] == []
-    assert len(part["positions"]) == 4
 
 
-def test_a_filtered_export_imports_into_an_empty_database(source: Source, engine: Engine) -> None:
-    text = export_text(source.engine, ExportFilters(position="russia"))
+def test_a_filter_matching_nothing_gives_empty_arrays(source: Source) -> None:
+    with Session(source.engine) as session:
+        make_position(session, key="china", name="Chinese", ordinal=5)
+
+    part = export_map(source.engine, ExportFilters(position="china"))
+
+    assert part["documents"] == part["passages"] == part["annotations"] == []
+    assert part["claims"] == part["relations"] == []
+    assert len(part["positions"]) == 5
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        ExportFilters(document="first"),
+        ExportFilters(document="second"),
+        ExportFilters(position="russia"),
+        ExportFilters(position="europe"),
+        ExportFilters(topic="nato"),
+        ExportFilters(topic="territory"),
+        ExportFilters(position="russia", topic="territory"),
+        ExportFilters(document="second", position="us"),
+    ],
+    ids=repr,
+)
+def test_a_filtered_export_imports_into_an_empty_database(
+    source: Source, engine: Engine, filters: ExportFilters
+) -> None:
+    if filters.document is not None:  # a stand-in for a document id, which the fixture knows
+        index = ["first", "second"].index(filters.document)
+        filters = replace(filters, document=source.documents[index])
+    text = export_text(source.engine, filters)
+    part = json.loads(text)
 
     with Session(engine) as session:
         report = import_map(session, text)
 
-    part, imported = json.loads(text), export_map(engine)
-    assert report.created["annotations"] == 2
-    for name in TABLES:
+    imported = export_map(engine)
+    assert_self_contained(part)
+    assert report.created["claims"] == len(part["claims"])
+    for name in ARRAYS:
         assert imported[name] == part[name], name
 
 
@@ -334,9 +618,14 @@ def test_export_import_export_into_an_empty_database_is_byte_identical(
         "topics": len(json.loads(original)["topics"]),
         "documents": 5,
         "passages": len(json.loads(original)["passages"]),
+        "claims": 4,
+        "relations": 2,
         "annotations": 4,
     }
     assert "created 4 positions" in str(report)
+    assert "4 claims, 2 relations, 4 annotations." in str(report)
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(ClaimStance)).one() == 6
 
 
 def test_importing_the_same_file_twice_creates_nothing_the_second_time(
@@ -353,6 +642,8 @@ def test_importing_the_same_file_twice_creates_nothing_the_second_time(
     assert sum(again.created.values()) == 0
     assert sum(again.updated.values()) == 0
     assert again.unchanged["annotations"] == 4
+    assert (again.unchanged["claims"], again.unchanged["relations"]) == (4, 2)
+    assert again.notes == []
     assert row_counts(engine) == counts
     assert export_text(engine) == text
 
@@ -451,6 +742,207 @@ def test_merging_keeps_local_position_names_and_adds_missing_positions(
     assert (report.created["positions"], report.unchanged["positions"]) == (3, 1)
 
 
+def test_merging_keeps_whichever_version_of_a_claim_is_newer_with_its_stances(
+    source: Source, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        import_map(session, export_text(source.engine))
+    later = T0 + timedelta(days=1)
+    with Session(source.engine) as session:  # A and B edited there after the first import
+        for key in "AB":
+            claim = session.get_one(Claim, source.claims[key])
+            claim.text, claim.updated_at = f"{claim.text}, edited there", later
+            session.add(claim)
+        ukraine = select(ClaimStance).where(
+            ClaimStance.claim_id == source.claims["A"], ClaimStance.position_key == "ukraine"
+        )
+        session.delete(session.exec(ukraine).one())
+        session.add(
+            ClaimStance(claim_id=source.claims["A"], position_key="europe", stance=Stance.rejects)
+        )
+        session.commit()
+    with Session(engine) as session:  # and B edited here later still
+        local = session.get_one(Claim, source.claims["B"])
+        local.text, local.updated_at = "Edited here", later + timedelta(hours=1)
+        session.add(local)
+        session.commit()
+
+    with Session(engine) as session:
+        report = import_map(session, export_text(source.engine))
+
+    merged = {c["id"]: c for c in export_map(engine)["claims"]}
+    claim_a = merged[source.claims["A"]]
+    assert claim_a["text"] == "Ukraine will not join NATO, edited there"
+    assert claim_a["updated_at"] == "2025-08-16T10:00:00Z"
+    # The newer claim's stances replace the older one's.
+    assert claim_a["stances"] == [
+        {"position_key": "europe", "stance": "rejects"},
+        {"position_key": "russia", "stance": "holds"},
+    ]
+    assert merged[source.claims["B"]]["text"] == "Edited here"
+    assert merged[source.claims["B"]]["stances"] == [{"position_key": "russia", "stance": "holds"}]
+    assert (report.updated["claims"], report.unchanged["claims"]) == (1, 3)
+
+
+def test_merging_applies_the_claim_of_the_newer_annotation(source: Source, engine: Engine) -> None:
+    with Session(engine) as session:
+        import_map(session, export_text(source.engine))
+    later = T0 + timedelta(days=1)
+    with Session(source.engine) as session:  # there: a1 made evidence for B, a5 for none
+        for key, claim_id in (("a1", source.claims["B"]), ("a5", None)):
+            annotation = session.get_one(Annotation, source.annotations[key])
+            annotation.claim_id, annotation.updated_at = claim_id, later
+            session.add(annotation)
+        session.commit()
+    with Session(engine) as session:  # here, later still: a5 made evidence for C
+        local = session.get_one(Annotation, source.annotations["a5"])
+        local.claim_id, local.updated_at = source.claims["C"], later + timedelta(hours=1)
+        session.add(local)
+        session.commit()
+
+    with Session(engine) as session:
+        import_map(session, export_text(source.engine))
+
+    with Session(engine) as session:
+        assert session.get_one(Annotation, source.annotations["a1"]).claim_id == source.claims["B"]
+        assert session.get_one(Annotation, source.annotations["a5"]).claim_id == source.claims["C"]
+
+
+def test_merging_keeps_whichever_version_of_a_relation_is_newer(
+    source: Source, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        import_map(session, export_text(source.engine))
+    later = T0 + timedelta(days=1)
+    with Session(source.engine) as session:
+        edited = session.get_one(Relation, source.relations["B supports C"])
+        edited.kind, edited.note, edited.updated_at = "attacks", "changed there", later
+        edited.evidence_passage_id = None
+        older = session.get_one(Relation, source.relations["C attacks A"])
+        older.note, older.updated_at = "changed there, earlier", later
+        session.add_all([edited, older])
+        session.commit()
+    with Session(engine) as session:
+        local = session.get_one(Relation, source.relations["C attacks A"])
+        local.note, local.updated_at = "changed here", later + timedelta(hours=1)
+        session.add(local)
+        session.commit()
+
+    with Session(engine) as session:
+        report = import_map(session, export_text(source.engine))
+
+    with Session(engine) as session:
+        merged = session.get_one(Relation, source.relations["B supports C"])
+        assert (merged.kind, merged.note, merged.evidence_passage_id) == (
+            "attacks",
+            "changed there",
+            None,
+        )
+        assert session.get_one(Relation, source.relations["C attacks A"]).note == "changed here"
+    assert (report.updated["relations"], report.unchanged["relations"]) == (1, 1)
+
+
+def test_a_relation_between_claims_already_linked_here_is_skipped_and_reported(
+    source: Source, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        import_map(session, export_text(source.engine))
+    with Session(engine) as session:  # the same two claims, linked here independently
+        session.delete(session.get_one(Relation, source.relations["B supports C"]))
+        session.commit()
+        local = make_relation(
+            session,
+            session.get_one(Claim, source.claims["B"]),
+            session.get_one(Claim, source.claims["C"]),
+            "attacks",
+        )
+        local_id = local.id
+    counts = row_counts(engine)
+
+    with Session(engine) as session:
+        report = import_map(session, export_text(source.engine))
+
+    assert (report.created["relations"], report.unchanged["relations"]) == (0, 2)
+    assert row_counts(engine) == counts
+    with Session(engine) as session:
+        assert session.get(Relation, source.relations["B supports C"]) is None
+        assert session.get_one(Relation, local_id).kind == "attacks"
+    assert report.notes == [
+        f"relations[0] was not imported: its claims are already linked here by relation "
+        f"'{local_id}', which stays as it is."
+    ]
+    assert str(report).endswith(report.notes[0])
+
+
+def test_a_stored_relation_cannot_be_moved_to_other_claims(source: Source, engine: Engine) -> None:
+    with Session(engine) as session:
+        import_map(session, export_text(source.engine))
+    data = export_map(source.engine)
+    data["relations"][1]["source_id"] = source.claims["D"]
+
+    with Session(engine) as session, pytest.raises(InvalidInput) as refused:
+        import_map(session, json.dumps(data))
+
+    assert refused.value.message == (
+        f"relations[1]: relation '{source.relations['C attacks A']}' is already stored here "
+        f"between other claims ('{source.claims['C']}' → '{source.claims['A']}')"
+    )
+
+
+# --- version 1 files -----------------------------------------------------------------------
+
+
+def test_the_version_1_sample_is_a_valid_version_1_file() -> None:
+    sample = json.loads(V1_SAMPLE.read_text(encoding="utf-8"))
+    validator = Draft202012Validator(
+        export_schema(1), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+
+    assert [str(e) for e in validator.iter_errors(sample)] == []
+    assert sample["version"] == 1
+    # What the sample was made to hold: spans and whole passages, one across a line break.
+    spans = [a for a in sample["annotations"] if a["start"] is not None]
+    assert spans and len(spans) < len(sample["annotations"])
+    assert any(a["document_end"] - a["document_start"] > a["end"] - a["start"] for a in spans)
+
+
+def test_a_version_1_file_imports_into_an_empty_database(engine: Engine) -> None:
+    raw = V1_SAMPLE.read_bytes()
+    sample = json.loads(raw)
+
+    with Session(engine) as session:
+        report = import_map(session, raw)
+
+    exported = export_map(engine)
+    assert (exported["format"], exported["version"]) == ("argmap", 2)
+    for name in ("filters", "positions", "topics", "documents", "passages"):
+        assert exported[name] == sample[name], name
+    assert exported["annotations"] == [{**a, "claim_id": None} for a in sample["annotations"]]
+    assert exported["claims"] == exported["relations"] == []
+    assert report.created["annotations"] == len(sample["annotations"]) == 4
+    assert (report.created["claims"], report.created["relations"]) == (0, 0)
+
+
+def test_a_newer_version_1_annotation_keeps_the_claim_it_has_here(engine: Engine) -> None:
+    sample = json.loads(V1_SAMPLE.read_bytes())
+    with Session(engine) as session:
+        import_map(session, json.dumps(sample))
+    tagged = sample["annotations"][0]
+    with Session(engine) as session:
+        claim = make_claim(session, evidence=[session.get_one(Annotation, tagged["id"])])
+        claim_id = claim.id
+    tagged["note"], tagged["updated_at"] = "edited there", "2999-01-01T00:00:00Z"
+
+    with Session(engine) as session:
+        report = import_map(session, json.dumps(sample))
+
+    with Session(engine) as session:
+        annotation = session.get_one(Annotation, tagged["id"])
+        # The file's newer edit is taken, but a version 1 file knows nothing of claims.
+        assert (annotation.note, annotation.claim_id) == ("edited there", claim_id)
+    assert report.updated["annotations"] == 1
+
+
 # --- refused imports -----------------------------------------------------------------------
 
 
@@ -521,11 +1013,87 @@ def _annotation_twice(data: dict[str, Any], _target: Target) -> None:
     data["annotations"].append(copy.deepcopy(data["annotations"][0]))
 
 
+def _self_relation(data: dict[str, Any], _target: Target) -> None:
+    relation = data["relations"][0]
+    relation["target_id"] = relation["source_id"]
+
+
+def _stance_twice(data: dict[str, Any], _target: Target) -> None:
+    stances = data["claims"][0]["stances"]
+    stances.append({**stances[0], "stance": "rejects"})
+
+
+def _relation_twice(data: dict[str, Any], _target: Target) -> None:
+    data["relations"].append({**data["relations"][0], "id": "another-relation"})
+
+
+def _claims_in_version_1(data: dict[str, Any], _target: Target) -> None:
+    data["version"] = 1
+    for annotation in data["annotations"]:
+        del annotation["claim_id"]
+
+
 REFUSALS = {
     "wrong format": (_set("format", "aif"), 'not an argmap export: "format" must be "argmap"'),
     "newer version": (
-        _set("version", 2),
-        "version 2 is not supported: this instance reads version 1",
+        _set("version", 3),
+        "version 3 is not supported: this instance reads versions 1 and 2",
+    ),
+    "version 0": (_set("version", 0), "version 0 is not supported: this instance reads versions"),
+    "version as a string": (_set("version", "2"), 'version "2" is not supported'),
+    "claims in a version 1 file": (
+        _claims_in_version_1,
+        "the top level: Additional properties are not allowed ('claims', 'relations' were",
+    ),
+    "annotation without claim_id": (
+        lambda data, _target: data["annotations"][0].pop("claim_id"),
+        "annotations[0]: 'claim_id' is a required property",
+    ),
+    "unknown stance": (
+        _set("claims.0.stances.0.stance", "believes"),
+        "claims[0].stances[0].stance: 'believes' is not one of ['holds', 'rejects']",
+    ),
+    "unknown relation kind": (
+        _set("relations.1.kind", "rebuts"),
+        "relations[1].kind: 'rebuts' is not one of ['supports', 'attacks']",
+    ),
+    "self-relation": (
+        _self_relation,
+        "relations[0].target_id: a claim cannot support or attack itself (source_id and "
+        "target_id are both '",
+    ),
+    "unknown claim in a relation": (
+        _set("relations.-1.source_id", "no-such-claim"),
+        "relations[1].source_id: there is no claim 'no-such-claim' in the file or in this",
+    ),
+    "unknown claim of an annotation": (
+        _set("annotations.0.claim_id", "no-such-claim"),
+        "annotations[0].claim_id: there is no claim 'no-such-claim' in the file or in this",
+    ),
+    "unknown evidence passage": (
+        _set("relations.0.evidence_passage_id", "no-such-passage"),
+        "relations[0].evidence_passage_id: there is no passage 'no-such-passage'",
+    ),
+    "unknown claim topic": (
+        _set("claims.0.topic_key", "weather"),
+        "claims[0].topic_key: there is no topic 'weather' in the file or in this database",
+    ),
+    "unknown stance position": (
+        _set("claims.1.stances.0.position_key", "martians"),
+        "claims[1].stances[0].position_key: there is no position 'martians'",
+    ),
+    "stance twice in a claim": (
+        _stance_twice,
+        'claims[0].stances[2].position_key: "russia" appears twice in the file (also at '
+        "claims[0].stances[0])",
+    ),
+    "claim twice": (
+        lambda data, _target: data["claims"].append(copy.deepcopy(data["claims"][1])),
+        "claims[4].id: ",
+    ),
+    "the same claims linked twice": (
+        _relation_twice,
+        "relations[2]: claim '",
     ),
     "unknown kind": (
         _set("annotations.-1.kind", "agrees"),

@@ -1,0 +1,74 @@
+"""The claims and relations as AIF JSON (OVA, AIFdb): export, and import of AIF files."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from app.deps import AnalystDep, SessionDep
+from app.routes.exports import IMPORT_ERRORS, read_import_file
+from app.services.aif import export_aif, import_aif
+from app.services.export import ExportFilters
+
+router = APIRouter(tags=["export"])
+
+DOWNLOAD_HEADERS = {"Content-Disposition": 'attachment; filename="argument-map.aif.json"'}
+IMPORT_BODY = {
+    "requestBody": {
+        "description": (
+            "An AIF JSON file (AIFdb's bare object or OVA's {\"AIF\": {...}} wrapper), as the "
+            "raw body or as the multipart field `file`."
+        ),
+        "content": {
+            "application/json": {"schema": {"type": "object"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
+        },
+    }
+}
+NO_ANALYST = (
+    "Say who is importing: choose an analyst name first (the analyst cookie), or pass "
+    "?analyst=… with the request."
+)
+
+
+@router.get(
+    "/api/export/aif", responses={404: {"description": "No such document, position or topic."}}
+)
+def export_aif_map(
+    session: SessionDep,
+    document: Annotated[str | None, Query(max_length=64, description="A document id.")] = None,
+    position: Annotated[str | None, Query(max_length=32, description="A position key.")] = None,
+    topic: Annotated[str | None, Query(max_length=32, description="A topic key.")] = None,
+    download: Annotated[bool, Query(description="Ask the browser to save it as a file.")] = False,
+) -> JSONResponse:
+    """The claims and relations (or the part the filters select) as AIF JSON for OVA/AIFdb."""
+    # Blank values come from HTML forms with an empty select; they mean "no filter".
+    filters = ExportFilters(document or None, position or None, topic or None)
+    headers = DOWNLOAD_HEADERS if download else None
+    return JSONResponse(export_aif(session, filters), headers=headers)
+
+
+@router.post("/api/import/aif", openapi_extra=IMPORT_BODY, responses=IMPORT_ERRORS)
+async def import_aif_file(
+    request: Request,
+    session: SessionDep,
+    cookie_analyst: AnalystDep,
+    analyst: Annotated[
+        str | None, Query(max_length=80, description="Who imports (else the analyst cookie).")
+    ] = None,
+) -> dict[str, Any]:
+    """Merge the claims and relations of an AIF file, all or nothing; says what it did."""
+    name = (analyst or "").strip() or cookie_analyst
+    if not name:
+        raise HTTPException(status_code=422, detail=NO_ANALYST)
+    raw = await read_import_file(request)
+    # The import is synchronous database work; keep it off the event loop.
+    report = await run_in_threadpool(import_aif, session, raw, name)
+    return report.as_dict()

@@ -1,0 +1,279 @@
+"""The JSON API for claims (with their stances and evidence) and the relations between them."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel, Field, StringConstraints
+
+from app.deps import AnalystDep, SessionDep
+from app.models import (
+    AnnotationPublic,
+    ClaimCreate,
+    ClaimPublic,
+    ClaimUpdate,
+    RelationCreate,
+    RelationPublic,
+    RelationUpdate,
+    Stance,
+)
+from app.routes.api import CONFLICT, INVALID, NOT_FOUND
+from app.services import claims
+from app.services.claims import LinkedClaim
+from app.services.tagging import get_passage, present_annotation
+
+router = APIRouter(prefix="/api")
+
+Id = Annotated[str, StringConstraints(max_length=64)]
+
+
+class EvidencePublic(AnnotationPublic):
+    """An evidence tag with the text of its passage and the label of its document."""
+
+    passage_text: str
+    document_label: str
+
+
+class LinkedClaimPublic(RelationPublic):
+    """A relation seen from one claim, with the claim at its other end."""
+
+    other_claim_id: str
+    other_claim_text: str
+
+
+class ClaimDetail(ClaimPublic):
+    evidence: list[EvidencePublic]
+    supports: list[LinkedClaimPublic] = Field(description="Claims this claim supports.")
+    supported_by: list[LinkedClaimPublic] = Field(description="Claims that support this one.")
+    attacks: list[LinkedClaimPublic] = Field(description="Claims this claim attacks.")
+    attacked_by: list[LinkedClaimPublic] = Field(description="Claims that attack this one.")
+
+
+class StanceBody(BaseModel):
+    stance: Stance
+
+
+class EvidenceBody(BaseModel):
+    annotation_id: Id
+
+
+class MergeBody(BaseModel):
+    source_ids: list[Id] = Field(max_length=100, description="The duplicates to fold in.")
+    analyst: str | None = Field(default=None, max_length=80)
+
+
+class SplitBody(BaseModel):
+    annotation_ids: list[Id] = Field(max_length=1000, description="Evidence for the new claim.")
+    text: str = Field(max_length=2000, description="The new claim's text.")
+    analyst: str | None = Field(default=None, max_length=80)
+
+
+def _linked(links: list[LinkedClaim]) -> list[LinkedClaimPublic]:
+    return [
+        LinkedClaimPublic.model_validate(
+            link.relation,
+            update={"other_claim_id": link.claim.id, "other_claim_text": link.claim.text},
+        )
+        for link in links
+    ]
+
+
+# --- claims ----------------------------------------------------------------------------------
+
+
+@router.get("/claims", tags=["claims"], responses=NOT_FOUND)
+def list_claims(
+    session: SessionDep,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    topic: Annotated[str | None, Query(max_length=32)] = None,
+    position: Annotated[str | None, Query(max_length=32)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[ClaimPublic]:
+    """Claims by text, or with `q` the best matches first (every word of `q`, any case).
+
+    `topic` and `position` (a claim that position holds or rejects) narrow the list.
+    """
+    return claims.list_claims(
+        session, q=q, topic=topic, position=position, limit=limit, offset=offset
+    )
+
+
+@router.post(
+    "/claims", status_code=status.HTTP_201_CREATED, tags=["claims"], responses=NOT_FOUND | INVALID
+)
+def create_claim(session: SessionDep, analyst: AnalystDep, data: ClaimCreate) -> ClaimPublic:
+    """Add a claim with its stances, and attach the tags `annotation_ids` as its evidence.
+
+    The analyst is taken from `analyst` in the body, else from the `analyst` cookie.
+    """
+    return claims.claim_public(session, claims.create_claim(session, data, analyst))
+
+
+@router.get("/claims/{claim_id}", tags=["claims"], responses=NOT_FOUND)
+def get_claim(session: SessionDep, claim_id: str) -> ClaimDetail:
+    """A claim with its evidence (by document date, then passage) and its relations."""
+    public = claims.claim_public(session, claims.get_claim(session, claim_id))
+    evidence = [
+        EvidencePublic.model_validate(
+            present_annotation(item.annotation, item.document.id),
+            update={"passage_text": item.passage.text, "document_label": item.document_label},
+        )
+        for item in claims.claim_evidence(session, claim_id)
+    ]
+    links = claims.claim_links(session, claim_id)
+    return ClaimDetail.model_validate(
+        public,
+        update={
+            "evidence": evidence,
+            "supports": _linked(links.supports),
+            "supported_by": _linked(links.supported_by),
+            "attacks": _linked(links.attacks),
+            "attacked_by": _linked(links.attacked_by),
+        },
+    )
+
+
+@router.patch("/claims/{claim_id}", tags=["claims"], responses=NOT_FOUND | INVALID)
+def update_claim(session: SessionDep, claim_id: str, data: ClaimUpdate) -> ClaimPublic:
+    """Change the fields given; `topic_key: null` clears the topic, `stances` replaces them all."""
+    return claims.claim_public(session, claims.update_claim(session, claim_id, data))
+
+
+@router.delete(
+    "/claims/{claim_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["claims"],
+    responses=NOT_FOUND,
+)
+def delete_claim(session: SessionDep, claim_id: str) -> Response:
+    """Delete a claim and its relations; its evidence tags stay, attached to no claim."""
+    claims.delete_claim(session, claim_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put(
+    "/claims/{claim_id}/stances/{position_key}",
+    tags=["claims"],
+    responses=NOT_FOUND | INVALID,
+)
+def set_stance(
+    session: SessionDep, claim_id: str, position_key: str, data: StanceBody
+) -> ClaimPublic:
+    """Say whether a position holds or rejects the claim."""
+    return claims.claim_public(
+        session, claims.set_stance(session, claim_id, position_key, data.stance)
+    )
+
+
+@router.delete(
+    "/claims/{claim_id}/stances/{position_key}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["claims"],
+    responses=NOT_FOUND,
+)
+def remove_stance(session: SessionDep, claim_id: str, position_key: str) -> Response:
+    """The position takes no stance on the claim (any more)."""
+    claims.set_stance(session, claim_id, position_key, None)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/claims/{claim_id}/evidence", tags=["claims"], responses=NOT_FOUND)
+def attach_evidence(session: SessionDep, claim_id: str, data: EvidenceBody) -> AnnotationPublic:
+    """Make a tag evidence for the claim (taking it from another claim, if any)."""
+    annotation = claims.attach_evidence(session, claim_id, data.annotation_id)
+    passage = get_passage(session, annotation.passage_id)
+    return present_annotation(annotation, passage.document_id)
+
+
+@router.delete(
+    "/claims/{claim_id}/evidence/{annotation_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["claims"],
+    responses=NOT_FOUND,
+)
+def detach_evidence(session: SessionDep, claim_id: str, annotation_id: str) -> Response:
+    """Stop a tag being evidence for the claim; the tag itself stays."""
+    claims.detach_evidence(session, annotation_id, claim_id=claim_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/claims/{claim_id}/merge", tags=["claims"], responses=NOT_FOUND | INVALID)
+def merge_claims(
+    session: SessionDep, analyst: AnalystDep, claim_id: str, data: MergeBody
+) -> ClaimPublic:
+    """Fold duplicate claims (`source_ids`) into this one and delete them.
+
+    Their evidence moves here; stances are united (this claim's stance wins a disagreement);
+    their relations are re-pointed here, except any that would link this claim to itself or
+    repeat a relation it already has, which are dropped.
+    """
+    merged = claims.merge_claims(session, claim_id, data.source_ids, data.analyst or analyst)
+    return claims.claim_public(session, merged)
+
+
+@router.post(
+    "/claims/{claim_id}/split",
+    status_code=status.HTTP_201_CREATED,
+    tags=["claims"],
+    responses=NOT_FOUND | INVALID,
+)
+def split_claim(
+    session: SessionDep, analyst: AnalystDep, claim_id: str, data: SplitBody
+) -> ClaimPublic:
+    """Make a new claim from some of this claim's evidence; it has the same topic and stances.
+
+    Relations stay with this claim.
+    """
+    new = claims.split_claim(
+        session, claim_id, data.annotation_ids, data.text, data.analyst or analyst
+    )
+    return claims.claim_public(session, new)
+
+
+# --- relations -------------------------------------------------------------------------------
+
+
+@router.get("/relations", tags=["relations"], responses=NOT_FOUND)
+def list_relations(
+    session: SessionDep, claim: Annotated[str | None, Query(max_length=64)] = None
+) -> list[RelationPublic]:
+    """Every relation, oldest first, or with `claim` those from or to that claim."""
+    return [RelationPublic.model_validate(r) for r in claims.list_relations(session, claim)]
+
+
+@router.post(
+    "/relations",
+    status_code=status.HTTP_201_CREATED,
+    tags=["relations"],
+    responses=NOT_FOUND | CONFLICT | INVALID,
+)
+def create_relation(
+    session: SessionDep, analyst: AnalystDep, data: RelationCreate
+) -> RelationPublic:
+    """Say that the claim `source_id` supports or attacks the claim `target_id`.
+
+    Two claims have one relation at most, whichever the direction.
+    """
+    return RelationPublic.model_validate(claims.create_relation(session, data, analyst))
+
+
+@router.get("/relations/{relation_id}", tags=["relations"], responses=NOT_FOUND)
+def get_relation(session: SessionDep, relation_id: str) -> RelationPublic:
+    return RelationPublic.model_validate(claims.get_relation(session, relation_id))
+
+
+@router.patch("/relations/{relation_id}", tags=["relations"], responses=NOT_FOUND | INVALID)
+def update_relation(session: SessionDep, relation_id: str, data: RelationUpdate) -> RelationPublic:
+    """Change the kind, note or evidence passage; the two claims stay."""
+    return RelationPublic.model_validate(claims.update_relation(session, relation_id, data))
+
+
+@router.delete(
+    "/relations/{relation_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["relations"],
+    responses=NOT_FOUND,
+)
+def delete_relation(session: SessionDep, relation_id: str) -> Response:
+    claims.delete_relation(session, relation_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,190 @@
+"""Claim pages: the list with its search, a claim with its evidence and relations, and the
+forms that relate, merge and split claims."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+
+from app.deps import AnalystDep, SessionDep
+from app.models import ClaimUpdate, RelationCreate, RelationKind, Stance
+from app.routes.annotations import blank_to_none, catalog_context
+from app.services import claims, documents
+from app.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+RELATIONS_CHANGED = {"HX-Trigger": "relations-changed"}
+
+
+def redirect(request: Request, url: str) -> Response:
+    """Send the browser to `url`: htmx is told by HX-Redirect (a 3xx would be followed by the
+    request itself and its page swapped into the form), a plain form gets a 303."""
+    if request.headers.get("HX-Request"):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return Response(status_code=303, headers={"Location": url})
+
+
+@router.get("/claims", response_class=HTMLResponse)
+def claim_list(
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    topic: Annotated[str, Query(max_length=32)] = "",
+    position: Annotated[str, Query(max_length=32)] = "",
+) -> HTMLResponse:
+    found = claims.list_claims(
+        session, q=q or None, topic=topic or None, position=position or None, limit=500
+    )
+    context = {
+        "found": found,
+        "q": q,
+        "topic": topic,
+        "position": position,
+        "analyst": analyst,
+        **catalog_context(session),
+    }
+    return render(request, "claims.html", context, fragment="_claim_rows.html")
+
+
+@router.get("/claims/search", response_class=HTMLResponse)
+def claim_search(
+    request: Request,
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    field: Annotated[str, Query(pattern=r"^[a-z_]{1,20}$")] = "claim_id",
+    exclude: Annotated[str, Query(max_length=64)] = "",
+) -> HTMLResponse:
+    """Search-as-you-type: the best few claims, as radio buttons named `field`."""
+    found = [c for c in claims.search_claims(session, q) if c.id != exclude] if q.strip() else []
+    context = {"found": found, "q": q, "field": field, "selected": None}
+    return render(request, "_claim_options.html", context)
+
+
+def claim_context(session: Session, claim_id: str, analyst: str | None) -> dict[str, Any]:
+    claim = claims.get_claim(session, claim_id)
+    items = claims.claim_evidence(session, claim_id)
+    return {
+        "claim": claims.claim_public(session, claim),
+        "evidence": [
+            (item, documents.split_into_pieces(item.passage.text, [item.annotation]))
+            for item in items
+        ],
+        "links": claims.claim_links(session, claim_id),
+        "analyst": analyst,
+        **catalog_context(session),
+    }
+
+
+@router.get("/claims/{claim_id}", response_class=HTMLResponse)
+def claim_page(
+    request: Request, session: SessionDep, analyst: AnalystDep, claim_id: str
+) -> HTMLResponse:
+    return render(request, "claim.html", claim_context(session, claim_id, analyst))
+
+
+@router.get("/claims/{claim_id}/summary", response_class=HTMLResponse)
+def claim_summary(
+    request: Request, session: SessionDep, analyst: AnalystDep, claim_id: str
+) -> HTMLResponse:
+    """The claim and its evidence, for the graph's side panel."""
+    return render(request, "_claim_summary.html", claim_context(session, claim_id, analyst))
+
+
+@router.get("/claims/{claim_id}/relations", response_class=HTMLResponse)
+def claim_relations(
+    request: Request, session: SessionDep, analyst: AnalystDep, claim_id: str
+) -> HTMLResponse:
+    return render(request, "_claim_relations.html", claim_context(session, claim_id, analyst))
+
+
+@router.put("/claims/{claim_id}", response_class=HTMLResponse)
+def update_claim(
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    claim_id: str,
+    text: Annotated[str, Form(max_length=2000)],
+    topic_key: Annotated[str, Form(max_length=32)] = "",
+    note: Annotated[str, Form(max_length=5000)] = "",
+) -> HTMLResponse:
+    data = ClaimUpdate(text=text, topic_key=blank_to_none(topic_key), note=note)
+    claims.update_claim(session, claim_id, data)
+    return render(request, "_claim_head.html", claim_context(session, claim_id, analyst))
+
+
+@router.put("/claims/{claim_id}/stances/{position_key}", response_class=HTMLResponse)
+def set_stance(
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    claim_id: str,
+    position_key: str,
+    stance: Annotated[str, Form(pattern=r"^(holds|rejects|none)$")],
+) -> HTMLResponse:
+    chosen = None if stance == "none" else Stance(stance)
+    claims.set_stance(session, claim_id, position_key, chosen)
+    return render(request, "_claim_head.html", claim_context(session, claim_id, analyst))
+
+
+@router.post("/claims/{claim_id}/relations", response_class=HTMLResponse)
+def add_relation(
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    claim_id: str,
+    kind: Annotated[RelationKind, Form()],
+    direction: Annotated[str, Form(pattern=r"^(from|to)$")],
+    other_id: Annotated[str, Form(max_length=64)],
+    note: Annotated[str, Form(max_length=5000)] = "",
+) -> HTMLResponse:
+    """`direction` "from": this claim supports/attacks the other; "to": the other this one."""
+    source, target = (claim_id, other_id) if direction == "from" else (other_id, claim_id)
+    data = RelationCreate(source_id=source, target_id=target, kind=kind, note=note)
+    claims.create_relation(session, data, analyst)
+    context = claim_context(session, claim_id, analyst)
+    return render(request, "_claim_relations.html", context, headers=RELATIONS_CHANGED)
+
+
+@router.delete("/claims/{claim_id}/relations/{relation_id}", response_class=HTMLResponse)
+def remove_relation(
+    request: Request, session: SessionDep, analyst: AnalystDep, claim_id: str, relation_id: str
+) -> HTMLResponse:
+    claims.delete_relation(session, relation_id)
+    context = claim_context(session, claim_id, analyst)
+    return render(request, "_claim_relations.html", context, headers=RELATIONS_CHANGED)
+
+
+@router.post("/claims/{claim_id}/merge")
+def merge_claim(
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    claim_id: str,
+    source_id: Annotated[str, Form(max_length=64)],
+) -> Response:
+    """Fold the chosen duplicate into this claim, then show this claim."""
+    claims.merge_claims(session, claim_id, [source_id], analyst)
+    return redirect(request, f"/claims/{claim_id}")
+
+
+@router.post("/claims/{claim_id}/split")
+def split_claim(
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    claim_id: str,
+    text: Annotated[str, Form(max_length=2000)],
+    annotation_ids: Annotated[list[str], Form()],
+) -> Response:
+    """Move the chosen evidence to a new claim, then show the new claim."""
+    new = claims.split_claim(session, claim_id, annotation_ids, text, analyst)
+    return redirect(request, f"/claims/{new.id}")
+
+
+@router.delete("/claims/{claim_id}")
+def delete_claim(request: Request, session: SessionDep, claim_id: str) -> Response:
+    claims.delete_claim(session, claim_id)
+    return redirect(request, "/claims")
