@@ -1,11 +1,13 @@
 """The command line: `python -m app.cli migrate | seed | serve | export | import`."""
 
+import json
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy.engine import Engine
@@ -48,13 +50,48 @@ def seed_command(
     seeds_dir: Annotated[
         Path | None, typer.Option(help="Folder with manifest.json and the articles.")
     ] = None,
+    examples: Annotated[
+        bool,
+        typer.Option(help="On a new corpus, also load the starter map, marked as example data."),
+    ] = True,
 ) -> None:
-    """Load the seed corpus, positions and topics (safe to run again: nothing is duplicated)."""
-    from app.services.corpus import load_seeds
+    """Load the seed corpus, positions and topics (safe to run again: nothing is duplicated).
 
+    When the corpus is new, the starter map (seeds/starter-map.json) is loaded too, marked as
+    example data; once cleared it is not brought back by a later seed.
+    """
+    from app.services.corpus import load_seeds
+    from app.services.examples import load_starter_map
+
+    folder = seeds_dir or get_settings().seeds_dir
     with migrated_database() as engine, Session(engine) as session:
-        report = load_seeds(session, seeds_dir or get_settings().seeds_dir)
-    typer.echo(str(report))
+        report = load_seeds(session, folder)
+        typer.echo(str(report))
+        if examples and report.documents_added:
+            loaded = load_starter_map(session, folder)
+            if loaded is not None:
+                typer.echo(f"starter map loaded as example data: {loaded}")
+
+
+@cli.command("build-starter-map")
+def build_starter_map_command(
+    out: Annotated[Path | None, typer.Option(help="Where to write the map.")] = None,
+) -> None:
+    """Rebuild seeds/starter-map.json from seeds/starter-map-recipe.json, in a scratch database,
+    through the same services as the pages."""
+    import tempfile
+
+    from app.services.examples import MAP_FILE, build_starter_map
+
+    seeds = get_settings().seeds_dir
+    target = out or seeds / MAP_FILE
+    with tempfile.TemporaryDirectory() as work:
+        try:
+            counts = build_starter_map(seeds, target, Path(work))
+        except DomainError as error:
+            typer.echo(error.message, err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"wrote {target}: {counts}")
 
 
 @cli.command("serve")
@@ -73,6 +110,29 @@ def serve_command(
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
+class ExportFormat(StrEnum):
+    argmap = "argmap"
+    aif = "aif"
+    w3c = "w3c"
+
+
+def export_chunks(engine: Engine, fmt: ExportFormat, filters: Any, base_url: str) -> Iterator[str]:
+    """The export in `fmt`; filters are checked before the first chunk."""
+    from app.services.aif import export_aif
+    from app.services.export import stream_export
+    from app.services.w3c import stream_w3c
+
+    if fmt == ExportFormat.w3c:
+        return stream_w3c(engine, filters, base_url)
+    if fmt == ExportFormat.aif:
+        with Session(engine) as session:
+            document = export_aif(session, filters)
+        # As the API's JSONResponse writes it, so that both give the same bytes.
+        compact = json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return iter([compact])
+    return stream_export(engine, filters)
+
+
 @cli.command("export")
 def export_command(
     out: Annotated[
@@ -85,12 +145,24 @@ def export_command(
     topic: Annotated[
         str | None, typer.Option(help="Only annotations on this topic (its key).")
     ] = None,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="argmap: the native format (GET /api/export); aif: claims and relations as "
+            "AIF JSON (GET /api/export/aif); w3c: the tags as W3C Web Annotations "
+            "(GET /api/export/w3c).",
+        ),
+    ] = ExportFormat.argmap,
+    base_url: Annotated[
+        str, typer.Option(help="Where the app is served, for the ids of W3C annotations.")
+    ] = "http://127.0.0.1:8000",
 ) -> None:
-    """Write the argument map as JSON: the same bytes as GET /api/export."""
-    from app.services.export import ExportFilters, stream_export
+    """Write the argument map as JSON: the same bytes as the matching API route."""
+    from app.services.export import ExportFilters
 
     with migrated_database() as engine:
-        chunks = stream_export(engine, ExportFilters(document, position, topic))
+        chunks = export_chunks(engine, fmt, ExportFilters(document, position, topic), base_url)
         if out is None:
             for chunk in chunks:
                 sys.stdout.buffer.write(chunk.encode("utf-8"))
@@ -108,17 +180,37 @@ def export_command(
     typer.echo(f"wrote {out}", err=True)
 
 
+class ImportFormat(StrEnum):
+    argmap = "argmap"
+    aif = "aif"
+
+
 @cli.command("import")
 def import_command(
     file: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="An export file.")
     ],
+    fmt: Annotated[
+        ImportFormat,
+        typer.Option("--format", help="argmap: a native export; aif: an AIF JSON file."),
+    ] = ImportFormat.argmap,
+    analyst: Annotated[
+        str | None, typer.Option(help="Who imports (needed for AIF: new claims record it).")
+    ] = None,
 ) -> None:
     """Merge an export file into the database, all or nothing."""
+    from app.services.aif import import_aif
     from app.services.importer import import_map
 
+    if fmt == ImportFormat.aif and not (analyst or "").strip():
+        typer.echo("An AIF import needs --analyst NAME: the claims it creates record it.", err=True)
+        raise typer.Exit(1)
     with migrated_database(error_prefix=f"{file}: ") as engine, Session(engine) as session:
-        report = import_map(session, file.read_bytes())
+        raw = file.read_bytes()
+        if fmt == ImportFormat.aif:
+            report: object = import_aif(session, raw, analyst or "")
+        else:
+            report = import_map(session, raw)
     typer.echo(str(report))
 
 

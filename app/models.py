@@ -222,13 +222,21 @@ class AnnotationFields(SQLModel):
 
 class Annotation(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=64)
-    passage_id: str = Field(
+    document_id: str = Field(
         sa_column=Column(
-            String(64), ForeignKey("passage.id", ondelete="CASCADE"), nullable=False, index=True
+            String(64), ForeignKey("document.id", ondelete="CASCADE"), nullable=False, index=True
         )
     )
+    # None for an orphan: a tag whose quote was not found again when its document's text was
+    # replaced by a corrected version (see app/services/reanchor.py).
+    passage_id: str | None = Field(
+        default=None,
+        sa_column=Column(
+            String(64), ForeignKey("passage.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
     # An exact span inside the passage text (offsets relative to Passage.text), or none for
-    # the whole passage.
+    # the whole passage. An orphan keeps the text it quoted in `quote`, with no offsets.
     start: int | None = None
     end: int | None = None
     quote: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
@@ -247,6 +255,11 @@ class Annotation(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     # Removal is a soft delete so that it can be undone.
     deleted_at: datetime | None = Field(default=None, index=True)
+    # When the tag lost its place in its document's text (None while it has one).
+    orphaned_at: datetime | None = None
+    # Part of the starter map of examples (so it can be told apart and cleared in one go).
+    # The server default '0' reads as false on SQLite and PostgreSQL alike.
+    example: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class AnnotationCreate(AnnotationFields):
@@ -266,7 +279,7 @@ class AnnotationUpdate(SQLModel):
 
 class AnnotationPublic(AnnotationFields):
     id: str
-    passage_id: str
+    passage_id: str | None
     document_id: str
     start: int | None
     end: int | None
@@ -274,6 +287,7 @@ class AnnotationPublic(AnnotationFields):
     analyst: str
     created_at: datetime
     updated_at: datetime
+    orphaned_at: datetime | None = None
 
 
 # --- claims and relations ------------------------------------------------------------------
@@ -316,6 +330,7 @@ class Claim(SQLModel, table=True):
     analyst: str = Field(max_length=80)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    example: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class ClaimCreate(ClaimFields):
@@ -384,6 +399,10 @@ class Relation(SQLModel, table=True):
     analyst: str = Field(max_length=80)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # When the evidence passage was lost because the document's text was replaced and the
+    # passage's text is nowhere in the new one; the relation needs review until it is set again.
+    evidence_orphaned_at: datetime | None = None
+    example: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class RelationCreate(RelationFields):
@@ -401,3 +420,4 @@ class RelationPublic(RelationFields):
     analyst: str
     created_at: datetime
     updated_at: datetime
+    evidence_orphaned_at: datetime | None = None

@@ -123,6 +123,7 @@ def build_database(path: Path, annotations: int) -> Sizes:
                 notes.append(
                     {
                         "id": f"annotation-{number:08d}",
+                        "document_id": document_id,
                         "passage_id": passage_id,
                         "start": 10 if span else None,
                         "end": 60 if span else None,

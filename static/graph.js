@@ -6,6 +6,7 @@
   const LIBRARIES = ["/static/cytoscape-3.34.4.min.js", "/static/cytoscape-dagre-4.0.1.min.js"];
   const SUPPORT = "#2e7d32";
   const ATTACK = "#c62828";
+  const REVIEW = "#e08a2c";
 
   // This file may arrive in a page swapped in by htmx, where `defer` does not hold:
   // load the libraries one after the other, once.
@@ -56,11 +57,17 @@
     const elements = data.nodes.map((node) => ({
       group: "nodes",
       data: Object.assign(
-        { id: node.id, label: label(node.text), rejected: node.rejected_by.length > 0 },
+        {
+          id: node.id,
+          label: (node.needs_review ? "⚠ " : "") + label(node.text),
+          rejected: node.rejected_by.length > 0,
+          review: node.needs_review,
+        },
         stripes(node.colours)),
     })).concat(data.edges.map((edge) => ({
       group: "edges",
-      data: { id: edge.id, source: edge.source, target: edge.target, kind: edge.kind },
+      data: { id: edge.id, source: edge.source, target: edge.target, kind: edge.kind,
+              review: edge.needs_review },
     })));
     const cy = window.cytoscape({
       container: container,
@@ -76,11 +83,16 @@
           "background-gradient-stop-colors": "data(stops)",
           "background-gradient-stop-positions": "data(positions)", "border-color": "data(outline)" } },
         { selector: "node[?rejected]", style: { "border-style": "dashed", "border-color": "#8a1c1c" } },
+        // Evidence of the claim lost its place when a document's text was replaced.
+        { selector: "node[?review]", style: {
+          "border-style": "double", "border-width": 6, "border-color": REVIEW } },
         { selector: "node:selected", style: { "border-width": 4, "border-color": "#f2b705" } },
         { selector: "edge", style: { "width": 2, "curve-style": "bezier", "target-arrow-shape": "triangle" } },
         { selector: 'edge[kind = "supports"]', style: { "line-color": SUPPORT, "target-arrow-color": SUPPORT } },
         { selector: 'edge[kind = "attacks"]', style: {
           "line-color": ATTACK, "target-arrow-color": ATTACK, "line-style": "dashed", "target-arrow-shape": "tee" } },
+        { selector: "edge[?review]", style: {
+          "line-color": REVIEW, "target-arrow-color": REVIEW, "line-style": "dotted" } },
       ],
       layout: { name: "dagre", rankDir: "BT", nodeSep: 24, rankSep: 70, animate: false },
     });

@@ -87,6 +87,7 @@ def make_annotation(
     """A tag on `passage` (or on its span start–end), its quote taken from the passage text."""
     created = created_at or utcnow()
     annotation = Annotation(
+        document_id=passage.document_id,
         passage_id=passage.id,
         start=start,
         end=end,

@@ -142,3 +142,82 @@ def test_migrate_creates_the_schema(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     assert "newest schema" in result.stdout
+
+
+# --- the field's formats -------------------------------------------------------------------
+
+
+def test_aif_and_w3c_exports_match_the_api(seeded_db_path: Path, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from app.config import Settings
+    from app.main import create_app
+    from tests.maps import build_small_map
+
+    app = create_app(Settings(database_url=sqlite_url(seeded_db_path)))
+    with TestClient(app) as client:
+        from sqlmodel import Session
+
+        with Session(app.state.engine) as session:
+            build_small_map(session)
+        api_aif = client.get("/api/export/aif").content
+        api_w3c = client.get("/api/export/w3c").content
+
+    aif = argmap(seeded_db_path, "export", "--format", "aif")
+    assert aif.returncode == 0, aif.stderr
+    assert aif.stdout.encode("utf-8") == api_aif
+    w3c = argmap(seeded_db_path, "export", "--format", "w3c", "--base-url", "http://testserver")
+    assert w3c.returncode == 0, w3c.stderr
+    assert w3c.stdout.encode("utf-8") == api_w3c
+
+
+def test_aif_import_from_the_command_line(seeded_db_path: Path, tmp_path: Path) -> None:
+    from sqlmodel import Session
+
+    from app.db import make_engine
+    from tests.maps import build_small_map
+
+    engine = make_engine(sqlite_url(seeded_db_path))
+    with Session(engine) as session:
+        build_small_map(session)
+    engine.dispose()
+    out = tmp_path / "map.aif.json"
+    assert argmap(seeded_db_path, "export", "--format", "aif", "--out", str(out)).returncode == 0
+
+    fresh = tmp_path / "fresh.db"
+    refused = argmap(fresh, "import", "--format", "aif", str(out))
+    assert refused.returncode == 1
+    assert "--analyst" in refused.stderr
+    first = argmap(fresh, "import", "--format", "aif", "--analyst", "Ana", str(out))
+    assert first.returncode == 0, first.stderr
+    second = argmap(fresh, "import", "--format", "aif", "--analyst", "Ana", str(out))
+    assert second.returncode == 0, second.stderr
+    exported = json.loads(argmap(fresh, "export", "--format", "aif").stdout)
+    assert sum(1 for n in exported["AIF"]["nodes"] if n["type"] == "I") == 3
+    assert sum(1 for n in exported["AIF"]["nodes"] if n["type"] in ("RA", "CA")) == 2
+
+
+def test_seed_loads_the_starter_map_once_and_not_after_it_is_cleared(tmp_path: Path) -> None:
+    database = tmp_path / "new.db"
+
+    first = argmap(database, "seed")
+    assert first.returncode == 0, first.stderr
+    assert "starter map loaded as example data" in first.stdout
+    exported = json.loads(service_export(database))
+    assert len(exported["claims"]) >= 28
+    assert all(claim["example"] for claim in exported["claims"])
+
+    from sqlmodel import Session
+
+    from app.db import make_engine
+    from app.services.examples import clear_examples
+
+    engine = make_engine(sqlite_url(database))
+    with Session(engine) as session:
+        clear_examples(session)
+    engine.dispose()
+    again = argmap(database, "seed")
+    assert "starter map" not in again.stdout
+    assert json.loads(service_export(database))["claims"] == []
+    plain = argmap(tmp_path / "plain.db", "seed", "--no-examples")
+    assert "starter map" not in plain.stdout

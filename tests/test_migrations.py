@@ -54,3 +54,80 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_path: 
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
     engine.dispose()
+
+
+# A small map in the schema of revision 0002, to check that 0003 keeps it and fills it in.
+MAP_AT_0002 = (
+    "INSERT INTO document (id, original_text, sha256, created_at) "
+    "VALUES ('d1', 'One.\n\nTwo.', 'sha-1', '2025-08-20 10:00:00')",
+    'INSERT INTO passage (id, document_id, ordinal, kind, text, start, "end") '
+    "VALUES ('p1', 'd1', 0, 'paragraph', 'One.', 0, 4), "
+    "('p2', 'd1', 1, 'paragraph', 'Two.', 6, 10)",
+    "INSERT INTO position (key, name, colour, ordinal) VALUES ('russia', 'Russia', '#cc2222', 0)",
+    "INSERT INTO claim (id, text, note, analyst, created_at, updated_at) VALUES "
+    "('c1', 'A claim', '', 'Ana', '2025-08-20 10:00:00', '2025-08-20 10:00:00'), "
+    "('c2', 'Another', '', 'Ana', '2025-08-20 10:00:00', '2025-08-20 10:00:00')",
+    "INSERT INTO claim_stance (claim_id, position_key, stance) VALUES ('c1', 'russia', 'holds')",
+    "INSERT INTO relation (id, source_id, target_id, kind, note, evidence_passage_id, "
+    "analyst, created_at, updated_at) VALUES ('r1', 'c1', 'c2', 'supports', '', 'p2', "
+    "'Ana', '2025-08-20 10:00:00', '2025-08-20 10:00:00')",
+    'INSERT INTO annotation (id, passage_id, start, "end", quote, position_key, kind, '
+    "note, claim_id, analyst, created_at, updated_at) VALUES "
+    "('a1', 'p1', NULL, NULL, NULL, 'russia', 'states', '', 'c1', 'Ana', "
+    "'2025-08-20 10:00:00', '2025-08-20 10:00:00'), "
+    "('a2', 'p2', 0, 3, 'Two', 'russia', 'supports', '', NULL, 'Ana', "
+    "'2025-08-20 10:00:00', '2025-08-20 10:00:00')",
+)
+
+
+def _rows(url: str, query: str) -> list[tuple[object, ...]]:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        rows = [tuple(row) for row in connection.execute(text(query))]
+    engine.dispose()
+    return rows
+
+
+def _execute(url: str, *statements: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+    engine.dispose()
+
+
+def test_upgrade_to_0003_fills_in_each_annotations_document_and_keeps_the_map(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0002")
+    _execute(url, *MAP_AT_0002)
+
+    migrate(url)
+
+    assert _rows(
+        url,
+        "SELECT id, document_id, passage_id, claim_id, orphaned_at, example FROM annotation "
+        "ORDER BY id",
+    ) == [("a1", "d1", "p1", "c1", None, 0), ("a2", "d1", "p2", None, None, 0)]
+    # Rebuilding tables on SQLite must not have cascaded into the claims' stances and relations.
+    assert _rows(url, "SELECT claim_id, position_key FROM claim_stance") == [("c1", "russia")]
+    assert _rows(url, "SELECT id, evidence_passage_id, example FROM relation") == [("r1", "p2", 0)]
+    assert _rows(url, "SELECT id, example FROM claim ORDER BY id") == [("c1", 0), ("c2", 0)]
+    engine = make_engine(url)
+    foreign_keys = inspect(engine).get_foreign_keys("annotation")
+    engine.dispose()
+    on_delete = {
+        fk["referred_table"]: fk["options"].get("ondelete")
+        for fk in foreign_keys
+        if fk["referred_table"] in ("document", "passage")
+    }
+    assert on_delete == {"document": "CASCADE", "passage": "SET NULL"}
+
+    # And back: orphans cannot exist in the old schema, everything else stays.
+    _execute(url, "UPDATE annotation SET passage_id = NULL WHERE id = 'a2'")
+    command.downgrade(config, "0002")
+    assert _rows(url, "SELECT id, passage_id, claim_id FROM annotation") == [("a1", "p1", "c1")]
+    assert _rows(url, "SELECT claim_id FROM claim_stance") == [("c1",)]
+    assert _rows(url, "SELECT id FROM relation") == [("r1",)]

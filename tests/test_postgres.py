@@ -1,20 +1,24 @@
-"""The same code on PostgreSQL: migrations from empty, seeding, tagging, export and import."""
+"""The same code on PostgreSQL: migrations (from empty, and over data), seeding, tagging,
+export and import, replacing a text."""
 
 import os
 from collections.abc import Iterator
 
 import pytest
+from alembic import command
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.config import Settings
-from app.db import make_engine, migrate
+from app.db import alembic_config, make_engine, migrate
 from app.main import create_app
 from app.services.corpus import load_seeds
 from tests.conftest import SEEDS_DIR
+from tests.corrections import tag_and_correct
 from tests.postgres import temporary_postgres
+from tests.test_migrations import MAP_AT_0002
 
 pytestmark = pytest.mark.postgres
 
@@ -92,3 +96,56 @@ def test_tag_export_and_reimport_on_postgres(pg_engine: Engine, postgres_url: st
         )
         assert imported.status_code == 200, imported.text
         assert client.get("/api/export").content == exported
+
+
+def test_migration_0003_fills_in_annotation_documents_on_postgres(postgres_url: str) -> None:
+    reset(postgres_url)
+    command.upgrade(alembic_config(postgres_url), "0002")
+    engine = make_engine(postgres_url)
+    with engine.begin() as connection:
+        for statement in MAP_AT_0002:
+            connection.execute(text(statement))
+    engine.dispose()
+
+    migrate(postgres_url)
+
+    engine = make_engine(postgres_url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT id, document_id, passage_id, claim_id, example FROM annotation ORDER BY id"
+            )
+        ).all()
+        stances = connection.execute(text("SELECT claim_id FROM claim_stance")).all()
+    foreign_keys = inspect(engine).get_foreign_keys("annotation")
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        ("a1", "d1", "p1", "c1", False),
+        ("a2", "d1", "p2", None, False),
+    ]
+    assert [tuple(row) for row in stances] == [("c1",)]
+    on_delete = {fk["referred_table"]: fk["options"].get("ondelete") for fk in foreign_keys}
+    assert (on_delete["document"], on_delete["passage"]) == ("CASCADE", "SET NULL")
+
+
+def test_replacing_a_text_re_anchors_and_restores_on_postgres(
+    pg_engine: Engine, postgres_url: str
+) -> None:
+    with Session(pg_engine) as session:
+        load_seeds(session, SEEDS_DIR)
+    app = create_app(Settings(database_url=postgres_url))
+    with TestClient(app) as client:
+        client.cookies.set("analyst", "Ana")
+        tagged = tag_and_correct(client)
+        url = f"/api/documents/{tagged.document['id']}/text"
+
+        report = client.put(url, json={"text": tagged.corrected}).json()
+        assert (report["kept"], report["orphaned_ids"]) == (1, [tagged.lost["id"]])
+        (orphan,) = client.get("/api/orphans").json()
+        assert orphan["passage_id"] is None and orphan["orphaned_at"]
+        assert client.get(f"/api/claims/{tagged.claim['id']}").json()["needs_review"] is True
+
+        again = client.put(url, json={"text": tagged.text}).json()
+        assert (again["restored"], again["orphaned"]) == (1, 0)
+        assert client.get("/api/orphans").json() == []
+        assert client.get(f"/api/claims/{tagged.claim['id']}").json()["needs_review"] is False

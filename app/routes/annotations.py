@@ -1,4 +1,5 @@
-"""Tagging from the document view: each endpoint answers with the re-rendered passage."""
+"""Tagging from the document view: each endpoint answers with the re-rendered passage (for a
+tag that lost its place in a replaced text, with its document's list of such orphans)."""
 
 from typing import Annotated, Any
 
@@ -15,7 +16,8 @@ from app.models import (
     Passage,
     Stance,
 )
-from app.services import catalog, claims, documents, evidence, tagging
+from app.services import catalog, claims, documents, evidence, reanchor, tagging
+from app.services.errors import Conflict
 from app.services.evidence import ClaimChoice, ClaimMode
 from app.templating import render
 
@@ -69,9 +71,30 @@ def passage_response(
 def changed_response(
     request: Request, session: Session, annotation: Annotation, analyst: str | None, **extra: Any
 ) -> HTMLResponse:
-    """The annotation's passage, re-rendered after a change to its tags."""
+    """The annotation's passage, re-rendered after a change to its tags; for an orphan (a tag
+    that lost its place when its document's text was replaced), its document's orphans."""
+    if annotation.passage_id is None:
+        context = orphans_context(session, annotation.document_id, analyst, **extra)
+        return render(
+            request, "orphans.html", context, fragment="_orphans.html", headers=TAGS_CHANGED
+        )
     passage = tagging.get_passage(session, annotation.passage_id)
     return passage_response(request, session, passage, analyst, changed=True, **extra)
+
+
+def orphans_context(
+    session: Session, document_id: str, analyst: str | None, **extra: Any
+) -> dict[str, Any]:
+    orphans = reanchor.list_orphans(session, document_id)
+    return {
+        "summary": documents.get_document_summary(session, document_id),
+        "orphans": orphans,
+        "claim_texts": documents.claim_texts_of(session, orphans),
+        **catalog_context(session),
+        "analyst": analyst,
+        "undo": None,
+        **extra,
+    }
 
 
 def claim_choice(
@@ -141,11 +164,25 @@ def create_tag(
     return changed_response(request, session, annotation, analyst)
 
 
+@router.get("/documents/{document_id}/orphans", response_class=HTMLResponse)
+def orphans_page(
+    request: Request, session: SessionDep, analyst: AnalystDep, document_id: str
+) -> HTMLResponse:
+    """The document's tags that lost their place when its text was replaced."""
+    context = orphans_context(session, document_id, analyst)
+    return render(request, "orphans.html", context, fragment="_orphans.html")
+
+
 @router.get("/annotations/{annotation_id}/edit", response_class=HTMLResponse)
 def edit_form(
     request: Request, session: SessionDep, analyst: AnalystDep, annotation_id: str
 ) -> HTMLResponse:
     annotation = tagging.get_annotation(session, annotation_id)
+    if annotation.passage_id is None:
+        raise Conflict(
+            "This tag lost its place when its document's text was replaced: it has no passage "
+            "to edit it in. Remove it, or tag the text again where it is now."
+        )
     passage = tagging.get_passage(session, annotation.passage_id)
     form = {
         "mode": "edit",

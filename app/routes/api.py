@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.deps import AnalystDep, SessionDep
 from app.models import (
@@ -22,7 +22,7 @@ from app.models import (
     TopicPublic,
     TopicUpdate,
 )
-from app.services import catalog, corpus, documents, tagging
+from app.services import catalog, corpus, documents, reanchor, tagging
 from app.services.tagging import AnnotationFilters
 
 router = APIRouter(prefix="/api")
@@ -93,6 +93,44 @@ def delete_document(session: SessionDep, document_id: str) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+class DocumentText(BaseModel):
+    text: str = Field(min_length=1, max_length=reanchor.MAX_TEXT_LENGTH)
+
+
+@router.put(
+    "/documents/{document_id}/text",
+    tags=["documents"],
+    responses=NOT_FOUND | CONFLICT | INVALID,
+)
+def replace_document_text(
+    session: SessionDep, document_id: str, data: DocumentText
+) -> reanchor.ReanchorReport:
+    """Replace the text with a corrected version; its tags follow their words.
+
+    Each tag is placed again by the text it quotes and the words around it, not by its old
+    offsets. A tag whose words are gone becomes an orphan (listed at …/orphans, never deleted);
+    the claims it is evidence for, and their relations, then need review. The same text as now
+    changes nothing; a text another document has is refused.
+    """
+    return reanchor.replace_document_text(session, document_id, data.text)
+
+
+@router.get("/documents/{document_id}/orphans", tags=["documents"], responses=NOT_FOUND)
+def list_document_orphans(session: SessionDep, document_id: str) -> list[AnnotationPublic]:
+    """The document's live tags that lost their place when its text was replaced."""
+    return [tagging.present_annotation(a) for a in reanchor.list_orphans(session, document_id)]
+
+
+@router.get("/orphans", tags=["annotations"])
+def list_orphans(session: SessionDep) -> list[AnnotationPublic]:
+    """Every live tag that lost its place when its document's text was replaced.
+
+    An orphan has no passage and no offsets; `quote` is the text it covered and `orphaned_at`
+    when it lost its place.
+    """
+    return [tagging.present_annotation(a) for a in reanchor.list_orphans(session)]
+
+
 # --- passages --------------------------------------------------------------------------------
 
 
@@ -137,10 +175,7 @@ def get_position(session: SessionDep, position_key: str) -> PositionDetail:
     groups = [
         TopicGroupPublic(
             topic=TopicPublic.model_validate(group.topic) if group.topic else None,
-            annotations=[
-                tagging.present_annotation(item.annotation, item.document.id)
-                for item in group.items
-            ],
+            annotations=[tagging.present_annotation(item.annotation) for item in group.items],
         )
         for group in documents.position_groups(session, position_key)
     ]
@@ -234,15 +269,13 @@ def create_annotation(
     The analyst is taken from `analyst` in the body, else from the `analyst` cookie.
     """
     annotation = tagging.tag_passage(session, data, analyst)
-    passage = tagging.get_passage(session, annotation.passage_id)
-    return tagging.present_annotation(annotation, passage.document_id)
+    return tagging.present_annotation(annotation)
 
 
 @router.get("/annotations/{annotation_id}", tags=["annotations"], responses=NOT_FOUND)
 def get_annotation(session: SessionDep, annotation_id: str) -> AnnotationPublic:
     annotation = tagging.get_annotation(session, annotation_id)
-    passage = tagging.get_passage(session, annotation.passage_id)
-    return tagging.present_annotation(annotation, passage.document_id)
+    return tagging.present_annotation(annotation)
 
 
 @router.patch("/annotations/{annotation_id}", tags=["annotations"], responses=NOT_FOUND | INVALID)
@@ -250,8 +283,7 @@ def update_annotation(
     session: SessionDep, annotation_id: str, data: AnnotationUpdate
 ) -> AnnotationPublic:
     annotation = tagging.update_annotation(session, annotation_id, data)
-    passage = tagging.get_passage(session, annotation.passage_id)
-    return tagging.present_annotation(annotation, passage.document_id)
+    return tagging.present_annotation(annotation)
 
 
 @router.delete(
@@ -270,5 +302,4 @@ def delete_annotation(session: SessionDep, annotation_id: str) -> Response:
 def restore_annotation(session: SessionDep, annotation_id: str) -> AnnotationPublic:
     """Undo the removal of a tag."""
     annotation = tagging.restore_annotation(session, annotation_id)
-    passage = tagging.get_passage(session, annotation.passage_id)
-    return tagging.present_annotation(annotation, passage.document_id)
+    return tagging.present_annotation(annotation)

@@ -17,9 +17,9 @@ from app.models import (
     Stance,
 )
 from app.routes.api import CONFLICT, INVALID, NOT_FOUND
-from app.services import claims
+from app.services import claims, reanchor
 from app.services.claims import LinkedClaim
-from app.services.tagging import get_passage, present_annotation
+from app.services.tagging import present_annotation
 
 router = APIRouter(prefix="/api")
 
@@ -42,6 +42,12 @@ class LinkedClaimPublic(RelationPublic):
 
 class ClaimDetail(ClaimPublic):
     evidence: list[EvidencePublic]
+    needs_review: bool = Field(
+        description="Some of its evidence lost its place when its document's text was replaced."
+    )
+    orphaned_evidence: list[AnnotationPublic] = Field(
+        description="That evidence: live tags with no passage, each with the quote it had."
+    )
     supports: list[LinkedClaimPublic] = Field(description="Claims this claim supports.")
     supported_by: list[LinkedClaimPublic] = Field(description="Claims that support this one.")
     attacks: list[LinkedClaimPublic] = Field(description="Claims this claim attacks.")
@@ -115,16 +121,19 @@ def get_claim(session: SessionDep, claim_id: str) -> ClaimDetail:
     public = claims.claim_public(session, claims.get_claim(session, claim_id))
     evidence = [
         EvidencePublic.model_validate(
-            present_annotation(item.annotation, item.document.id),
+            present_annotation(item.annotation),
             update={"passage_text": item.passage.text, "document_label": item.document_label},
         )
         for item in claims.claim_evidence(session, claim_id)
     ]
     links = claims.claim_links(session, claim_id)
+    orphans = [present_annotation(a) for a in reanchor.orphaned_evidence(session, claim_id)]
     return ClaimDetail.model_validate(
         public,
         update={
             "evidence": evidence,
+            "needs_review": bool(orphans),
+            "orphaned_evidence": orphans,
             "supports": _linked(links.supports),
             "supported_by": _linked(links.supported_by),
             "attacks": _linked(links.attacks),
@@ -181,8 +190,7 @@ def remove_stance(session: SessionDep, claim_id: str, position_key: str) -> Resp
 def attach_evidence(session: SessionDep, claim_id: str, data: EvidenceBody) -> AnnotationPublic:
     """Make a tag evidence for the claim (taking it from another claim, if any)."""
     annotation = claims.attach_evidence(session, claim_id, data.annotation_id)
-    passage = get_passage(session, annotation.passage_id)
-    return present_annotation(annotation, passage.document_id)
+    return present_annotation(annotation)
 
 
 @router.delete(

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app.deps import AnalystDep, SessionDep
 from app.models import ClaimUpdate, RelationCreate, RelationKind, Stance
 from app.routes.annotations import blank_to_none, catalog_context
-from app.services import claims, documents
+from app.services import claims, documents, examples, reanchor
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -44,6 +44,7 @@ def claim_list(
         "topic": topic,
         "position": position,
         "analyst": analyst,
+        "example_counts": examples.count_examples(session),
         **catalog_context(session),
     }
     return render(request, "claims.html", context, fragment="_claim_rows.html")
@@ -72,6 +73,9 @@ def claim_context(session: Session, claim_id: str, analyst: str | None) -> dict[
             (item, documents.split_into_pieces(item.passage.text, [item.annotation]))
             for item in items
         ],
+        # Evidence whose words are gone from its replaced document: the claim needs review.
+        "orphans": reanchor.orphaned_evidence(session, claim_id),
+        "relations_to_review": reanchor.relations_needing_review(session),
         "links": claims.claim_links(session, claim_id),
         "analyst": analyst,
         **catalog_context(session),

@@ -1,16 +1,21 @@
-"""The document list and the document view (read and tag)."""
+"""The document list, the document view (read and tag) and replacing a document's text."""
 
 from typing import Annotated, Any
+from urllib.parse import quote, unquote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.deps import AnalystDep, SessionDep
 from app.routes.annotations import catalog_context
-from app.services import documents
-from app.templating import render
+from app.routes.claims import redirect
+from app.services import documents, reanchor
+from app.templating import is_fragment_request, render
 
 router = APIRouter(include_in_schema=False)
+
+# A message for the next page, set before a redirect.
+FLASH_COOKIE = "flash"
 
 
 @router.get("/")
@@ -32,6 +37,8 @@ def document_context(
     return {
         "summary": summary,
         "document": summary.document,
+        "original_text": documents.get_document(session, document_id).original_text,
+        "orphan_count": len(reanchor.list_orphans(session, document_id)),
         "views": views,
         "claim_texts": documents.claim_texts(session, views),
         "hidden_count": sum(1 for v in views if v.hidden),
@@ -50,7 +57,33 @@ def document_page(
     hidden: Annotated[bool, Query(description="Show boilerplate passages too.")] = False,
 ) -> HTMLResponse:
     context = document_context(session, document_id, analyst, hidden)
-    return render(request, "document.html", context, fragment="_passages.html")
+    flash = request.cookies.get(FLASH_COOKIE)
+    context["flash"] = unquote(flash) if flash else None
+    response = render(request, "document.html", context, fragment="_passages.html")
+    if flash and not is_fragment_request(request):
+        response.delete_cookie(FLASH_COOKIE, path=f"/documents/{document_id}")
+    return response
+
+
+@router.post("/documents/{document_id}/text")
+def replace_text(
+    request: Request,
+    session: SessionDep,
+    document_id: str,
+    text: Annotated[str, Form(max_length=reanchor.MAX_TEXT_LENGTH)],
+) -> Response:
+    """Replace the text by a corrected version, then show the document with what happened."""
+    # Browsers send a textarea's line breaks as CRLF; a text received with LF keeps LF.
+    if "\r" not in documents.get_document(session, document_id).original_text:
+        text = text.replace("\r\n", "\n")
+    report = reanchor.replace_document_text(session, document_id, text)
+    url = f"/documents/{document_id}"
+    response = redirect(request, url)
+    # Shown once by the page the browser is sent to (a cookie: the URL stays clean).
+    response.set_cookie(
+        FLASH_COOKIE, quote(report.summary()), max_age=60, path=url, httponly=True, samesite="lax"
+    )
+    return response
 
 
 @router.get("/documents/{document_id}/stats", response_class=HTMLResponse)

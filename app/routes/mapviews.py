@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from app.deps import AnalystDep, SessionDep
-from app.services import catalog, documents, mapviews
+from app.services import catalog, documents, examples, mapviews
 from app.services.mapviews import MapFilters, Matrix, MatrixFilters
 from app.templating import render
 
@@ -76,6 +76,7 @@ def graph_page(
         "positions": catalog.list_positions(session),
         "no_topic": mapviews.NO_TOPIC,
         "analyst": analyst,
+        "example_counts": examples.count_examples(session),
     }
     return render(request, "graph.html", context)
 
@@ -107,6 +108,7 @@ def _cell_claim(claim: mapviews.CellClaim) -> dict[str, Any]:
         "states": claim.states,
         "argued": claim.argued,
         "documents": sorted(claim.documents),
+        "needs_review": claim.needs_review,
     }
 
 

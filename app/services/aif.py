@@ -11,6 +11,9 @@ Export
   "Speaker : " prefix, so that the quote can be found again), anchored to the claim by a YA-node
   ("YA-<annotation id>", text "Default Illocuting": our tags say that a passage expresses a
   claim, not with which illocutionary force) with the edges L → YA → I;
+- an orphaned evidence annotation (its quote was not found again when its document's text
+  was replaced) has no L-node: an AIF locution is a place in a text, and it has none. Its
+  claim is exported all the same;
 - each L-node has a locution: personID = its analyst's participant, timestamp = when the tag
   was made, start/end = the span's offsets in its document's original text;
 - participants are the analysts of those tags, one each (participantID "1", "2", … in name

@@ -53,7 +53,13 @@ def short_text(text: str, limit: int = SHORT_TEXT_LENGTH) -> str:
 
 
 def _live_evidence() -> ColumnElement[bool]:
-    return col(Annotation.deleted_at).is_(None) & col(Annotation.claim_id).is_not(None)
+    """Evidence tags that count: not removed, and not orphaned (an orphan has no passage;
+    it makes its claim need review instead, see app/services/reanchor.py)."""
+    return (
+        col(Annotation.deleted_at).is_(None)
+        & col(Annotation.orphaned_at).is_(None)
+        & col(Annotation.claim_id).is_not(None)
+    )
 
 
 def _clean_text(text: str) -> str:
@@ -391,7 +397,7 @@ def split_claim(
     evidence_count = session.exec(
         select(func.count())
         .select_from(Annotation)
-        .where(Annotation.claim_id == claim_id, col(Annotation.deleted_at).is_(None))
+        .where(Annotation.claim_id == claim_id, _live_evidence())
     ).one()
     if len(moving) >= evidence_count:
         raise InvalidInput(
@@ -639,6 +645,9 @@ def update_relation(session: Session, relation_id: str, data: RelationUpdate) ->
         get_passage(session, changes["evidence_passage_id"])
     if "note" in changes:
         changes["note"] = (changes["note"] or "").strip()
+    if "evidence_passage_id" in changes:
+        # Set or cleared by a person: a lost evidence passage needs no more review.
+        changes["evidence_orphaned_at"] = None
     relation.sqlmodel_update(changes)
     relation.updated_at = utcnow()
     return save(session, relation)

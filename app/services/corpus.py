@@ -302,6 +302,41 @@ def span_to_document_offsets(
     return passage.start + first[0], passage.start + last[1]
 
 
+def document_to_span_offsets(
+    passage: Passage, doc_start: int, doc_end: int, original_text: str
+) -> tuple[int, int]:
+    """Map the range [doc_start, doc_end) of the original text to a span of `passage.text`.
+
+    The inverse of `span_to_document_offsets`: for every span, mapping its document offsets
+    back gives the span again. Any other range gives the smallest span whose document offsets
+    cover it; a range that starts or ends inside a line break (the newline with the whitespace
+    around it) takes the one space that stands for the break.
+    """
+    if not passage.start <= doc_start < doc_end <= passage.end:
+        raise InvalidInput(
+            f"range {doc_start}–{doc_end} is not inside the passage "
+            f"({passage.start}–{passage.end} in its document)"
+        )
+    raw = original_text[passage.start : passage.end]
+    if join_wrapped_lines(raw) != passage.text:
+        raise InvalidInput(f"passage {passage.id} no longer matches its document's text")
+    start = _joined_index(raw, doc_start - passage.start)
+    end = _joined_index(raw, doc_end - 1 - passage.start) + 1
+    return start, end
+
+
+def _joined_index(raw: str, index: int) -> int:
+    """The character of `join_wrapped_lines(raw)` that character `index` of `raw` became."""
+    shift = 0  # as in _original_range
+    for match in _LINE_BREAK.finditer(raw):
+        if index < match.start():
+            break
+        if index < match.end():
+            return match.start() - shift
+        shift += match.end() - match.start() - 1
+    return index - shift
+
+
 def _document_text(passage: Passage) -> str:
     session = Session.object_session(passage)
     document = session.get(Document, passage.document_id) if session is not None else None

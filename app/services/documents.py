@@ -2,6 +2,7 @@
 and every passage tagged with one position."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, distinct, func
@@ -102,7 +103,8 @@ def get_document_summary(session: Session, document_id: str) -> DocumentSummary:
 
 
 def update_document(session: Session, document_id: str, data: DocumentUpdate) -> Document:
-    """Correct a document's metadata (its text is fixed: tags are anchored in it)."""
+    """Correct a document's metadata (its text is replaced, tags and all, by
+    `reanchor.replace_document_text`)."""
     document = get_document(session, document_id)
     document.sqlmodel_update(data.model_dump(exclude_unset=True))
     return save(session, document)
@@ -183,11 +185,11 @@ def document_passage_views(session: Session, document_id: str) -> list[PassageVi
     by_passage: dict[str, list[Annotation]] = defaultdict(list)
     for annotation in session.exec(
         select(Annotation)
-        .join(Passage, col(Passage.id) == col(Annotation.passage_id))
-        .where(Passage.document_id == document_id, _live())
+        .where(Annotation.document_id == document_id, _live())
         .order_by(col(Annotation.created_at), col(Annotation.id))
     ):
-        by_passage[annotation.passage_id].append(annotation)
+        if annotation.passage_id is not None:  # orphans have no place to be shown
+            by_passage[annotation.passage_id].append(annotation)
     return [
         PassageView(p, by_passage[p.id], split_into_pieces(p.text, by_passage[p.id]))
         for p in passages
@@ -240,7 +242,12 @@ def position_groups(session: Session, position_key: str) -> list[TopicGroup]:
 
 def claim_texts(session: Session, views: list[PassageView]) -> dict[str, str]:
     """The text of every claim the shown tags are evidence for (one query)."""
-    ids = {a.claim_id for view in views for a in view.annotations if a.claim_id}
+    return claim_texts_of(session, [a for view in views for a in view.annotations])
+
+
+def claim_texts_of(session: Session, annotations: Iterable[Annotation]) -> dict[str, str]:
+    """The text of every claim these tags are evidence for (one query)."""
+    ids = {a.claim_id for a in annotations if a.claim_id}
     if not ids:
         return {}
     rows = session.exec(select(Claim.id, Claim.text).where(col(Claim.id).in_(ids)))

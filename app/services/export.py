@@ -10,7 +10,11 @@ claim of an included annotation, the claims at both ends of an included relation
 a relation cites as evidence), so that another tool, or an empty instance, can load it alone.
 
 Version 2 adds claims (with the positions' stances), relations between claims and each
-annotation's claim_id to version 1; everything else is written exactly as in version 1.
+annotation's claim_id to version 1, and orphans: an annotation that lost its place when its
+document's text was replaced has no passage (passage_id, start, end, document_start and
+document_end are null), keeps the text it quoted in `quote` and says when in `orphaned_at`; a
+relation whose evidence passage was lost that way says when in `evidence_orphaned_at`.
+Everything else is written exactly as in version 1.
 """
 
 import json
@@ -125,10 +129,10 @@ def _begin_snapshot(session: Session) -> None:
 
 
 def _annotation_condition(filters: ExportFilters) -> ColumnElement[bool]:
-    """Which live annotations the export includes (the passage is joined in by the caller)."""
+    """Which live annotations the export includes (orphans too: they keep their document)."""
     conditions: list[ColumnElement[bool]] = [col(Annotation.deleted_at).is_(None)]
     if filters.document is not None:
-        conditions.append(col(Passage.document_id) == filters.document)
+        conditions.append(col(Annotation.document_id) == filters.document)
     if filters.position is not None:
         conditions.append(col(Annotation.position_key) == filters.position)
     if filters.topic is not None:
@@ -138,11 +142,7 @@ def _annotation_condition(filters: ExportFilters) -> ColumnElement[bool]:
 
 def _claims_with_evidence(condition: ColumnElement[bool]) -> SelectOfScalar[Any]:
     """Ids of the claims that a live annotation meeting `condition` is evidence for."""
-    return (
-        select(Annotation.claim_id)
-        .join(Passage, col(Passage.id) == col(Annotation.passage_id))
-        .where(col(Annotation.deleted_at).is_(None), condition)
-    )
+    return select(Annotation.claim_id).where(col(Annotation.deleted_at).is_(None), condition)
 
 
 def _claim_condition(filters: ExportFilters) -> ColumnElement[bool]:
@@ -157,7 +157,7 @@ def _claim_condition(filters: ExportFilters) -> ColumnElement[bool]:
         return true()
     conditions: list[ColumnElement[bool]] = []
     if filters.document is not None:
-        in_document = col(Passage.document_id) == filters.document
+        in_document = col(Annotation.document_id) == filters.document
         conditions.append(col(Claim.id).in_(_claims_with_evidence(in_document)))
     if filters.position is not None:
         held = select(ClaimStance.claim_id).where(ClaimStance.position_key == filters.position)
@@ -197,11 +197,7 @@ def _document_condition(filters: ExportFilters) -> ColumnElement[bool]:
     if filters.document is not None:
         conditions.append(col(Document.id) == filters.document)
     if filters.position is not None or filters.topic is not None:
-        annotated = (
-            select(Passage.document_id)
-            .join(Annotation, col(Annotation.passage_id) == col(Passage.id))
-            .where(_annotation_condition(filters))
-        )
+        annotated = select(Annotation.document_id).where(_annotation_condition(filters))
         conditions.append(col(Document.id).in_(annotated))
     cited = (
         select(Passage.document_id)
@@ -282,16 +278,21 @@ def _annotation_records(session: Session, filters: ExportFilters) -> Iterator[di
         ),
         else_=None,
     )
+    # Outer joins: an orphan has no passage (and no place in its document).
     query = (
         select(Annotation, Passage, raw_passage)
-        .join(Passage, col(Passage.id) == col(Annotation.passage_id))
-        .join(Document, col(Document.id) == col(Passage.document_id))
+        .outerjoin(Passage, col(Passage.id) == col(Annotation.passage_id))
+        .outerjoin(Document, col(Document.id) == col(Passage.document_id))
         .where(_annotation_condition(filters))
         .order_by(col(Annotation.created_at), col(Annotation.id))
     )
     rows = session.exec(query.execution_options(yield_per=BATCH_SIZE))
     for annotation, passage, raw in rows:
-        if annotation.start is None or annotation.end is None:
+        document_start: int | None
+        document_end: int | None
+        if passage is None:
+            document_start = document_end = None
+        elif annotation.start is None or annotation.end is None:
             document_start, document_end = passage.start, passage.end
         else:
             document_start, document_end = _span_in_document(
@@ -300,7 +301,7 @@ def _annotation_records(session: Session, filters: ExportFilters) -> Iterator[di
         yield {
             "id": annotation.id,
             "passage_id": annotation.passage_id,
-            "document_id": passage.document_id,
+            "document_id": annotation.document_id,
             "start": annotation.start,
             "end": annotation.end,
             "quote": annotation.quote,
@@ -314,7 +315,13 @@ def _annotation_records(session: Session, filters: ExportFilters) -> Iterator[di
             "analyst": annotation.analyst,
             "created_at": format_datetime(annotation.created_at),
             "updated_at": format_datetime(annotation.updated_at),
+            "orphaned_at": _format_optional(annotation.orphaned_at),
+            "example": annotation.example,
         }
+
+
+def _format_optional(value: datetime | None) -> str | None:
+    return format_datetime(value) if value is not None else None
 
 
 def _claim_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
@@ -336,6 +343,7 @@ def _claim_records(session: Session, filters: ExportFilters) -> Iterator[dict[st
                 "created_at": format_datetime(claim.created_at),
                 "updated_at": format_datetime(claim.updated_at),
                 "stances": stances.get(claim.id, []),
+                "example": claim.example,
             }
 
 
@@ -368,9 +376,11 @@ def _relation_records(session: Session, filters: ExportFilters) -> Iterator[dict
             "kind": str(relation.kind),
             "note": relation.note,
             "evidence_passage_id": relation.evidence_passage_id,
+            "evidence_orphaned_at": _format_optional(relation.evidence_orphaned_at),
             "analyst": relation.analyst,
             "created_at": format_datetime(relation.created_at),
             "updated_at": format_datetime(relation.updated_at),
+            "example": relation.example,
         }
 
 

@@ -466,6 +466,7 @@ def _plan_claims(
                     f"'{stance['position_key']}' in the file or in this database"
                 )
         row = {name: value for name, value in record.items() if name != "stances"}
+        row.setdefault("example", False)  # optional in the file; every row needs it for insert
         row["created_at"] = _parse_datetime(row["created_at"], f"{where}.created_at")
         row["updated_at"] = _parse_datetime(row["updated_at"], f"{where}.updated_at")
         existing = stored.get(record["id"])
@@ -536,8 +537,17 @@ def _plan_relations(
             )
         in_file[pair] = index
         row = dict(record)
+        row.setdefault("example", False)
         row["created_at"] = _parse_datetime(row["created_at"], f"{where}.created_at")
         row["updated_at"] = _parse_datetime(row["updated_at"], f"{where}.updated_at")
+        lost = row["evidence_orphaned_at"]
+        if lost is not None:
+            if evidence is not None:
+                raise InvalidInput(
+                    f"{where}.evidence_orphaned_at: must be null while the relation has an "
+                    "evidence passage"
+                )
+            row["evidence_orphaned_at"] = _parse_datetime(lost, f"{where}.evidence_orphaned_at")
         existing = stored.get(record["id"])
         if existing is not None:
             if (existing.source_id, existing.target_id) != pair:
@@ -573,13 +583,18 @@ def _plan_annotations(
 ) -> None:
     _unique(records, "annotations", "id")
     passages = dict(file_passages)
-    missing = {r["passage_id"] for r in records} - passages.keys()
+    missing = {r["passage_id"] for r in records if r["passage_id"] is not None} - passages.keys()
     for passage in _select_in(session, select(Passage), Passage.id, missing):
         passages[passage.id] = passage
     # Placing a span in its document needs the document's text.
     texts = select(Document.id, Document.original_text)
     missing_texts = {p.document_id for p in passages.values()} - document_texts.keys()
     document_texts.update(_select_in(session, texts, Document.id, missing_texts))
+    # An orphan has no passage, only its document.
+    orphans_in = {r["document_id"] for r in records if r["passage_id"] is None}
+    document_ids = set(document_texts) | set(
+        _select_in(session, select(Document.id), Document.id, orphans_in - document_texts.keys())
+    )
     stored = {
         annotation.id: annotation
         for annotation in _select_in(
@@ -588,17 +603,10 @@ def _plan_annotations(
     }
     for index, record in enumerate(records):
         where = f"annotations[{index}]"
-        passage = passages.get(record["passage_id"])
-        if passage is None:
-            raise InvalidInput(
-                f"{where}.passage_id: there is no passage '{record['passage_id']}' in the file "
-                "or in this database"
-            )
-        if record["document_id"] != passage.document_id:
-            raise InvalidInput(
-                f"{where}.document_id: '{record['document_id']}' is not the document of passage "
-                f"'{passage.id}' ('{passage.document_id}')"
-            )
+        if record["passage_id"] is None:
+            _check_orphan(where, record, document_ids)
+        else:
+            _check_place(where, record, passages, document_texts)
         if record["position_key"] not in position_keys:
             raise InvalidInput(
                 f"{where}.position_key: there is no position '{record['position_key']}' in the "
@@ -614,12 +622,22 @@ def _plan_annotations(
             raise InvalidInput(
                 f"{where}.claim_id: there is no claim '{claim_id}' in the file or in this database"
             )
-        _check_span(where, record, passage, document_texts[passage.document_id])
         row = dict(record)
-        del row["document_id"], row["document_start"], row["document_end"]
+        del row["document_start"], row["document_end"]
+        row.setdefault("example", False)
         row["created_at"] = _parse_datetime(row["created_at"], f"{where}.created_at")
         row["updated_at"] = _parse_datetime(row["updated_at"], f"{where}.updated_at")
+        # Absent from a version 1 file, which has no orphans.
+        orphaned_at = row.get("orphaned_at")
+        row["orphaned_at"] = (
+            _parse_datetime(orphaned_at, f"{where}.orphaned_at") if orphaned_at else None
+        )
         existing = stored.get(record["id"])
+        if existing is not None and existing.document_id != record["document_id"]:
+            raise InvalidInput(
+                f"{where}.document_id: annotation '{record['id']}' is already stored here in "
+                f"document '{existing.document_id}', not '{record['document_id']}'"
+            )
         if existing is None:
             plan.annotations.append({"claim_id": None, **row})
             plan.report.created["annotations"] += 1
@@ -628,6 +646,47 @@ def _plan_annotations(
             plan.report.updated["annotations"] += 1
         else:
             plan.report.unchanged["annotations"] += 1
+
+
+def _check_place(
+    where: str, record: Record, passages: dict[str, Passage], document_texts: dict[str, str]
+) -> None:
+    """An annotation with a passage: the passage must exist, in its document, and the span too."""
+    passage = passages.get(record["passage_id"])
+    if passage is None:
+        raise InvalidInput(
+            f"{where}.passage_id: there is no passage '{record['passage_id']}' in the file "
+            "or in this database"
+        )
+    if record["document_id"] != passage.document_id:
+        raise InvalidInput(
+            f"{where}.document_id: '{record['document_id']}' is not the document of passage "
+            f"'{passage.id}' ('{passage.document_id}')"
+        )
+    if record.get("orphaned_at") is not None:
+        raise InvalidInput(
+            f"{where}.orphaned_at: must be null for an annotation with a passage (an orphan "
+            "has passage_id null)"
+        )
+    _check_span(where, record, passage, document_texts[passage.document_id])
+
+
+def _check_orphan(where: str, record: Record, document_ids: set[str]) -> None:
+    """An annotation without a passage is an orphan: it says when it lost its place, has no
+    offsets, and its document exists."""
+    if record.get("orphaned_at") is None:
+        raise InvalidInput(
+            f"{where}.orphaned_at: an annotation without a passage is an orphan and must say "
+            "when it lost its place"
+        )
+    for name in ("start", "end", "document_start", "document_end"):
+        if record[name] is not None:
+            raise InvalidInput(f"{where}.{name}: must be null for an orphan (it has no place)")
+    if record["document_id"] not in document_ids:
+        raise InvalidInput(
+            f"{where}.document_id: there is no document '{record['document_id']}' in the file "
+            "or in this database"
+        )
 
 
 def _check_span(where: str, record: Record, passage: Passage, document_text: str) -> None:
@@ -713,6 +772,7 @@ def _insert(session: Session, model: type[Any], rows: list[Record]) -> None:
 
 ANNOTATION_FIELDS = (
     "passage_id",
+    "orphaned_at",
     "start",
     "end",
     "quote",
@@ -723,9 +783,18 @@ ANNOTATION_FIELDS = (
     "note",
     "analyst",
     "updated_at",
+    "example",
 )
-CLAIM_FIELDS = ("text", "topic_key", "note", "analyst", "updated_at")
-RELATION_FIELDS = ("kind", "note", "evidence_passage_id", "analyst", "updated_at")
+CLAIM_FIELDS = ("text", "topic_key", "note", "analyst", "updated_at", "example")
+RELATION_FIELDS = (
+    "kind",
+    "note",
+    "evidence_passage_id",
+    "evidence_orphaned_at",
+    "analyst",
+    "updated_at",
+    "example",
+)
 
 
 def _update(row: SQLModel, record: Record, names: Iterable[str]) -> None:

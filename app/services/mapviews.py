@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, distinct, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -26,6 +27,7 @@ from app.models import (
     Topic,
 )
 from app.services.catalog import get_position, get_topic, list_positions, list_topics
+from app.services.reanchor import claims_needing_review, relations_needing_review
 
 NO_TOPIC = "_none"
 NEUTRAL_COLOUR = "#8a929c"
@@ -40,7 +42,12 @@ class MapFilters:
 
 
 def _live_evidence() -> ColumnElement[bool]:
-    return col(Annotation.deleted_at).is_(None) & col(Annotation.claim_id).is_not(None)
+    """Evidence that counts: not removed, not orphaned (an orphan makes its claim need review)."""
+    return (
+        col(Annotation.deleted_at).is_(None)
+        & col(Annotation.orphaned_at).is_(None)
+        & col(Annotation.claim_id).is_not(None)
+    )
 
 
 def _claims_query(filters: MapFilters) -> SelectOfScalar[str]:
@@ -66,61 +73,82 @@ def check_filters(session: Session, filters: MapFilters) -> None:
 def claim_graph(session: Session, filters: MapFilters) -> dict[str, Any]:
     """Claims as nodes (coloured by the positions that hold them) and relations as edges.
 
-    Five queries in all: claims, stances, evidence counts, relations, positions.
+    Seven queries in all: claims, stances, evidence counts, relations, positions, and the
+    claims and relations that need review.
     """
     check_filters(session, filters)
-    ids = _claims_query(filters).subquery()
+    # The claims shown are chosen in SQL; their stances, evidence and relations are then
+    # picked out in Python, which for thousands of rows beats filtering each query by a
+    # subquery (SQLite re-evaluates it).
     claims = session.exec(
-        select(Claim).where(col(Claim.id).in_(select(ids.c.id))).order_by(col(Claim.created_at))
+        select(Claim.id, Claim.text, Claim.topic_key)
+        .where(col(Claim.id).in_(_claims_query(filters)))
+        .order_by(col(Claim.created_at))
     ).all()
+    shown = {claim_id for claim_id, _, _ in claims}
     positions = {p.key: p for p in list_positions(session)}
     stances: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for stance in session.exec(
-        select(ClaimStance)
-        .where(col(ClaimStance.claim_id).in_(select(ids.c.id)))
-        .order_by(col(ClaimStance.claim_id), col(ClaimStance.position_key))
+    for claim_id, position_key, stance in session.exec(
+        select(ClaimStance.claim_id, ClaimStance.position_key, ClaimStance.stance).order_by(
+            col(ClaimStance.claim_id), col(ClaimStance.position_key)
+        )
     ):
-        position = positions[stance.position_key]
-        stances[stance.claim_id].append(
+        if claim_id not in shown:
+            continue
+        position = positions[position_key]
+        stances[claim_id].append(
             {
-                "position": stance.position_key,
+                "position": position_key,
                 "name": position.name,
                 "colour": position.colour,
-                "stance": stance.stance,
+                "stance": stance,
             }
         )
     evidence = dict(
         session.exec(
             select(Annotation.claim_id, func.count())
-            .where(_live_evidence(), col(Annotation.claim_id).in_(select(ids.c.id)))
+            .where(_live_evidence())
             .group_by(col(Annotation.claim_id))
         ).all()
     )
+    # Derived flags (see app/services/reanchor.py): evidence lost in a replaced text.
+    to_review = claims_needing_review(session)
+    relations_to_review = relations_needing_review(session)
     nodes = []
-    for claim in claims:
-        held = [s for s in stances[claim.id] if s["stance"] == Stance.holds]
+    for claim_id, text, topic_key in claims:
+        held = [s for s in stances[claim_id] if s["stance"] == Stance.holds]
         nodes.append(
             {
-                "id": claim.id,
-                "text": claim.text,
-                "topic": claim.topic_key,
-                "stances": stances[claim.id],
+                "id": claim_id,
+                "text": text,
+                "topic": topic_key,
+                "stances": stances[claim_id],
                 "colours": [s["colour"] for s in held] or [NEUTRAL_COLOUR],
-                "rejected_by": [s["name"] for s in stances[claim.id] if s not in held],
-                "evidence": evidence.get(claim.id, 0),
+                "rejected_by": [s["name"] for s in stances[claim_id] if s not in held],
+                "evidence": evidence.get(claim_id, 0),
+                "needs_review": claim_id in to_review,
             }
         )
-    relations = session.exec(
-        select(Relation)
-        .where(
-            col(Relation.source_id).in_(select(ids.c.id)),
-            col(Relation.target_id).in_(select(ids.c.id)),
-        )
-        .order_by(col(Relation.created_at))
+    relations = session.execute(
+        sa_select(
+            col(Relation.id),
+            col(Relation.source_id),
+            col(Relation.target_id),
+            col(Relation.kind),
+            col(Relation.note),
+        ).order_by(col(Relation.created_at))
     ).all()
     edges = [
-        {"id": r.id, "source": r.source_id, "target": r.target_id, "kind": r.kind, "note": r.note}
-        for r in relations
+        {
+            "id": id_,
+            "source": source,
+            "target": target,
+            "kind": kind,
+            "note": note,
+            "needs_review": id_ in relations_to_review,
+        }
+        for id_, source, target, kind, note in relations
+        if source in shown and target in shown
     ]
     return {"nodes": nodes, "edges": edges}
 
@@ -147,6 +175,8 @@ class CellClaim:
     states: int = 0
     argued: int = 0  # passages whose author supports or opposes the position
     documents: set[str] = field(default_factory=set)
+    # Some of its evidence lost its place when a document's text was replaced.
+    needs_review: bool = False
 
 
 @dataclass
@@ -205,20 +235,28 @@ def position_topic_matrix(session: Session, filters: MatrixFilters) -> Matrix:
     counted apart from *argued* (the author supports or opposes it), and their documents.
 
     With a date range, only evidence from documents published in it counts, and a claim shows
-    only if it has such evidence; comparing two ranges shows a shift. Three queries in all.
+    only if it has such evidence; comparing two ranges shows a shift. Claims whose evidence
+    lost its place in a replaced text are marked `needs_review`. Four queries in all.
     """
     positions = list_positions(session)
     topics = [(t.key, t.name) for t in list_topics(session)] + [(NO_TOPIC, "No topic")]
-    claims = {c.id: c for c in session.exec(select(Claim))}
+    to_review = claims_needing_review(session)
     cells: dict[tuple[str, str], Cell] = {}
     entries: dict[tuple[str, str], CellClaim] = {}
-    for stance in session.exec(select(ClaimStance)):
-        claim = claims[stance.claim_id]
-        topic = claim.topic_key or NO_TOPIC
-        cell = cells.setdefault((stance.position_key, topic), Cell(stance.position_key, topic))
-        entry = CellClaim(claim.id, claim.text, stance.stance)
-        (cell.held if stance.stance == Stance.holds else cell.rejected).append(entry)
-        entries[(stance.position_key, claim.id)] = entry
+    for claim_id, text, topic_key, position_key, stance in session.execute(
+        sa_select(
+            col(Claim.id),
+            col(Claim.text),
+            col(Claim.topic_key),
+            col(ClaimStance.position_key),
+            col(ClaimStance.stance),
+        ).join(ClaimStance, col(ClaimStance.claim_id) == col(Claim.id))
+    ):
+        topic = topic_key or NO_TOPIC
+        cell = cells.setdefault((position_key, topic), Cell(position_key, topic))
+        entry = CellClaim(claim_id, text, stance, needs_review=claim_id in to_review)
+        (cell.held if stance == Stance.holds else cell.rejected).append(entry)
+        entries[(position_key, claim_id)] = entry
 
     query = (
         select(Annotation.position_key, Annotation.claim_id, Annotation.kind, Passage.document_id)

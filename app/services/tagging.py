@@ -94,6 +94,7 @@ def tag_passage(session: Session, data: AnnotationCreate, analyst: str | None) -
         start = end = None
     now = utcnow()
     annotation = Annotation(
+        document_id=passage.document_id,
         passage_id=passage.id,
         created_at=now,
         updated_at=now,
@@ -157,14 +158,10 @@ class AnnotationFilters:
 def list_annotations(
     session: Session, filters: AnnotationFilters, *, limit: int = 500, offset: int = 0
 ) -> list[AnnotationPublic]:
-    """Live tags matching every given filter, oldest first."""
-    query = (
-        select(Annotation, Passage.document_id)
-        .join(Passage, col(Passage.id) == col(Annotation.passage_id))
-        .where(col(Annotation.deleted_at).is_(None))
-    )
+    """Live tags matching every given filter, oldest first (orphans included)."""
+    query = select(Annotation).where(col(Annotation.deleted_at).is_(None))
     if filters.document_id is not None:
-        query = query.where(Passage.document_id == filters.document_id)
+        query = query.where(Annotation.document_id == filters.document_id)
     if filters.passage_id is not None:
         query = query.where(Annotation.passage_id == filters.passage_id)
     if filters.position_key is not None:
@@ -176,8 +173,8 @@ def list_annotations(
     query = (
         query.order_by(col(Annotation.created_at), col(Annotation.id)).offset(offset).limit(limit)
     )
-    return [present_annotation(a, document_id) for a, document_id in session.exec(query)]
+    return [present_annotation(a) for a in session.exec(query)]
 
 
-def present_annotation(annotation: Annotation, document_id: str) -> AnnotationPublic:
-    return AnnotationPublic.model_validate(annotation, update={"document_id": document_id})
+def present_annotation(annotation: Annotation) -> AnnotationPublic:
+    return AnnotationPublic.model_validate(annotation)

@@ -38,9 +38,14 @@ How an annotation of ours maps onto the model:
   `modified` the annotation's times. `generated` is left out on purpose: like the native
   export, the same database always gives byte-identical output.
 
-Removed (soft-deleted) annotations are not exported. Items come grouped by document (documents
-in the native export's order), each document's annotations in the order they were made; that
-way only one document's text is held in memory at a time.
+Removed (soft-deleted) annotations are not exported, nor are orphans (annotations that lost
+their place when their document's text was replaced): they have no position in the text, and
+a TextQuoteSelector alone would name words the document no longer holds, which a W3C reader
+would take for a target it fails to find. The native export keeps them.
+
+Items come grouped by document (documents in the native export's order), each document's
+annotations in the order they were made; that way only one document's text is held in memory
+at a time.
 """
 
 from collections.abc import Iterator

@@ -29,6 +29,7 @@ from app.services.aif import export_aif, import_aif, normalise_text
 from app.services.corpus import join_wrapped_lines
 from app.services.errors import InvalidInput, NotFound
 from app.services.export import ExportFilters
+from app.services.reanchor import replace_document_text
 from tests.factories import (
     make_annotation,
     make_claim,
@@ -265,6 +266,32 @@ def test_evidence_becomes_an_L_node_quoting_exactly_anchored_by_a_YA_node(
         assert illocution["text"] == "Default Illocuting"
         assert (locution["nodeID"], illocution["nodeID"]) in edges
         assert (illocution["nodeID"], tag.claim_id) in edges
+
+
+def test_orphaned_evidence_has_no_L_node_but_its_claim_stays(
+    seeded_session: Session, small_map: SmallMap
+) -> None:
+    # Cut the paragraph that the first and third tags are in.
+    first, wrapped, third = small_map.tags
+    passage = seeded_session.get_one(Passage, first.passage_id)
+    assert third.passage_id == passage.id != wrapped.passage_id
+    text = seeded_session.get_one(Document, passage.document_id).original_text
+    report = replace_document_text(
+        seeded_session, passage.document_id, text[: passage.start] + text[passage.end :]
+    )
+    assert sorted(report.orphaned_ids) == sorted([first.id, third.id])
+
+    exported = export_aif(seeded_session)
+
+    ids = {node["nodeID"] for node in exported["AIF"]["nodes"]}
+    for orphan in (first, third):
+        assert f"L-{orphan.id}" not in ids and f"YA-{orphan.id}" not in ids
+        assert f"L-{orphan.id}" not in exported["argmap"]["evidence"]
+    assert f"L-{wrapped.id}" in ids
+    assert {small_map.nato.id, small_map.ceasefire.id} <= ids
+    assert [locution["nodeID"] for locution in exported["AIF"]["locutions"]] == [f"L-{wrapped.id}"]
+    for edge in exported["AIF"]["edges"]:
+        assert {edge["fromID"], edge["toID"]} <= ids
 
 
 def test_supports_become_RA_and_attacks_CA_nodes_between_the_right_claims(

@@ -23,6 +23,7 @@ from app.services import corpus
 from app.services.corpus import (
     Segment,
     add_document,
+    document_to_span_offsets,
     join_wrapped_lines,
     load_seeds,
     segment_document,
@@ -372,6 +373,73 @@ def test_span_of_a_passage_that_no_longer_matches_its_text_is_refused():
     passage = Passage(id="p", document_id="d", ordinal=0, kind=P, text="alpha", start=0, end=5)
     with pytest.raises(InvalidInput, match="no longer matches"):
         span_to_document_offsets(passage, 0, 2, "omega")
+
+
+def test_document_offsets_map_back_to_every_span_of_a_wrapped_passage(seeded_session: Session):
+    """The inverse, exhaustively: every span's document range maps back to the span, and any
+    range of the passage to the smallest span whose document range covers it."""
+    passage = seeded_session.exec(
+        select(Passage).where(col(Passage.text).startswith("The hastily convened summit"))
+    ).one()
+    original = seeded_session.get_one(Document, passage.document_id).original_text
+    n = len(passage.text)
+    # Where each character of the passage text lies in the document: a span [a, b) lies at
+    # (where[a] start, where[b - 1] end).
+    where = [span_to_document_offsets(passage, i, i + 1, original) for i in range(n)]
+    assert span_to_document_offsets(passage, 5, 60, original) == (where[5][0], where[59][1])
+    for a in range(n):
+        for b in range(a + 1, n + 1):
+            start, end = where[a][0], where[b - 1][1]
+            assert document_to_span_offsets(passage, start, end, original) == (a, b), (a, b)
+
+    def covers(a: int, b: int, start: int, end: int) -> bool:
+        return where[a][0] <= start and end <= where[b - 1][1]
+
+    for start in range(passage.start, passage.end):
+        for end in range(start + 1, passage.end + 1):
+            a, b = document_to_span_offsets(passage, start, end, original)
+            assert covers(a, b, start, end), (start, end)
+            if b - a > 1:
+                assert not covers(a + 1, b, start, end), (start, end)
+                assert not covers(a, b - 1, start, end), (start, end)
+    assert document_to_span_offsets(passage, passage.start, passage.end, original) == (0, n)
+
+
+def test_a_range_inside_a_line_break_maps_to_the_space_that_stands_for_it():
+    original = "Intro.\n\nalpha  \n\t beta\r\n gamma"
+    (_, segment) = segment_document(original)
+    passage = Passage(
+        id="p",
+        document_id="d",
+        ordinal=1,
+        kind=segment.kind,
+        text=segment.text,
+        start=segment.start,
+        end=segment.end,
+    )
+    newline = original.index("\n\t")
+
+    assert document_to_span_offsets(passage, newline, newline + 1, original) == (5, 6)
+    assert document_to_span_offsets(passage, newline - 1, newline + 3, original) == (5, 6)
+    assert document_to_span_offsets(passage, original.index("a  "), newline, original) == (4, 6)
+    gamma = original.index("gamma")
+    assert document_to_span_offsets(passage, gamma, gamma + 5, original) == (11, 16)
+
+
+@pytest.mark.parametrize("where", [(7, 8), (9, 9), (9, 30), (2, 12)])
+def test_a_range_outside_the_passage_is_refused(where: tuple[int, int]):
+    original = "Intro.\n\nalpha beta gamma"
+    passage = Passage(
+        id="p", document_id="d", ordinal=1, kind=P, text="alpha beta gamma", start=8, end=24
+    )
+    with pytest.raises(InvalidInput, match="not inside the passage"):
+        document_to_span_offsets(passage, *where, original)
+
+
+def test_a_range_of_a_passage_that_no_longer_matches_its_text_is_refused():
+    passage = Passage(id="p", document_id="d", ordinal=0, kind=P, text="alpha", start=0, end=5)
+    with pytest.raises(InvalidInput, match="no longer matches"):
+        document_to_span_offsets(passage, 0, 2, "omega")
 
 
 # --- adding documents ----------------------------------------------------------------------

@@ -34,6 +34,7 @@ from app.services.corpus import join_wrapped_lines
 from app.services.errors import InvalidInput, NotFound
 from app.services.export import ExportFilters, export_map, export_schema, stream_export
 from app.services.importer import import_map
+from app.services.reanchor import replace_document_text
 from tests.factories import (
     make_annotation,
     make_claim,
@@ -264,7 +265,9 @@ def test_claims_carry_their_stances_and_annotations_their_claim(source: Source) 
         "created_at",
         "updated_at",
         "stances",
+        "example",
     ]
+    assert claim_a["example"] is False
     # Sorted by position key, whatever order they were made in.
     assert claim_a["stances"] == [
         {"position_key": "russia", "stance": "holds"},
@@ -281,9 +284,11 @@ def test_claims_carry_their_stances_and_annotations_their_claim(source: Source) 
         "kind": "supports",
         "note": "",
         "evidence_passage_id": source.cited,
+        "evidence_orphaned_at": None,
         "analyst": "Ana",
         "created_at": "2025-08-15T10:40:00Z",
         "updated_at": "2025-08-15T10:40:00Z",
+        "example": False,
     }
 
 
@@ -309,6 +314,7 @@ def test_schema_rejects_what_the_format_forbids() -> None:
         "kind": "supports",
         "note": "",
         "evidence_passage_id": None,
+        "evidence_orphaned_at": None,
         "analyst": "Ana",
         "created_at": "2025-08-15T10:00:00Z",
         "updated_at": "2025-08-15T10:00:00Z",
@@ -460,7 +466,9 @@ def assert_self_contained(part: dict[str, Any]) -> None:
     claims = set(ids(part["claims"]))
     assert {p["document_id"] for p in part["passages"]} <= documents
     for annotation in part["annotations"]:
-        assert annotation["passage_id"] in passages
+        assert annotation["document_id"] in documents
+        # An orphan has no passage.
+        assert annotation["passage_id"] in passages or annotation["orphaned_at"] is not None
         assert annotation["claim_id"] is None or annotation["claim_id"] in claims
     for relation in part["relations"]:
         assert {relation["source_id"], relation["target_id"]} <= claims
@@ -604,10 +612,52 @@ def test_a_filtered_export_imports_into_an_empty_database(
 # --- round trip and merge ------------------------------------------------------------------
 
 
+def orphan_a1_and_the_cited_passage(source: Source) -> None:
+    """Replace two texts: a1's paragraph is cut from document 0 (a1 becomes an orphan), and
+    the passage "B supports C" cites from document 4 (the relation loses its evidence)."""
+    with Session(source.engine) as session:
+        a1 = session.get_one(Annotation, source.annotations["a1"])
+        cited = session.get_one(Passage, source.cited)
+        for passage in (session.get_one(Passage, a1.passage_id), cited):
+            text = session.get_one(Document, passage.document_id).original_text
+            report = replace_document_text(
+                session, passage.document_id, text[: passage.start] + text[passage.end :]
+            )
+            assert report.changed
+        assert report.relations_evidence_lost == [source.relations["B supports C"]]
+        assert session.get_one(Annotation, source.annotations["a1"]).orphaned_at is not None
+
+
+def test_orphans_are_exported_with_no_place_and_their_quote(source: Source) -> None:
+    orphan_a1_and_the_cited_passage(source)
+
+    exported = export_map(source.engine)
+
+    assert Draft202012Validator(
+        export_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER
+    ).is_valid(exported)
+    annotations = {a["id"]: a for a in exported["annotations"]}
+    a1 = annotations[source.annotations["a1"]]
+    assert a1["document_id"] == source.documents[0]
+    for name in ("passage_id", "start", "end", "document_start", "document_end"):
+        assert a1[name] is None, name
+    assert a1["quote"] and a1["orphaned_at"].endswith("Z")
+    assert annotations[source.annotations["a3"]]["orphaned_at"] is None
+    relation = next(r for r in exported["relations"] if r["id"] == source.relations["B supports C"])
+    assert relation["evidence_passage_id"] is None and relation["evidence_orphaned_at"]
+    # A document filter keeps its orphans, and the claims they are evidence for.
+    part = export_map(source.engine, ExportFilters(document=source.documents[0]))
+    assert source.annotations["a1"] in ids(part["annotations"])
+    assert_self_contained(part)
+
+
 def test_export_import_export_into_an_empty_database_is_byte_identical(
     source: Source, engine: Engine
 ) -> None:
+    # With an orphan and a relation whose evidence passage was lost.
+    orphan_a1_and_the_cited_passage(source)
     original = export_text(source.engine)
+    assert '"orphaned_at":null' in original and '"passage_id":null' in original
 
     with Session(engine) as session:
         report = import_map(session, original.encode("utf-8"))
@@ -694,6 +744,53 @@ def test_merging_keeps_whichever_version_of_an_annotation_is_newer(
         assert session.get_one(Annotation, first).updated_at == later
         assert session.get_one(Annotation, second).note == "edited here"
     assert (report.updated["annotations"], report.unchanged["annotations"]) == (1, 3)
+
+
+def test_a_newer_orphan_in_the_file_orphans_the_stored_annotation_and_back(
+    source: Source, engine: Engine
+) -> None:
+    placed = export_map(source.engine)
+    (index,) = [
+        i for i, a in enumerate(placed["annotations"]) if a["id"] == source.annotations["a1"]
+    ]
+    orphaned = copy.deepcopy(placed)
+    orphaned["annotations"][index].update(
+        passage_id=None,
+        document_start=None,
+        document_end=None,
+        orphaned_at="2025-08-16T10:00:00Z",
+        updated_at="2025-08-16T10:00:00Z",
+    )
+    with Session(engine) as session:
+        import_map(session, json.dumps(placed))
+        report = import_map(session, json.dumps(orphaned))
+    assert report.updated["annotations"] == 1
+    with Session(engine) as session:
+        a1 = session.get_one(Annotation, source.annotations["a1"])
+        assert (a1.passage_id, a1.orphaned_at) == (None, datetime(2025, 8, 16, 10, tzinfo=UTC))
+
+    placed["annotations"][index]["updated_at"] = "2025-08-17T10:00:00Z"
+    with Session(engine) as session:
+        import_map(session, json.dumps(placed))
+    with Session(engine) as session:
+        a1 = session.get_one(Annotation, source.annotations["a1"])
+        assert a1.passage_id is not None and a1.orphaned_at is None
+
+
+def test_an_annotation_cannot_move_to_another_document(source: Source, engine: Engine) -> None:
+    data = export_map(source.engine)
+    with Session(engine) as session:
+        import_map(session, json.dumps(data))
+    annotation = next(a for a in data["annotations"] if a["id"] == source.annotations["a1"])
+    annotation.update(
+        document_id=source.documents[1],
+        passage_id=None,
+        document_start=None,
+        document_end=None,
+        orphaned_at="2025-08-16T10:00:00Z",
+    )
+    with Session(engine) as session, pytest.raises(InvalidInput, match="is already stored here in"):
+        import_map(session, json.dumps(data))
 
 
 def test_a_local_removal_holds_unless_the_file_has_a_later_edit(
@@ -917,7 +1014,10 @@ def test_a_version_1_file_imports_into_an_empty_database(engine: Engine) -> None
     assert (exported["format"], exported["version"]) == ("argmap", 2)
     for name in ("filters", "positions", "topics", "documents", "passages"):
         assert exported[name] == sample[name], name
-    assert exported["annotations"] == [{**a, "claim_id": None} for a in sample["annotations"]]
+    assert exported["annotations"] == [
+        {**a, "claim_id": None, "orphaned_at": None, "example": False}
+        for a in sample["annotations"]
+    ]
     assert exported["claims"] == exported["relations"] == []
     assert report.created["annotations"] == len(sample["annotations"]) == 4
     assert (report.created["claims"], report.created["relations"]) == (0, 0)
@@ -976,6 +1076,22 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any], Target], None]:
         for part in parents:
             node = node[part]
         node[leaf] = value
+
+    return mutate
+
+
+def _orphan(**fields: Any) -> Callable[[dict[str, Any], Target], None]:
+    """Make annotations[0] (a whole-passage tag) an orphan, then set `fields` on it."""
+
+    def mutate(data: dict[str, Any], _target: Target) -> None:
+        annotation = data["annotations"][0]
+        annotation.update(
+            passage_id=None,
+            document_start=None,
+            document_end=None,
+            orphaned_at="2025-08-20T10:00:00Z",
+        )
+        annotation.update(fields)
 
     return mutate
 
@@ -1145,6 +1261,28 @@ REFUSALS = {
         "is already stored here as document '",
     ),
     "annotation twice": (_annotation_twice, "annotations[4].id: "),
+    "orphan that does not say when": (
+        _orphan(orphaned_at=None),
+        "annotations[0].orphaned_at: an annotation without a passage is an orphan and must say "
+        "when it lost its place",
+    ),
+    "orphan with a place": (
+        _orphan(document_start=0, document_end=10),
+        "annotations[0].document_start: must be null for an orphan (it has no place)",
+    ),
+    "orphan in an unknown document": (
+        _orphan(document_id="no-such-document"),
+        "annotations[0].document_id: there is no document 'no-such-document' in the file",
+    ),
+    "placed annotation said to be an orphan": (
+        _set("annotations.0.orphaned_at", "2025-08-20T10:00:00Z"),
+        "annotations[0].orphaned_at: must be null for an annotation with a passage",
+    ),
+    "relation with its evidence passage said to be lost": (
+        _set("relations.0.evidence_orphaned_at", "2025-08-20T10:00:00Z"),
+        "relations[0].evidence_orphaned_at: must be null while the relation has an evidence "
+        "passage",
+    ),
 }
 
 

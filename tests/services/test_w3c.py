@@ -29,6 +29,7 @@ from app.services import w3c
 from app.services.corpus import join_wrapped_lines
 from app.services.errors import NotFound
 from app.services.export import ExportFilters, export_map
+from app.services.reanchor import replace_document_text
 from app.services.w3c import annotation_to_w3c, stream_w3c
 from tests.factories import make_annotation, make_document, make_position
 
@@ -670,6 +671,25 @@ def test_removed_annotations_are_not_exported(source: Source) -> None:
         f"{BASE}/api/annotations/{source.ids['removed']}"
     }
     assert collection["total"] == 4
+
+
+def test_orphans_are_not_exported_having_no_place_in_the_text(source: Source) -> None:
+    with Session(source.engine) as session:
+        whole = session.get_one(Annotation, source.ids["whole"])
+        passage = session.get_one(Passage, whole.passage_id)
+        text = session.get_one(Document, passage.document_id).original_text
+        replace_document_text(
+            session, passage.document_id, text[: passage.start] + text[passage.end :]
+        )
+        assert session.get_one(Annotation, source.ids["whole"]).orphaned_at is not None
+
+    collection = export(source.engine)
+
+    exported = {i["id"] for i in items_of(collection)}
+    assert f"{BASE}/api/annotations/{source.ids['whole']}" not in exported
+    assert len(exported) == collection["total"] == 3
+    for annotation in items_of(collection):
+        assert_meets_the_musts(annotation)
 
 
 def test_items_come_by_document_then_in_the_order_they_were_made(source: Source) -> None:

@@ -1,0 +1,182 @@
+"""The starter map: example claims on the seed corpus, so that a new user opens a map that
+already shows what the product is for, and can clear it in one action.
+
+The map is built from a recipe (`seeds/starter-map-recipe.json`: claims in an analyst's words,
+the passages that evidence them, stances and relations) through the same services the pages
+use, then saved as a native export (`seeds/starter-map.json`). Loading imports that file with
+every claim, relation and tag marked as example data.
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, update
+from sqlmodel import Session, col, select
+
+from app.db import make_engine, migrate
+from app.models import (
+    Annotation,
+    AnnotationCreate,
+    AnnotationKind,
+    Claim,
+    ClaimCreate,
+    Document,
+    Passage,
+    PassageKind,
+    Relation,
+    RelationCreate,
+    RelationKind,
+    Stance,
+    StanceFields,
+)
+from app.services import claims, tagging
+from app.services.corpus import load_seeds
+from app.services.errors import InvalidInput
+from app.services.export import stream_export
+from app.services.importer import ImportReport, import_map
+
+RECIPE_FILE = "starter-map-recipe.json"
+MAP_FILE = "starter-map.json"
+
+
+def _find_passage(session: Session, document_file: str, quote: str) -> Passage:
+    document = session.exec(select(Document).where(Document.source_name == document_file)).first()
+    if document is None:
+        raise InvalidInput(f"The recipe names {document_file}, which is not in the corpus.")
+    found = [
+        passage
+        for passage in session.exec(
+            select(Passage)
+            .where(Passage.document_id == document.id, Passage.kind != PassageKind.boilerplate)
+            .order_by(col(Passage.ordinal))
+        )
+        if quote in passage.text
+    ]
+    if len(found) != 1:
+        raise InvalidInput(
+            f"The recipe's quote “{quote[:60]}” is in {len(found)} passages of {document_file}; "
+            "it must be in exactly one."
+        )
+    return found[0]
+
+
+def build_from_recipe(session: Session, recipe: dict[str, Any]) -> dict[str, str]:
+    """Tag the recipe's evidence, make its claims and relate them; return claim ids by key."""
+    analyst = recipe["analyst"]
+    ids: dict[str, str] = {}
+    for entry in recipe["claims"]:
+        evidence = []
+        for item in entry["evidence"]:
+            passage = _find_passage(session, item["document"], item["quote"])
+            start = passage.text.index(item["quote"]) if item["span"] else None
+            end = start + len(item["quote"]) if start is not None else None
+            annotation = tagging.tag_passage(
+                session,
+                AnnotationCreate(
+                    passage_id=passage.id,
+                    position_key=item["position"],
+                    kind=AnnotationKind(item["kind"]),
+                    topic_key=entry["topic"],
+                    note=item.get("note", ""),
+                    start=start,
+                    end=end,
+                ),
+                analyst,
+            )
+            evidence.append(annotation.id)
+        claim = claims.create_claim(
+            session,
+            ClaimCreate(
+                text=entry["text"],
+                topic_key=entry["topic"],
+                stances=[
+                    StanceFields(position_key=key, stance=Stance(stance))
+                    for key, stance in entry["stances"].items()
+                ],
+                annotation_ids=evidence,
+            ),
+            analyst,
+        )
+        ids[entry["key"]] = claim.id
+    for relation in recipe["relations"]:
+        claims.create_relation(
+            session,
+            RelationCreate(
+                source_id=ids[relation["source"]],
+                target_id=ids[relation["target"]],
+                kind=RelationKind(relation["kind"]),
+                note=relation.get("note", ""),
+            ),
+            analyst,
+        )
+    return ids
+
+
+def read_recipe(seeds_dir: Path) -> dict[str, Any]:
+    recipe: dict[str, Any] = json.loads((seeds_dir / RECIPE_FILE).read_text(encoding="utf-8"))
+    return recipe
+
+
+@dataclass(frozen=True)
+class ExampleCounts:
+    claims: int
+    relations: int
+    annotations: int
+
+    def __str__(self) -> str:
+        return f"{self.claims} example claims, {self.relations} relations, {self.annotations} tags"
+
+
+def mark_all_as_example(session: Session) -> None:
+    """Mark every claim, relation and tag as example data (for the map being built)."""
+    for model in (Annotation, Relation, Claim):
+        session.execute(update(model).values(example=True))
+    session.commit()
+
+
+def build_starter_map(seeds_dir: Path, out: Path, work_dir: Path) -> ExampleCounts:
+    """Build the starter map from the recipe in a fresh database and save it as an export."""
+    url = f"sqlite:///{work_dir / 'starter-map.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            load_seeds(session, seeds_dir)
+            build_from_recipe(session, read_recipe(seeds_dir))
+            mark_all_as_example(session)
+            counts = count_examples(session)
+        out.write_text("".join(stream_export(engine)), encoding="utf-8")
+    finally:
+        engine.dispose()
+    return counts
+
+
+def load_starter_map(session: Session, seeds_dir: Path) -> ImportReport | None:
+    """Import the starter map (all or nothing) if the seed folder has one."""
+    path = seeds_dir / MAP_FILE
+    if not path.exists():
+        return None
+    return import_map(session, path.read_bytes())
+
+
+def count_examples(session: Session) -> ExampleCounts:
+    def count(model: Any) -> int:
+        return session.exec(select(func.count()).select_from(model).where(model.example)).one()
+
+    return ExampleCounts(count(Claim), count(Relation), count(Annotation))
+
+
+def clear_examples(session: Session) -> ExampleCounts:
+    """Delete the example claims, relations and tags in one transaction; say how many.
+
+    The analysts' own tags stay, even on an example claim (they lose the link to it), but
+    their relations to example claims go with those claims.
+    """
+    counts = count_examples(session)
+    session.execute(delete(Annotation).where(col(Annotation.example)))
+    session.execute(delete(Relation).where(col(Relation.example)))
+    session.execute(delete(Claim).where(col(Claim.example)))
+    session.commit()
+    return counts
