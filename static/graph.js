@@ -45,6 +45,33 @@
     return { stops: stops.join(" "), positions: positions.join(" "), outline: colours[0] };
   }
 
+  // Each connected group of claims is laid out in layers (dagre: supporting claims below what
+  // they support), then the groups are packed in rows, largest first, so that a map of many
+  // small arguments stays readable instead of one long line.
+  const GAP = 60;
+  const MIN_ZOOM = 0.75;
+
+  function layOut(cy, container) {
+    const groups = cy.elements().components().sort((a, b) => b.nodes().length - a.nodes().length);
+    const rowWidth = Math.max(container.clientWidth / MIN_ZOOM, 900);
+    let x = 0, y = 0, rowHeight = 0;
+    groups.forEach((group) => {
+      group.layout({ name: "dagre", rankDir: "BT", nodeSep: 24, rankSep: 70, fit: false, animate: false }).run();
+      const box = group.boundingBox();
+      if (x > 0 && x + box.w > rowWidth) { x = 0; y += rowHeight + GAP; rowHeight = 0; }
+      group.nodes().shift({ x: x - box.x1, y: y - box.y1 });
+      x += box.w + GAP;
+      rowHeight = Math.max(rowHeight, box.h);
+    });
+    cy.fit(undefined, 20);
+    if (cy.zoom() < MIN_ZOOM) {
+      // Too much to read at once: start readable at the top left; scroll or pinch to pan.
+      cy.zoom(MIN_ZOOM);
+      const box = cy.elements().boundingBox();
+      cy.pan({ x: 20 - box.x1 * MIN_ZOOM, y: 20 - box.y1 * MIN_ZOOM });
+    }
+  }
+
   function draw(container, data) {
     if (!data.nodes.length) {
       container.innerHTML = '<p class="empty">No claims match. Make claims from passages in the documents.</p>';
@@ -94,12 +121,13 @@
         { selector: "edge[?review]", style: {
           "line-color": REVIEW, "target-arrow-color": REVIEW, "line-style": "dotted" } },
       ],
-      layout: { name: "dagre", rankDir: "BT", nodeSep: 24, rankSep: 70, animate: false },
+      layout: { name: "preset" },
     });
     cy.on("tap", "node", (evt) => {
       window.htmx.ajax("GET", "/claims/" + encodeURIComponent(evt.target.id()) + "/summary",
         { target: "#claim-panel", swap: "innerHTML" });
     });
+    layOut(cy, container);
     container.dataset.ready = "true";
     container.cy = cy;
   }

@@ -128,4 +128,6 @@ def test_build_a_map_and_see_it_in_the_graph_and_the_matrix(page: Page, tmp_path
     expect(us.locator(".cell-counts")).to_contain_text("2 states · 0 argued · 1 doc")
     us.locator(".cell-counts").click()
     expect(page.locator("#cell-evidence h2")).to_contain_text("US on")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.evaluate("document.querySelector('.matrix-wrap').scrollLeft = 0")
     page.screenshot(path=str(target / "matrix-view.png"), full_page=True)
