@@ -58,15 +58,14 @@ xaif documentation's own example has) are reported as warnings: locutions are no
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 from pydantic import Field as PydanticField
 from sqlalchemy import ColumnElement, and_, or_, true
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -91,6 +90,7 @@ from app.services.corpus import span_to_document_offsets
 from app.services.documents import get_document
 from app.services.errors import InvalidInput
 from app.services.export import ExportFilters, format_datetime
+from app.services.uploads import all_or_nothing, check_unicode, json_path, load_json, select_in
 
 EXTENSION_KEY = "argmap"
 EXTENSION_FORMAT = "argmap-aif"
@@ -104,7 +104,6 @@ MAX_CLAIM_TEXT = 2000
 MAX_ID_LENGTH = 64
 MAX_ANALYST_LENGTH = 80
 # Ids per `IN (…)` query: well under SQLite's limit on bound parameters.
-QUERY_BATCH = 500
 # A file with thousands of dangling locutions should not give a report of megabytes.
 MAX_WARNINGS = 100
 MAX_QUOTED_TEXT = 60
@@ -127,7 +126,6 @@ SKIPPED_NODE_TYPES = {
     "MA": "rephrase_nodes",
 }
 
-T = TypeVar("T")
 Record = dict[str, Any]
 
 
@@ -457,10 +455,10 @@ def parse_aif(raw: bytes | str) -> AifMap:
 
     Raises InvalidInput naming the JSON path of the first problem.
     """
-    data = _load_json(raw)
+    data = load_json(raw)
     if not isinstance(data, dict):
         raise InvalidInput("the top level: must be a JSON object (AIF JSON has nodes and edges)")
-    _check_unicode(data, [])
+    check_unicode(data, [])
     base: list[str | int] = []
     aif = data
     if "AIF" in data:  # the OVA and xAIF wrapper
@@ -474,73 +472,32 @@ def parse_aif(raw: bytes | str) -> AifMap:
     return AifMap(nodes=nodes, edges=edges, warnings=warnings, extension=extension)
 
 
-def _load_json(raw: bytes | str) -> Any:
-    if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8-sig")  # tolerate a byte-order mark some editors add
-        except UnicodeDecodeError as error:
-            raise InvalidInput(f"not UTF-8 text: {error.reason} at byte {error.start}") from error
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError as error:
-        raise InvalidInput(
-            f"not JSON: {error.msg} at line {error.lineno} column {error.colno}"
-        ) from error
-    except RecursionError as error:
-        raise InvalidInput("not JSON this instance can read: nested too deeply") from error
-
-
-def _where(path: Iterable[str | int]) -> str:
-    """A JSON path like `AIF.edges[4].toID`."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "the top level"
-
-
 def _quoted(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= MAX_QUOTED_TEXT else text[: MAX_QUOTED_TEXT - 1] + "…"
-
-
-def _check_unicode(value: Any, path: list[str | int]) -> None:
-    """Refuse lone surrogates (`"\\ud800"`): valid JSON, but no database can store them."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as error:
-            raise InvalidInput(
-                f"{_where(path)}: not valid Unicode (a lone surrogate at character {error.start})"
-            ) from error
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_unicode(item, [*path, key])
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_unicode(item, [*path, index])
 
 
 def _array(aif: Record, name: str, base: list[str | int], required: bool) -> list[Any]:
     value = aif.get(name)
     if value is None:
         if required:
-            raise InvalidInput(f"{_where([*base, name])}: missing (an AIF map lists its {name})")
+            raise InvalidInput(f"{json_path([*base, name])}: missing (an AIF map lists its {name})")
         return []  # xAIF writes null for a section it does not use
     if not isinstance(value, list):
-        raise InvalidInput(f"{_where([*base, name])}: must be a list, not {_quoted(value)}")
+        raise InvalidInput(f"{json_path([*base, name])}: must be a list, not {_quoted(value)}")
     return value
 
 
 def _object(value: Any, path: list[str | int]) -> Record:
     if not isinstance(value, dict):
-        raise InvalidInput(f"{_where(path)}: must be an object, not {_quoted(value)}")
+        raise InvalidInput(f"{json_path(path)}: must be an object, not {_quoted(value)}")
     return value
 
 
 def _identifier(record: Record, name: str, path: list[str | int]) -> str:
     """An id: a whole number or a non-empty string, returned as a string."""
     value = record.get(name)
-    where = _where([*path, name])
+    where = json_path([*path, name])
     if value is None:
         raise InvalidInput(f"{where}: missing")
     if isinstance(value, bool) or not isinstance(value, int | str):
@@ -552,7 +509,7 @@ def _identifier(record: Record, name: str, path: list[str | int]) -> str:
 
 def _string(record: Record, name: str, path: list[str | int]) -> str:
     value = record.get(name)
-    where = _where([*path, name])
+    where = json_path([*path, name])
     if value is None:
         raise InvalidInput(f"{where}: missing")
     if not isinstance(value, str):
@@ -570,19 +527,19 @@ def _read_nodes(aif: Record, base: list[str | int]) -> dict[str, AifNode]:
         text = _string(record, "text", path)
         if node_id in nodes:
             raise InvalidInput(
-                f"{_where([*path, 'nodeID'])}: {node_id} appears twice (also at "
+                f"{json_path([*path, 'nodeID'])}: {node_id} appears twice (also at "
                 f"{nodes[node_id].where})"
             )
         if node_type == "I":
             text = text.strip()
             if not text:
-                raise InvalidInput(f"{_where([*path, 'text'])}: an I-node needs text (a claim)")
+                raise InvalidInput(f"{json_path([*path, 'text'])}: an I-node needs text (a claim)")
             if len(text) > MAX_CLAIM_TEXT:
                 raise InvalidInput(
-                    f"{_where([*path, 'text'])}: {len(text)} characters, more than a claim's "
+                    f"{json_path([*path, 'text'])}: {len(text)} characters, more than a claim's "
                     f"{MAX_CLAIM_TEXT}"
                 )
-        nodes[node_id] = AifNode(id=node_id, type=node_type, text=text, where=_where(path))
+        nodes[node_id] = AifNode(id=node_id, type=node_type, text=text, where=json_path(path))
     return nodes
 
 
@@ -597,7 +554,7 @@ def _read_edges(
         for name in ("fromID", "toID"):
             node_id = _identifier(record, name, path)
             if node_id not in nodes:
-                raise InvalidInput(f"{_where([*path, name])}: no node with id {node_id}")
+                raise InvalidInput(f"{json_path([*path, name])}: no node with id {node_id}")
             ends.append(node_id)
         edges.append((ends[0], ends[1]))
     return edges
@@ -616,7 +573,7 @@ def _check_locutions(aif: Record, base: list[str | int], nodes: dict[str, AifNod
         node_id = _identifier(record, "nodeID", path)
         if node_id not in nodes:
             warnings.append(
-                f"{_where([*path, 'nodeID'])}: no node with id {node_id}; imported anyway "
+                f"{json_path([*path, 'nodeID'])}: no node with id {node_id}; imported anyway "
                 "(locutions are not stored here)"
             )
         if record.get("personID") is None:
@@ -624,7 +581,7 @@ def _check_locutions(aif: Record, base: list[str | int], nodes: dict[str, AifNod
         person_id = _identifier(record, "personID", path)
         if person_id not in participants:
             warnings.append(
-                f"{_where([*path, 'personID'])}: no participant with id {person_id}; imported "
+                f"{json_path([*path, 'personID'])}: no participant with id {person_id}; imported "
                 "anyway (locutions and participants are not stored here)"
             )
     return warnings
@@ -638,7 +595,7 @@ def _read_extension(value: Any, nodes: dict[str, AifNode]) -> AifExtension | Non
         extension = AifExtension.model_validate(_object(value, [EXTENSION_KEY]))
     except ValidationError as error:
         problem = error.errors()[0]
-        where = _where([EXTENSION_KEY, *problem["loc"]])
+        where = json_path([EXTENSION_KEY, *problem["loc"]])
         raise InvalidInput(f"{where}: {problem['msg']}") from error
     for section, types in (
         ("claims", {"I"}),
@@ -649,7 +606,7 @@ def _read_extension(value: Any, nodes: dict[str, AifNode]) -> AifExtension | Non
             node = nodes.get(node_id)
             if node is None or node.type not in types:
                 raise InvalidInput(
-                    f"{_where([EXTENSION_KEY, section, node_id])}: no {'/'.join(sorted(types))}"
+                    f"{json_path([EXTENSION_KEY, section, node_id])}: no {'/'.join(sorted(types))}"
                     f"-node with this id in the nodes"
                 )
     return extension
@@ -728,18 +685,9 @@ def import_aif(session: Session, raw: bytes | str, analyst: str) -> AifImportRep
     if not analyst or len(analyst) > MAX_ANALYST_LENGTH:
         raise InvalidInput(f"an analyst name (1 to {MAX_ANALYST_LENGTH} characters) is required")
     aif = parse_aif(raw)
-    try:
+    with all_or_nothing(session):
         plan = _Planner(session, aif, analyst).plan()  # reads only: every check comes first
         _write(session, plan)
-        session.commit()
-    except IntegrityError as error:
-        # The checks should leave nothing for the database to refuse; if a concurrent writer
-        # got in between, say so rather than failing with a traceback.
-        session.rollback()
-        raise InvalidInput(f"the database refused the import: {error.orig}") from error
-    except BaseException:
-        session.rollback()
-        raise
     return plan.report
 
 
@@ -759,20 +707,6 @@ class _Plan:
     stances: list[ClaimStance] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     evidence_links: list[tuple[Annotation, str]] = field(default_factory=list)
-
-
-def _batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for index in range(0, len(items), size):
-        yield items[index : index + size]
-
-
-def _select_in(session: Session, query: Any, column: Any, values: Iterable[Any]) -> list[Any]:
-    """Rows of `query` whose `column` is one of `values`, asking for a batch at a time."""
-    wanted = sorted(set(values))
-    rows: list[Any] = []
-    for batch in _batches(wanted, QUERY_BATCH):
-        rows.extend(session.exec(query.where(col(column).in_(batch))))
-    return rows
 
 
 def _utc(value: datetime | None) -> datetime:
@@ -822,7 +756,7 @@ class _Planner:
         seen: set[str] = set()
         for index, (key, row) in enumerate(entries):
             if key in seen:
-                where = _where([EXTENSION_KEY, name, index, "key"])
+                where = json_path([EXTENSION_KEY, name, index, "key"])
                 raise InvalidInput(f"{where}: {key!r} appears twice")
             seen.add(key)
             if key in stored:
@@ -837,12 +771,12 @@ class _Planner:
             path: list[str | int] = [EXTENSION_KEY, "claims", node_id]
             if entry.topic_key is not None and entry.topic_key not in topics:
                 raise InvalidInput(
-                    f"{_where([*path, 'topic_key'])}: there is no topic {entry.topic_key!r} in "
+                    f"{json_path([*path, 'topic_key'])}: there is no topic {entry.topic_key!r} in "
                     "the file or in this database"
                 )
             seen: set[str] = set()
             for index, stance in enumerate(entry.stances):
-                where = _where([*path, "stances", index, "position_key"])
+                where = json_path([*path, "stances", index, "position_key"])
                 if stance.position_key not in positions:
                     raise InvalidInput(
                         f"{where}: there is no position {stance.position_key!r} in the file or "
@@ -920,7 +854,7 @@ class _Planner:
     def _stances(self) -> None:
         stances: dict[tuple[str, str], Stance] = {
             (s.claim_id, s.position_key): Stance(s.stance)
-            for s in _select_in(
+            for s in select_in(
                 self.session, select(ClaimStance), ClaimStance.claim_id, self.claim_of.values()
             )
         }
@@ -941,7 +875,7 @@ class _Planner:
                     continue
                 self.report.reused["stances"] += 1
                 if known != stance.stance:
-                    where = _where([EXTENSION_KEY, "claims", node_id, "stances", index])
+                    where = json_path([EXTENSION_KEY, "claims", node_id, "stances", index])
                     self.report.warn(
                         f"{where}: the position {stance.position_key!r} {known} claim "
                         f"{claim_id} here, the file says it {stance.stance}; kept {known}"
@@ -955,7 +889,7 @@ class _Planner:
             incoming[to_id].append(from_id)
         kinds: dict[tuple[str, str], RelationKind] = {
             (source, target): RelationKind(kind)
-            for source, target, kind in _select_in(
+            for source, target, kind in select_in(
                 self.session,
                 select(Relation.source_id, Relation.target_id, Relation.kind),
                 Relation.source_id,
@@ -964,7 +898,7 @@ class _Planner:
         }
         taken_ids = {
             relation_id
-            for relation_id in _select_in(
+            for relation_id in select_in(
                 self.session,
                 select(Relation.id),
                 Relation.id,
@@ -972,7 +906,7 @@ class _Planner:
             )
         }
         passages = set(
-            _select_in(
+            select_in(
                 self.session,
                 select(Passage.id),
                 Passage.id,
@@ -999,7 +933,7 @@ class _Planner:
             entry = self.extension.relations.get(node.id) or _ExtensionRelation()
             if entry.evidence_passage_id is not None and entry.evidence_passage_id not in passages:
                 self.report.warn(
-                    f"{_where([EXTENSION_KEY, 'relations', node.id, 'evidence_passage_id'])}: "
+                    f"{json_path([EXTENSION_KEY, 'relations', node.id, 'evidence_passage_id'])}: "
                     f"there is no passage {entry.evidence_passage_id!r} here; the relation is "
                     "imported without it"
                 )
@@ -1064,7 +998,7 @@ class _Planner:
             return
         annotations = {
             annotation.id: annotation
-            for annotation in _select_in(
+            for annotation in select_in(
                 self.session,
                 select(Annotation),
                 Annotation.id,
@@ -1086,7 +1020,7 @@ class _Planner:
                 for claim_node in outgoing[ya]
                 if self.aif.nodes[claim_node].type == "I"
             }
-            where = _where([EXTENSION_KEY, "evidence", node_id])
+            where = json_path([EXTENSION_KEY, "evidence", node_id])
             if len(anchored) != 1:
                 self.report.warn(
                     f"{where}: its L-node is anchored to {len(anchored)} I-nodes, not one; the "

@@ -22,15 +22,14 @@ annotations: importing it leaves the claim of a stored annotation as it is.
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
 
 from jsonschema import Draft202012Validator, validators  # type: ignore[import-untyped]
 from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, delete, insert, select
 
 from app.models import (
@@ -46,16 +45,23 @@ from app.models import (
 from app.services.corpus import join_wrapped_lines, span_to_document_offsets
 from app.services.errors import InvalidInput
 from app.services.export import FORMAT_NAME, SCHEMA_FILES, export_schema
+from app.services.uploads import (
+    QUERY_BATCH,
+    all_or_nothing,
+    batches,
+    check_unicode,
+    json_path,
+    load_json,
+    select_in,
+)
 
 TABLES = ("positions", "topics", "documents", "passages", "claims", "relations", "annotations")
 READABLE_VERSIONS = tuple(sorted(SCHEMA_FILES))
 # Ids per `IN (…)` query and rows per INSERT: well under SQLite's limit on bound parameters.
-QUERY_BATCH = 500
 INSERT_BATCH = 1000
 # A schema message quotes the offending value, which may be a whole article.
 MAX_MESSAGE_LENGTH = 300
 
-T = TypeVar("T")
 Record = dict[str, Any]
 
 
@@ -99,18 +105,9 @@ def import_map(session: Session, raw: bytes | str) -> ImportReport:
     Raises InvalidInput, with the database untouched, when anything in the file is wrong.
     """
     data = parse_export(raw)
-    try:
+    with all_or_nothing(session):
         plan = _plan(session, data)  # reads only: every check happens before the first write
         _write(session, plan)
-        session.commit()
-    except IntegrityError as error:
-        # The checks above should leave nothing for the database to refuse; if a concurrent
-        # writer got in between, say so rather than failing with a traceback.
-        session.rollback()
-        raise InvalidInput(f"the database refused the import: {error.orig}") from error
-    except BaseException:
-        session.rollback()
-        raise
     return plan.report
 
 
@@ -120,19 +117,7 @@ def parse_export(raw: bytes | str) -> Record:
     A version 1 file comes back in the shape of the current version: no claims, no relations
     (its annotations keep having no claim_id key: it says nothing about their claims).
     """
-    if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8-sig")  # tolerate a byte-order mark some editors add
-        except UnicodeDecodeError as error:
-            raise InvalidInput(f"not UTF-8 text: {error.reason} at byte {error.start}") from error
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as error:
-        raise InvalidInput(
-            f"not JSON: {error.msg} at line {error.lineno} column {error.colno}"
-        ) from error
-    except RecursionError as error:
-        raise InvalidInput("not JSON this instance can read: nested too deeply") from error
+    data = load_json(raw)
     # Clearer than a schema error when someone uploads the wrong kind of file altogether.
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
         raise InvalidInput(f'not an argmap export: "format" must be "{FORMAT_NAME}"')
@@ -145,8 +130,8 @@ def parse_export(raw: bytes | str) -> Record:
         )
     problem = best_match(_validator(version).iter_errors(data))
     if problem is not None:
-        raise InvalidInput(f"{_where(problem.absolute_path)}: {_shorten(problem.message)}")
-    _check_unicode(data, [])
+        raise InvalidInput(f"{json_path(problem.absolute_path)}: {_shorten(problem.message)}")
+    check_unicode(data, [])
     if version == 1:
         data["claims"], data["relations"] = [], []
     return data
@@ -189,35 +174,10 @@ def _inline_refs(node: Any, definitions: dict[str, Any]) -> Any:
     return inlined
 
 
-def _where(path: Iterable[str | int]) -> str:
-    """A JSON path like `annotations[3].kind`."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "the top level"
-
-
 def _shorten(message: str) -> str:
     if len(message) <= MAX_MESSAGE_LENGTH:
         return message
     return message[: MAX_MESSAGE_LENGTH - 1] + "…"
-
-
-def _check_unicode(value: Any, path: list[str | int]) -> None:
-    """Refuse lone surrogates (`"\\ud800"`): valid JSON, but no database can store them."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as error:
-            raise InvalidInput(
-                f"{_where(path)}: not valid Unicode (a lone surrogate at character {error.start})"
-            ) from error
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_unicode(item, [*path, key])
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_unicode(item, [*path, index])
 
 
 # --- checking against the database ---------------------------------------------------------
@@ -240,20 +200,6 @@ class _Plan:
     relation_updates: list[tuple[Relation, Record]] = field(default_factory=list)
     annotations: list[Record] = field(default_factory=list)
     annotation_updates: list[tuple[Annotation, Record]] = field(default_factory=list)
-
-
-def _batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for index in range(0, len(items), size):
-        yield items[index : index + size]
-
-
-def _select_in(session: Session, query: Any, column: Any, values: Iterable[Any]) -> list[Any]:
-    """Rows of `query` whose `column` is one of `values`, asking for a batch of values at a time."""
-    wanted = sorted(set(values))
-    rows: list[Any] = []
-    for batch in _batches(wanted, QUERY_BATCH):
-        rows.extend(session.exec(query.where(col(column).in_(batch))))
-    return rows
 
 
 def _unique(records: list[Record], table: str, field_name: str) -> None:
@@ -279,7 +225,7 @@ def _plan(session: Session, data: Record) -> _Plan:
     wanted = {r[end] for r in data["relations"] for end in ("source_id", "target_id")}
     wanted |= {r["claim_id"] for r in data["annotations"] if r.get("claim_id") is not None}
     claim_ids = file_claims | set(
-        _select_in(session, select(Claim.id), Claim.id, wanted - file_claims)
+        select_in(session, select(Claim.id), Claim.id, wanted - file_claims)
     )
     _plan_relations(session, plan, data["relations"], claim_ids, passages.keys())
     _plan_annotations(
@@ -325,11 +271,11 @@ def _plan_documents(session: Session, plan: _Plan, records: list[Record]) -> dic
     # Only ids and hashes: the stored texts are not needed to compare, and may be large.
     identities = select(Document.id, Document.sha256)
     sha_by_id: dict[str, str] = dict(
-        _select_in(session, identities, Document.id, (r["id"] for r in records))
+        select_in(session, identities, Document.id, (r["id"] for r in records))
     )
     id_by_sha: dict[str, str] = {
         sha: id_
-        for id_, sha in _select_in(
+        for id_, sha in select_in(
             session, identities, Document.sha256, (r["sha256"] for r in records)
         )
     }
@@ -373,16 +319,16 @@ def _plan_passages(
     _unique(records, "passages", "id")
     missing = {r["document_id"] for r in records} - document_texts.keys()
     texts = select(Document.id, Document.original_text)
-    document_texts.update(_select_in(session, texts, Document.id, missing))
+    document_texts.update(select_in(session, texts, Document.id, missing))
     stored = {
         passage.id: passage
-        for passage in _select_in(session, select(Passage), Passage.id, (r["id"] for r in records))
+        for passage in select_in(session, select(Passage), Passage.id, (r["id"] for r in records))
     }
     # (document, ordinal) is unique: a new passage must not take a stored passage's place.
     places = select(Passage.document_id, Passage.ordinal, Passage.id)
     taken = {
         (document_id, ordinal): passage_id
-        for document_id, ordinal, passage_id in _select_in(
+        for document_id, ordinal, passage_id in select_in(
             session, places, Passage.document_id, {r["document_id"] for r in records}
         )
     }
@@ -449,7 +395,7 @@ def _plan_claims(
     _unique(records, "claims", "id")
     stored = {
         claim.id: claim
-        for claim in _select_in(session, select(Claim), Claim.id, (r["id"] for r in records))
+        for claim in select_in(session, select(Claim), Claim.id, (r["id"] for r in records))
     }
     for index, record in enumerate(records):
         where = f"claims[{index}]"
@@ -494,10 +440,10 @@ def _plan_relations(
     _unique(records, "relations", "id")
     passage_ids = set(file_passages)
     cited = {r["evidence_passage_id"] for r in records if r["evidence_passage_id"] is not None}
-    passage_ids |= set(_select_in(session, select(Passage.id), Passage.id, cited - passage_ids))
+    passage_ids |= set(select_in(session, select(Passage.id), Passage.id, cited - passage_ids))
     stored = {
         relation.id: relation
-        for relation in _select_in(
+        for relation in select_in(
             session, select(Relation), Relation.id, (r["id"] for r in records)
         )
     }
@@ -505,7 +451,7 @@ def _plan_relations(
     links = select(Relation.source_id, Relation.target_id, Relation.id)
     linked = {
         (source, target): relation_id
-        for source, target, relation_id in _select_in(
+        for source, target, relation_id in select_in(
             session, links, Relation.source_id, {r["source_id"] for r in records}
         )
     }
@@ -584,20 +530,20 @@ def _plan_annotations(
     _unique(records, "annotations", "id")
     passages = dict(file_passages)
     missing = {r["passage_id"] for r in records if r["passage_id"] is not None} - passages.keys()
-    for passage in _select_in(session, select(Passage), Passage.id, missing):
+    for passage in select_in(session, select(Passage), Passage.id, missing):
         passages[passage.id] = passage
     # Placing a span in its document needs the document's text.
     texts = select(Document.id, Document.original_text)
     missing_texts = {p.document_id for p in passages.values()} - document_texts.keys()
-    document_texts.update(_select_in(session, texts, Document.id, missing_texts))
+    document_texts.update(select_in(session, texts, Document.id, missing_texts))
     # An orphan has no passage, only its document.
     orphans_in = {r["document_id"] for r in records if r["passage_id"] is None}
     document_ids = set(document_texts) | set(
-        _select_in(session, select(Document.id), Document.id, orphans_in - document_texts.keys())
+        select_in(session, select(Document.id), Document.id, orphans_in - document_texts.keys())
     )
     stored = {
         annotation.id: annotation
-        for annotation in _select_in(
+        for annotation in select_in(
             session, select(Annotation), Annotation.id, (r["id"] for r in records)
         )
     }
@@ -766,7 +712,7 @@ def _insert(session: Session, model: type[Any], rows: list[Record]) -> None:
     # A Core executemany on the session's connection (same transaction): the ORM's bulk path
     # sent one INSERT per row here, several times slower on a large file.
     connection = session.connection()
-    for batch in _batches(rows, INSERT_BATCH):
+    for batch in batches(rows, INSERT_BATCH):
         connection.execute(insert(model), list(batch))
 
 
@@ -819,7 +765,7 @@ def _write(session: Session, plan: _Plan) -> None:
         session.add(claim)
         _update(claim, row, CLAIM_FIELDS)
     updated_claims = [claim.id for claim, _row in plan.claim_updates]
-    for batch in _batches(updated_claims, QUERY_BATCH):
+    for batch in batches(updated_claims, QUERY_BATCH):
         session.connection().execute(
             delete(ClaimStance).where(col(ClaimStance.claim_id).in_(batch))
         )

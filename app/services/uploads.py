@@ -1,0 +1,91 @@
+"""Reading files people upload for import: JSON decoded with errors that say where, JSON paths
+for messages, text any database can store, and lookups by many ids at once."""
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from app.services.errors import InvalidInput
+
+T = TypeVar("T")
+# Ids per `IN (…)` query: well under every database's limit on bound parameters.
+QUERY_BATCH = 500
+
+
+def load_json(raw: bytes | str) -> Any:
+    """Parse an uploaded file; refuse non-UTF-8 or non-JSON input with the place of the fault."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8-sig")  # tolerate a byte-order mark some editors add
+        except UnicodeDecodeError as error:
+            raise InvalidInput(f"not UTF-8 text: {error.reason} at byte {error.start}") from error
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise InvalidInput(
+            f"not JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        ) from error
+    except RecursionError as error:
+        raise InvalidInput("not JSON this instance can read: nested too deeply") from error
+
+
+def json_path(path: Iterable[str | int]) -> str:
+    """A JSON path like `annotations[3].kind`."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "the top level"
+
+
+def check_unicode(value: Any, path: list[str | int]) -> None:
+    """Refuse lone surrogates (`"\\ud800"`): valid JSON, but no database can store them."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise InvalidInput(
+                f"{json_path(path)}: not valid Unicode (a lone surrogate at character "
+                f"{error.start})"
+            ) from error
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_unicode(item, [*path, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_unicode(item, [*path, index])
+
+
+def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for index in range(0, len(items), size):
+        yield items[index : index + size]
+
+
+def select_in(session: Session, query: Any, column: Any, values: Iterable[Any]) -> list[Any]:
+    """Rows of `query` whose `column` is one of `values`, asking for a batch of values at a time."""
+    wanted = sorted(set(values))
+    rows: list[Any] = []
+    for batch in batches(wanted, QUERY_BATCH):
+        rows.extend(session.exec(query.where(col(column).in_(batch))))
+    return rows
+
+
+@contextmanager
+def all_or_nothing(session: Session) -> Iterator[None]:
+    """Commit everything the block writes, or nothing of it.
+
+    The importers check a file completely before writing; if the database still refuses (a
+    concurrent writer got in between), that becomes a clear InvalidInput, not a traceback.
+    """
+    try:
+        yield
+        session.commit()
+    except IntegrityError as error:
+        session.rollback()
+        raise InvalidInput(f"the database refused the import: {error.orig}") from error
+    except BaseException:
+        session.rollback()
+        raise
