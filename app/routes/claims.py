@@ -143,10 +143,18 @@ def add_relation(
     direction: Annotated[str, Form(pattern=r"^(from|to)$")],
     other_id: Annotated[str, Form(max_length=64)],
     note: Annotated[str, Form(max_length=5000)] = "",
+    evidence_passage_id: Annotated[str, Form(max_length=64)] = "",
 ) -> HTMLResponse:
-    """`direction` "from": this claim supports/attacks the other; "to": the other this one."""
+    """`direction` "from": this claim supports/attacks the other; "to": the other this one.
+    The evidence passage, if chosen, is the one that makes the link."""
     source, target = (claim_id, other_id) if direction == "from" else (other_id, claim_id)
-    data = RelationCreate(source_id=source, target_id=target, kind=kind, note=note)
+    data = RelationCreate(
+        source_id=source,
+        target_id=target,
+        kind=kind,
+        note=note,
+        evidence_passage_id=blank_to_none(evidence_passage_id),
+    )
     claims.create_relation(session, data, analyst)
     context = claim_context(session, claim_id, analyst)
     return render(request, "_claim_relations.html", context, headers=RELATIONS_CHANGED)

@@ -15,6 +15,7 @@ from app.models import (
     AnnotationCreate,
     AnnotationUpdate,
     ClaimCreate,
+    ClaimStance,
     Stance,
     StanceFields,
 )
@@ -60,13 +61,9 @@ def _link_claim(
             analyst,
         )
     elif choice.mode == ClaimMode.existing and choice.claim_id is not None:
-        claim_stances = {
-            s.position_key
-            for s in claims.claim_public(
-                session, claims.get_claim(session, choice.claim_id)
-            ).stances
-        }
-        if annotation.position_key not in claim_stances:
+        key = {"claim_id": choice.claim_id, "position_key": annotation.position_key}
+        has_stance = session.get(ClaimStance, key)
+        if has_stance is None:
             claims.set_stance(session, choice.claim_id, annotation.position_key, choice.stance)
     session.refresh(annotation)
     return annotation

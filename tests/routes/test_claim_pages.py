@@ -232,3 +232,40 @@ def test_graph_panel_summary_and_deleting_a_claim(seeded_client: TestClient) -> 
     assert (
         seeded_client.get(f"/claims/{claim_id}", headers={"Accept": "text/html"}).status_code == 404
     )
+
+
+def test_a_relation_can_name_its_evidence_passage(seeded_client: TestClient) -> None:
+    first, second = paragraphs(seeded_client, 2)
+    tag(seeded_client, first["id"], claim_mode="new", claim_text="Russia is a nuclear power")
+    tag(seeded_client, second["id"], claim_mode="new", claim_text="Russia cannot be defeated")
+    by_text = {c["text"]: c["id"] for c in seeded_client.get("/api/claims").json()}
+    source = by_text["Russia is a nuclear power"]
+    page = soup(seeded_client.get(f"/claims/{source}"))
+    options = [o["value"] for o in page.select("select[name=evidence_passage_id] option")]
+    assert options == ["", first["id"]]
+
+    fragment = soup(
+        seeded_client.post(
+            f"/claims/{source}/relations",
+            data={
+                "kind": "supports",
+                "direction": "from",
+                "other_id": by_text["Russia cannot be defeated"],
+                "evidence_passage_id": first["id"],
+            },
+            headers=HX,
+        )
+    )
+    assert fragment.select_one(".relation-evidence")["href"] == f"/passages/{first['id']}"
+    (relation,) = seeded_client.get("/api/relations").json()
+    assert relation["evidence_passage_id"] == first["id"]
+
+
+def test_attaching_keeps_a_stance_the_position_already_has(seeded_client: TestClient) -> None:
+    first, second = paragraphs(seeded_client, 2)
+    tag(seeded_client, first["id"], claim_mode="new", claim_text="Sanctions work", stance="holds")
+    claim_id = seeded_client.get("/api/claims").json()[0]["id"]
+    tag(seeded_client, second["id"], claim_mode="existing", claim_id=claim_id, stance="rejects")
+    claim = seeded_client.get(f"/api/claims/{claim_id}").json()
+    assert claim["stances"] == [{"position_key": "russia", "stance": "holds"}]
+    assert claim["evidence_count"] == 2
