@@ -12,6 +12,7 @@ from app.config import Settings, get_settings
 from app.db import make_engine
 from app.errors import install_error_handlers
 from app.routes import (
+    agreement,
     aif,
     annotations,
     api,
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         claims,
         examples,
         mapviews,
+        agreement,
         exports,
         w3c,
         aif,

@@ -1,0 +1,481 @@
+"""How far analysts agree: Cohen's kappa for each pair and Krippendorff's alpha over all.
+
+Definitions, as computed here:
+
+- **Units** are the passages of the chosen documents (all documents by default) that are not
+  boilerplate. Headings and pull quotes are units like paragraphs.
+- **Which tags count**: live ones (not removed), in their place (not orphaned) and made by an
+  analyst (the starter map's example tags are nobody's coding and are left out). A span tag
+  counts for the passage it lies in.
+- An analyst **coded** a document if they made at least one such tag in it. Their label for a
+  passage of a document they did not code is **missing**, not "none": silence on a text one
+  has not read says nothing about it.
+- The **label** of a unit for one position and one analyst is the kind of that analyst's tags
+  of that position on the passage: ``states``, ``supports`` or ``opposes``; ``none`` if they
+  coded the document but did not tag that position there. If they gave the same position two
+  kinds on one passage (a span that states it, say, and another that opposes it), the label is
+  the kinds sorted and joined with ``+`` (``opposes+states``): a category of its own, so it
+  agrees only with the same combination.
+- **Cohen's kappa** (Cohen 1960), per position and pair of analysts, over the units both coded:
+  ``κ = (p_o − p_e) / (1 − p_e)``, with ``p_o`` the share of units given the same label and
+  ``p_e`` the chance agreement from each analyst's own label frequencies. It is undefined
+  (None, with a note saying why) when no unit was coded by both or when ``p_e = 1`` (both
+  gave every unit one and the same label).
+- **Krippendorff's alpha**, nominal, per position over all chosen analysts, by the
+  coincidence-matrix method of Krippendorff (2011), "Computing Krippendorff's
+  Alpha-Reliability": every unit with at least two values is pairable; each ordered pair of
+  values ``(c, k)`` from different analysts in a unit with ``m_u`` values adds
+  ``1 / (m_u − 1)`` to ``o_ck``; ``n_c = Σ_k o_ck``, ``n = Σ_c n_c`` and
+  ``α = 1 − (n − 1) Σ_{c≠k} o_ck / Σ_{c≠k} n_c n_k``. Undefined when no unit is pairable or
+  when every pairable value is the same (there is no variation to agree on).
+- The **overall label** of a unit for an analyst is the set of (position, kind) of their
+  tags on it, over all positions. A passage is a **disagreement** when two analysts who both
+  coded its document give it different overall labels; the list shows every analyst's labels
+  side by side, in document order.
+
+The two measures are pure functions on plain Python data (tested against published worked
+examples); `analyst_agreement` gathers the labels from the database in a constant number of
+queries (six), whatever the number of documents, analysts and tags.
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import combinations
+
+from sqlalchemy import ColumnElement, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from app.models import Annotation, Document, Passage, PassageKind, Position
+from app.services.catalog import list_positions
+from app.services.documents import document_label
+from app.services.errors import NotFound
+
+NONE = "none"
+COMBINED = "+"
+MIN_ANALYSTS = 2
+
+
+# --- the measures (pure) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KappaResult:
+    """Cohen's kappa for two coders, with the counts behind it.
+
+    `table` maps (first coder's label, second coder's label) to the number of units so
+    labelled; `units` is how many units both coded and `agreements` how many of them got the
+    same label. The three figures are None when kappa is undefined, and `note` says why.
+    """
+
+    kappa: float | None
+    observed_agreement: float | None
+    expected_agreement: float | None
+    units: int
+    agreements: int
+    table: dict[tuple[Hashable, Hashable], int] = field(default_factory=dict)
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class AlphaResult:
+    """Krippendorff's alpha (nominal), with the counts behind it.
+
+    `pairable_values` is n, the number of values in units that have at least two (the total of
+    the coincidence matrix); `units` the number of such units; `values` the n_c, how often each
+    value occurs among them; `coincidences` the coincidence matrix o_ck. `alpha` and the two
+    disagreements are None when alpha is undefined, and `note` says why.
+    """
+
+    alpha: float | None
+    pairable_values: int
+    units: int
+    observed_disagreement: float | None = None
+    expected_disagreement: float | None = None
+    values: dict[Hashable, int] = field(default_factory=dict)
+    coincidences: dict[tuple[Hashable, Hashable], float] = field(default_factory=dict)
+    note: str | None = None
+
+
+def _by_text(item: tuple[Hashable, object]) -> str:
+    """Sort key that orders labels of any type (and pairs of them) the same way every time."""
+    return repr(item[0])
+
+
+def cohen_kappa(pairs: Iterable[tuple[Hashable, Hashable]]) -> KappaResult:
+    """Cohen's (1960) kappa over `pairs`, one (first coder's label, second's) per unit.
+
+    Computed with exact fractions, so that the figures do not depend on the order of units.
+    """
+    table = Counter(pairs)
+    units = sum(table.values())
+    if units == 0:
+        return KappaResult(None, None, None, 0, 0, note="No unit was coded by both analysts.")
+    agreements = sum(count for (first, second), count in table.items() if first == second)
+    first_counts: Counter[Hashable] = Counter()
+    second_counts: Counter[Hashable] = Counter()
+    for (first, second), count in table.items():
+        first_counts[first] += count
+        second_counts[second] += count
+    observed = Fraction(agreements, units)
+    expected = Fraction(
+        sum(count * second_counts[label] for label, count in first_counts.items()), units * units
+    )
+    sorted_table = dict(sorted(table.items(), key=_by_text))
+    if expected == 1:
+        (label,) = first_counts
+        return KappaResult(
+            None,
+            float(observed),
+            float(expected),
+            units,
+            agreements,
+            sorted_table,
+            note=(
+                f"Both analysts gave every unit the same label ({label}), so the agreement "
+                "expected by chance is 1 and kappa is 0/0, undefined."
+            ),
+        )
+    kappa = (observed - expected) / (1 - expected)
+    return KappaResult(
+        float(kappa), float(observed), float(expected), units, agreements, sorted_table
+    )
+
+
+def krippendorff_alpha_nominal(units: Iterable[Iterable[Hashable | None]]) -> AlphaResult:
+    """Krippendorff's alpha for nominal data, by the coincidence matrix (Krippendorff 2011).
+
+    Each unit is the values its coders gave it, None for a coder who gave none (missing).
+    Units with fewer than two values cannot be paired and are left out.
+    """
+    coincidences: defaultdict[tuple[Hashable, Hashable], Fraction] = defaultdict(Fraction)
+    pairable_units = 0
+    for unit in units:
+        counts = Counter(value for value in unit if value is not None)
+        m = sum(counts.values())
+        if m < 2:
+            continue
+        pairable_units += 1
+        # Each ordered pair of values from two different coders, weighted 1 / (m_u − 1), so
+        # that every unit contributes exactly its m_u values to the matrix.
+        for c, n_c in counts.items():
+            for k, n_k in counts.items():
+                pairs = n_c * (n_k - 1) if c == k else n_c * n_k
+                if pairs:
+                    coincidences[(c, k)] += Fraction(pairs, m - 1)
+    totals: defaultdict[Hashable, Fraction] = defaultdict(Fraction)
+    for (c, _), o in coincidences.items():
+        totals[c] += o
+    # n_c = Σ_k o_ck counts the values c in pairable units, so it is a whole number.
+    value_counts = {c: int(total) for c, total in sorted(totals.items(), key=_by_text)}
+    n = sum(value_counts.values())
+    matrix = {pair: float(o) for pair, o in sorted(coincidences.items(), key=_by_text)}
+    if n == 0:
+        return AlphaResult(
+            None, 0, 0, note="No unit has values from two analysts, so nothing can be compared."
+        )
+    disagreeing = sum((o for (c, k), o in coincidences.items() if c != k), Fraction(0))
+    by_chance = Fraction(n * n - sum(n_c * n_c for n_c in value_counts.values()))
+    observed = disagreeing / n
+    expected = by_chance / (n * (n - 1))
+    if by_chance == 0:
+        (value,) = value_counts
+        return AlphaResult(
+            None,
+            n,
+            pairable_units,
+            float(observed),
+            float(expected),
+            value_counts,
+            matrix,
+            note=(
+                f"Every value is the same ({value}): with no variation, the disagreement "
+                "expected by chance is 0 and alpha is 0/0, undefined."
+            ),
+        )
+    alpha = 1 - (n - 1) * disagreeing / by_chance
+    return AlphaResult(
+        float(alpha), n, pairable_units, float(observed), float(expected), value_counts, matrix
+    )
+
+
+def combined_label(kinds: Iterable[str]) -> str:
+    """One analyst's label of a unit for one position: the kinds of their tags of it, sorted
+    and joined (`states`, `opposes+supports`), or `none` for no tag."""
+    return COMBINED.join(sorted(set(kinds))) or NONE
+
+
+# --- the report (database) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentCoverage:
+    """A chosen document: its units and the analysts who coded it."""
+
+    id: str
+    label: str
+    units: int
+    coded_by: list[str]
+
+
+@dataclass(frozen=True)
+class AnalystCoverage:
+    """A chosen analyst: how much of the chosen documents they coded."""
+
+    name: str
+    documents: int  # chosen documents they coded
+    units: int  # units in those documents
+    tags: int  # tags of theirs on units (boilerplate left out)
+
+
+@dataclass(frozen=True)
+class PairAgreement:
+    """Cohen's kappa of two analysts on one position."""
+
+    first: str
+    second: str
+    kappa: KappaResult
+
+
+@dataclass(frozen=True)
+class PositionAgreement:
+    """Agreement on one position: kappa for each pair of analysts and alpha over all."""
+
+    position: Position
+    tags: int  # the chosen analysts' tags of this position on units
+    pairs: list[PairAgreement]
+    alpha: AlphaResult
+
+
+@dataclass(frozen=True)
+class AnalystLabels:
+    """One analyst's overall label of a passage: (position, kind) pairs, None if not coded."""
+
+    analyst: str
+    labels: list[tuple[str, str]] | None
+
+    @property
+    def coded(self) -> bool:
+        return self.labels is not None
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A passage to which two analysts who coded it gave different labels."""
+
+    passage: Passage
+    document_label: str
+    labels: list[AnalystLabels]
+    positions: list[str]  # keys of the positions on which the labels differ
+
+
+@dataclass
+class AgreementReport:
+    """Agreement among the chosen analysts on the chosen documents, ready to present.
+
+    `message` is set when there is nothing to measure (fewer than two analysts); the
+    positions and disagreements are then empty. `all_documents` and `all_analysts` are the
+    choices a filter form offers.
+    """
+
+    documents: list[DocumentCoverage]
+    analysts: list[AnalystCoverage]
+    units: int
+    positions: list[PositionAgreement]
+    disagreements: list[Disagreement]
+    all_documents: list[tuple[str, str]]  # (id, label), in corpus order
+    all_analysts: list[str]
+    message: str | None = None
+    # The document ids asked for, in corpus order; empty when all documents were meant.
+    chosen_documents: list[str] = field(default_factory=list)
+
+
+def _counted_tags() -> list[ColumnElement[bool]]:
+    """Tags that are an analyst's coding: live, in their place, not example data."""
+    return [
+        col(Annotation.deleted_at).is_(None),
+        col(Annotation.orphaned_at).is_(None),
+        col(Annotation.passage_id).is_not(None),
+        ~col(Annotation.example),
+    ]
+
+
+def _analyst_order(name: str) -> tuple[str, str]:
+    return (name.casefold(), name)
+
+
+def _choose_documents(
+    documents: Sequence[Document], document_ids: list[str] | None
+) -> list[Document]:
+    if not document_ids:
+        return list(documents)
+    wanted = set(document_ids)
+    unknown = sorted(wanted - {d.id for d in documents})
+    if unknown:
+        names = ", ".join(f"'{i}'" for i in unknown)
+        noun = "document with the id" if len(unknown) == 1 else "documents with the ids"
+        raise NotFound(f"There is no {noun} {names}.")
+    return [d for d in documents if d.id in wanted]
+
+
+def analyst_agreement(
+    session: Session,
+    document_ids: list[str] | None = None,
+    analysts: list[str] | None = None,
+) -> AgreementReport:
+    """Agreement among `analysts` (default: all who tagged the chosen documents) on
+    `document_ids` (default: all documents); see the module docstring for the definitions.
+
+    Unknown document ids raise NotFound. Fewer than two analysts is not an error: the report
+    says so in `message`. Six queries in all.
+    """
+    documents = list(
+        session.exec(select(Document).order_by(col(Document.created_at), col(Document.id)))
+    )
+    first_words = dict(
+        session.exec(
+            select(Passage.document_id, func.min(Passage.text))
+            .where(Passage.ordinal == 0)
+            .group_by(col(Passage.document_id))
+        ).all()
+    )
+    labels = {d.id: document_label(d, first_words.get(d.id)) for d in documents}
+    chosen = _choose_documents(documents, document_ids)
+    chosen_ids = [d.id for d in chosen]
+    order = {document_id: index for index, document_id in enumerate(chosen_ids)}
+
+    passages = sorted(
+        session.exec(select(Passage).where(col(Passage.document_id).in_(chosen_ids))),
+        key=lambda p: (order[p.document_id], p.ordinal),
+    )
+    units = [p for p in passages if p.kind != PassageKind.boilerplate]
+    unit_ids = {p.id for p in units}
+
+    rows = session.execute(
+        sa_select(
+            col(Annotation.passage_id),
+            col(Annotation.document_id),
+            col(Annotation.analyst),
+            col(Annotation.position_key),
+            col(Annotation.kind),
+        ).where(col(Annotation.document_id).in_(chosen_ids), *_counted_tags())
+    ).all()
+    positions = list_positions(session)
+    all_analysts = sorted(
+        session.exec(select(Annotation.analyst).where(*_counted_tags()).distinct()),
+        key=_analyst_order,
+    )
+
+    # Any counted tag in a document, even on boilerplate, shows that its analyst coded it.
+    coded: defaultdict[str, set[str]] = defaultdict(set)
+    # (passage, analyst, position) → the kinds that analyst gave that position there.
+    kinds: defaultdict[tuple[str, str, str], set[str]] = defaultdict(set)
+    # (passage, analyst) → the (position, kind) pairs of their tags there: the overall label.
+    overall: defaultdict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    tag_counts: Counter[str] = Counter()
+    position_tags: Counter[str] = Counter()
+    wanted = {a.strip() for a in analysts or [] if a.strip()}
+    for passage_id, document_id, analyst, position_key, kind in rows:
+        if wanted and analyst not in wanted:
+            continue
+        coded[analyst].add(document_id)
+        if passage_id in unit_ids:
+            kinds[(str(passage_id), analyst, position_key)].add(str(kind))
+            overall[(str(passage_id), analyst)].add((position_key, str(kind)))
+            tag_counts[analyst] += 1
+            position_tags[position_key] += 1
+    chosen_analysts = sorted(wanted or set(coded), key=_analyst_order)
+
+    units_per_document = Counter(p.document_id for p in units)
+    report = AgreementReport(
+        documents=[
+            DocumentCoverage(
+                d.id,
+                labels[d.id],
+                units_per_document[d.id],
+                [a for a in chosen_analysts if d.id in coded[a]],
+            )
+            for d in chosen
+        ],
+        analysts=[
+            AnalystCoverage(
+                a,
+                len(coded[a]),
+                sum(units_per_document[d] for d in coded[a]),
+                tag_counts[a],
+            )
+            for a in chosen_analysts
+        ],
+        units=len(units),
+        positions=[],
+        disagreements=[],
+        all_documents=[(d.id, labels[d.id]) for d in documents],
+        all_analysts=all_analysts,
+        chosen_documents=chosen_ids if document_ids else [],
+    )
+    if len(chosen_analysts) < MIN_ANALYSTS:
+        if wanted:
+            report.message = (
+                f"Agreement needs at least two analysts; only {chosen_analysts[0]} was chosen."
+            )
+        else:
+            who = f"only {chosen_analysts[0]} has" if chosen_analysts else "nobody has"
+            report.message = (
+                f"Agreement needs at least two analysts who tagged these documents; {who}."
+            )
+        return report
+
+    def label(unit: Passage, analyst: str, position_key: str) -> str | None:
+        if unit.document_id not in coded[analyst]:
+            return None
+        return combined_label(kinds.get((unit.id, analyst, position_key), ()))
+
+    for position in positions:
+        table = [[label(u, a, position.key) for a in chosen_analysts] for u in units]
+        pairs = [
+            PairAgreement(
+                first,
+                second,
+                cohen_kappa(
+                    (row[i], row[j]) for row in table if row[i] is not None and row[j] is not None
+                ),
+            )
+            for (i, first), (j, second) in combinations(enumerate(chosen_analysts), 2)
+        ]
+        report.positions.append(
+            PositionAgreement(
+                position, position_tags[position.key], pairs, krippendorff_alpha_nominal(table)
+            )
+        )
+
+    position_order = {p.key: index for index, p in enumerate(positions)}
+
+    def by_position(pair: tuple[str, str]) -> tuple[int, str, str]:
+        return (position_order.get(pair[0], len(position_order)), *pair)
+
+    for unit in units:
+        side_by_side = [
+            AnalystLabels(
+                a,
+                sorted(overall[(unit.id, a)], key=by_position)
+                if unit.document_id in coded[a]
+                else None,
+            )
+            for a in chosen_analysts
+        ]
+        given = [set(s.labels) for s in side_by_side if s.labels is not None]
+        if len(given) < MIN_ANALYSTS or all(g == given[0] for g in given):
+            continue
+        # The (position, kind) pairs that some but not all of the coders gave.
+        differing = given[0].union(*given[1:]) - given[0].intersection(*given[1:])
+        report.disagreements.append(
+            Disagreement(
+                unit,
+                labels[unit.document_id],
+                side_by_side,
+                sorted({key for key, _ in differing}, key=lambda k: by_position((k, ""))),
+            )
+        )
+    return report

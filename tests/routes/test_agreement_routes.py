@@ -1,0 +1,177 @@
+"""The agreement page, its htmx fragment and its JSON twin."""
+
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
+
+from app.config import Settings
+from app.main import create_app
+from app.models import Document, Passage, PassageKind
+from tests.factories import make_annotation
+
+HX = {"HX-Request": "true"}
+HOSTILE = "<script>alert('x')</script>"
+
+
+def tagged_client(seeded_db_path: Path, *names: str) -> tuple[TestClient, list[str], Passage]:
+    """The app on the seed corpus where `names` tag the third document's first two paragraphs:
+    all agree on the first (russia states); only the first name tags the second (ukraine
+    opposes). Returns the client, the document ids and the passage in dispute."""
+    app = create_app(Settings(database_url=f"sqlite:///{seeded_db_path}"))
+    with Session(app.state.engine) as session:
+        ids = list(session.exec(select(Document.id).order_by(col(Document.created_at))))
+        units = list(
+            session.exec(
+                select(Passage)
+                .where(Passage.document_id == ids[2], Passage.kind != PassageKind.boilerplate)
+                .order_by(col(Passage.ordinal))
+            )
+        )
+        for name in names:
+            make_annotation(session, units[0], "russia", "states", analyst=name)
+        make_annotation(session, units[1], "ukraine", "opposes", analyst=names[0])
+        disputed = units[1]
+        session.refresh(disputed)  # loaded again after the commits, then kept for the test
+        session.expunge(disputed)
+    return TestClient(app), ids, disputed
+
+
+def test_agreement_json_has_kappa_alpha_and_disagreements(seeded_db_path: Path) -> None:
+    client, ids, disputed = tagged_client(seeded_db_path, "Ana", "Ben")
+    with client:
+        data = client.get("/api/agreement").json()
+    assert data["message"] is None
+    assert [a["name"] for a in data["analysts"]] == ["Ana", "Ben"]
+    assert [d["id"] for d in data["documents"]] == ids  # all documents by default
+    assert data["units"] == sum(d["units"] for d in data["documents"])
+    positions = {p["key"]: p for p in data["positions"]}
+    assert list(positions) == ["russia", "ukraine", "us", "europe"]
+    (russia,) = positions["russia"]["pairs"]
+    assert russia["analysts"] == ["Ana", "Ben"]
+    assert russia["kappa"] == 1.0 and russia["observed_agreement"] == 1.0
+    assert russia["units"] == russia["agreements"] == 8
+    assert {(c["first"], c["second"]): c["units"] for c in russia["table"]} == {
+        ("none", "none"): 7,
+        ("states", "states"): 1,
+    }
+    (ukraine,) = positions["ukraine"]["pairs"]
+    assert ukraine["kappa"] == 0.0 and ukraine["agreements"] == 7
+    alpha = positions["ukraine"]["alpha"]
+    assert (alpha["pairable_values"], alpha["units"]) == (16, 8)
+    assert alpha["values"] == {"none": 15, "opposes": 1}
+    assert {"alpha", "observed_disagreement", "expected_disagreement", "note"} <= set(alpha)
+    europe = positions["europe"]["pairs"][0]
+    assert europe["kappa"] is None and "undefined" in europe["note"]
+
+    (dispute,) = data["disagreements"]
+    assert dispute["passage_id"] == disputed.id and dispute["document_id"] == ids[2]
+    assert (dispute["start"], dispute["end"], dispute["text"]) == (
+        disputed.start,
+        disputed.end,
+        disputed.text,
+    )
+    assert dispute["url"] == f"/documents/{ids[2]}#p-{disputed.id}"
+    assert dispute["positions"] == ["ukraine"]
+    assert dispute["labels"] == [
+        {"analyst": "Ana", "coded": True, "labels": [{"position": "ukraine", "kind": "opposes"}]},
+        {"analyst": "Ben", "coded": True, "labels": []},
+    ]
+
+
+def test_agreement_json_filters(seeded_db_path: Path) -> None:
+    client, ids, _ = tagged_client(seeded_db_path, "Ana", "Ben", "Cy")
+    with client:
+        data = client.get(
+            "/api/agreement",
+            params=[
+                ("document", ids[2]),
+                ("document", ids[0]),
+                ("analyst", "Cy"),
+                ("analyst", "Ana"),
+            ],
+        ).json()
+        assert [d["id"] for d in data["documents"]] == [ids[0], ids[2]]
+        assert [a["name"] for a in data["analysts"]] == ["Ana", "Cy"]
+        assert [p["analysts"] for p in data["positions"][0]["pairs"]] == [["Ana", "Cy"]]
+        # A document nobody tagged: no analyst coded it, so nobody is chosen by default.
+        untagged = client.get("/api/agreement", params={"document": ids[1]}).json()
+        assert untagged["analysts"] == [] and untagged["positions"] == []
+        assert "nobody has" in untagged["message"]
+        missing = client.get("/api/agreement", params={"document": "nope"})
+        assert missing.status_code == 404
+        assert missing.json() == {"detail": "There is no document with the id 'nope'."}
+        too_long = client.get("/api/agreement", params={"analyst": "x" * 81})
+        assert too_long.status_code == 422
+
+
+def test_one_analyst_gets_a_message(seeded_db_path: Path) -> None:
+    client, _, _ = tagged_client(seeded_db_path, "Ana")
+    with client:
+        data = client.get("/api/agreement").json()
+        assert data["message"] == (
+            "Agreement needs at least two analysts who tagged these documents; only Ana has."
+        )
+        assert data["positions"] == [] and data["disagreements"] == []
+        page = BeautifulSoup(client.get("/agreement").text, "html.parser")
+    assert "only Ana has" in page.select_one(".agreement-message").get_text()
+    assert page.select(".agreement-position") == []
+
+
+def test_agreement_page_and_fragment(seeded_db_path: Path) -> None:
+    client, ids, disputed = tagged_client(seeded_db_path, "Ana", "Ben")
+    with client:
+        response = client.get("/agreement")
+        fragment = BeautifulSoup(client.get("/agreement", headers=HX).text, "html.parser")
+        filtered = BeautifulSoup(
+            client.get(f"/agreement?document={ids[2]}&analyst=Ben", headers=HX).text,
+            "html.parser",
+        )
+        missing = client.get("/agreement?document=nope", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    page = BeautifulSoup(response.text, "html.parser")
+    assert page.find("html") is not None
+    assert page.select_one('nav a[href="/agreement"]').get_text() == "Agreement"
+    boxes = page.select("form.agreement-filters input[name=document]")
+    assert [b["value"] for b in boxes] == ids and all(b.has_attr("checked") for b in boxes)
+    names = page.select("form.agreement-filters input[name=analyst]")
+    assert [(b["value"], b.has_attr("checked")) for b in names] == [("Ana", True), ("Ben", True)]
+
+    russia = page.select_one('.agreement-position[data-position="russia"]')
+    assert russia.select_one("[data-alpha]").get_text() == "1.000"
+    row = russia.select_one('tr[data-pair="Ana / Ben"]')
+    assert row.select_one("td.kappa").get_text(strip=True) == "1.000"
+    assert "states / states: 1" in row.select_one(".label-counts").get_text()
+    europe = page.select_one('.agreement-position[data-position="europe"]')
+    assert "No tag of this position" in europe.get_text()
+
+    disputes = page.select("table.disagreements tbody tr")
+    assert [tr["data-passage-id"] for tr in disputes] == [disputed.id]
+    link = disputes[0].select_one("a")["href"]
+    assert link == f"/documents/{ids[2]}#p-{disputed.id}"
+    cells = {
+        td["data-analyst"]: td.get_text(" ", strip=True)
+        for td in disputes[0].select("td[data-analyst]")
+    }
+    assert cells == {"Ana": "Ukrainian opposes", "Ben": "no tag"}
+
+    assert fragment.find("html") is None
+    assert fragment.select_one("#agreement") is not None
+    assert fragment.select_one("form") is None  # the filters stay on the page
+    # Only Ben chosen: a message instead of figures.
+    assert "only Ben was chosen" in filtered.select_one(".agreement-message").get_text()
+    assert missing.status_code == 404 and "no document with the id" in missing.text
+
+
+def test_hostile_analyst_names_are_escaped(seeded_db_path: Path) -> None:
+    client, _, _ = tagged_client(seeded_db_path, HOSTILE, "Ben")
+    with client:
+        html = client.get("/agreement").text
+        data = client.get("/api/agreement").json()
+    assert HOSTILE not in html
+    page = BeautifulSoup(html, "html.parser")
+    assert not any("alert" in (s.string or "") for s in page.find_all("script"))
+    assert HOSTILE in [b["value"] for b in page.select("input[name=analyst]")]
+    assert page.select_one("table.agreement-coverage tbody th").get_text() == HOSTILE
+    assert data["analysts"][0]["name"] == HOSTILE  # JSON carries the name as it is

@@ -1,0 +1,448 @@
+"""Agreement between analysts: the two measures against published worked examples, the label
+rules, and the report on the seed corpus tagged by several analysts."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import Session, col, select
+
+from app.models import Document, Passage, PassageKind, utcnow
+from app.services.agreement import (
+    AgreementReport,
+    analyst_agreement,
+    cohen_kappa,
+    krippendorff_alpha_nominal,
+)
+from app.services.errors import NotFound
+from tests.factories import make_annotation
+
+# --- Cohen's kappa: published examples ---------------------------------------------------------
+
+
+def pairs(*cells: tuple[str, str, int]) -> list[tuple[str, str]]:
+    """Units from a contingency table: (first coder's label, second's, number of units)."""
+    return [(first, second) for first, second, count in cells for _ in range(count)]
+
+
+def test_kappa_of_the_fifty_grant_proposals_example() -> None:
+    # Wikipedia, "Cohen's kappa", worked example (widely reproduced): 50 grant proposals read
+    # by readers A and B, 20 yes/yes, 15 no/no, 5 A-yes/B-no, 10 A-no/B-yes.
+    # Published: p_o = 0.70, p_e = 0.50, kappa = 0.40.
+    result = cohen_kappa(
+        pairs(("yes", "yes", 20), ("yes", "no", 5), ("no", "yes", 10), ("no", "no", 15))
+    )
+    assert result.observed_agreement == pytest.approx(0.70)
+    assert result.expected_agreement == pytest.approx(0.50)
+    assert result.kappa == pytest.approx(0.40)
+    assert (result.units, result.agreements) == (50, 35)
+    assert result.table[("no", "yes")] == 10 and result.table[("yes", "no")] == 5
+    assert result.note is None
+
+
+def test_kappa_differs_for_the_same_observed_agreement() -> None:
+    # Wikipedia, "Cohen's kappa", "Same percentages but different numbers": two tables of 100
+    # items with 60 % agreement. Published: kappa = 0.1304 and kappa = 0.2593.
+    first = cohen_kappa(
+        pairs(("yes", "yes", 45), ("yes", "no", 15), ("no", "yes", 25), ("no", "no", 15))
+    )
+    second = cohen_kappa(
+        pairs(("yes", "yes", 25), ("yes", "no", 35), ("no", "yes", 5), ("no", "no", 35))
+    )
+    assert first.observed_agreement == second.observed_agreement == pytest.approx(0.60)
+    assert first.kappa == pytest.approx(0.1304, abs=5e-5)
+    assert second.kappa == pytest.approx(0.2593, abs=5e-5)
+
+
+def test_kappa_is_one_for_perfect_agreement_and_negative_below_chance() -> None:
+    assert cohen_kappa(pairs(("a", "a", 3), ("b", "b", 2))).kappa == pytest.approx(1.0)
+    # Systematic disagreement: p_o = 0, p_e = 0.5, kappa = −1.
+    assert cohen_kappa(pairs(("a", "b", 2), ("b", "a", 2))).kappa == pytest.approx(-1.0)
+
+
+def test_kappa_is_undefined_without_variation_or_without_units() -> None:
+    same = cohen_kappa(pairs(("none", "none", 7)))
+    assert same.kappa is None
+    assert same.expected_agreement == pytest.approx(1.0) and same.units == 7
+    assert "expected by chance is 1" in (same.note or "")
+    empty = cohen_kappa([])
+    assert (empty.kappa, empty.observed_agreement, empty.units) == (None, None, 0)
+    assert empty.note == "No unit was coded by both analysts."
+
+
+# --- Krippendorff's alpha: published examples ----------------------------------------------------
+
+# Krippendorff, K. (2011). Computing Krippendorff's Alpha-Reliability. Annenberg School for
+# Communication, University of Pennsylvania (repository.upenn.edu/asc_papers/43).
+# Section C, "Nominal data, any number of observers, missing data": 4 observers, 12 units,
+# "." for a missing value. Published: alpha = 0.743.
+_ = None
+KRIPPENDORFF_2011_C = [
+    # unit:  1  2  3  4  5  6  7  8  9  10 11 12
+    [1, 2, 3, 3, 2, 1, 4, 1, 2, _, _, _],  # observer A
+    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, _, 3],  # observer B
+    [_, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, _],  # observer C
+    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, _],  # observer D
+]
+
+# Section A, "Binary or dichotomous data, two observers, no missing data": 10 units.
+# Published: coincidences o00 = 10, o01 = o10 = 4, o11 = 2; n = 20; alpha = 0.095.
+KRIPPENDORFF_2011_A = [
+    [0, 1, 0, 0, 0, 0, 0, 0, 1, 0],  # observer A
+    [1, 1, 1, 0, 0, 1, 0, 0, 0, 0],  # observer B
+]
+
+# The same binary example as printed in Krippendorff, K. (2004). Content Analysis: An
+# Introduction to Its Methodology (2nd ed.), section 11.3.1, with the units in another order
+# (Jon and Han judging 10 news articles; as transcribed by the R package jucor/krippendorff,
+# data-raw/news_presence_krippendorff2004_11_3_1.csv). Published: alpha = 0.095.
+KRIPPENDORFF_2004_BINARY = [
+    [1, 1, 0, 0, 0, 0, 0, 0, 0, 0],  # Jon
+    [0, 1, 1, 0, 0, 1, 0, 1, 0, 0],  # Han
+]
+
+# Section B, "Nominal data, two observers, no missing data": 12 units, values a–e.
+# Published: alpha = 0.692.
+KRIPPENDORFF_2011_B = [
+    ["a", "a", "b", "b", "d", "c", "c", "c", "e", "d", "d", "a"],  # observer A
+    ["b", "a", "b", "b", "b", "c", "c", "c", "e", "d", "d", "d"],  # observer B
+]
+
+# Wikipedia, "Krippendorff's alpha", "A computational example" (3 coders, 15 units, "*" for
+# missing). Published: alpha (nominal) = 0.691.
+WIKIPEDIA_KRIPPENDORFF = [
+    [_, _, _, _, _, 3, 4, 1, 2, 1, 1, 3, 3, _, 3],  # coder A
+    [1, _, 2, 1, 3, 3, 4, 3, _, _, _, _, _, _, _],  # coder B
+    [_, _, 2, 1, 3, 4, 4, _, 2, 1, 1, 3, 3, _, 4],  # coder C
+]
+
+
+def by_unit(data: list[list[Any]]) -> list[tuple[Any, ...]]:
+    """The published tables have a row per observer; the function takes a row per unit."""
+    return list(zip(*data, strict=True))
+
+
+def test_alpha_of_the_nominal_example_with_missing_values() -> None:
+    result = krippendorff_alpha_nominal(by_unit(KRIPPENDORFF_2011_C))
+    assert round(result.alpha or 0, 3) == 0.743
+    # Unit 12 has one value only and cannot be paired: 41 values given, 40 pairable, 11 units.
+    assert (result.pairable_values, result.units) == (40, 11)
+    assert result.note is None
+
+
+def test_alpha_of_the_binary_two_observer_example() -> None:
+    result = krippendorff_alpha_nominal(by_unit(KRIPPENDORFF_2011_A))
+    assert result.coincidences == {(0, 0): 10, (0, 1): 4, (1, 0): 4, (1, 1): 2}
+    assert result.values == {0: 14, 1: 6}
+    assert result.pairable_values == 20
+    assert round(result.alpha or 0, 3) == 0.095
+    reordered = krippendorff_alpha_nominal(by_unit(KRIPPENDORFF_2004_BINARY))
+    assert reordered.coincidences == result.coincidences
+    assert round(reordered.alpha or 0, 3) == 0.095
+
+
+def test_alpha_of_the_nominal_two_observer_example() -> None:
+    result = krippendorff_alpha_nominal(by_unit(KRIPPENDORFF_2011_B))
+    assert round(result.alpha or 0, 3) == 0.692
+
+
+def test_alpha_of_the_wikipedia_example() -> None:
+    result = krippendorff_alpha_nominal(by_unit(WIKIPEDIA_KRIPPENDORFF))
+    assert round(result.alpha or 0, 3) == 0.691
+
+
+def test_alpha_is_undefined_without_variation_or_pairable_units() -> None:
+    same = krippendorff_alpha_nominal([("none", "none"), ("none", None, "none")])
+    assert same.alpha is None and same.pairable_values == 4
+    assert "no variation" in (same.note or "")
+    lonely = krippendorff_alpha_nominal([("states", None), (None, "opposes")])
+    assert (lonely.alpha, lonely.pairable_values, lonely.units) == (None, 0, 0)
+    assert lonely.note is not None
+
+
+# --- the report on the seed corpus -------------------------------------------------------------
+
+
+def documents(session: Session) -> list[Document]:
+    return list(session.exec(select(Document).order_by(col(Document.created_at))))
+
+
+def units_of(session: Session, document: Document) -> list[Passage]:
+    """The passages of a document that count as units (boilerplate left out), in order."""
+    return list(
+        session.exec(
+            select(Passage)
+            .where(Passage.document_id == document.id, Passage.kind != PassageKind.boilerplate)
+            .order_by(col(Passage.ordinal))
+        )
+    )
+
+
+def position_result(report: AgreementReport, key: str) -> Any:
+    return next(p for p in report.positions if p.position.key == key)
+
+
+def kappa_of(report: AgreementReport, key: str, first: str, second: str) -> Any:
+    pair = next(
+        p for p in position_result(report, key).pairs if (p.first, p.second) == (first, second)
+    )
+    return pair.kappa
+
+
+@pytest.fixture
+def three_analysts(seeded_session: Session) -> dict[str, Any]:
+    """Ana, Ben and Cy tag the 8 paragraphs of 002; Dee tags only 001 (22 units).
+
+    002, paragraph 1: Ana, Ben: russia states; Cy: russia supports.
+    002, paragraph 2: Ana, Ben: ukraine opposes; Cy: nothing.
+    002, paragraph 3: Ben: russia states; Ana, Cy: nothing.
+    001, paragraph 1: Dee: us states.
+    """
+    docs = documents(seeded_session)
+    first, second = docs[1], docs[2]
+    p = units_of(seeded_session, second)
+    assert len(p) == 8 and len(units_of(seeded_session, first)) == 22
+    make_annotation(seeded_session, p[0], "russia", "states", analyst="Ana")
+    make_annotation(seeded_session, p[1], "ukraine", "opposes", analyst="Ana")
+    make_annotation(seeded_session, p[0], "russia", "states", analyst="Ben")
+    make_annotation(seeded_session, p[1], "ukraine", "opposes", analyst="Ben")
+    make_annotation(seeded_session, p[2], "russia", "states", analyst="Ben")
+    make_annotation(seeded_session, p[0], "russia", "supports", analyst="Cy")
+    make_annotation(seeded_session, units_of(seeded_session, first)[0], "us", analyst="Dee")
+    return {"first": first, "second": second, "passages": p}
+
+
+def test_report_on_the_seed_corpus_with_several_analysts(
+    seeded_session: Session, three_analysts: dict[str, Any]
+) -> None:
+    first, second = three_analysts["first"], three_analysts["second"]
+    report = analyst_agreement(seeded_session, [second.id, first.id])
+    assert report.message is None
+    assert [d.id for d in report.documents] == [first.id, second.id]  # corpus order
+    assert report.units == 30
+    assert [(d.units, d.coded_by) for d in report.documents] == [
+        (22, ["Dee"]),
+        (8, ["Ana", "Ben", "Cy"]),
+    ]
+    assert [(a.name, a.documents, a.units, a.tags) for a in report.analysts] == [
+        ("Ana", 1, 8, 2),
+        ("Ben", 1, 8, 3),
+        ("Cy", 1, 8, 1),
+        ("Dee", 1, 22, 1),
+    ]
+    assert [p.position.key for p in report.positions] == ["russia", "ukraine", "us", "europe"]
+    assert [p.tags for p in report.positions] == [4, 2, 1, 0]
+
+    # Russia, Ana and Ben over the 8 units both coded: agree on 7; Ana says "states" once,
+    # Ben twice. p_o = 7/8, p_e = (1·2 + 7·6)/64 = 11/16, kappa = (3/16)/(5/16) = 0.6.
+    ana_ben = kappa_of(report, "russia", "Ana", "Ben")
+    assert ana_ben.table == {("none", "none"): 6, ("none", "states"): 1, ("states", "states"): 1}
+    assert (ana_ben.units, ana_ben.agreements) == (8, 7)
+    assert ana_ben.expected_agreement == pytest.approx(11 / 16)
+    assert ana_ben.kappa == pytest.approx(0.6)
+    # "states" and "supports" are different labels: p_o = 7/8, p_e = 49/64, kappa = 7/15.
+    assert kappa_of(report, "russia", "Ana", "Cy").kappa == pytest.approx(7 / 15)
+    # Dee coded another document: no unit in common, not a run of "none" agreements.
+    ana_dee = kappa_of(report, "russia", "Ana", "Dee")
+    assert (ana_dee.kappa, ana_dee.units) == (None, 0)
+    # Ukraine: Ana and Ben agree everywhere; Cy never tags it, so kappa is 0 with Ana.
+    assert kappa_of(report, "ukraine", "Ana", "Ben").kappa == pytest.approx(1.0)
+    assert kappa_of(report, "ukraine", "Ana", "Cy").kappa == pytest.approx(0.0)
+
+    # Alpha for Russia: the 8 units of 002 have three values each (Dee's are missing there,
+    # and 001's units have only Dee's value). Values: none 20, states 3, supports 1 (n = 24);
+    # disagreeing pairs Σ o_ck (c ≠ k) = 2 (paragraph 1) + 2 (paragraph 3) = 4;
+    # alpha = 1 − (n − 1)·4 / (24² − 20² − 3² − 1²) = 1 − 23·4/166.
+    alpha = position_result(report, "russia").alpha
+    assert (alpha.pairable_values, alpha.units) == (24, 8)
+    assert alpha.values == {"none": 20, "states": 3, "supports": 1}
+    assert alpha.alpha == pytest.approx(1 - 23 * 4 / 166)
+    europe = position_result(report, "europe")
+    assert europe.alpha.alpha is None and europe.alpha.note is not None
+
+    p = three_analysts["passages"]
+    assert [(d.passage.id, d.positions) for d in report.disagreements] == [
+        (p[0].id, ["russia"]),
+        (p[1].id, ["ukraine"]),
+        (p[2].id, ["russia"]),
+    ]
+    side_by_side = {s.analyst: s.labels for s in report.disagreements[0].labels}
+    assert side_by_side == {
+        "Ana": [("russia", "states")],
+        "Ben": [("russia", "states")],
+        "Cy": [("russia", "supports")],
+        "Dee": None,  # did not code 002
+    }
+    assert report.disagreements[0].document_label == report.documents[1].label
+
+
+def test_analysts_filter_keeps_only_the_chosen(
+    seeded_session: Session, three_analysts: dict[str, Any]
+) -> None:
+    report = analyst_agreement(seeded_session, None, ["Ben", "Ana"])
+    assert [a.name for a in report.analysts] == ["Ana", "Ben"]
+    assert [(p.first, p.second) for p in position_result(report, "russia").pairs] == [
+        ("Ana", "Ben")
+    ]
+    # Without Cy, only paragraph 3 (Ben's extra tag) is in dispute.
+    assert [d.passage.id for d in report.disagreements] == [three_analysts["passages"][2].id]
+    assert [s.analyst for s in report.disagreements[0].labels] == ["Ana", "Ben"]
+    # By default every document is a unit source, and every analyst who tagged is chosen.
+    everything = analyst_agreement(seeded_session)
+    assert [a.name for a in everything.analysts] == ["Ana", "Ben", "Cy", "Dee"]
+    assert everything.units == sum(
+        len(units_of(seeded_session, d)) for d in documents(seeded_session)
+    )
+    assert everything.all_analysts == ["Ana", "Ben", "Cy", "Dee"]
+    assert len(everything.all_documents) == 5
+
+
+def test_missing_is_not_none(seeded_session: Session) -> None:
+    """A passage of a document an analyst never tagged is missing for them, not "none"."""
+    docs = documents(seeded_session)
+    one, two = units_of(seeded_session, docs[2]), units_of(seeded_session, docs[3])
+    make_annotation(seeded_session, one[0], "russia", analyst="Ana")
+    make_annotation(seeded_session, two[0], "russia", analyst="Ana")
+    make_annotation(seeded_session, one[0], "russia", analyst="Ben")  # Ben never opens docs[3]
+    report = analyst_agreement(seeded_session, [docs[2].id, docs[3].id])
+    ana_ben = kappa_of(report, "russia", "Ana", "Ben")
+    assert ana_ben.units == len(one)  # docs[3]'s units are left out, not counted as "none"
+    assert ana_ben.table == {("none", "none"): len(one) - 1, ("states", "states"): 1}
+    assert report.disagreements == []
+    assert position_result(report, "russia").alpha.units == len(one)
+
+
+def test_two_kinds_of_one_position_make_a_combined_label(seeded_session: Session) -> None:
+    p = units_of(seeded_session, documents(seeded_session)[2])[0]
+    make_annotation(seeded_session, p, "russia", "states", analyst="Ana")
+    make_annotation(seeded_session, p, "russia", "opposes", start=0, end=10, analyst="Ana")
+    make_annotation(seeded_session, p, "russia", "states", start=12, end=20, analyst="Ana")
+    make_annotation(seeded_session, p, "russia", "states", analyst="Ben")
+    report = analyst_agreement(seeded_session, [p.document_id])
+    table = kappa_of(report, "russia", "Ana", "Ben").table
+    assert table[("opposes+states", "states")] == 1
+    assert position_result(report, "russia").alpha.values["opposes+states"] == 1
+    (dispute,) = report.disagreements
+    assert dispute.labels[0].labels == [("russia", "opposes"), ("russia", "states")]
+    assert dispute.labels[1].labels == [("russia", "states")]
+
+
+def test_a_span_counts_for_its_passage(seeded_session: Session) -> None:
+    p = units_of(seeded_session, documents(seeded_session)[2])[3]
+    make_annotation(seeded_session, p, "ukraine", "supports", start=5, end=25, analyst="Ana")
+    make_annotation(seeded_session, p, "ukraine", "supports", analyst="Ben")
+    report = analyst_agreement(seeded_session, [p.document_id])
+    ana_ben = kappa_of(report, "ukraine", "Ana", "Ben")
+    assert ana_ben.table[("supports", "supports")] == 1
+    assert ana_ben.kappa == pytest.approx(1.0)
+    assert report.disagreements == []
+
+
+def test_removed_orphaned_and_example_tags_are_ignored(seeded_session: Session) -> None:
+    docs = documents(seeded_session)
+    p, other = units_of(seeded_session, docs[2]), units_of(seeded_session, docs[4])
+    make_annotation(seeded_session, p[0], "russia", analyst="Ana")
+    make_annotation(seeded_session, p[0], "russia", analyst="Ben")
+    # Ben's removed tag, orphaned tag and an example tag would each make a disagreement.
+    make_annotation(seeded_session, p[1], "russia", analyst="Ben", deleted_at=utcnow())
+    orphan = make_annotation(seeded_session, p[2], "russia", analyst="Ben")
+    orphan.passage_id, orphan.orphaned_at = None, utcnow()
+    example = make_annotation(seeded_session, p[3], "russia", analyst="Ben")
+    example.example = True
+    # Ana's only tag in docs[4] was removed: she did not code it.
+    make_annotation(seeded_session, other[0], "russia", analyst="Ana", deleted_at=utcnow())
+    make_annotation(seeded_session, other[0], "russia", analyst="Ben")
+    seeded_session.add_all([orphan, example])
+    seeded_session.commit()
+
+    report = analyst_agreement(seeded_session, [docs[2].id, docs[4].id])
+    ana_ben = kappa_of(report, "russia", "Ana", "Ben")
+    assert ana_ben.units == len(p)
+    assert ana_ben.kappa == pytest.approx(1.0)
+    assert report.disagreements == []
+    assert [(a.name, a.documents, a.tags) for a in report.analysts] == [
+        ("Ana", 1, 1),
+        ("Ben", 2, 2),
+    ]
+
+
+def test_boilerplate_is_no_unit_but_a_tag_on_it_means_the_document_was_coded(
+    seeded_session: Session,
+) -> None:
+    document = documents(seeded_session)[1]
+    passages = list(
+        seeded_session.exec(
+            select(Passage).where(Passage.document_id == document.id).order_by(Passage.ordinal)
+        )
+    )
+    boilerplate = next(p for p in passages if p.kind == PassageKind.boilerplate)
+    make_annotation(seeded_session, boilerplate, "us", analyst="Ana")
+    make_annotation(seeded_session, units_of(seeded_session, document)[0], "us", analyst="Ben")
+    report = analyst_agreement(seeded_session, [document.id])
+    assert report.units == len(passages) - 3
+    ana_ben = kappa_of(report, "us", "Ana", "Ben")
+    assert ana_ben.units == report.units
+    assert ana_ben.table[("none", "states")] == 1
+    assert [d.labels[0].labels for d in report.disagreements] == [[]]
+
+
+def test_fewer_than_two_analysts_is_a_message_not_an_error(seeded_session: Session) -> None:
+    assert analyst_agreement(seeded_session).message == (
+        "Agreement needs at least two analysts who tagged these documents; nobody has."
+    )
+    p = units_of(seeded_session, documents(seeded_session)[0])[0]
+    make_annotation(seeded_session, p, "russia", analyst="Ana")
+    alone = analyst_agreement(seeded_session)
+    assert alone.message == (
+        "Agreement needs at least two analysts who tagged these documents; only Ana has."
+    )
+    assert (alone.positions, alone.disagreements) == ([], [])
+    assert [a.name for a in alone.analysts] == ["Ana"]
+    make_annotation(seeded_session, p, "russia", analyst="Ben")
+    chosen = analyst_agreement(seeded_session, None, ["Ben"])
+    assert chosen.message == "Agreement needs at least two analysts; only Ben was chosen."
+
+
+def test_unknown_documents_are_not_found(seeded_session: Session) -> None:
+    known = documents(seeded_session)[0].id
+    with pytest.raises(NotFound, match="no document with the id 'nope'"):
+        analyst_agreement(seeded_session, [known, "nope"])
+    with pytest.raises(NotFound, match="no documents with the ids 'a', 'b'"):
+        analyst_agreement(seeded_session, ["b", "a"])
+
+
+@contextmanager
+def counting_queries(session: Session) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_the_report_takes_the_same_few_queries_whatever_the_size(
+    seeded_session: Session,
+) -> None:
+    units = [units_of(seeded_session, d) for d in documents(seeded_session)]
+    make_annotation(seeded_session, units[0][0], "russia", analyst="A")
+    make_annotation(seeded_session, units[0][1], "russia", analyst="B")
+    seeded_session.expire_all()  # nothing already loaded may spare a query
+    with counting_queries(seeded_session) as small:
+        analyst_agreement(seeded_session)
+    for index, passages in enumerate(units):
+        for passage in passages[:6]:
+            for analyst in ("A", "B", "C", "D", f"E{index}"):
+                make_annotation(seeded_session, passage, "ukraine", "opposes", analyst=analyst)
+    seeded_session.expire_all()
+    with counting_queries(seeded_session) as large:
+        report = analyst_agreement(seeded_session)
+    assert len(report.analysts) == 9 and len(report.disagreements) == 2
+    assert len(small) == len(large) == 6
