@@ -3,8 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -25,6 +24,8 @@ from app.routes import (
     positions,
     w3c,
 )
+from app.security import install_security_headers
+from app.templating import templates
 
 SWAGGER_UI = "swagger-ui-5.35.0"
 
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     install_error_handlers(app)
+    install_security_headers(app)
     for module in (
         documents,
         positions,
@@ -69,13 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
 
     @app.get("/docs", include_in_schema=False)
-    def api_docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="Argument map API",
-            swagger_js_url=f"/static/{SWAGGER_UI}/swagger-ui-bundle.js",
-            swagger_css_url=f"/static/{SWAGGER_UI}/swagger-ui.css",
-            swagger_favicon_url=f"/static/{SWAGGER_UI}/favicon-32x32.png",
-        )
+    def api_docs(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(request, "docs.html", {"swagger_ui": SWAGGER_UI})
 
     return app

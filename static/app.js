@@ -55,6 +55,11 @@
   }
 
   document.addEventListener("htmx:responseError", (evt) => showToast(messageFrom(evt.detail.xhr)));
+  // A form that adds something empties itself once the server has taken it.
+  document.addEventListener("htmx:afterRequest", (evt) => {
+    const form = evt.detail.elt;
+    if (evt.detail.successful && form.matches && form.matches("form[data-reset-on-success]")) form.reset();
+  });
   document.addEventListener("htmx:sendError", () => showToast("The server could not be reached. Nothing was changed."));
 
   // --- span selection ----------------------------------------------------------------------

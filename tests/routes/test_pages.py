@@ -265,3 +265,16 @@ def test_user_text_is_escaped_everywhere(seeded_client: TestClient) -> None:
         page = BeautifulSoup(response.text, "html.parser")
         inline = [s for s in page.find_all("script") if not s.get("src")]
         assert inline == [], f"{url} carries an inline script"
+
+
+def test_every_answer_carries_the_security_headers(seeded_client: TestClient) -> None:
+    from app.security import SECURITY_HEADERS
+
+    for url in ("/documents", "/api/documents", "/docs", "/api/documents/nope", "/static/app.css"):
+        response = seeded_client.get(url)
+        for name, value in SECURITY_HEADERS.items():
+            assert response.headers[name] == value, (url, name)
+    policy = SECURITY_HEADERS["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-eval" not in policy
+    docs = BeautifulSoup(seeded_client.get("/docs").text, "html.parser")
+    assert all(script.get("src") for script in docs.find_all("script"))
