@@ -1,12 +1,9 @@
 """Agreement between analysts: the two measures against published worked examples, the label
 rules, and the report on the seed corpus tagged by several analysts."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from app.models import Document, Passage, PassageKind, utcnow
@@ -18,6 +15,7 @@ from app.services.agreement import (
 )
 from app.services.errors import NotFound
 from tests.factories import make_annotation
+from tests.queries import counting_queries
 
 # --- Cohen's kappa: published examples ---------------------------------------------------------
 
@@ -413,21 +411,6 @@ def test_unknown_documents_are_not_found(seeded_session: Session) -> None:
         analyst_agreement(seeded_session, ["b", "a"])
 
 
-@contextmanager
-def counting_queries(session: Session) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def test_the_report_takes_the_same_few_queries_whatever_the_size(
     seeded_session: Session,
 ) -> None:
@@ -435,14 +418,14 @@ def test_the_report_takes_the_same_few_queries_whatever_the_size(
     make_annotation(seeded_session, units[0][0], "russia", analyst="A")
     make_annotation(seeded_session, units[0][1], "russia", analyst="B")
     seeded_session.expire_all()  # nothing already loaded may spare a query
-    with counting_queries(seeded_session) as small:
+    with counting_queries(seeded_session.get_bind()) as small:
         analyst_agreement(seeded_session)
     for index, passages in enumerate(units):
         for passage in passages[:6]:
             for analyst in ("A", "B", "C", "D", f"E{index}"):
                 make_annotation(seeded_session, passage, "ukraine", "opposes", analyst=analyst)
     seeded_session.expire_all()
-    with counting_queries(seeded_session) as large:
+    with counting_queries(seeded_session.get_bind()) as large:
         report = analyst_agreement(seeded_session)
     assert len(report.analysts) == 9 and len(report.disagreements) == 2
     assert len(small) == len(large) == 6

@@ -1,13 +1,10 @@
 """Claims and relations: the services, rule by rule, on a small hand-made map."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -36,6 +33,7 @@ from tests.factories import (
     make_relation,
     make_topic,
 )
+from tests.queries import counting_queries
 
 SECOND_TEXT = (
     "Moscow and Kyiv\n"
@@ -81,21 +79,6 @@ def tag(session: Session, passage: Passage, **fields: Any) -> Annotation:
 
 def count(session: Session, model: type[Any]) -> int:
     return len(session.exec(select(model)).all())
-
-
-@contextmanager
-def counting_queries(session: Session) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def new_claim(**fields: Any) -> ClaimCreate:
@@ -303,7 +286,7 @@ def test_list_claims_uses_the_same_number_of_queries_for_any_page(
 ) -> None:
     def queries_for_a_page() -> int:
         session.expire_all()
-        with counting_queries(session) as statements:
+        with counting_queries(session.get_bind()) as statements:
             listed = claims.list_claims(session, q="claim")
         assert all(c.stances and c.evidence_count for c in listed)
         return len(statements)
@@ -643,7 +626,7 @@ def test_claim_evidence_is_by_document_date_then_passage_in_one_query(
         evidence=[undated_second, undated_first, late, dated_second, dated_first, removed],
     )
     session.expire_all()
-    with counting_queries(session) as statements:
+    with counting_queries(session.get_bind()) as statements:
         items = claims.claim_evidence(session, claim.id)
     assert len(statements) == 2  # the claim, then the evidence with passages and documents
     assert [i.annotation.id for i in items] == [

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
-from sqlalchemy import event, func
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -42,6 +42,7 @@ from tests.factories import (
     make_position,
     make_relation,
 )
+from tests.queries import counting_queries
 
 T0 = datetime(2025, 8, 15, 10, 0, tzinfo=UTC)
 NOTE = "<script>alert('x')</script> Zelensky’s “red lines” — Ärger 🇺🇦\nsecond line"
@@ -437,18 +438,10 @@ def test_the_export_reads_one_snapshot_while_others_write(
 def test_stances_are_read_a_batch_of_claims_at_a_time(
     source: Source, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
     expected = export_map(source.engine)
     monkeypatch.setattr(export, "BATCH_SIZE", 3)
-    event.listen(source.engine, "before_cursor_execute", record)
-    try:
+    with counting_queries(source.engine) as statements:
         exported = export_map(source.engine)
-    finally:
-        event.remove(source.engine, "before_cursor_execute", record)
 
     # Four claims in batches of three: two queries for their stances, not one per claim.
     assert len(exported["claims"]) == 4
