@@ -24,7 +24,7 @@ from app.routes import (
     positions,
     w3c,
 )
-from app.security import install_security_headers
+from app.security import install_cross_site_refusal, install_security_headers
 from app.templating import templates
 
 SWAGGER_UI = "swagger-ui-5.35.0"
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     install_error_handlers(app)
+    install_cross_site_refusal(app)
     install_security_headers(app)
     for module in (
         documents,

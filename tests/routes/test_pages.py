@@ -278,3 +278,39 @@ def test_every_answer_carries_the_security_headers(seeded_client: TestClient) ->
     assert "script-src 'self'" in policy and "unsafe-eval" not in policy
     docs = BeautifulSoup(seeded_client.get("/docs").text, "html.parser")
     assert all(script.get("src") for script in docs.find_all("script"))
+
+
+def test_changes_sent_by_another_site_are_refused(seeded_client: TestClient) -> None:
+    document = first_document(seeded_client)
+    passage = first_paragraph(seeded_client, document["id"])
+    form = {"position_key": "us", "kind": "states"}
+    url = f"/passages/{passage['id']}/annotations"
+    for headers in (
+        {"Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://testserver"},
+    ):
+        refused = seeded_client.post(url, data=form, headers=headers)
+        assert refused.status_code == 403, headers
+        assert "another site" in refused.json()["detail"]
+    export = seeded_client.get("/api/export").content
+    imported = seeded_client.post(
+        "/api/import",
+        files={"file": ("map.json", export, "application/json")},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert imported.status_code == 403
+    assert (
+        seeded_client.delete("/api/examples", headers={"Sec-Fetch-Site": "cross-site"}).status_code
+        == 403
+    )
+    assert seeded_client.get("/api/annotations").json() == []
+
+    # The app's own pages, and tools that send no browser headers, go through.
+    for headers in ({"Sec-Fetch-Site": "same-origin"}, {"Origin": "http://testserver"}, {}):
+        assert seeded_client.post(url, data=form, headers=headers).status_code == 200
+    assert len(seeded_client.get("/api/annotations").json()) == 3
+    # Reading is never refused.
+    assert (
+        seeded_client.get("/documents", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 200
+    )
