@@ -48,8 +48,9 @@ def _live() -> ColumnElement[bool]:
     return col(Annotation.deleted_at).is_(None)
 
 
-def list_documents(session: Session) -> list[DocumentSummary]:
-    """Every document with its passage, tagged-passage and tag counts (two queries in all)."""
+def list_documents(session: Session, only: str | None = None) -> list[DocumentSummary]:
+    """Every document (or just the one with id `only`) with its passage, tagged-passage and
+    tag counts (three queries in all)."""
     counts = (
         select(
             Passage.document_id,
@@ -63,18 +64,17 @@ def list_documents(session: Session) -> list[DocumentSummary]:
         )
         .group_by(col(Passage.document_id))
     )
+    openings = select(Passage.document_id, func.min(Passage.text)).where(Passage.ordinal == 0)
+    documents = select(Document).order_by(col(Document.created_at), col(Document.id))
+    if only is not None:
+        # The document page refreshes its counts after every tag: count one document, not all.
+        counts = counts.where(Passage.document_id == only)
+        openings = openings.where(Passage.document_id == only)
+        documents = documents.where(Document.id == only)
     by_document = {row[0]: row[1:] for row in session.exec(counts)}
-    first_paragraphs = dict(
-        session.exec(
-            select(Passage.document_id, func.min(Passage.text))
-            .where(Passage.ordinal == 0)
-            .group_by(col(Passage.document_id))
-        ).all()
-    )
+    first_paragraphs = dict(session.exec(openings.group_by(col(Passage.document_id))).all())
     summaries = []
-    for document in session.exec(
-        select(Document).order_by(col(Document.created_at), col(Document.id))
-    ):
+    for document in session.exec(documents):
         passages, tagged, tags = by_document.get(document.id, (0, 0, 0))
         public = DocumentPublic.model_validate(
             document,
@@ -99,7 +99,7 @@ def get_document(session: Session, document_id: str) -> Document:
 
 def get_document_summary(session: Session, document_id: str) -> DocumentSummary:
     get_document(session, document_id)
-    return next(s for s in list_documents(session) if s.document.id == document_id)
+    return list_documents(session, only=document_id)[0]
 
 
 def update_document(session: Session, document_id: str, data: DocumentUpdate) -> Document:
