@@ -19,9 +19,12 @@ $(STAMP): requirements.lock
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	@touch $(STAMP)
 
+# The local demo: anyone on this machine may read and export without signing in; changes need
+# an account (the first run prints the admin's one-time password).
 run: $(STAMP)
 	$(BIN)/python -m app.cli seed
-	$(BIN)/python -m app.cli serve --host $(HOST) --port $(PORT)
+	$(BIN)/python -m app.cli first-admin
+	READ_WITHOUT_LOGIN=true $(BIN)/python -m app.cli serve --host $(HOST) --port $(PORT)
 
 seed: $(STAMP)
 	$(BIN)/python -m app.cli seed

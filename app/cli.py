@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from app.config import get_settings
 from app.db import make_engine, migrate
+from app.models import Role
 from app.services.errors import DomainError
 
 cli = typer.Typer(
@@ -92,6 +93,68 @@ def build_starter_map_command(
             typer.echo(error.message, err=True)
             raise typer.Exit(1) from None
     typer.echo(f"wrote {target}: {counts}")
+
+
+@cli.command("create-user")
+def create_user_command(
+    username: Annotated[str, typer.Argument(help="Lower-case letters, digits, '.', '-', '_'.")],
+    role: Annotated[Role, typer.Option(help="admin, analyst or viewer.")] = Role.analyst,
+    display_name: Annotated[
+        str | None, typer.Option(help="The name shown with their work (default: username).")
+    ] = None,
+    may_edit_others: Annotated[
+        bool, typer.Option(help="An analyst who may edit other analysts' work.")
+    ] = False,
+) -> None:
+    """Create a user; the password is read from the terminal (or standard input), twice."""
+    from pydantic import ValidationError
+
+    from app.models import UserCreate
+    from app.services.accounts import create_user
+
+    password = typer.prompt(
+        "Password (10 characters or more)", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        data = UserCreate(
+            username=username,
+            display_name=display_name or username,
+            password=password,
+            role=role,
+            may_edit_others=may_edit_others,
+        )
+    except ValidationError as error:
+        problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in error.errors())
+        typer.echo(f"create-user: {problems}", err=True)
+        raise typer.Exit(1) from None
+    with migrated_database("create-user: ") as engine, Session(engine) as session:
+        user = create_user(session, data)
+        typer.echo(f"created {user.role} '{user.username}'")
+
+
+@cli.command("first-admin")
+def first_admin_command() -> None:
+    """On a database with no users, create the user 'admin' with a one-time password and print
+    it (it must be changed at the first sign-in). Does nothing once any user exists."""
+    from app.services.accounts import FIRST_ADMIN, ensure_first_admin
+
+    with migrated_database() as engine, Session(engine) as session:
+        password = ensure_first_admin(session)
+    if password is None:
+        typer.echo("users exist already: sign in with your account (admins add users on /users)")
+        return
+    typer.echo(
+        "\n".join(
+            [
+                "",
+                "  A first admin account was created. Sign in at /login with",
+                f"    username: {FIRST_ADMIN}",
+                f"    one-time password: {password}",
+                "  You will be asked to choose your own password. This is shown only once.",
+                "",
+            ]
+        )
+    )
 
 
 @cli.command("serve")

@@ -16,6 +16,11 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'argmap.db'}"
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     static_dir: Path = PROJECT_ROOT / "static"
+    # Let visitors who are not signed in read and export (the local demo of `make run`).
+    # Changes always need an account.
+    read_without_login: bool = False
+    # Send the session cookie over HTTPS only (set it when the app is served over HTTPS).
+    secure_cookies: bool = False
 
 
 @lru_cache

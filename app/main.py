@@ -3,14 +3,16 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from app.access import authorize, install_access_errors
 from app.config import Settings, get_settings
-from app.db import make_engine
+from app.db import make_engine, write_engine
 from app.errors import install_error_handlers
 from app.routes import (
+    accounts,
     agreement,
     aif,
     annotations,
@@ -20,6 +22,7 @@ from app.routes import (
     documents,
     examples,
     exports,
+    history,
     mapviews,
     positions,
     w3c,
@@ -48,14 +51,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The default docs pages load their scripts from a CDN; ours serves a vendored copy.
         docs_url=None,
         redoc_url=None,
+        # Every route's access rule is applied before the route runs (see app/access.py).
+        dependencies=[Depends(authorize)],
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.write_engine = write_engine(engine)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     install_error_handlers(app)
+    install_access_errors(app)
     install_cross_site_refusal(app)
     install_security_headers(app)
     for module in (
+        accounts,
         documents,
         positions,
         annotations,
@@ -64,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mapviews,
         agreement,
         exports,
+        history,
         w3c,
         aif,
         api,

@@ -11,7 +11,17 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import StringConstraints, field_validator
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 KEY_PATTERN = r"^[a-z][a-z0-9_-]{0,31}$"
@@ -65,12 +75,21 @@ class RelationKind(StrEnum):
     attacks = "attacks"
 
 
+def version_column() -> Column[int]:
+    """The version an edit must name: SQLAlchemy adds `AND version = n` to every UPDATE and
+    DELETE of the row and bumps it, so an edit based on an old copy matches no row and fails
+    instead of overwriting someone else's change."""
+    return Column("version", Integer, nullable=False, server_default="1")
+
+
 def _strip_required(value: str) -> str:
     value = value.strip()
     if not value:
         raise ValueError("must not be blank")
     return value
 
+
+VERSION_HELP = "The version you last saw; the edit is refused with 409 if someone changed it since."
 
 # --- documents -----------------------------------------------------------------------------
 
@@ -84,12 +103,20 @@ class DocumentMeta(SQLModel):
     url: str | None = Field(default=None, max_length=2000)
 
 
+_document_version = version_column()
+
+
 class Document(DocumentMeta, table=True):
+    __mapper_args__ = {"version_id_col": _document_version}
+
     id: str = Field(primary_key=True, max_length=64)
     original_text: str = Field(sa_column=Column(Text, nullable=False))
     sha256: str = Field(max_length=64, unique=True)
     source_name: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
+    created_by: str | None = Field(default=None, max_length=80)
+    updated_at: datetime | None = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_document_version)
 
 
 class DocumentCreate(DocumentMeta):
@@ -98,6 +125,7 @@ class DocumentCreate(DocumentMeta):
 
 
 class DocumentUpdate(SQLModel):
+    version: int | None = Field(default=None, ge=1, description=VERSION_HELP)
     title: str | None = Field(default=None, max_length=500)
     outlet: str | None = Field(default=None, max_length=200)
     author: str | None = Field(default=None, max_length=200)
@@ -110,6 +138,9 @@ class DocumentPublic(DocumentMeta):
     sha256: str
     source_name: str | None
     created_at: datetime
+    created_by: str | None = None
+    updated_at: datetime | None = None
+    version: int = 1
     passage_count: int = 0
     tagged_passage_count: int = 0
     annotation_count: int = 0
@@ -163,8 +194,17 @@ class PositionBase(SQLModel):
         return _strip_required(value)
 
 
+_position_version = version_column()
+
+
 class Position(PositionBase, table=True):
+    __mapper_args__ = {"version_id_col": _position_version}
+
     key: str = Field(primary_key=True, max_length=32)
+    created_by: str | None = Field(default=None, max_length=80)
+    created_at: datetime | None = Field(default_factory=utcnow)
+    updated_at: datetime | None = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_position_version)
 
 
 class PositionCreate(PositionBase):
@@ -172,6 +212,7 @@ class PositionCreate(PositionBase):
 
 
 class PositionUpdate(SQLModel):
+    version: int | None = Field(default=None, ge=1, description=VERSION_HELP)
     name: str | None = Field(default=None, min_length=1, max_length=100)
     colour: Colour | None = Field(default=None, max_length=7)
     ordinal: int | None = Field(default=None, ge=0, le=10_000)
@@ -179,6 +220,10 @@ class PositionUpdate(SQLModel):
 
 class PositionPublic(PositionBase):
     key: str
+    created_by: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    version: int = 1
 
 
 class TopicBase(SQLModel):
@@ -191,8 +236,17 @@ class TopicBase(SQLModel):
         return _strip_required(value)
 
 
+_topic_version = version_column()
+
+
 class Topic(TopicBase, table=True):
+    __mapper_args__ = {"version_id_col": _topic_version}
+
     key: str = Field(primary_key=True, max_length=32)
+    created_by: str | None = Field(default=None, max_length=80)
+    created_at: datetime | None = Field(default_factory=utcnow)
+    updated_at: datetime | None = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_topic_version)
 
 
 class TopicCreate(TopicBase):
@@ -200,12 +254,17 @@ class TopicCreate(TopicBase):
 
 
 class TopicUpdate(SQLModel):
+    version: int | None = Field(default=None, ge=1, description=VERSION_HELP)
     name: str | None = Field(default=None, min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=2000)
 
 
 class TopicPublic(TopicBase):
     key: str
+    created_by: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    version: int = 1
 
 
 # --- annotations ---------------------------------------------------------------------------
@@ -220,7 +279,12 @@ class AnnotationFields(SQLModel):
     claim_id: str | None = Field(default=None, max_length=64)
 
 
+_annotation_version = version_column()
+
+
 class Annotation(SQLModel, table=True):
+    __mapper_args__ = {"version_id_col": _annotation_version}
+
     id: str = Field(default_factory=new_id, primary_key=True, max_length=64)
     document_id: str = Field(
         sa_column=Column(
@@ -259,6 +323,7 @@ class Annotation(SQLModel, table=True):
     orphaned_at: datetime | None = None
     # Part of the starter map of examples (so it can be told apart and cleared in one go).
     # The server default '0' reads as false on SQLite and PostgreSQL alike.
+    version: int = Field(default=1, sa_column=_annotation_version)
     example: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
@@ -270,6 +335,7 @@ class AnnotationCreate(AnnotationFields):
 
 
 class AnnotationUpdate(SQLModel):
+    version: int | None = Field(default=None, ge=1, description=VERSION_HELP)
     position_key: str | None = Field(default=None, max_length=32)
     kind: AnnotationKind | None = None
     topic_key: str | None = Field(default=None, max_length=32)
@@ -288,6 +354,7 @@ class AnnotationPublic(AnnotationFields):
     created_at: datetime
     updated_at: datetime
     orphaned_at: datetime | None = None
+    version: int = 1
 
 
 # --- claims and relations ------------------------------------------------------------------
@@ -320,8 +387,13 @@ class ClaimFields(SQLModel):
     note: str = Field(default="", max_length=5000)
 
 
+_claim_version = version_column()
+
+
 class Claim(SQLModel, table=True):
     """A proposition in the analyst's words, held or rejected by positions, with evidence."""
+
+    __mapper_args__ = {"version_id_col": _claim_version}
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=64)
     text: str = Field(sa_column=Column(Text, nullable=False))
@@ -330,6 +402,7 @@ class Claim(SQLModel, table=True):
     analyst: str = Field(max_length=80)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_claim_version)
     example: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
@@ -346,6 +419,7 @@ class ClaimCreate(ClaimFields):
 
 
 class ClaimUpdate(SQLModel):
+    version: int | None = Field(default=None, ge=1, description=VERSION_HELP)
     text: str | None = Field(default=None, min_length=1, max_length=2000)
     topic_key: str | None = Field(default=None, max_length=32)
     note: str | None = Field(default=None, max_length=5000)
@@ -358,6 +432,7 @@ class ClaimPublic(ClaimFields):
     analyst: str
     created_at: datetime
     updated_at: datetime
+    version: int = 1
     stances: list[StanceFields] = Field(default_factory=list)
     evidence_count: int = 0
     document_count: int = 0
@@ -371,6 +446,9 @@ class RelationFields(SQLModel):
     evidence_passage_id: str | None = Field(default=None, max_length=64)
 
 
+_relation_version = version_column()
+
+
 class Relation(SQLModel, table=True):
     """Claim-to-claim support or attack: `source` supports or attacks `target`."""
 
@@ -378,6 +456,7 @@ class Relation(SQLModel, table=True):
         UniqueConstraint("source_id", "target_id"),
         CheckConstraint("source_id <> target_id", name="relation_not_to_itself"),
     )
+    __mapper_args__ = {"version_id_col": _relation_version}
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=64)
     source_id: str = Field(
@@ -402,6 +481,7 @@ class Relation(SQLModel, table=True):
     # When the evidence passage was lost because the document's text was replaced and the
     # passage's text is nowhere in the new one; the relation needs review until it is set again.
     evidence_orphaned_at: datetime | None = None
+    version: int = Field(default=1, sa_column=_relation_version)
     example: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
@@ -410,6 +490,7 @@ class RelationCreate(RelationFields):
 
 
 class RelationUpdate(SQLModel):
+    version: int | None = Field(default=None, ge=1, description=VERSION_HELP)
     kind: RelationKind | None = None
     note: str | None = Field(default=None, max_length=5000)
     evidence_passage_id: str | None = Field(default=None, max_length=64)
@@ -421,3 +502,183 @@ class RelationPublic(RelationFields):
     created_at: datetime
     updated_at: datetime
     evidence_orphaned_at: datetime | None = None
+    version: int = 1
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,39}$"
+Username = Annotated[str, StringConstraints(pattern=USERNAME_PATTERN, max_length=40)]
+
+
+class Role(StrEnum):
+    """What a user may do; each role may do everything the ones before it may."""
+
+    viewer = "viewer"  # read and export
+    analyst = "analyst"  # tag, claim, relate; edit their own work (others' if allowed)
+    admin = "admin"  # users, positions, topics, documents, and anyone's work
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+
+class User(SQLModel, table=True):
+    # "user" is a reserved word in PostgreSQL.
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=40, unique=True)
+    display_name: str = Field(max_length=80)
+    password_hash: str = Field(max_length=255)
+    role: Role = Field(sa_type=String(16))
+    # An analyst who may also edit and delete other analysts' work.
+    may_edit_others: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # Set for a password someone else chose (the first admin's one-time password).
+    must_change_password: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    created_at: datetime = Field(default_factory=utcnow)
+    disabled_at: datetime | None = None
+
+
+class UserCreate(SQLModel):
+    username: Username
+    display_name: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=10, max_length=200)
+    role: Role = Role.analyst
+    may_edit_others: bool = False
+
+    @field_validator("display_name")
+    @classmethod
+    def _display_name(cls, value: str) -> str:
+        return _strip_required(value)
+
+
+class UserUpdate(SQLModel):
+    display_name: str | None = Field(default=None, min_length=1, max_length=80)
+    role: Role | None = None
+    may_edit_others: bool | None = None
+    disabled: bool | None = None
+
+
+class UserPublic(SQLModel):
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    may_edit_others: bool
+    created_at: datetime
+    disabled_at: datetime | None
+
+
+class LoginSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is kept here, so
+    signing out (or disabling the user) ends the session at once."""
+
+    __tablename__ = "login_session"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal token for API clients (`Authorization: Bearer …`); kept as its SHA-256."""
+
+    __tablename__ = "api_token"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=64)
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    name: str = Field(max_length=80)
+    token_hash: str = Field(max_length=64, unique=True)
+    # The first characters, so the owner can tell tokens apart on their page.
+    prefix: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+
+
+class ApiTokenCreate(SQLModel):
+    name: str = Field(min_length=1, max_length=80)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _strip_required(value)
+
+
+class ApiTokenPublic(SQLModel):
+    id: str
+    name: str
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed sign-in, counted per account and per address to slow down password guessing."""
+
+    __tablename__ = "login_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=80, index=True)
+    address: str = Field(max_length=64, index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+# --- history -------------------------------------------------------------------------------
+
+
+class HistoryAction(StrEnum):
+    create = "create"
+    update = "update"
+    delete = "delete"
+    restore = "restore"
+
+
+class ItemType(StrEnum):
+    annotation = "annotation"
+    claim = "claim"
+    relation = "relation"
+    position = "position"
+    topic = "topic"
+    document = "document"
+
+
+class HistoryEntry(SQLModel, table=True):
+    """One change to one item: who, when, what, and the item before and after (as JSON)."""
+
+    __tablename__ = "history"
+    __table_args__ = (Index("ix_history_item", "item_type", "item_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    # The username, or None for a change made from the command line.
+    actor: str | None = Field(default=None, max_length=80, index=True)
+    action: HistoryAction = Field(sa_type=String(16))
+    item_type: ItemType = Field(sa_type=String(16))
+    item_id: str = Field(max_length=64)
+    # The item's version after the change (before it, for a delete).
+    version: int | None = None
+    before: dict[str, object] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, object] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class HistoryPublic(SQLModel):
+    id: int
+    at: datetime
+    actor: str | None
+    action: HistoryAction
+    item_type: ItemType
+    item_id: str
+    version: int | None
+    before: dict[str, object] | None
+    after: dict[str, object] | None

@@ -8,6 +8,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app.models import Role
+
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 HTMX_VERSION = "2.0.11"
 
@@ -24,6 +26,22 @@ def format_when(value: datetime | date | None) -> str:
 
 
 templates.env.filters["when"] = format_when
+
+
+def current_identity(request: Request) -> Any:
+    """Who is signed in (set by app.access.authorize; absent on pages it did not see)."""
+    return getattr(request.state, "identity", None)
+
+
+def may(request: Request, role: str) -> bool:
+    """Whether the signed-in user has `role` or a higher one (controls they cannot use are
+    left out of the page; the routes refuse them anyway)."""
+    identity = current_identity(request)
+    return bool(identity is not None and identity.may(Role(role)))
+
+
+templates.env.globals["current_identity"] = current_identity
+templates.env.globals["may"] = may
 
 
 def is_fragment_request(request: Request) -> bool:

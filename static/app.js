@@ -34,6 +34,13 @@
     focusPassage(all[next]);
   }
 
+  // --- CSRF --------------------------------------------------------------------------------
+  // Every change htmx sends carries the session's CSRF token (plain forms have it in a field).
+  document.addEventListener("htmx:configRequest", (evt) => {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) evt.detail.headers["X-CSRF-Token"] = meta.content;
+  });
+
   // --- errors ------------------------------------------------------------------------------
   let toastTimer = null;
   function showToast(message) {
@@ -61,6 +68,35 @@
     if (evt.detail.successful && form.matches && form.matches("form[data-reset-on-success]")) form.reset();
   });
   document.addEventListener("htmx:sendError", () => showToast("The server could not be reached. Nothing was changed."));
+
+  // --- version conflicts -------------------------------------------------------------------
+  // An edit refused because someone changed the item meanwhile comes back as a 409 marked
+  // X-Conflict: version, holding both versions and aimed at #conflict (HX-Retarget): show it
+  // instead of the toast. Every other 409 stays an error.
+  function isVersionConflict(xhr) {
+    return xhr.status === 409 && xhr.getResponseHeader("X-Conflict") === "version";
+  }
+  document.addEventListener("htmx:beforeSwap", (evt) => {
+    if (!isVersionConflict(evt.detail.xhr)) return;
+    evt.detail.shouldSwap = true;
+    evt.detail.isError = false;
+  });
+  document.addEventListener("htmx:afterSwap", (evt) => {
+    const target = evt.detail.target;
+    if (!target || target.id !== "conflict") return;
+    // Keeping theirs is the safe default: Enter never overwrites anyone by accident.
+    const keep = target.querySelector("[data-keep-theirs]");
+    if (keep) keep.focus({ preventScroll: true });
+  });
+  // Once the editor has chosen (kept theirs or saved theirs over), or has shown the item again,
+  // the panel goes.
+  document.addEventListener("htmx:afterRequest", (evt) => {
+    const panel = document.getElementById("conflict");
+    if (!panel || !panel.firstElementChild || !evt.detail.successful || isVersionConflict(evt.detail.xhr)) return;
+    const about = panel.firstElementChild.dataset.conflictTarget;
+    const target = evt.detail.target;
+    if (panel.contains(evt.detail.elt) || (about && target && "#" + target.id === about)) panel.replaceChildren();
+  });
 
   // --- span selection ----------------------------------------------------------------------
   function offsetWithin(root, node, offset) {

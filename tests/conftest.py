@@ -18,6 +18,7 @@ from app.config import PROJECT_ROOT, Settings
 from app.db import make_engine, migrate
 from app.main import create_app
 from app.services.corpus import load_seeds
+from tests.accounts import ADMIN, add_test_users, sign_in_as
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 
@@ -28,8 +29,13 @@ def sqlite_url(path: Path) -> str:
 
 @pytest.fixture(scope="session")
 def empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrated, with the test users (one per role) and their sessions, and nothing else."""
     path = tmp_path_factory.mktemp("templates") / "empty.db"
     migrate(sqlite_url(path))
+    engine = make_engine(sqlite_url(path))
+    with Session(engine) as session:
+        add_test_users(session)
+    engine.dispose()
     return path
 
 
@@ -96,13 +102,13 @@ def _client(path: Path) -> Iterator[TestClient]:
 
 @pytest.fixture
 def client(db_path: Path) -> Iterator[TestClient]:
-    """The app on an empty database."""
-    yield from _client(db_path)
+    """The app on an empty database, signed in as the admin `tester`."""
+    for client in _client(db_path):
+        yield sign_in_as(client, ADMIN)
 
 
 @pytest.fixture
 def seeded_client(seeded_db_path: Path) -> Iterator[TestClient]:
-    """The app on the seed corpus; the analyst cookie is set."""
+    """The app on the seed corpus, signed in as the admin `tester`."""
     for client in _client(seeded_db_path):
-        client.cookies.set("analyst", "Test Analyst")
-        yield client
+        yield sign_in_as(client, ADMIN)

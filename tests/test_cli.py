@@ -152,10 +152,11 @@ def test_aif_and_w3c_exports_match_the_api(seeded_db_path: Path, tmp_path: Path)
 
     from app.config import Settings
     from app.main import create_app
+    from tests.accounts import ADMIN, sign_in_as
     from tests.maps import build_small_map
 
     app = create_app(Settings(database_url=sqlite_url(seeded_db_path)))
-    with TestClient(app) as client:
+    with sign_in_as(TestClient(app), ADMIN) as client:
         from sqlmodel import Session
 
         with Session(app.state.engine) as session:

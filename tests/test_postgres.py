@@ -15,6 +15,7 @@ from app.config import Settings
 from app.db import alembic_config, make_engine, migrate
 from app.main import create_app
 from app.services.corpus import load_seeds
+from tests.accounts import ADMIN, add_test_users, sign_in_as
 from tests.conftest import SEEDS_DIR
 from tests.corrections import tag_and_correct
 from tests.postgres import temporary_postgres
@@ -70,9 +71,9 @@ def test_seeding_twice_on_postgres_changes_nothing(pg_engine: Engine) -> None:
 def test_tag_export_and_reimport_on_postgres(pg_engine: Engine, postgres_url: str) -> None:
     with Session(pg_engine) as session:
         load_seeds(session, SEEDS_DIR)
+        add_test_users(session)
     app = create_app(Settings(database_url=postgres_url))
-    with TestClient(app) as client:
-        client.cookies.set("analyst", "Ana")
+    with sign_in_as(TestClient(app), ADMIN) as client:
         document = client.get("/api/documents").json()[1]
         passage = next(
             p
@@ -90,7 +91,9 @@ def test_tag_export_and_reimport_on_postgres(pg_engine: Engine, postgres_url: st
     reset(postgres_url)
     migrate(postgres_url)
     app = create_app(Settings(database_url=postgres_url))
-    with TestClient(app) as client:
+    with Session(app.state.engine) as session:
+        add_test_users(session)
+    with sign_in_as(TestClient(app), ADMIN) as client:
         imported = client.post(
             "/api/import", content=exported, headers={"Content-Type": "application/json"}
         )
@@ -133,9 +136,9 @@ def test_replacing_a_text_re_anchors_and_restores_on_postgres(
 ) -> None:
     with Session(pg_engine) as session:
         load_seeds(session, SEEDS_DIR)
+        add_test_users(session)
     app = create_app(Settings(database_url=postgres_url))
-    with TestClient(app) as client:
-        client.cookies.set("analyst", "Ana")
+    with sign_in_as(TestClient(app), ADMIN) as client:
         tagged = tag_and_correct(client)
         url = f"/api/documents/{tagged.document['id']}/text"
 

@@ -32,10 +32,7 @@ IMPORT_BODY = {
         },
     }
 }
-NO_ANALYST = (
-    "Say who is importing: choose an analyst name first (the analyst cookie), or pass "
-    "?analyst=… with the request."
-)
+NO_ANALYST = "Say who is importing: sign in, or pass ?analyst=… with the request."
 
 
 @router.get(
@@ -59,13 +56,17 @@ def export_aif_map(
 async def import_aif_file(
     request: Request,
     session: SessionDep,
-    cookie_analyst: AnalystDep,
+    signed_in: AnalystDep,
     analyst: Annotated[
-        str | None, Query(max_length=80, description="Who imports (else the analyst cookie).")
+        str | None,
+        Query(
+            max_length=80,
+            description="Whom to credit with the claims and relations (else the signed-in user).",
+        ),
     ] = None,
 ) -> dict[str, Any]:
     """Merge the claims and relations of an AIF file, all or nothing; says what it did."""
-    name = (analyst or "").strip() or cookie_analyst
+    name = (analyst or "").strip() or signed_in
     if not name:
         raise HTTPException(status_code=422, detail=NO_ANALYST)
     raw = await read_import_file(request)

@@ -8,16 +8,18 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from app.deps import AnalystDep, SessionDep
+from app.errors import version_conflict_response
 from app.models import (
     Annotation,
     AnnotationCreate,
     AnnotationKind,
+    AnnotationPublic,
     AnnotationUpdate,
     Passage,
     Stance,
 )
 from app.services import catalog, claims, documents, evidence, reanchor, tagging
-from app.services.errors import Conflict
+from app.services.errors import Conflict, VersionConflict
 from app.services.evidence import ClaimChoice, ClaimMode
 from app.templating import render
 
@@ -206,13 +208,84 @@ def update_tag(
     kind: Annotated[AnnotationKind, Form()],
     topic_key: Annotated[str | None, Form(max_length=32)] = None,
     note: Annotated[str, Form(max_length=5000)] = "",
+    version: Annotated[int | None, Form(ge=1)] = None,
     claim: ClaimChoice = Depends(claim_choice),
 ) -> HTMLResponse:
+    """Save the edit form; if the tag changed since the form was opened (its `version`), answer
+    409 with both versions side by side instead."""
     data = AnnotationUpdate(
-        position_key=position_key, kind=kind, topic_key=blank_to_none(topic_key), note=note
+        position_key=position_key,
+        kind=kind,
+        topic_key=blank_to_none(topic_key),
+        note=note,
+        version=version,
     )
-    annotation = evidence.retag_with_claim(session, annotation_id, data, analyst, claim)
+    try:
+        annotation = evidence.retag_with_claim(session, annotation_id, data, analyst, claim)
+    except VersionConflict as conflict:
+        context = tag_conflict_context(session, conflict, data, claim)
+        return version_conflict_response(request, context)
     return changed_response(request, session, annotation, analyst)
+
+
+def describe_claim_choice(session: Session, choice: ClaimChoice) -> str:
+    if choice.mode == ClaimMode.new:
+        return f"a new claim: “{choice.text.strip()}” ({choice.stance})"
+    if choice.mode == ClaimMode.existing and choice.claim_id:
+        return f"“{claims.get_claim(session, choice.claim_id).text}”"
+    return ""
+
+
+def tag_conflict_context(
+    session: Session, conflict: VersionConflict, mine: AnnotationUpdate, claim: ClaimChoice
+) -> dict[str, Any]:
+    """The refused edit of a tag beside the tag as it is now, and the way to either."""
+    theirs: AnnotationPublic = conflict.current
+    names = catalog_context(session)
+    positions, topics = names["position_map"], names["topic_map"]
+
+    def position(key: str | None) -> str:
+        return positions[key].name if key in positions else key or ""
+
+    def topic(key: str | None) -> str:
+        return topics[key].name if key in topics else key or ""
+
+    their_claim = claims.get_claim(session, theirs.claim_id).text if theirs.claim_id else ""
+    rows = [
+        ("Position", position(mine.position_key), position(theirs.position_key)),
+        ("Kind", str(mine.kind or ""), str(theirs.kind)),
+        ("Topic", topic(mine.topic_key), topic(theirs.topic_key)),
+        ("Note", (mine.note or "").strip(), theirs.note),
+        ("Claim", describe_claim_choice(session, claim), their_claim and f"“{their_claim}”"),
+    ]
+    fields = {
+        "position_key": mine.position_key or "",
+        "kind": str(mine.kind or ""),
+        "topic_key": mine.topic_key or "",
+        "note": mine.note or "",
+        "claim_mode": claim.mode,
+        "claim_text": claim.text,
+        "claim_id": claim.claim_id or "",
+        "stance": claim.stance,
+        "version": conflict.current_version,
+    }
+    passage_id = theirs.passage_id
+    return {
+        "conflict": conflict,
+        "rows": rows,
+        "changed_at": theirs.updated_at,
+        "save_url": f"/annotations/{theirs.id}",
+        "fields": fields,
+        # A tag that lost its place meanwhile has no passage to show it in: its document's
+        # list of such tags instead.
+        "target": f"#p-{passage_id}" if passage_id else None,
+        "reload_url": f"/passages/{passage_id}" if passage_id else None,
+        "page_url": (
+            f"/documents/{theirs.document_id}#p-{passage_id}"
+            if passage_id
+            else f"/documents/{theirs.document_id}/orphans"
+        ),
+    }
 
 
 @router.delete("/annotations/{annotation_id}", response_class=HTMLResponse)

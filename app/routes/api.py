@@ -3,10 +3,13 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
+from sqlmodel import SQLModel
 
 from app.deps import AnalystDep, SessionDep
 from app.models import (
+    VERSION_HELP,
     AnnotationCreate,
     AnnotationPublic,
     AnnotationUpdate,
@@ -33,6 +36,57 @@ INVALID: Responses = {422: {"description": "The input is invalid; the message sa
 CONFLICT: Responses = {
     409: {"description": "It clashes with what is stored; the message says how."}
 }
+
+
+class VersionConflictBody(BaseModel):
+    detail: str = Field(description="What happened, for a person.")
+    current: dict[str, Any] = Field(description="The item as it is stored now.")
+    your_version: int = Field(description="The version the refused change was based on.")
+
+
+STALE: Responses = {
+    409: {
+        "description": "Someone changed it since the version you sent, and nothing was saved: "
+        "`current` is the item as it is now. (Any other clash answers 409 with a `detail` only.)",
+        "model": VersionConflictBody,
+    }
+}
+# The version a delete or another change was based on; without it, nothing is checked.
+VersionQuery = Annotated[int | None, Query(ge=1, description=VERSION_HELP)]
+
+MISSING_VERSION = (
+    "Send the `version` of the item as you last read it: an edit must name the version it "
+    "was based on, so that it cannot overwrite a change someone made in the meantime."
+)
+
+
+class VersionRequired(SQLModel):
+    """The API's edits (PATCH) must name the version they were based on."""
+
+    version: int = Field(ge=1, description=VERSION_HELP)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _version_given(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("version") is None:
+            raise PydanticCustomError("version_missing", MISSING_VERSION)
+        return data
+
+
+class DocumentEdit(VersionRequired, DocumentUpdate):
+    pass
+
+
+class PositionEdit(VersionRequired, PositionUpdate):
+    pass
+
+
+class TopicEdit(VersionRequired, TopicUpdate):
+    pass
+
+
+class AnnotationEdit(VersionRequired, AnnotationUpdate):
+    pass
 
 
 class DocumentDetail(DocumentPublic):
@@ -75,8 +129,8 @@ def get_document(session: SessionDep, document_id: str) -> DocumentDetail:
     return DocumentDetail.model_validate(summary.document, update={"passages": passages})
 
 
-@router.patch("/documents/{document_id}", tags=["documents"], responses=NOT_FOUND | INVALID)
-def update_document(session: SessionDep, document_id: str, data: DocumentUpdate) -> DocumentPublic:
+@router.patch("/documents/{document_id}", tags=["documents"], responses=NOT_FOUND | INVALID | STALE)
+def update_document(session: SessionDep, document_id: str, data: DocumentEdit) -> DocumentPublic:
     documents.update_document(session, document_id, data)
     return documents.get_document_summary(session, document_id).document
 
@@ -85,11 +139,13 @@ def update_document(session: SessionDep, document_id: str, data: DocumentUpdate)
     "/documents/{document_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     tags=["documents"],
-    responses=NOT_FOUND,
+    responses=NOT_FOUND | STALE,
 )
-def delete_document(session: SessionDep, document_id: str) -> Response:
+def delete_document(
+    session: SessionDep, document_id: str, version: VersionQuery = None
+) -> Response:
     """Delete a document with its passages and their tags."""
-    documents.delete_document(session, document_id)
+    documents.delete_document(session, document_id, version)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -100,10 +156,10 @@ class DocumentText(BaseModel):
 @router.put(
     "/documents/{document_id}/text",
     tags=["documents"],
-    responses=NOT_FOUND | CONFLICT | INVALID,
+    responses=NOT_FOUND | INVALID | STALE,
 )
 def replace_document_text(
-    session: SessionDep, document_id: str, data: DocumentText
+    session: SessionDep, document_id: str, data: DocumentText, version: VersionQuery = None
 ) -> reanchor.ReanchorReport:
     """Replace the text with a corrected version; its tags follow their words.
 
@@ -112,7 +168,7 @@ def replace_document_text(
     the claims it is evidence for, and their relations, then need review. The same text as now
     changes nothing; a text another document has is refused.
     """
-    return reanchor.replace_document_text(session, document_id, data.text)
+    return reanchor.replace_document_text(session, document_id, data.text, version)
 
 
 @router.get("/documents/{document_id}/orphans", tags=["documents"], responses=NOT_FOUND)
@@ -182,8 +238,10 @@ def get_position(session: SessionDep, position_key: str) -> PositionDetail:
     return PositionDetail(position=PositionPublic.model_validate(position), groups=groups)
 
 
-@router.patch("/positions/{position_key}", tags=["positions"], responses=NOT_FOUND | INVALID)
-def update_position(session: SessionDep, position_key: str, data: PositionUpdate) -> PositionPublic:
+@router.patch(
+    "/positions/{position_key}", tags=["positions"], responses=NOT_FOUND | INVALID | STALE
+)
+def update_position(session: SessionDep, position_key: str, data: PositionEdit) -> PositionPublic:
     return PositionPublic.model_validate(catalog.update_position(session, position_key, data))
 
 
@@ -191,11 +249,13 @@ def update_position(session: SessionDep, position_key: str, data: PositionUpdate
     "/positions/{position_key}",
     status_code=status.HTTP_204_NO_CONTENT,
     tags=["positions"],
-    responses=NOT_FOUND | CONFLICT,
+    responses=NOT_FOUND | STALE,
 )
-def delete_position(session: SessionDep, position_key: str) -> Response:
+def delete_position(
+    session: SessionDep, position_key: str, version: VersionQuery = None
+) -> Response:
     """Delete a position no tag uses."""
-    catalog.delete_position(session, position_key)
+    catalog.delete_position(session, position_key, version)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -219,8 +279,8 @@ def get_topic(session: SessionDep, topic_key: str) -> TopicPublic:
     return TopicPublic.model_validate(catalog.get_topic(session, topic_key))
 
 
-@router.patch("/topics/{topic_key}", tags=["topics"], responses=NOT_FOUND | INVALID)
-def update_topic(session: SessionDep, topic_key: str, data: TopicUpdate) -> TopicPublic:
+@router.patch("/topics/{topic_key}", tags=["topics"], responses=NOT_FOUND | INVALID | STALE)
+def update_topic(session: SessionDep, topic_key: str, data: TopicEdit) -> TopicPublic:
     return TopicPublic.model_validate(catalog.update_topic(session, topic_key, data))
 
 
@@ -228,11 +288,11 @@ def update_topic(session: SessionDep, topic_key: str, data: TopicUpdate) -> Topi
     "/topics/{topic_key}",
     status_code=status.HTTP_204_NO_CONTENT,
     tags=["topics"],
-    responses=NOT_FOUND | CONFLICT,
+    responses=NOT_FOUND | STALE,
 )
-def delete_topic(session: SessionDep, topic_key: str) -> Response:
+def delete_topic(session: SessionDep, topic_key: str, version: VersionQuery = None) -> Response:
     """Delete a topic no tag uses."""
-    catalog.delete_topic(session, topic_key)
+    catalog.delete_topic(session, topic_key, version)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -278,9 +338,11 @@ def get_annotation(session: SessionDep, annotation_id: str) -> AnnotationPublic:
     return tagging.present_annotation(annotation)
 
 
-@router.patch("/annotations/{annotation_id}", tags=["annotations"], responses=NOT_FOUND | INVALID)
+@router.patch(
+    "/annotations/{annotation_id}", tags=["annotations"], responses=NOT_FOUND | INVALID | STALE
+)
 def update_annotation(
-    session: SessionDep, annotation_id: str, data: AnnotationUpdate
+    session: SessionDep, annotation_id: str, data: AnnotationEdit
 ) -> AnnotationPublic:
     annotation = tagging.update_annotation(session, annotation_id, data)
     return tagging.present_annotation(annotation)
@@ -290,11 +352,13 @@ def update_annotation(
     "/annotations/{annotation_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     tags=["annotations"],
-    responses=NOT_FOUND,
+    responses=NOT_FOUND | STALE,
 )
-def delete_annotation(session: SessionDep, annotation_id: str) -> Response:
+def delete_annotation(
+    session: SessionDep, annotation_id: str, version: VersionQuery = None
+) -> Response:
     """Remove a tag (undo with POST …/restore)."""
-    tagging.remove_annotation(session, annotation_id)
+    tagging.remove_annotation(session, annotation_id, version)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

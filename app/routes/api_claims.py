@@ -16,7 +16,7 @@ from app.models import (
     RelationUpdate,
     Stance,
 )
-from app.routes.api import CONFLICT, INVALID, NOT_FOUND
+from app.routes.api import CONFLICT, INVALID, NOT_FOUND, STALE, VersionQuery, VersionRequired
 from app.services import claims, reanchor
 from app.services.claims import LinkedClaim
 from app.services.tagging import present_annotation
@@ -52,6 +52,14 @@ class ClaimDetail(ClaimPublic):
     supported_by: list[LinkedClaimPublic] = Field(description="Claims that support this one.")
     attacks: list[LinkedClaimPublic] = Field(description="Claims this claim attacks.")
     attacked_by: list[LinkedClaimPublic] = Field(description="Claims that attack this one.")
+
+
+class ClaimEdit(VersionRequired, ClaimUpdate):
+    pass
+
+
+class RelationEdit(VersionRequired, RelationUpdate):
+    pass
 
 
 class StanceBody(BaseModel):
@@ -142,8 +150,8 @@ def get_claim(session: SessionDep, claim_id: str) -> ClaimDetail:
     )
 
 
-@router.patch("/claims/{claim_id}", tags=["claims"], responses=NOT_FOUND | INVALID)
-def update_claim(session: SessionDep, claim_id: str, data: ClaimUpdate) -> ClaimPublic:
+@router.patch("/claims/{claim_id}", tags=["claims"], responses=NOT_FOUND | INVALID | STALE)
+def update_claim(session: SessionDep, claim_id: str, data: ClaimEdit) -> ClaimPublic:
     """Change the fields given; `topic_key: null` clears the topic, `stances` replaces them all."""
     return claims.claim_public(session, claims.update_claim(session, claim_id, data))
 
@@ -152,25 +160,29 @@ def update_claim(session: SessionDep, claim_id: str, data: ClaimUpdate) -> Claim
     "/claims/{claim_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     tags=["claims"],
-    responses=NOT_FOUND,
+    responses=NOT_FOUND | STALE,
 )
-def delete_claim(session: SessionDep, claim_id: str) -> Response:
+def delete_claim(session: SessionDep, claim_id: str, version: VersionQuery = None) -> Response:
     """Delete a claim and its relations; its evidence tags stay, attached to no claim."""
-    claims.delete_claim(session, claim_id)
+    claims.delete_claim(session, claim_id, version)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.put(
     "/claims/{claim_id}/stances/{position_key}",
     tags=["claims"],
-    responses=NOT_FOUND | INVALID,
+    responses=NOT_FOUND | INVALID | STALE,
 )
 def set_stance(
-    session: SessionDep, claim_id: str, position_key: str, data: StanceBody
+    session: SessionDep,
+    claim_id: str,
+    position_key: str,
+    data: StanceBody,
+    version: VersionQuery = None,
 ) -> ClaimPublic:
-    """Say whether a position holds or rejects the claim."""
+    """Say whether a position holds or rejects the claim (`version`: the claim's)."""
     return claims.claim_public(
-        session, claims.set_stance(session, claim_id, position_key, data.stance)
+        session, claims.set_stance(session, claim_id, position_key, data.stance, version)
     )
 
 
@@ -178,11 +190,13 @@ def set_stance(
     "/claims/{claim_id}/stances/{position_key}",
     status_code=status.HTTP_204_NO_CONTENT,
     tags=["claims"],
-    responses=NOT_FOUND,
+    responses=NOT_FOUND | STALE,
 )
-def remove_stance(session: SessionDep, claim_id: str, position_key: str) -> Response:
-    """The position takes no stance on the claim (any more)."""
-    claims.set_stance(session, claim_id, position_key, None)
+def remove_stance(
+    session: SessionDep, claim_id: str, position_key: str, version: VersionQuery = None
+) -> Response:
+    """The position takes no stance on the claim (any more) (`version`: the claim's)."""
+    claims.set_stance(session, claim_id, position_key, None, version)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -197,11 +211,13 @@ def attach_evidence(session: SessionDep, claim_id: str, data: EvidenceBody) -> A
     "/claims/{claim_id}/evidence/{annotation_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     tags=["claims"],
-    responses=NOT_FOUND,
+    responses=NOT_FOUND | STALE,
 )
-def detach_evidence(session: SessionDep, claim_id: str, annotation_id: str) -> Response:
-    """Stop a tag being evidence for the claim; the tag itself stays."""
-    claims.detach_evidence(session, annotation_id, claim_id=claim_id)
+def detach_evidence(
+    session: SessionDep, claim_id: str, annotation_id: str, version: VersionQuery = None
+) -> Response:
+    """Stop a tag being evidence for the claim; the tag itself stays (`version`: the tag's)."""
+    claims.detach_evidence(session, annotation_id, claim_id=claim_id, version=version)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -270,8 +286,8 @@ def get_relation(session: SessionDep, relation_id: str) -> RelationPublic:
     return RelationPublic.model_validate(claims.get_relation(session, relation_id))
 
 
-@router.patch("/relations/{relation_id}", tags=["relations"], responses=NOT_FOUND | INVALID)
-def update_relation(session: SessionDep, relation_id: str, data: RelationUpdate) -> RelationPublic:
+@router.patch("/relations/{relation_id}", tags=["relations"], responses=NOT_FOUND | INVALID | STALE)
+def update_relation(session: SessionDep, relation_id: str, data: RelationEdit) -> RelationPublic:
     """Change the kind, note or evidence passage; the two claims stay."""
     return RelationPublic.model_validate(claims.update_relation(session, relation_id, data))
 
@@ -280,8 +296,10 @@ def update_relation(session: SessionDep, relation_id: str, data: RelationUpdate)
     "/relations/{relation_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     tags=["relations"],
-    responses=NOT_FOUND,
+    responses=NOT_FOUND | STALE,
 )
-def delete_relation(session: SessionDep, relation_id: str) -> Response:
-    claims.delete_relation(session, relation_id)
+def delete_relation(
+    session: SessionDep, relation_id: str, version: VersionQuery = None
+) -> Response:
+    claims.delete_relation(session, relation_id, version)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -8,9 +8,11 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from app.deps import AnalystDep, SessionDep
-from app.models import ClaimUpdate, RelationCreate, RelationKind, Stance
+from app.errors import version_conflict_response
+from app.models import ClaimPublic, ClaimUpdate, RelationCreate, RelationKind, Stance
 from app.routes.annotations import blank_to_none, catalog_context
 from app.services import claims, documents, examples, reanchor
+from app.services.errors import VersionConflict
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -86,7 +88,9 @@ def claim_context(session: Session, claim_id: str, analyst: str | None) -> dict[
 def claim_page(
     request: Request, session: SessionDep, analyst: AnalystDep, claim_id: str
 ) -> HTMLResponse:
-    return render(request, "claim.html", claim_context(session, claim_id, analyst))
+    """The claim's page; htmx gets its header alone (to show it again after a refused edit)."""
+    context = claim_context(session, claim_id, analyst)
+    return render(request, "claim.html", context, fragment="_claim_head.html")
 
 
 @router.get("/claims/{claim_id}/summary", response_class=HTMLResponse)
@@ -113,10 +117,49 @@ def update_claim(
     text: Annotated[str, Form(max_length=2000)],
     topic_key: Annotated[str, Form(max_length=32)] = "",
     note: Annotated[str, Form(max_length=5000)] = "",
+    version: Annotated[int | None, Form(ge=1)] = None,
 ) -> HTMLResponse:
-    data = ClaimUpdate(text=text, topic_key=blank_to_none(topic_key), note=note)
-    claims.update_claim(session, claim_id, data)
+    """Save the edit form; if the claim changed since the form was shown (its `version`),
+    answer 409 with both versions side by side instead."""
+    data = ClaimUpdate(text=text, topic_key=blank_to_none(topic_key), note=note, version=version)
+    try:
+        claims.update_claim(session, claim_id, data)
+    except VersionConflict as conflict:
+        return version_conflict_response(request, claim_conflict_context(session, conflict, data))
     return render(request, "_claim_head.html", claim_context(session, claim_id, analyst))
+
+
+def claim_conflict_context(
+    session: Session, conflict: VersionConflict, mine: ClaimUpdate
+) -> dict[str, Any]:
+    """The refused edit of a claim beside the claim as it is now, and the way to either."""
+    theirs: ClaimPublic = conflict.current
+    topics = catalog_context(session)["topic_map"]
+
+    def topic(key: str | None) -> str:
+        return topics[key].name if key in topics else key or ""
+
+    rows = [
+        ("Text", (mine.text or "").strip(), theirs.text),
+        ("Topic", topic(mine.topic_key), topic(theirs.topic_key)),
+        ("Note", (mine.note or "").strip(), theirs.note),
+    ]
+    fields = {
+        "text": mine.text or "",
+        "topic_key": mine.topic_key or "",
+        "note": mine.note or "",
+        "version": conflict.current_version,
+    }
+    return {
+        "conflict": conflict,
+        "rows": rows,
+        "changed_at": theirs.updated_at,
+        "save_url": f"/claims/{theirs.id}",
+        "fields": fields,
+        "target": "#claim-head",
+        "reload_url": f"/claims/{theirs.id}",
+        "page_url": f"/claims/{theirs.id}",
+    }
 
 
 @router.put("/claims/{claim_id}/stances/{position_key}", response_class=HTMLResponse)

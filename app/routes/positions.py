@@ -1,21 +1,18 @@
-"""The positions: the list (with a form to add one), each position's tagged passages, and the
-analyst's name."""
+"""The positions: the list (with a form to add one) and each position's tagged passages."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.deps import ANALYST_COOKIE, AnalystDep, SessionDep, encode_analyst
+from app.deps import AnalystDep, SessionDep
 from app.models import Annotation, PositionCreate
-from app.services import catalog, documents, tagging
+from app.services import catalog, documents
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-ONE_YEAR = 365 * 24 * 3600
 
 
 def tag_counts(session: Session) -> dict[str, int]:
@@ -64,24 +61,3 @@ def position_page(
         "analyst": analyst,
     }
     return render(request, "position.html", context, fragment="_position_groups.html")
-
-
-def safe_next(path: str) -> str:
-    """Only redirect within this site (an absolute or protocol-relative URL is refused)."""
-    if path.startswith("/") and not path.startswith("//") and "\\" not in path:
-        return path
-    return "/documents"
-
-
-@router.post("/analyst")
-def set_analyst(
-    name: Annotated[str, Form(max_length=200)],
-    next_path: Annotated[str, Form(alias="next", max_length=2000)] = "/documents",
-) -> RedirectResponse:
-    """Remember the analyst's name in a cookie; every tag they make records it."""
-    cleaned = tagging.clean_analyst_name(name)
-    response = RedirectResponse(safe_next(next_path), status_code=303)
-    response.set_cookie(
-        ANALYST_COOKIE, encode_analyst(cleaned), max_age=ONE_YEAR, httponly=True, samesite="lax"
-    )
-    return response

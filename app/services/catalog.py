@@ -14,12 +14,16 @@ from app.models import (
     Annotation,
     Position,
     PositionCreate,
+    PositionPublic,
     PositionUpdate,
     Topic,
     TopicCreate,
+    TopicPublic,
     TopicUpdate,
+    utcnow,
 )
 from app.services.errors import Conflict, NotFound
+from app.services.versions import check_version
 
 Entry = TypeVar("Entry", Position, Topic)
 
@@ -38,21 +42,37 @@ def _get(session: Session, model: type[Entry], key: str) -> Entry:
     return entry
 
 
+def _present(entry: Position | Topic) -> PositionPublic | TopicPublic:
+    if isinstance(entry, Position):
+        return PositionPublic.model_validate(entry)
+    return TopicPublic.model_validate(entry)
+
+
 def _create(session: Session, model: type[Entry], key: str, data: SQLModel) -> Entry:
     if session.get(model, key) is not None:
         raise Conflict(f"A {LABELS[model]} with the key '{key}' already exists.")
     return save(session, model.model_validate(data))
 
 
-def _update(session: Session, model: type[Entry], key: str, data: SQLModel) -> Entry:
+def _update(
+    session: Session, model: type[Entry], key: str, data: PositionUpdate | TopicUpdate
+) -> Entry:
+    """Change the fields given; with `data.version`, refused (VersionConflict) if the entry is
+    at another one."""
     entry = _get(session, model, key)
-    entry.sqlmodel_update(data.model_dump(exclude_unset=True, exclude_none=True))
+    check_version(session, entry, data.version, lambda: _present(entry))
+    entry.sqlmodel_update(
+        data.model_dump(exclude_unset=True, exclude_none=True, exclude={"version"})
+    )
+    entry.updated_at = utcnow()
     return save(session, entry)
 
 
-def _delete(session: Session, model: type[Entry], key: str) -> None:
-    """Delete an unused entry; one that tags refer to is refused, to keep the map whole."""
+def _delete(session: Session, model: type[Entry], key: str, version: int | None) -> None:
+    """Delete an unused entry; one that tags refer to is refused, to keep the map whole. With
+    `version`, refused (VersionConflict) if the entry is at another one."""
     entry = _get(session, model, key)
+    check_version(session, entry, version, lambda: _present(entry))
     in_use = session.exec(
         select(func.count()).select_from(Annotation).where(REFERENCES[model] == key)
     ).one()
@@ -82,8 +102,8 @@ def update_position(session: Session, key: str, data: PositionUpdate) -> Positio
     return _update(session, Position, key, data)
 
 
-def delete_position(session: Session, key: str) -> None:
-    _delete(session, Position, key)
+def delete_position(session: Session, key: str, version: int | None = None) -> None:
+    _delete(session, Position, key, version)
 
 
 def list_topics(session: Session) -> list[Topic]:
@@ -102,5 +122,5 @@ def update_topic(session: Session, key: str, data: TopicUpdate) -> Topic:
     return _update(session, Topic, key, data)
 
 
-def delete_topic(session: Session, key: str) -> None:
-    _delete(session, Topic, key)
+def delete_topic(session: Session, key: str, version: int | None = None) -> None:
+    _delete(session, Topic, key, version)

@@ -29,6 +29,7 @@ from app.models import (
     Relation,
     RelationCreate,
     RelationKind,
+    RelationPublic,
     RelationUpdate,
     Stance,
     StanceFields,
@@ -37,7 +38,13 @@ from app.models import (
 )
 from app.services.documents import document_label
 from app.services.errors import Conflict, InvalidInput, NotFound
-from app.services.tagging import clean_analyst_name, get_annotation, get_passage
+from app.services.tagging import (
+    clean_analyst_name,
+    get_annotation,
+    get_passage,
+    present_annotation,
+)
+from app.services.versions import check_version
 
 SHORT_TEXT_LENGTH = 60
 SEARCH_LIMIT = 10
@@ -155,7 +162,7 @@ def create_claim(session: Session, data: ClaimCreate, analyst: str | None) -> Cl
     The analyst is `data.analyst`, else `analyst`. A tag that was evidence for another claim
     moves to this one (a tag backs one claim at a time).
     """
-    who = clean_analyst_name(data.analyst or analyst)
+    who = clean_analyst_name(analyst or data.analyst)
     text = _clean_text(data.text)
     _check_topic(session, data.topic_key)
     stances = _check_stances(session, data.stances)
@@ -180,9 +187,11 @@ def create_claim(session: Session, data: ClaimCreate, analyst: str | None) -> Cl
 
 def update_claim(session: Session, claim_id: str, data: ClaimUpdate) -> Claim:
     """Change the fields given; `topic_key: null` clears the topic, and `stances` (a list, or
-    null for none) replaces the whole set of stances."""
+    null for none) replaces the whole set of stances. With `data.version`, the change is
+    refused (VersionConflict) if the claim is at another one."""
     claim = get_claim(session, claim_id)
-    changes = data.model_dump(exclude_unset=True, exclude={"stances"})
+    check_version(session, claim, data.version, lambda: claim_public(session, claim))
+    changes = data.model_dump(exclude_unset=True, exclude={"stances", "version"})
     if "text" in changes:
         if changes["text"] is None:
             raise InvalidInput("A claim must keep its text.")
@@ -201,10 +210,18 @@ def update_claim(session: Session, claim_id: str, data: ClaimUpdate) -> Claim:
     return save(session, claim)
 
 
-def set_stance(session: Session, claim_id: str, position_key: str, stance: Stance | None) -> Claim:
+def set_stance(
+    session: Session,
+    claim_id: str,
+    position_key: str,
+    stance: Stance | None,
+    version: int | None = None,
+) -> Claim:
     """Say how one position stands to the claim (holds or rejects), or with None that it takes
-    no stance (removing an absent stance changes nothing)."""
+    no stance (removing an absent stance changes nothing). With `version`, refused
+    (VersionConflict) if the claim is at another one."""
     claim = get_claim(session, claim_id)
+    check_version(session, claim, version, lambda: claim_public(session, claim))
     if session.get(Position, position_key) is None:
         raise NotFound(f"There is no position with the key '{position_key}'.")
     row = session.exec(
@@ -225,12 +242,14 @@ def set_stance(session: Session, claim_id: str, position_key: str, stance: Stanc
     return save(session, claim)
 
 
-def delete_claim(session: Session, claim_id: str) -> None:
+def delete_claim(session: Session, claim_id: str, version: int | None = None) -> None:
     """Delete a claim with its stances and relations; its evidence tags stay, with no claim.
 
     The database does the rest: stances and relations cascade, tags get a NULL `claim_id`.
+    With `version`, refused (VersionConflict) if the claim is at another one.
     """
     claim = get_claim(session, claim_id)
+    check_version(session, claim, version, lambda: claim_public(session, claim))
     session.delete(claim)
     session.commit()
 
@@ -244,13 +263,19 @@ def attach_evidence(session: Session, claim_id: str, annotation_id: str) -> Anno
 
 
 def detach_evidence(
-    session: Session, annotation_id: str, *, claim_id: str | None = None
+    session: Session,
+    annotation_id: str,
+    *,
+    claim_id: str | None = None,
+    version: int | None = None,
 ) -> Annotation:
     """Stop a tag being evidence for its claim; the tag itself stays.
 
-    With `claim_id`, the tag must be evidence for that claim (NotFound otherwise).
+    With `claim_id`, the tag must be evidence for that claim (NotFound otherwise); with
+    `version`, the tag must be at that version (VersionConflict otherwise).
     """
     annotation = get_annotation(session, annotation_id)
+    check_version(session, annotation, version, lambda: present_annotation(annotation))
     if claim_id is not None:
         claim = get_claim(session, claim_id)
         if annotation.claim_id != claim_id:
@@ -588,7 +613,7 @@ def create_relation(session: Session, data: RelationCreate, analyst: str | None)
     Two claims are linked by one relation at most, in either direction: a second one is a
     Conflict (change the kind of the first instead).
     """
-    who = clean_analyst_name(data.analyst or analyst)
+    who = clean_analyst_name(analyst or data.analyst)
     source = get_claim(session, data.source_id)
     target = get_claim(session, data.target_id)
     if source.id == target.id:
@@ -636,9 +661,11 @@ def list_relations(session: Session, claim_id: str | None = None) -> list[Relati
 
 def update_relation(session: Session, relation_id: str, data: RelationUpdate) -> Relation:
     """Change a relation's kind, note or evidence passage (`null` clears the passage); its two
-    claims stay (delete it and make a new one to link others)."""
+    claims stay (delete it and make a new one to link others). With `data.version`, refused
+    (VersionConflict) if the relation is at another one."""
     relation = get_relation(session, relation_id)
-    changes = data.model_dump(exclude_unset=True)
+    check_version(session, relation, data.version, lambda: RelationPublic.model_validate(relation))
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
     if changes.get("kind", "") is None:
         raise InvalidInput("A relation must keep a kind (supports or attacks).")
     if changes.get("evidence_passage_id") is not None:
@@ -653,8 +680,11 @@ def update_relation(session: Session, relation_id: str, data: RelationUpdate) ->
     return save(session, relation)
 
 
-def delete_relation(session: Session, relation_id: str) -> None:
-    session.delete(get_relation(session, relation_id))
+def delete_relation(session: Session, relation_id: str, version: int | None = None) -> None:
+    """Delete a relation; with `version`, refused (VersionConflict) if it is at another one."""
+    relation = get_relation(session, relation_id)
+    check_version(session, relation, version, lambda: RelationPublic.model_validate(relation))
+    session.delete(relation)
     session.commit()
 
 

@@ -20,8 +20,10 @@ from app.models import (
     PassageUpdate,
     Position,
     Topic,
+    utcnow,
 )
 from app.services.errors import NotFound
+from app.services.versions import check_version
 
 HIDDEN_KINDS = (PassageKind.boilerplate,)
 LABEL_WORDS = 9
@@ -97,6 +99,13 @@ def get_document(session: Session, document_id: str) -> Document:
     return document
 
 
+def check_document_version(session: Session, document: Document, version: int | None) -> None:
+    """Refuse a change based on another version of the document (see `check_version`)."""
+    check_version(
+        session, document, version, lambda: get_document_summary(session, document.id).document
+    )
+
+
 def get_document_summary(session: Session, document_id: str) -> DocumentSummary:
     get_document(session, document_id)
     return list_documents(session, only=document_id)[0]
@@ -104,15 +113,20 @@ def get_document_summary(session: Session, document_id: str) -> DocumentSummary:
 
 def update_document(session: Session, document_id: str, data: DocumentUpdate) -> Document:
     """Correct a document's metadata (its text is replaced, tags and all, by
-    `reanchor.replace_document_text`)."""
+    `reanchor.replace_document_text`). With `data.version`, refused (VersionConflict) if the
+    document is at another one."""
     document = get_document(session, document_id)
-    document.sqlmodel_update(data.model_dump(exclude_unset=True))
+    check_document_version(session, document, data.version)
+    document.sqlmodel_update(data.model_dump(exclude_unset=True, exclude={"version"}))
+    document.updated_at = utcnow()
     return save(session, document)
 
 
-def delete_document(session: Session, document_id: str) -> None:
-    """Delete a document with its passages and their tags."""
+def delete_document(session: Session, document_id: str, version: int | None = None) -> None:
+    """Delete a document with its passages and their tags; with `version`, refused
+    (VersionConflict) if the document is at another one."""
     document = get_document(session, document_id)
+    check_document_version(session, document, version)
     session.delete(document)
     session.commit()
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
+from app import history
 from app.db import make_engine, migrate
 from app.models import (
     Annotation,
@@ -175,8 +176,10 @@ def clear_examples(session: Session) -> ExampleCounts:
     their relations to example claims go with those claims.
     """
     counts = count_examples(session)
-    session.execute(delete(Annotation).where(col(Annotation.example)))
-    session.execute(delete(Relation).where(col(Relation.example)))
-    session.execute(delete(Claim).where(col(Claim.example)))
+    # Core deletes, which the history's session events do not see: each table's rows are
+    # recorded just before they go (a claim's with the analysts' relations that go with it).
+    for model in (Annotation, Relation, Claim):
+        history.record_deletions(session, model, col(model.example))
+        session.execute(delete(model).where(col(model.example)))
     session.commit()
     return counts

@@ -120,11 +120,9 @@ def _begin_snapshot(session: Session) -> None:
     from the file, which would then not import.
     """
     connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        # pysqlite only opens a transaction before writes; in WAL mode an explicit BEGIN keeps
-        # one read snapshot from the first SELECT on, without blocking writers.
-        connection.exec_driver_sql("BEGIN")
-    elif connection.dialect.name == "postgresql":
+    # On SQLite every transaction starts with an explicit BEGIN (app.db), which in WAL mode
+    # keeps one read snapshot from the first SELECT on, without blocking writers.
+    if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
 
@@ -215,13 +213,28 @@ def _position_records(session: Session) -> Iterator[dict[str, Any]]:
             "name": position.name,
             "colour": position.colour,
             "ordinal": position.ordinal,
+            **_made(position),
         }
+
+
+def _made(row: Position | Topic) -> dict[str, Any]:
+    """Who made a position or topic and when (null for those made before accounts existed)."""
+    return {
+        "created_by": row.created_by,
+        "created_at": _format_optional(row.created_at),
+        "updated_at": _format_optional(row.updated_at),
+    }
 
 
 def _topic_records(session: Session) -> Iterator[dict[str, Any]]:
     query = select(Topic).order_by(col(Topic.key))
     for topic in session.exec(query.execution_options(yield_per=BATCH_SIZE)):
-        yield {"key": topic.key, "name": topic.name, "description": topic.description}
+        yield {
+            "key": topic.key,
+            "name": topic.name,
+            "description": topic.description,
+            **_made(topic),
+        }
 
 
 def _document_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
@@ -241,6 +254,8 @@ def _document_records(session: Session, filters: ExportFilters) -> Iterator[dict
             "source_name": document.source_name,
             "sha256": document.sha256,
             "created_at": format_datetime(document.created_at),
+            "created_by": document.created_by,
+            "updated_at": _format_optional(document.updated_at),
             "original_text": document.original_text,
         }
 

@@ -30,13 +30,15 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, validators  # type: ignore[import-untyped]
 from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
-from sqlmodel import Session, SQLModel, col, delete, insert, select
+from sqlmodel import Session, SQLModel, insert, select
 
+from app import history
 from app.models import (
     Annotation,
     Claim,
     ClaimStance,
     Document,
+    HistoryAction,
     Passage,
     Position,
     Relation,
@@ -46,9 +48,7 @@ from app.services.corpus import join_wrapped_lines, span_to_document_offsets
 from app.services.errors import InvalidInput
 from app.services.export import FORMAT_NAME, SCHEMA_FILES, export_schema
 from app.services.uploads import (
-    QUERY_BATCH,
     all_or_nothing,
-    batches,
     check_unicode,
     json_path,
     load_json,
@@ -251,13 +251,23 @@ def _plan_keyed(
     """Positions or topics: create the missing ones; stored ones keep their local names."""
     _unique(records, table, "key")
     stored = set(session.exec(select(model.key)))
-    for record in records:
+    for index, record in enumerate(records):
         if record["key"] in stored:
             plan.report.unchanged[table] += 1
         else:
-            getattr(plan, table).append(dict(record))
+            row = dict(record)
+            _parse_made(row, f"{table}[{index}]", "created_at", "updated_at")
+            getattr(plan, table).append(row)
             plan.report.created[table] += 1
     return stored | {record["key"] for record in records}
+
+
+def _parse_made(row: Record, where: str, *stamps: str) -> None:
+    """Who made the row and when: optional in version 2 files (and absent from version 1)."""
+    row["created_by"] = row.get("created_by")
+    for name in stamps:
+        value = row.get(name)
+        row[name] = None if value is None else _parse_datetime(value, f"{where}.{name}")
 
 
 def _sha256(text: str) -> str:
@@ -304,6 +314,7 @@ def _plan_documents(session: Session, plan: _Plan, records: list[Record]) -> dic
             row = dict(record)
             row["published"] = _parse_date(row["published"], f"{where}.published")
             row["created_at"] = _parse_datetime(row["created_at"], f"{where}.created_at")
+            _parse_made(row, where, "updated_at")
             plan.documents.append(row)
             plan.report.created["documents"] += 1
         else:
@@ -708,12 +719,21 @@ def _parse_date(value: str | None, where: str) -> date | None:
 # --- writing -------------------------------------------------------------------------------
 
 
-def _insert(session: Session, model: type[Any], rows: list[Record]) -> None:
+def _insert(
+    session: Session, model: type[Any], rows: list[Record], snapshots: list[Record] | None = None
+) -> None:
+    """Insert `rows` and record their creation in the history (`snapshots`, when given, are
+    what the entries show of each row instead of the row itself)."""
     # A Core executemany on the session's connection (same transaction): the ORM's bulk path
-    # sent one INSERT per row here, several times slower on a large file.
+    # sent one INSERT per row here, several times slower on a large file. The session events
+    # do not see Core inserts, so the history entries are written here too, one executemany
+    # per batch.
     connection = session.connection()
-    for batch in batches(rows, INSERT_BATCH):
-        connection.execute(insert(model), list(batch))
+    for start in range(0, len(rows), INSERT_BATCH):
+        batch = rows[start : start + INSERT_BATCH]
+        connection.execute(insert(model), batch)
+        shown = snapshots[start : start + INSERT_BATCH] if snapshots is not None else batch
+        history.record_rows(session, HistoryAction.create, model, shown)
 
 
 ANNOTATION_FIELDS = (
@@ -760,16 +780,18 @@ def _write(session: Session, plan: _Plan) -> None:
     _insert(session, Topic, plan.topics)
     _insert(session, Document, plan.documents)
     _insert(session, Passage, plan.passages)
-    _insert(session, Claim, plan.claims)
+    created_claims = {row["id"] for row in plan.claims}
+    new_stances = [s for s in plan.stances if s["claim_id"] in created_claims]
+    _insert(session, Claim, plan.claims, _claim_snapshots(plan.claims, new_stances))
+    _insert(session, ClaimStance, new_stances)
     for claim, row in plan.claim_updates:
         session.add(claim)
         _update(claim, row, CLAIM_FIELDS)
-    updated_claims = [claim.id for claim, _row in plan.claim_updates]
-    for batch in batches(updated_claims, QUERY_BATCH):
-        session.connection().execute(
-            delete(ClaimStance).where(col(ClaimStance.claim_id).in_(batch))
-        )
-    _insert(session, ClaimStance, plan.stances)
+    _replace_stances(
+        session,
+        [claim.id for claim, _row in plan.claim_updates],
+        [s for s in plan.stances if s["claim_id"] not in created_claims],
+    )
     _insert(session, Relation, plan.relations)
     for relation, row in plan.relation_updates:
         session.add(relation)
@@ -781,3 +803,28 @@ def _write(session: Session, plan: _Plan) -> None:
         # The newer version is live there, so it is live here again.
         annotation.deleted_at = None
     session.flush()
+
+
+def _claim_snapshots(claims: list[Record], stances: list[Record]) -> list[Record]:
+    """The new claims as their history entries show them: with their stances."""
+    by_claim: dict[str, list[Record]] = {}
+    for stance in sorted(stances, key=lambda s: (s["claim_id"], s["position_key"])):
+        by_claim.setdefault(stance["claim_id"], []).append(
+            {"position_key": stance["position_key"], "stance": stance["stance"]}
+        )
+    return [{**row, "stances": by_claim.get(row["id"], [])} for row in claims]
+
+
+def _replace_stances(session: Session, claim_ids: list[str], stances: list[Record]) -> None:
+    """Give the updated claims the file's stances, through the ORM: the history then records
+    each claim's stances as they were before the import and after it."""
+    wanted = {(s["claim_id"], s["position_key"]): s["stance"] for s in stances}
+    for stored in select_in(session, select(ClaimStance), ClaimStance.claim_id, claim_ids):
+        stance = wanted.pop((stored.claim_id, stored.position_key), None)
+        if stance is None:
+            session.delete(stored)
+        else:
+            stored.stance = stance
+            session.add(stored)
+    for (claim_id, position_key), stance in wanted.items():
+        session.add(ClaimStance(claim_id=claim_id, position_key=position_key, stance=stance))

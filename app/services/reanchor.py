@@ -65,7 +65,7 @@ from app.services.corpus import (
     segment_document,
     span_to_document_offsets,
 )
-from app.services.documents import get_document
+from app.services.documents import check_document_version, get_document
 from app.services.errors import Conflict, InvalidInput
 
 # Characters of context kept either side of a tag's text (as in a W3C TextQuoteSelector).
@@ -135,13 +135,17 @@ class _Place:
     quote: str | None
 
 
-def replace_document_text(session: Session, document_id: str, new_text: str) -> ReanchorReport:
+def replace_document_text(
+    session: Session, document_id: str, new_text: str, version: int | None = None
+) -> ReanchorReport:
     """Replace the document's original text and re-anchor its tags, all or nothing.
 
-    Refuses an empty text (InvalidInput) and a text another document already has (Conflict);
-    the same text as now changes nothing. See the module's description for the rules.
+    Refuses an empty text (InvalidInput), a text another document already has (Conflict) and,
+    with `version`, a document at another version (VersionConflict); the same text as now
+    changes nothing. See the module's description for the rules.
     """
     document = get_document(session, document_id)
+    check_document_version(session, document, version)
     if new_text == document.original_text:
         return ReanchorReport(document_id=document.id, changed=False)
     if len(new_text) > MAX_TEXT_LENGTH:
@@ -205,6 +209,7 @@ def _replace(
 
     document.original_text = new_text
     document.sha256 = sha256
+    document.updated_at = utcnow()
     session.add(document)
     passages = _rebuild_passages(session, document.id, old_passages, segments, report)
     session.flush()

@@ -19,6 +19,7 @@ from app.models import (
     utcnow,
 )
 from app.services.errors import InvalidInput, NotFound
+from app.services.versions import check_version
 
 ANALYST_MAX_LENGTH = 80
 
@@ -81,7 +82,7 @@ def get_annotation(
 
 def tag_passage(session: Session, data: AnnotationCreate, analyst: str | None) -> Annotation:
     """Tag a passage (or the span `data.start`–`data.end` inside it) with a position."""
-    who = clean_analyst_name(data.analyst or analyst)
+    who = clean_analyst_name(analyst or data.analyst)
     passage = get_passage(session, data.passage_id)
     if passage.kind == PassageKind.boilerplate:
         raise InvalidInput(
@@ -112,9 +113,13 @@ def tag_passage(session: Session, data: AnnotationCreate, analyst: str | None) -
 
 
 def update_annotation(session: Session, annotation_id: str, data: AnnotationUpdate) -> Annotation:
-    """Change a tag's position, kind, topic or note; the span and the analyst stay."""
+    """Change a tag's position, kind, topic or note; the span and the analyst stay.
+
+    With `data.version`, the change is refused (VersionConflict) if the tag is at another one.
+    """
     annotation = get_annotation(session, annotation_id)
-    changes = data.model_dump(exclude_unset=True)
+    check_version(session, annotation, data.version, lambda: present_annotation(annotation))
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
     if changes.get("position_key", "") is None:
         raise InvalidInput("A tag must keep a position.")
     if changes.get("kind", "") is None:
@@ -129,9 +134,13 @@ def update_annotation(session: Session, annotation_id: str, data: AnnotationUpda
     return save(session, annotation)
 
 
-def remove_annotation(session: Session, annotation_id: str) -> Annotation:
-    """Remove a tag; it is kept out of sight so that the removal can be undone."""
+def remove_annotation(
+    session: Session, annotation_id: str, version: int | None = None
+) -> Annotation:
+    """Remove a tag; it is kept out of sight so that the removal can be undone. With
+    `version`, refused (VersionConflict) if the tag is at another one."""
     annotation = get_annotation(session, annotation_id)
+    check_version(session, annotation, version, lambda: present_annotation(annotation))
     annotation.deleted_at = utcnow()
     return save(session, annotation)
 

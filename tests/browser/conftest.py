@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from app.access import SESSION_COOKIE
 from app.config import Settings
 from app.main import create_app
+from tests.accounts import ADMIN, SESSIONS
 
 CHROMIUM = os.environ.get("ARGMAP_CHROMIUM", "/usr/bin/chromium")
 # Flags for a headless run on a machine without a network or a sandbox.
@@ -63,9 +65,20 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+def signed_in_context(browser: Browser, live_server: str, username: str) -> BrowserContext:
+    """A browser context holding `username`'s session cookie (as if they had signed in)."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    token, _csrf = SESSIONS[username]
+    context.add_cookies(
+        [{"name": SESSION_COOKIE, "value": token, "url": live_server, "httpOnly": True}]
+    )
+    return context
+
+
 @pytest.fixture
 def page(browser: Browser, live_server: str) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    """A page signed in as the admin `tester`."""
+    context = signed_in_context(browser, live_server, ADMIN)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_tagging import SCREENSHOT_DIR, give_name
+from tests.browser.test_tagging import SCREENSHOT_DIR, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +49,7 @@ def relate(page: Page, search: str, kind: str) -> None:
 
 
 def test_build_a_map_and_see_it_in_the_graph_and_the_matrix(page: Page, tmp_path: Path) -> None:
-    give_name(page, "Olena K.")
+    sign_in(page, "tester")
     doc_a = "The summit between United States President"
     doc_b = "Trump-Putin in Alaska"
     claim_from_passage(

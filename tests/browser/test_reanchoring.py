@@ -17,7 +17,7 @@ from app.models import (
     StanceFields,
 )
 from app.services import claims, tagging
-from tests.browser.test_tagging import give_name
+from tests.browser.test_tagging import sign_in
 from tests.conftest import sqlite_url
 
 pytestmark = pytest.mark.browser
@@ -75,7 +75,7 @@ def stored_text(path: Path) -> str:
 
 def test_replace_a_text_then_review_what_lost_its_place(page: Page, seeded_db_path: Path) -> None:
     original, corrected = build_map(seeded_db_path)
-    give_name(page, "Olena K.")
+    sign_in(page, "tester")
     page.get_by_role("link", name=TITLE).click()
     expect(page.locator("h1")).to_contain_text(TITLE)
 

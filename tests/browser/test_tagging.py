@@ -1,12 +1,14 @@
 """An analyst in a real browser: tag by mouse, by keyboard and by span; reload; export."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from app.config import PROJECT_ROOT
+from tests.accounts import PASSWORD, USERS
 
 pytestmark = pytest.mark.browser
 
@@ -38,15 +40,20 @@ def select_text(page: Page, passage: Locator, start: int, end: int) -> None:
     page.mouse.up()
 
 
-def give_name(page: Page, name: str) -> None:
+def sign_in(page: Page, username: str) -> None:
+    """Sign in through the sign-in page, as a person would (any earlier session is dropped)."""
+    page.context.clear_cookies()
     page.goto("/documents")
-    page.fill("form.ask-name input[name=name]", name)
-    page.click("form.ask-name button[type=submit]")
-    expect(page.locator(".analyst strong")).to_have_text(name)
+    expect(page).to_have_url(re.compile(r"/login\?next=%2Fdocuments$"))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/documents$"))
+    expect(page.locator(".user-menu strong")).to_have_text(USERS[username][0])
 
 
 def test_tag_by_mouse_keyboard_and_span_then_reload_and_export(page: Page, tmp_path: Path) -> None:
-    give_name(page, "Olena K.")
+    sign_in(page, "alice")
     page.get_by_role("link", name="The summit between United States President").click()
     expect(page.locator("h1")).to_contain_text("The summit between United States President")
     paragraphs = page.locator("#passages .passage.kind-paragraph")
@@ -116,7 +123,7 @@ def test_tag_by_mouse_keyboard_and_span_then_reload_and_export(page: Page, tmp_p
     assert tags["ukraine"]["kind"] == "opposes"
     assert tags["us"]["quote"] == phrase
     assert (tags["us"]["start"], tags["us"]["end"]) == (start, start + len(phrase))
-    assert {a["analyst"] for a in exported["annotations"]} == {"Olena K."}
+    assert {a["analyst"] for a in exported["annotations"]} == {"alice"}
 
     page.set_viewport_size({"width": 1280, "height": 1000})
     page.evaluate("window.scrollTo(0, 0)")
@@ -128,7 +135,7 @@ def test_tag_by_mouse_keyboard_and_span_then_reload_and_export(page: Page, tmp_p
 
 
 def test_edit_remove_and_undo_a_tag(page: Page) -> None:
-    give_name(page, "Ana")
+    sign_in(page, "alice")
     page.get_by_role("link", name="Trump-Putin in Alaska").click()
     expect(page.locator("h1")).to_contain_text("Trump-Putin in Alaska")
     passage = page.locator("#passages .passage.kind-paragraph").nth(1)
@@ -151,7 +158,7 @@ def test_edit_remove_and_undo_a_tag(page: Page) -> None:
 
 
 def test_keys_do_not_fire_while_typing_and_help_opens_with_question_mark(page: Page) -> None:
-    give_name(page, "Ana")
+    sign_in(page, "alice")
     page.get_by_role("link", name="Trump-Putin in Alaska").click()
     expect(page.locator("h1")).to_contain_text("Trump-Putin in Alaska")
     page.keyboard.press("?")

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from app.config import Settings
 from app.main import create_app
 from app.models import Document, Passage, PassageKind
+from tests.accounts import ADMIN, sign_in_as
 from tests.factories import make_annotation
 
 HX = {"HX-Request": "true"}
@@ -35,7 +36,7 @@ def tagged_client(seeded_db_path: Path, *names: str) -> tuple[TestClient, list[s
         disputed = units[1]
         session.refresh(disputed)  # loaded again after the commits, then kept for the test
         session.expunge(disputed)
-    return TestClient(app), ids, disputed
+    return sign_in_as(TestClient(app), ADMIN), ids, disputed
 
 
 def test_agreement_json_has_kappa_alpha_and_disagreements(seeded_db_path: Path) -> None:

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.main import create_app
+from tests.accounts import ADMIN, sign_in_as
 from tests.maps import build_small_map
 
 HX = {"HX-Request": "true"}
@@ -17,7 +18,7 @@ def client_with_map(seeded_db_path: Path) -> TestClient:
     app = create_app(Settings(database_url=f"sqlite:///{seeded_db_path}"))
     with Session(app.state.engine) as session:
         build_small_map(session)
-    return TestClient(app)
+    return sign_in_as(TestClient(app), ADMIN)
 
 
 def test_graph_json_and_page(seeded_db_path: Path) -> None:

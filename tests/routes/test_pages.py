@@ -6,6 +6,8 @@ from typing import Any
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
+from tests.accounts import csrf_token_of, sign_in_as
+
 HX = {"HX-Request": "true"}
 SCRIPT = "<script>alert('x')</script>"
 
@@ -157,38 +159,20 @@ def test_the_passage_plain_path_is_a_whole_page(seeded_client: TestClient) -> No
     assert page.select_one(f"#p-{passage['id']}") is not None
 
 
-def test_tagging_without_a_name_says_so(seeded_client: TestClient) -> None:
-    seeded_client.cookies.clear()
+def test_tagging_without_signing_in_sends_to_the_sign_in_page(seeded_client: TestClient) -> None:
     document = first_document(seeded_client)
     passage = first_paragraph(seeded_client, document["id"])
-    page = soup(seeded_client.get(f"/documents/{document['id']}"))
-    assert page.select_one("form.ask-name") is not None
+    sign_in_as(seeded_client, None)
+    page = seeded_client.get(
+        f"/documents/{document['id']}", headers={"accept": "text/html"}, follow_redirects=False
+    )
+    assert page.status_code == 303
+    assert page.headers["location"] == f"/login?next=%2Fdocuments%2F{document['id']}"
     response = seeded_client.post(
         f"/passages/{passage['id']}/annotations", data={"position_key": "us"}, headers=HX
     )
-    assert response.status_code == 422
-    assert "name" in response.json()["detail"]
-
-
-def test_the_analyst_name_is_kept_in_a_cookie(seeded_client: TestClient) -> None:
-    seeded_client.cookies.clear()
-    response = seeded_client.post(
-        "/analyst", data={"name": "Olena Ševčenko", "next": "/positions"}, follow_redirects=False
-    )
-    assert response.status_code == 303
-    assert response.headers["location"] == "/positions"
-    page = soup(seeded_client.get("/documents"))
-    assert page.select_one(".analyst strong").get_text() == "Olena Ševčenko"
-
-
-def test_the_name_form_never_redirects_off_site(seeded_client: TestClient) -> None:
-    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
-        response = seeded_client.post(
-            "/analyst", data={"name": "A", "next": target}, follow_redirects=False
-        )
-        assert response.headers["location"] == "/documents"
-    blank = seeded_client.post("/analyst", data={"name": "   "}, follow_redirects=False)
-    assert blank.status_code == 422
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/login?next=")
 
 
 def test_position_page_groups_tags_by_topic_and_links_back(seeded_client: TestClient) -> None:
@@ -239,8 +223,22 @@ def test_user_text_is_escaped_everywhere(seeded_client: TestClient) -> None:
     passage = first_paragraph(seeded_client, document["id"])
     seeded_client.post("/api/positions", json={"key": "evil", "name": SCRIPT, "colour": "#123456"})
     seeded_client.post("/api/topics", json={"key": "evil", "name": SCRIPT})
-    seeded_client.patch(f"/api/documents/{document['id']}", json={"title": SCRIPT})
-    seeded_client.cookies.set("analyst", SCRIPT)
+    seeded_client.patch(
+        f"/api/documents/{document['id']}", json={"title": SCRIPT, "version": document["version"]}
+    )
+    hostile_user = {
+        "username": "hostile",
+        "display_name": SCRIPT,
+        "password": "a long enough password",
+        "role": "analyst",
+    }
+    assert seeded_client.post("/api/users", json=hostile_user).status_code == 201
+    sign_in_as(seeded_client, None)
+    signed_in = seeded_client.post(
+        "/login", data={"username": "hostile", "password": "a long enough password"}
+    )
+    assert signed_in.status_code == 200
+    seeded_client.headers["X-CSRF-Token"] = csrf_token_of(signed_in.text)
     created = seeded_client.post(
         "/api/annotations",
         json={

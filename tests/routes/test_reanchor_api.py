@@ -50,7 +50,9 @@ def test_orphans_are_listed_per_document_and_overall_and_can_be_edited_removed_r
     assert orphan["id"] in {a["id"] for a in listed.json()}
     assert seeded_client.get(f"/api/annotations/{orphan['id']}").json() == orphan
 
-    edited = seeded_client.patch(f"/api/annotations/{orphan['id']}", json={"note": "gone"})
+    edited = seeded_client.patch(
+        f"/api/annotations/{orphan['id']}", json={"note": "gone", "version": orphan["version"]}
+    )
     assert edited.status_code == 200 and edited.json()["note"] == "gone"
     assert seeded_client.delete(f"/api/annotations/{orphan['id']}").status_code == 204
     assert seeded_client.get("/api/orphans").json() == []

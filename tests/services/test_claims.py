@@ -122,9 +122,11 @@ def test_create_claim_stores_text_stances_and_attaches_evidence(
     assert (public.evidence_count, public.document_count) == (1, 1)
 
 
-def test_create_claim_prefers_the_analyst_in_the_data(session: Session, corpus: Corpus) -> None:
-    claim = claims.create_claim(session, new_claim(analyst="Bo"), "Cookie Name")
-    assert claim.analyst == "Bo"
+def test_create_claim_prefers_the_signed_in_analyst_to_the_data(
+    session: Session, corpus: Corpus
+) -> None:
+    assert claims.create_claim(session, new_claim(analyst="Bo"), "signed-in").analyst == "signed-in"
+    assert claims.create_claim(session, new_claim(analyst="Bo"), None).analyst == "Bo"
 
 
 @pytest.mark.parametrize(

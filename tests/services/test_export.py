@@ -1005,7 +1005,14 @@ def test_a_version_1_file_imports_into_an_empty_database(engine: Engine) -> None
 
     exported = export_map(engine)
     assert (exported["format"], exported["version"]) == ("argmap", 2)
-    for name in ("filters", "positions", "topics", "documents", "passages"):
+    # Version 1 files do not say who made positions, topics and documents, or when they changed.
+    unknown_maker = {"created_by": None, "created_at": None, "updated_at": None}
+    assert exported["positions"] == [{**p, **unknown_maker} for p in sample["positions"]]
+    assert exported["topics"] == [{**t, **unknown_maker} for t in sample["topics"]]
+    assert exported["documents"] == [
+        {**d, "created_by": None, "updated_at": None} for d in sample["documents"]
+    ]
+    for name in ("filters", "passages"):
         assert exported[name] == sample[name], name
     assert exported["annotations"] == [
         {**a, "claim_id": None, "orphaned_at": None, "example": False}

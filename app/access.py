@@ -1,0 +1,327 @@
+"""Who may do what: the signed-in user behind a request, the role every route needs, and the
+CSRF check on changes made from pages.
+
+Every route has a rule in `RULES`; a route without one is refused (and a test fails), so a new
+route cannot be left open by mistake. A request is identified by a personal API token
+(`Authorization: Bearer …`), else by the session cookie; a change made with the session cookie
+must also carry the session's CSRF token (htmx sends it in a header, plain forms in a field).
+"""
+
+from dataclasses import dataclass
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlmodel import Session
+
+from app.deps import get_session
+from app.errors import AccessDenied, NotSignedIn, error_response, wants_html
+from app.models import Role, User
+from app.services import accounts
+
+SESSION_COOKIE = "argmap_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+Anyone = None  # the rule of routes open without signing in (the sign-in page, the API docs)
+Rule = Role | None
+
+
+def _rules(method: str, role: Rule, *paths: str) -> dict[tuple[str, str], Rule]:
+    return {(method, path): role for path in paths}
+
+
+RULES: dict[tuple[str, str], Rule] = {
+    **_rules("GET", Anyone, "/openapi.json", "/docs", "/login"),
+    **_rules("POST", Anyone, "/login", "/logout"),
+    # Reading and exporting: every role.
+    **_rules(
+        "GET",
+        Role.viewer,
+        "/",
+        "/documents",
+        "/documents/{document_id}",
+        "/documents/{document_id}/stats",
+        "/documents/{document_id}/orphans",
+        "/positions",
+        "/positions/{position_key}",
+        "/passages/{passage_id}",
+        "/claims",
+        "/claims/search",
+        "/claims/{claim_id}",
+        "/claims/{claim_id}/summary",
+        "/claims/{claim_id}/relations",
+        "/graph",
+        "/matrix",
+        "/matrix/cell",
+        "/agreement",
+        "/history",
+        "/history/{item_type}/{item_id}",
+        "/account",
+        "/api/me",
+        "/api/tokens",
+        "/api/examples",
+        "/api/graph",
+        "/api/matrix",
+        "/api/agreement",
+        "/api/export",
+        "/api/export/schema",
+        "/api/export/schema/v1",
+        "/api/export/w3c",
+        "/api/export/aif",
+        "/api/export/history",
+        "/api/history",
+        "/api/history/{item_type}/{item_id}",
+        "/api/documents",
+        "/api/documents/{document_id}",
+        "/api/documents/{document_id}/orphans",
+        "/api/orphans",
+        "/api/documents/{document_id}/passages",
+        "/api/passages/{passage_id}",
+        "/api/positions",
+        "/api/positions/{position_key}",
+        "/api/topics",
+        "/api/topics/{topic_key}",
+        "/api/annotations",
+        "/api/annotations/{annotation_id}",
+        "/api/claims",
+        "/api/claims/{claim_id}",
+        "/api/relations",
+        "/api/relations/{relation_id}",
+    ),
+    # One's own account: every role.
+    **_rules("POST", Role.viewer, "/account/password", "/account/tokens", "/api/tokens"),
+    **_rules("POST", Role.viewer, "/account/tokens/{token_id}/revoke"),
+    **_rules("DELETE", Role.viewer, "/api/tokens/{token_id}"),
+    # Tagging, claims, relations, restoring from the history: analysts.
+    **_rules(
+        "GET",
+        Role.analyst,
+        "/passages/{passage_id}/tag-form",
+        "/annotations/{annotation_id}/edit",
+    ),
+    **_rules(
+        "POST",
+        Role.analyst,
+        "/passages/{passage_id}/annotations",
+        "/annotations/{annotation_id}/restore",
+        "/claims/{claim_id}/relations",
+        "/claims/{claim_id}/merge",
+        "/claims/{claim_id}/split",
+        "/history/{entry_id}/restore",
+        "/api/history/{entry_id}/restore",
+        "/api/annotations",
+        "/api/annotations/{annotation_id}/restore",
+        "/api/claims",
+        "/api/claims/{claim_id}/evidence",
+        "/api/claims/{claim_id}/merge",
+        "/api/claims/{claim_id}/split",
+        "/api/relations",
+    ),
+    **_rules(
+        "PUT",
+        Role.analyst,
+        "/annotations/{annotation_id}",
+        "/claims/{claim_id}",
+        "/claims/{claim_id}/stances/{position_key}",
+        "/api/claims/{claim_id}/stances/{position_key}",
+    ),
+    **_rules(
+        "PATCH",
+        Role.analyst,
+        "/api/annotations/{annotation_id}",
+        "/api/claims/{claim_id}",
+        "/api/relations/{relation_id}",
+    ),
+    **_rules(
+        "DELETE",
+        Role.analyst,
+        "/annotations/{annotation_id}",
+        "/claims/{claim_id}",
+        "/claims/{claim_id}/relations/{relation_id}",
+        "/api/annotations/{annotation_id}",
+        "/api/claims/{claim_id}",
+        "/api/claims/{claim_id}/stances/{position_key}",
+        "/api/claims/{claim_id}/evidence/{annotation_id}",
+        "/api/relations/{relation_id}",
+    ),
+    # Users, positions, topics, documents, imports and the example data: admins.
+    **_rules("GET", Role.admin, "/users", "/api/users"),
+    **_rules(
+        "POST",
+        Role.admin,
+        "/users",
+        "/users/{user_id}",
+        "/positions",
+        "/documents/{document_id}/text",
+        "/examples/clear",
+        "/api/users",
+        "/api/documents",
+        "/api/positions",
+        "/api/topics",
+        "/api/import",
+        "/api/import/aif",
+    ),
+    **_rules(
+        "PATCH",
+        Role.admin,
+        "/api/users/{user_id}",
+        "/api/documents/{document_id}",
+        "/api/passages/{passage_id}",
+        "/api/positions/{position_key}",
+        "/api/topics/{topic_key}",
+    ),
+    **_rules("PUT", Role.admin, "/api/documents/{document_id}/text"),
+    **_rules(
+        "DELETE",
+        Role.admin,
+        "/api/examples",
+        "/api/documents/{document_id}",
+        "/api/positions/{position_key}",
+        "/api/topics/{topic_key}",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who sent a request, and how they proved it."""
+
+    user: User | None
+    via: Literal["session", "token", "nobody"]
+    csrf_token: str | None = None
+
+    @property
+    def username(self) -> str | None:
+        return self.user.username if self.user else None
+
+    @property
+    def role(self) -> Role | None:
+        return self.user.role if self.user else None
+
+    @property
+    def may_edit_any(self) -> bool:
+        """Whether they may change other analysts' tags, claims and relations."""
+        return self.user is not None and (self.user.role == Role.admin or self.user.may_edit_others)
+
+    def may(self, role: Role) -> bool:
+        return self.user is not None and Role(self.user.role).rank >= role.rank
+
+
+NOBODY = Identity(user=None, via="nobody")
+
+
+def identity_of(request: Request) -> Identity:
+    """The identity `authorize` found (nobody, for routes it did not see, like static files)."""
+    found = getattr(request.state, "identity", None)
+    return found if isinstance(found, Identity) else NOBODY
+
+
+def _identify(request: Request, session: Session) -> Identity:
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, secret = header.partition(" ")
+        user = accounts.token_user(session, secret.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            raise NotSignedIn("This API token is unknown, revoked, or its user is disabled.")
+        return Identity(user=user, via="token")
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        found = accounts.session_user(session, cookie)
+        if found is not None:
+            user, login = found
+            return Identity(user=user, via="session", csrf_token=login.csrf_token)
+    return NOBODY
+
+
+async def _csrf_token_sent(request: Request) -> str | None:
+    token = request.headers.get(CSRF_HEADER)
+    if token is not None:
+        return token
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        value = (await request.form()).get(CSRF_FIELD)
+        return value if isinstance(value, str) else None
+    return None
+
+
+def route_rule(request: Request) -> tuple[bool, Rule]:
+    route = request.scope.get("route")
+    method = "GET" if request.method == "HEAD" else request.method
+    key = (method, getattr(route, "path", request.url.path))
+    return key in RULES, RULES.get(key)
+
+
+PASSWORD_CHANGE_PATHS = frozenset({"/account", "/account/password", "/logout", "/login"})
+
+
+async def authorize(request: Request, session: Annotated[Session, Depends(get_session)]) -> None:
+    """Run before every route: identify the sender, then apply the route's rule."""
+    known, rule = route_rule(request)
+    if not known:
+        raise AccessDenied("This address has no access rule, so it is closed.")
+    # The lookup runs in a worker thread: on the event loop, a wait for SQLite's write lock
+    # would stall every other request, including the one holding the lock.
+    identity = await run_in_threadpool(_identify, request, session)
+    request.state.identity = identity
+    session.info["actor"] = identity.username
+    session.info["may_edit_any"] = identity.may_edit_any
+    if rule is None:
+        await _check_csrf(request, identity)
+        return
+    if identity.user is None:
+        if rule == Role.viewer and request.app.state.settings.read_without_login:
+            return
+        raise NotSignedIn("Sign in first.")
+    if identity.user.must_change_password and identity.via == "session":
+        path = getattr(request.scope.get("route"), "path", "")
+        if path not in PASSWORD_CHANGE_PATHS:
+            raise AccessDenied("Choose a new password first (on your account page).")
+    if not identity.may(rule):
+        raise AccessDenied(
+            f"Your role ({identity.user.role}) may not do this; it needs the {rule} role."
+        )
+    await _check_csrf(request, identity)
+
+
+async def _check_csrf(request: Request, identity: Identity) -> None:
+    if request.method in SAFE_METHODS or identity.via != "session":
+        return
+    assert identity.csrf_token is not None
+    if not accounts.csrf_matches(identity.csrf_token, await _csrf_token_sent(request)):
+        raise AccessDenied(
+            "This form is out of date or did not come from this app's pages (its CSRF token "
+            "is missing or wrong). Reload the page and try again."
+        )
+
+
+def _login_url(request: Request) -> str:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/login?next=" + quote(target, safe="")
+
+
+def install_access_errors(app: FastAPI) -> None:
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
+        if request.headers.get("HX-Request"):
+            return Response(status_code=401, headers={"HX-Redirect": _login_url(request)})
+        if wants_html(request) and request.method == "GET":
+            return RedirectResponse(_login_url(request), status_code=303)
+        return JSONResponse(
+            {"detail": exc.message}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+        )
+
+    @app.exception_handler(AccessDenied)
+    async def access_denied(request: Request, exc: AccessDenied) -> Response:
+        identity = identity_of(request)
+        if (
+            identity.user is not None
+            and identity.user.must_change_password
+            and wants_html(request)
+            and request.method == "GET"
+        ):
+            return RedirectResponse("/account", status_code=303)
+        return error_response(request, 403, exc.message)

@@ -1,0 +1,271 @@
+"""The history: the activity feed, one item's history with its changes, undoing a deletion,
+their JSON twins, and the whole history as a JSON file."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from sqlmodel import Session
+
+from app.deps import SessionDep
+from app.models import HistoryAction, HistoryPublic, ItemType
+from app.services import history
+from app.services.history import HistoryFilters, HistoryItem, HistoryPage
+from app.templating import is_fragment_request, render
+
+router = APIRouter()
+
+MAX_ID = 64
+MAX_NAME = 80
+DOWNLOAD_HEADERS = {"Content-Disposition": 'attachment; filename="argument-map-history.json"'}
+ITEM_ID = Annotated[str, Path(max_length=MAX_ID, description="The item's id (or key).")]
+
+Choice = TypeVar("Choice", bound=StrEnum)
+
+
+@dataclass(frozen=True)
+class HistoryQuery:
+    """The feed's filters and page, and the parameters as given (for the form and links)."""
+
+    filters: HistoryFilters
+    before: int | None
+    after: int | None
+    limit: int
+    params: dict[str, str]
+
+
+def _choice(kind: type[Choice], name: str, value: str) -> Choice | None:
+    if not value:
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise HTTPException(422, f"{name}: must be one of {allowed} (or blank).") from None
+
+
+def _moment(name: str, value: str, end_of_day: bool) -> datetime | None:
+    """A date (the day's start, or with `end_of_day` the next day's) or an ISO date-time
+    (UTC unless it says otherwise)."""
+    if not value:
+        return None
+    try:
+        if len(value) == len("YYYY-MM-DD"):
+            moment = datetime.combine(date.fromisoformat(value), time(), UTC)
+            return moment + timedelta(days=1) if end_of_day else moment
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(
+            422, f"{name}: '{value}' is not a date (YYYY-MM-DD) or an ISO 8601 date-time."
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def history_query(
+    item_type: Annotated[
+        str, Query(max_length=16, description="Only items of this type (blank: all).")
+    ] = "",
+    actor: Annotated[
+        str, Query(max_length=MAX_NAME, description="Only changes by this user.")
+    ] = "",
+    action: Annotated[
+        str, Query(max_length=16, description="create, update, delete or restore.")
+    ] = "",
+    since: Annotated[
+        str,
+        Query(max_length=40, description="From this date (YYYY-MM-DD) or date-time on."),
+    ] = "",
+    until: Annotated[
+        str,
+        Query(
+            max_length=40,
+            description="Up to the end of this date, or up to (not including) this date-time.",
+        ),
+    ] = "",
+    q: Annotated[str, Query(max_length=MAX_ID, description="Text in the item's id.")] = "",
+    before: Annotated[
+        int | None, Query(ge=1, description="The page of entries older than this entry.")
+    ] = None,
+    after: Annotated[
+        int | None, Query(ge=1, description="The page of entries newer than this entry.")
+    ] = None,
+    limit: Annotated[
+        int, Query(ge=1, le=history.MAX_PAGE_SIZE, description="Entries per page.")
+    ] = history.PAGE_SIZE,
+) -> HistoryQuery:
+    # Blank values come from the page's form (an empty select or date): no filter.
+    given = {
+        "item_type": item_type.strip(),
+        "actor": actor.strip(),
+        "action": action.strip(),
+        "since": since.strip(),
+        "until": until.strip(),
+        "q": q.strip(),
+    }
+    filters = HistoryFilters(
+        item_type=_choice(ItemType, "item_type", given["item_type"]),
+        actor=given["actor"] or None,
+        action=_choice(HistoryAction, "action", given["action"]),
+        since=_moment("since", given["since"], end_of_day=False),
+        until=_moment("until", given["until"], end_of_day=True),
+        id_contains=given["q"] or None,
+    )
+    params = {name: value for name, value in given.items() if value}
+    if limit != history.PAGE_SIZE:
+        params["limit"] = str(limit)
+    return HistoryQuery(filters, before, after, limit, params)
+
+
+HistoryQueryDep = Annotated[HistoryQuery, Depends(history_query)]
+
+
+def _page_url(path: str, params: dict[str, str], **paging: int | None) -> str:
+    query = urlencode({**params, **{k: v for k, v in paging.items() if v is not None}})
+    return f"{path}?{query}" if query else path
+
+
+def item_history_url(item_type: ItemType | str, item_id: str) -> str:
+    return f"/history/{item_type}/{quote(item_id, safe='')}"
+
+
+def item_url(item_type: ItemType, snapshot: dict[str, Any] | None) -> str | None:
+    """Where the item lives in the app, from its latest snapshot."""
+    if not snapshot:
+        return None
+    if item_type is ItemType.annotation:
+        anchor = f"#p-{snapshot['passage_id']}" if snapshot.get("passage_id") else ""
+        return f"/documents/{quote(str(snapshot['document_id']), safe='')}{anchor}"
+    if item_type is ItemType.claim:
+        return f"/claims/{quote(str(snapshot['id']), safe='')}"
+    if item_type is ItemType.relation:
+        return f"/claims/{quote(str(snapshot['source_id']), safe='')}"
+    if item_type is ItemType.position:
+        return f"/positions/{quote(str(snapshot['key']), safe='')}"
+    if item_type is ItemType.document:
+        return f"/documents/{quote(str(snapshot['id']), safe='')}"
+    return None  # topics have no page of their own
+
+
+def entry_as_json(item: HistoryItem) -> dict[str, Any]:
+    return {
+        **history.entry_record(item.entry),
+        "label": item.label,
+        "url": item_history_url(item.entry.item_type, item.entry.item_id),
+    }
+
+
+def feed_context(session: Session, query: HistoryQuery, page: HistoryPage) -> dict[str, Any]:
+    return {
+        "page": page,
+        "params": query.params,
+        "item_types": list(ItemType),
+        "actions": list(HistoryAction),
+        "actors": history.list_actors(session),
+        "newer_url": _page_url("/history", query.params, after=page.newer) if page.newer else None,
+        "older_url": _page_url("/history", query.params, before=page.older) if page.older else None,
+        "item_history_url": item_history_url,
+    }
+
+
+def _page(session: Session, query: HistoryQuery) -> HistoryPage:
+    return history.list_history(
+        session, query.filters, before=query.before, after=query.after, limit=query.limit
+    )
+
+
+@router.get("/history", response_class=HTMLResponse, include_in_schema=False)
+def history_page(request: Request, session: SessionDep, query: HistoryQueryDep) -> HTMLResponse:
+    page = _page(session, query)
+    context = feed_context(session, query, page)
+    return render(request, "history.html", context, fragment="_history_rows.html")
+
+
+@router.get("/api/history", tags=["history"])
+def history_data(session: SessionDep, query: HistoryQueryDep) -> dict[str, Any]:
+    """Every change to the map, newest first, a page at a time: who changed which item, when,
+    and the item before and after. `newer` and `older` are the URLs of the next pages."""
+    page = _page(session, query)
+    params = query.params
+    return {
+        "entries": [entry_as_json(item) for item in page.items],
+        "newer": _page_url("/api/history", params, after=page.newer) if page.newer else None,
+        "older": _page_url("/api/history", params, before=page.older) if page.older else None,
+    }
+
+
+def item_context(session: Session, item_type: ItemType, item_id: str) -> dict[str, Any]:
+    items = history.item_history(session, item_type, item_id)
+    exists = history.item_exists(session, item_type, item_id)
+    latest = items[0].entry
+    return {
+        "item_type": item_type,
+        "item_id": item_id,
+        "label": items[0].label,
+        "noun": history.NOUNS[item_type],
+        "items": items,
+        "exists": exists,
+        "restorable": history.restorable_entry(items, exists),
+        "item_url": item_url(item_type, latest.after or latest.before) if exists else None,
+    }
+
+
+@router.get("/history/{item_type}/{item_id}", response_class=HTMLResponse, include_in_schema=False)
+def item_history_page(
+    request: Request, session: SessionDep, item_type: ItemType, item_id: ITEM_ID
+) -> HTMLResponse:
+    context = item_context(session, item_type, item_id)
+    return render(request, "history_item.html", context, fragment="_item_history.html")
+
+
+@router.get("/api/history/{item_type}/{item_id}", tags=["history"])
+def item_history_data(session: SessionDep, item_type: ItemType, item_id: ITEM_ID) -> dict[str, Any]:
+    """One item's history, newest first, and whether the item is in the map now."""
+    context = item_context(session, item_type, item_id)
+    return {
+        "item_type": item_type,
+        "item_id": item_id,
+        "label": context["label"],
+        "exists": context["exists"],
+        "restorable_entry": context["restorable"],
+        "entries": [entry_as_json(item) for item in context["items"]],
+    }
+
+
+@router.post("/history/{entry_id}/restore", include_in_schema=False)
+def restore_from_page(request: Request, session: SessionDep, entry_id: int) -> Response:
+    """Undo a deletion; htmx gets the item's refreshed history, a form the item's page."""
+    entry = history.restore(session, entry_id)
+    item_type = ItemType(entry.item_type)
+    if is_fragment_request(request):
+        context = item_context(session, item_type, entry.item_id)
+        return render(request, "history_item.html", context, fragment="_item_history.html")
+    return RedirectResponse(item_history_url(item_type, entry.item_id), status_code=303)
+
+
+@router.post(
+    "/api/history/{entry_id}/restore",
+    tags=["history"],
+    responses={
+        404: {"description": "No such entry."},
+        409: {"description": "The item exists again."},
+        422: {"description": "Not a deletion, or what the item needs is gone."},
+    },
+)
+def restore_entry(session: SessionDep, entry_id: int) -> HistoryPublic:
+    """Bring back the item a deletion entry records; returns the entry of its restoration."""
+    return HistoryPublic.model_validate(history.restore(session, entry_id))
+
+
+@router.get("/api/export/history", tags=["export"], response_class=StreamingResponse)
+def export_history(
+    request: Request,
+    download: Annotated[bool, Query(description="Ask the browser to save it as a file.")] = False,
+) -> StreamingResponse:
+    """The whole history as JSON, oldest entry first, streamed."""
+    chunks = history.stream_history_export(request.app.state.engine)
+    headers = DOWNLOAD_HEADERS if download else None
+    return StreamingResponse(chunks, media_type="application/json", headers=headers)

@@ -1,0 +1,313 @@
+"""Signing in and out, the brake on password guessing, CSRF, API tokens, and the admins' users
+page, through the app."""
+
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+from sqlmodel import Session, func, select
+
+from app.access import CSRF_HEADER, SESSION_COOKIE
+from app.models import Annotation, LoginFailure
+from app.services import accounts
+from tests.accounts import PASSWORD, csrf_token_of, sign_in_as
+
+HX = {"HX-Request": "true"}
+JSON_ONLY = {"accept": "application/json"}
+HOSTILE = "<script>alert('x')</script>"
+
+
+def engine_of(client: TestClient) -> object:
+    return client.app.state.engine  # type: ignore[attr-defined]
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD, **headers: str) -> object:
+    sign_in_as(client, None)
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "next": "/claims"},
+        headers=headers,
+        follow_redirects=False,
+    )
+
+
+def first_paragraph_id(client: TestClient) -> str:
+    document = client.get("/api/documents").json()[0]
+    passages = client.get(f"/api/documents/{document['id']}/passages").json()
+    return next(p["id"] for p in passages if p["kind"] == "paragraph")
+
+
+def test_signing_in_sets_a_safe_session_cookie_and_goes_where_asked(client: TestClient) -> None:
+    response = sign_in(client, "alice")
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert response.headers["location"] == "/claims"  # type: ignore[attr-defined]
+    cookie = response.headers["set-cookie"]  # type: ignore[attr-defined]
+    assert cookie.startswith(f"{SESSION_COOKIE}=")
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
+    me = client.get("/api/me").json()
+    assert (me["username"], me["role"]) == ("alice", "analyst")
+
+
+def test_signing_in_never_redirects_off_site(client: TestClient) -> None:
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        sign_in_as(client, None)
+        response = client.post(
+            "/login",
+            data={"username": "alice", "password": PASSWORD, "next": target},
+            follow_redirects=False,
+        )
+        assert response.headers["location"] == "/documents"
+
+
+def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(
+    client: TestClient,
+) -> None:
+    wrong_password = sign_in(client, "alice", "not the password")
+    no_such_user = sign_in(client, "nobody-here", "not the password")
+    for response in (wrong_password, no_such_user):
+        assert response.status_code == 401  # type: ignore[attr-defined]
+        page = BeautifulSoup(response.text, "html.parser")  # type: ignore[attr-defined]
+        assert page.select_one(".error-message").get_text() == "Wrong username or password."
+    assert client.get("/api/me", headers=JSON_ONLY).status_code == 401
+
+
+def test_sign_in_attempts_are_limited_per_account(client: TestClient) -> None:
+    for _ in range(accounts.FAILURES_PER_ACCOUNT):
+        assert sign_in(client, "bob", "guess").status_code == 401  # type: ignore[attr-defined]
+    # Even the right password is refused now: the password is not even looked at.
+    blocked = sign_in(client, "bob")
+    assert blocked.status_code == 429  # type: ignore[attr-defined]
+    assert int(blocked.headers["retry-after"]) == 15 * 60  # type: ignore[attr-defined]
+    assert "Too many failed sign-ins" in blocked.text  # type: ignore[attr-defined]
+    # Other accounts are not blocked by bob's failures (below the per-address limit).
+    assert sign_in(client, "alice").status_code == 303  # type: ignore[attr-defined]
+
+
+def test_sign_in_attempts_are_limited_per_address(client: TestClient) -> None:
+    names = [f"user{n}" for n in range(accounts.FAILURES_PER_ADDRESS)]
+    for name in names:
+        assert sign_in(client, name, "guess").status_code == 401  # type: ignore[attr-defined]
+    # Every name so far failed once; the address has now used up its tries.
+    assert sign_in(client, "alice").status_code == 429  # type: ignore[attr-defined]
+    with Session(engine_of(client)) as session:  # type: ignore[arg-type]
+        failures = session.exec(select(func.count()).select_from(LoginFailure)).one()
+    assert failures == accounts.FAILURES_PER_ADDRESS
+
+
+def test_a_successful_sign_in_clears_the_accounts_failures(client: TestClient) -> None:
+    for _ in range(accounts.FAILURES_PER_ACCOUNT - 1):
+        sign_in(client, "bob", "guess")
+    assert sign_in(client, "bob").status_code == 303  # type: ignore[attr-defined]
+    for _ in range(accounts.FAILURES_PER_ACCOUNT - 1):
+        sign_in(client, "bob", "guess")
+    assert sign_in(client, "bob").status_code == 303  # type: ignore[attr-defined]
+
+
+def test_signing_out_ends_the_session(client: TestClient) -> None:
+    sign_in(client, "alice")
+    page = client.get("/account")
+    csrf = csrf_token_of(page.text)
+    out = client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+    assert out.status_code == 303
+    assert out.headers["location"] == "/login"
+    assert client.get("/api/me", headers=JSON_ONLY).status_code == 401
+
+
+def test_a_change_without_the_csrf_token_is_refused(seeded_client: TestClient) -> None:
+    passage_id = first_paragraph_id(seeded_client)
+    form = {"position_key": "us", "kind": "states"}
+    token = seeded_client.headers.pop(CSRF_HEADER)
+
+    missing = seeded_client.post(f"/passages/{passage_id}/annotations", data=form, headers=HX)
+    wrong = seeded_client.post(
+        f"/passages/{passage_id}/annotations", data=form, headers={**HX, CSRF_HEADER: "forged"}
+    )
+    json_missing = seeded_client.post(
+        "/api/annotations", json={"passage_id": passage_id, "position_key": "us"}
+    )
+    for response in (missing, wrong, json_missing):
+        assert response.status_code == 403
+        assert "CSRF token" in response.json()["detail"]
+    with Session(engine_of(seeded_client)) as session:  # type: ignore[arg-type]
+        assert session.exec(select(func.count()).select_from(Annotation)).one() == 0
+
+    in_header = seeded_client.post(
+        f"/passages/{passage_id}/annotations", data=form, headers={**HX, CSRF_HEADER: token}
+    )
+    in_field = seeded_client.post(
+        f"/passages/{passage_id}/annotations", data={**form, "csrf_token": token}, headers=HX
+    )
+    assert in_header.status_code == in_field.status_code == 200
+
+
+def test_pages_carry_the_csrf_token_for_htmx(seeded_client: TestClient) -> None:
+    page = seeded_client.get("/documents")
+    assert csrf_token_of(page.text) == seeded_client.headers[CSRF_HEADER]
+
+
+def test_api_tokens_act_for_their_owner_until_revoked(seeded_client: TestClient) -> None:
+    sign_in_as(seeded_client, "alice")
+    created = seeded_client.post("/api/tokens", json={"name": "script"})
+    assert created.status_code == 201
+    secret = created.json()["token"]
+    assert secret.startswith("am_") and created.json()["prefix"] == secret[:10]
+    listed = seeded_client.get("/api/tokens").json()
+    assert [t["name"] for t in listed] == ["script"] and "token" not in listed[0]
+
+    passage_id = first_paragraph_id(seeded_client)
+    sign_in_as(seeded_client, None)  # no cookie, no CSRF header: the token alone
+    bearer = {"Authorization": f"Bearer {secret}"}
+    assert seeded_client.get("/api/me", headers=bearer).json()["username"] == "alice"
+    tagged = seeded_client.post(
+        "/api/annotations",
+        json={"passage_id": passage_id, "position_key": "us"},
+        headers=bearer,
+    )
+    assert tagged.status_code == 201
+    assert tagged.json()["analyst"] == "alice"
+    # An analyst's token cannot do an admin's work.
+    refused = seeded_client.post(
+        "/api/positions", json={"key": "china", "name": "China"}, headers=bearer
+    )
+    assert refused.status_code == 403
+
+    revoked = seeded_client.delete(f"/api/tokens/{created.json()['id']}", headers=bearer)
+    assert revoked.status_code == 204
+    after = seeded_client.get("/api/me", headers=bearer)
+    assert after.status_code == 401
+    assert after.headers["www-authenticate"] == "Bearer"
+
+
+def test_an_unknown_token_is_refused_and_not_treated_as_nobody(seeded_client: TestClient) -> None:
+    sign_in_as(seeded_client, None)
+    for header in ("Bearer am_made_up", "Basic YWxpY2U6c2VjcmV0", "Bearer"):
+        response = seeded_client.get("/api/export", headers={"Authorization": header})
+        assert response.status_code == 401
+        assert "token" in response.json()["detail"]
+
+
+def test_tokens_are_made_and_revoked_on_the_account_page(client: TestClient) -> None:
+    sign_in_as(client, "victor")
+    page = client.post("/account/tokens", data={"name": "reader"})
+    assert page.status_code == 201
+    secret = BeautifulSoup(page.text, "html.parser").select_one("code.secret").get_text()
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    token_id = client.get("/api/tokens").json()[0]["id"]
+    client.post(f"/account/tokens/{token_id}/revoke", follow_redirects=False)
+    sign_in_as(client, None)
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+
+
+def test_one_cannot_revoke_someone_elses_token(client: TestClient) -> None:
+    sign_in_as(client, "alice")
+    token_id = client.post("/api/tokens", json={"name": "mine"}).json()["id"]
+    sign_in_as(client, "bob")
+    assert client.delete(f"/api/tokens/{token_id}").status_code == 404
+
+
+def test_admins_add_users_who_can_then_sign_in(client: TestClient) -> None:
+    page = client.post(
+        "/users",
+        data={
+            "username": "olena",
+            "display_name": "Olena Ševčenko",
+            "password": "a long enough password",
+            "role": "viewer",
+        },
+        follow_redirects=False,
+    )
+    assert page.status_code == 303
+    taken = client.post(
+        "/users",
+        data={"username": "olena", "display_name": "X", "password": "another long one"},
+    )
+    assert taken.status_code == 422
+    assert "taken" in BeautifulSoup(taken.text, "html.parser").select_one(".error-message").text
+    assert sign_in(client, "olena", "a long enough password").status_code == 303  # type: ignore[attr-defined]
+    assert client.get("/api/me").json()["display_name"] == "Olena Ševčenko"
+
+
+def test_disabling_a_user_ends_their_sessions_and_tokens(client: TestClient) -> None:
+    sign_in_as(client, "bob")
+    secret = client.post("/api/tokens", json={"name": "t"}).json()["token"]
+    sign_in_as(client, "tester")
+    bob = next(u for u in client.get("/api/users").json() if u["username"] == "bob")
+    assert client.patch(f"/api/users/{bob['id']}", json={"disabled": True}).status_code == 200
+    sign_in_as(client, "bob")
+    assert client.get("/api/me").status_code == 401
+    sign_in_as(client, None)
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+    assert sign_in(client, "bob").status_code == 401  # type: ignore[attr-defined]
+
+
+def test_an_admin_cannot_demote_or_disable_themselves(client: TestClient) -> None:
+    me = client.get("/api/me").json()
+    for change in ({"role": "analyst"}, {"disabled": True}):
+        response = client.patch(f"/api/users/{me['id']}", json=change)
+        assert response.status_code == 422
+        assert "yourself" in response.json()["detail"]
+
+
+def test_the_first_admin_must_choose_a_password(db_path: object) -> None:
+    from app.config import Settings
+    from app.main import create_app
+    from tests.conftest import sqlite_url
+
+    app = create_app(Settings(database_url=sqlite_url(db_path)))  # type: ignore[arg-type]
+    with Session(app.state.engine) as session:
+        for user in accounts.list_users(session):
+            session.delete(user)
+        session.commit()
+        one_time = accounts.ensure_first_admin(session)
+        assert one_time is not None and len(one_time) >= 12
+        assert accounts.ensure_first_admin(session) is None
+    with TestClient(app) as client:
+        response = sign_in(client, "admin", one_time)
+        assert response.headers["location"] == "/account"  # type: ignore[attr-defined]
+        # Nothing else until the password is changed.
+        page = client.get("/documents", headers={"accept": "text/html"}, follow_redirects=False)
+        assert page.headers["location"] == "/account"
+        assert "new password first" in client.get("/api/documents").json()["detail"]
+        csrf = csrf_token_of(client.get("/account").text)
+        changed = client.post(
+            "/account/password",
+            data={
+                "current": one_time,
+                "new": "my own password",
+                "confirm": "my own password",
+                "csrf_token": csrf,
+            },
+        )
+        assert changed.status_code == 200
+        assert client.get("/documents").status_code == 200
+        assert sign_in(client, "admin", one_time).status_code == 401  # type: ignore[attr-defined]
+
+
+def test_hostile_display_names_are_escaped(client: TestClient) -> None:
+    created = client.post(
+        "/api/users",
+        json={
+            "username": "mallory",
+            "display_name": HOSTILE,
+            "password": "a long enough password",
+        },
+    )
+    assert created.status_code == 201
+    for url in ("/users", "/account"):
+        html = client.get(url).text if url == "/users" else ""
+        if url == "/account":
+            sign_in(client, "mallory", "a long enough password")
+            html = client.get(url).text
+        assert HOSTILE not in html
+        assert "&lt;script&gt;" in html
+        page = BeautifulSoup(html, "html.parser")
+        assert all(s.get("src") for s in page.find_all("script")), url
+
+
+def test_no_cross_origin_sharing_is_offered(seeded_client: TestClient) -> None:
+    preflight = seeded_client.options(
+        "/api/annotations",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
+    simple = seeded_client.get("/api/export", headers={"Origin": "https://evil.example"})
+    for response in (preflight, simple):
+        assert "access-control-allow-origin" not in response.headers
+        assert "access-control-allow-credentials" not in response.headers
