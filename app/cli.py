@@ -177,14 +177,18 @@ class ExportFormat(StrEnum):
     argmap = "argmap"
     aif = "aif"
     w3c = "w3c"
+    history = "history"
 
 
 def export_chunks(engine: Engine, fmt: ExportFormat, filters: Any, base_url: str) -> Iterator[str]:
     """The export in `fmt`; filters are checked before the first chunk."""
     from app.services.aif import export_aif
     from app.services.export import stream_export
+    from app.services.history import stream_history_export
     from app.services.w3c import stream_w3c
 
+    if fmt == ExportFormat.history:
+        return stream_history_export(engine)
     if fmt == ExportFormat.w3c:
         return stream_w3c(engine, filters, base_url)
     if fmt == ExportFormat.aif:
@@ -214,7 +218,8 @@ def export_command(
             "--format",
             help="argmap: the native format (GET /api/export); aif: claims and relations as "
             "AIF JSON (GET /api/export/aif); w3c: the tags as W3C Web Annotations "
-            "(GET /api/export/w3c).",
+            "(GET /api/export/w3c); history: every change ever made (GET /api/export/history; "
+            "filters do not apply).",
         ),
     ] = ExportFormat.argmap,
     base_url: Annotated[

@@ -163,6 +163,7 @@ def test_aif_and_w3c_exports_match_the_api(seeded_db_path: Path, tmp_path: Path)
             build_small_map(session)
         api_aif = client.get("/api/export/aif").content
         api_w3c = client.get("/api/export/w3c").content
+        api_history = client.get("/api/export/history").content
 
     aif = argmap(seeded_db_path, "export", "--format", "aif")
     assert aif.returncode == 0, aif.stderr
@@ -170,6 +171,10 @@ def test_aif_and_w3c_exports_match_the_api(seeded_db_path: Path, tmp_path: Path)
     w3c = argmap(seeded_db_path, "export", "--format", "w3c", "--base-url", "http://testserver")
     assert w3c.returncode == 0, w3c.stderr
     assert w3c.stdout.encode("utf-8") == api_w3c
+    history = argmap(seeded_db_path, "export", "--format", "history")
+    assert history.returncode == 0, history.stderr
+    assert history.stdout.encode("utf-8") == api_history
+    assert len(json.loads(api_history)["entries"]) > 10  # the small map's creations, at least
 
 
 def test_aif_import_from_the_command_line(seeded_db_path: Path, tmp_path: Path) -> None:
