@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from threading import Lock
 
-import httpx
+import httpx2 as httpx
 import pytest
 from sqlmodel import Session, col, select
 
