@@ -457,19 +457,24 @@ def _lines(session: Session, filters: ExportFilters) -> Iterator[str]:
     yield from _array_lines("annotations", _annotation_records(session, filters), last=True)
 
 
+def chunked(lines: Iterable[str]) -> Iterator[str]:
+    """Gather `lines` into chunks of about CHUNK_SIZE characters, for a streaming response."""
+    buffer: list[str] = []
+    size = 0
+    for line in lines:
+        buffer.append(line)
+        size += len(line)
+        if size >= CHUNK_SIZE:
+            yield "".join(buffer)
+            buffer.clear()
+            size = 0
+    if buffer:
+        yield "".join(buffer)
+
+
 def _generate(engine: Engine, filters: ExportFilters) -> Iterator[str]:
     with Session(engine) as session:
         _begin_snapshot(session)
-        buffer: list[str] = []
-        size = 0
-        for line in _lines(session, filters):
-            buffer.append(line)
-            size += len(line)
-            if size >= CHUNK_SIZE:
-                yield "".join(buffer)
-                buffer.clear()
-                size = 0
-        if buffer:
-            yield "".join(buffer)
+        yield from chunked(_lines(session, filters))
         # Nothing was written; ending the read transaction explicitly releases the snapshot.
         session.rollback()

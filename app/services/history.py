@@ -6,7 +6,6 @@ app/history.py.
 """
 
 import hashlib
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +33,7 @@ from app.models import (
 )
 from app.services.corpus import segment_document
 from app.services.errors import Conflict, InvalidInput, NotFound
+from app.services.export import _dump, chunked
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -45,7 +45,6 @@ EXPORT_FORMAT = "argmap-history"
 EXPORT_VERSION = 1
 EXPORT_BATCH = 500
 # Lines are handed on in chunks of about this many characters (as in app/services/export.py).
-CHUNK_SIZE = 64 * 1024
 # What the pages call each type of item.
 NOUNS = history.NOUNS
 
@@ -525,32 +524,24 @@ def _restore_document(session: Session, document_id: str, before: Snapshot) -> N
 # --- the history as a file -----------------------------------------------------------------
 
 
-def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 def iter_history_export(session: Session) -> Iterator[str]:
     """The whole history as one JSON document, oldest entry first, in chunks of text:
     `{"format": "argmap-history", "version": 1, "entries": [...]}` with one entry a line.
 
     One query, read in batches, so memory stays flat however long the history is.
     """
+    return chunked(_history_lines(session))
+
+
+def _history_lines(session: Session) -> Iterator[str]:
     header = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION}
-    buffer = [_dump(header)[:-1] + ',\n"entries":[']
-    size = len(buffer[0])
+    yield _dump(header)[:-1] + ',\n"entries":['
     query = select(HistoryEntry).order_by(col(HistoryEntry.id))
     first = True
     for entry in session.exec(query.execution_options(yield_per=EXPORT_BATCH)):
-        line = ("\n" if first else ",\n") + _dump(entry_record(entry))
+        yield ("\n" if first else ",\n") + _dump(entry_record(entry))
         first = False
-        buffer.append(line)
-        size += len(line)
-        if size >= CHUNK_SIZE:
-            yield "".join(buffer)
-            buffer.clear()
-            size = 0
-    buffer.append("\n]}\n")
-    yield "".join(buffer)
+    yield "\n]}\n"
 
 
 def stream_history_export(engine: Engine) -> Iterator[str]:

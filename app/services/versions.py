@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.history import ITEM_TYPES, NOUNS
 from app.models import (
     Annotation,
     Claim,
@@ -25,24 +26,6 @@ from app.models import (
 from app.services.errors import VersionConflict
 
 Versioned = Annotation | Claim | Relation | Position | Topic | Document
-
-ITEM_TYPES: dict[type[Versioned], ItemType] = {
-    Annotation: ItemType.annotation,
-    Claim: ItemType.claim,
-    Relation: ItemType.relation,
-    Position: ItemType.position,
-    Topic: ItemType.topic,
-    Document: ItemType.document,
-}
-# What the messages call each kind of item.
-LABELS = {
-    ItemType.annotation: "tag",
-    ItemType.claim: "claim",
-    ItemType.relation: "relation",
-    ItemType.position: "position",
-    ItemType.topic: "topic",
-    ItemType.document: "document",
-}
 
 
 def item_key(item: Versioned) -> tuple[ItemType, str]:
@@ -81,7 +64,7 @@ def check_version(
     raise VersionConflict(
         item_type=item_type,
         item_id=item_id,
-        label=LABELS[item_type],
+        label=NOUNS[item_type],
         current=present(),
         current_version=item.version,
         your_version=sent,

@@ -60,12 +60,12 @@ from app.models import Annotation, Claim, Document, Passage, Position, Topic
 from app.services.corpus import span_to_document_offsets
 from app.services.export import (
     BATCH_SIZE,
-    CHUNK_SIZE,
     ExportFilters,
     _annotation_condition,
     _begin_snapshot,
     _check_filters,
     _dump,
+    chunked,
     format_datetime,
 )
 
@@ -281,16 +281,6 @@ def _lines(session: Session, filters: ExportFilters, base_url: str) -> Iterator[
 def _generate(engine: Engine, filters: ExportFilters, base_url: str) -> Iterator[str]:
     with Session(engine) as session:
         _begin_snapshot(session)
-        buffer: list[str] = []
-        size = 0
-        for line in _lines(session, filters, base_url):
-            buffer.append(line)
-            size += len(line)
-            if size >= CHUNK_SIZE:
-                yield "".join(buffer)
-                buffer.clear()
-                size = 0
-        if buffer:
-            yield "".join(buffer)
+        yield from chunked(_lines(session, filters, base_url))
         # Nothing was written; ending the read transaction explicitly releases the snapshot.
         session.rollback()

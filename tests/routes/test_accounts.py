@@ -332,3 +332,38 @@ def test_pages_leave_out_what_the_role_cannot_do(seeded_client: TestClient) -> N
         assert (page.select_one("details.replace-text") is not None) == replace, username
         listing = BeautifulSoup(seeded_client.get("/positions").text, "html.parser")
         assert (listing.select_one("form.add-position") is not None) == positions, username
+
+
+def test_analysts_change_only_their_own_work_unless_allowed(seeded_client: TestClient) -> None:
+    passage_id = first_paragraph_id(seeded_client)
+    sign_in_as(seeded_client, "alice")
+    tag = seeded_client.post(
+        "/api/annotations", json={"passage_id": passage_id, "position_key": "us"}
+    ).json()
+    claim = seeded_client.post("/api/claims", json={"text": "Alice's claim"}).json()
+    url = f"/api/annotations/{tag['id']}"
+
+    sign_in_as(seeded_client, "bob")
+    for response in (
+        seeded_client.patch(url, json={"note": "bob was here", "version": tag["version"]}),
+        seeded_client.delete(url),
+        seeded_client.patch(
+            f"/api/claims/{claim['id']}", json={"text": "Bob's now", "version": claim["version"]}
+        ),
+        seeded_client.delete(f"/api/claims/{claim['id']}"),
+    ):
+        assert response.status_code == 403
+        assert "alice's work" in response.json()["detail"]
+    # Bob may still tag the same passage, and build on Alice's claim.
+    own = seeded_client.post(
+        "/api/annotations", json={"passage_id": passage_id, "position_key": "us"}
+    )
+    assert own.status_code == 201
+    stance = seeded_client.put(f"/api/claims/{claim['id']}/stances/us", json={"stance": "holds"})
+    assert stance.status_code == 200
+
+    sign_in_as(seeded_client, "editor")  # may edit everyone's work
+    edited = seeded_client.patch(url, json={"note": "checked", "version": tag["version"]})
+    assert edited.status_code == 200
+    sign_in_as(seeded_client, "alice")
+    assert seeded_client.get(url).json()["note"] == "checked"

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.models import Annotation, Claim, Document, Passage, PassageKind, Position, Topic
-from app.services import w3c
+from app.services import export as export_service
 from app.services.corpus import join_wrapped_lines
 from app.services.errors import NotFound
 from app.services.export import ExportFilters, export_map
@@ -707,7 +707,7 @@ def test_exporting_twice_gives_identical_output_and_chunks_join_up(
     source: Source, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     whole = "".join(stream_w3c(source.engine, ExportFilters(), BASE))
-    monkeypatch.setattr(w3c, "CHUNK_SIZE", 200)
+    monkeypatch.setattr(export_service, "CHUNK_SIZE", 200)
 
     chunks = list(stream_w3c(source.engine, ExportFilters(), BASE))
 
@@ -719,7 +719,8 @@ def test_exporting_twice_gives_identical_output_and_chunks_join_up(
 def test_the_export_reads_one_snapshot_while_others_write(
     source: Source, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(w3c, "CHUNK_SIZE", 1)  # hand on every line as soon as it is made
+    # Hand on every line as soon as it is made (the streams share export.chunked).
+    monkeypatch.setattr(export_service, "CHUNK_SIZE", 1)
     before = "".join(stream_w3c(source.engine, ExportFilters(), BASE))
     chunks = stream_w3c(source.engine, ExportFilters(), BASE)
     started = [next(chunks)]  # the header: the total is counted, the snapshot taken
