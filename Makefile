@@ -7,12 +7,15 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint seed lock system-deps screenshots clean help
+.PHONY: run test test-postgres lint seed backup restore lock system-deps screenshots clean help
 
 help:
 	@echo "make run    install, migrate, load the seed corpus and serve on http://$(HOST):$(PORT)/"
 	@echo "make test   install and run the whole test suite (browser tests included)"
 	@echo "make lint   ruff and mypy"
+	@echo "make test-postgres  the whole test suite on a PostgreSQL server started for it"
+	@echo "make backup         back up the database (DATABASE_URL) into backups/"
+	@echo "make restore FILE=… replace an empty database with a backup (FORCE=1: any database)"
 
 $(STAMP): requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +49,19 @@ system-deps:
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
+
+# The same suite on PostgreSQL: a private server (Debian's binaries) is started for the run and
+# stopped after it, also when a test fails; every test gets its own database.
+test-postgres: $(STAMP) system-deps
+	ARGMAP_TEST_DATABASE=postgresql $(BIN)/python -m tests.postgres $(BIN)/python -m pytest
+
+# SQLite: the online backup API (safe while the app runs); PostgreSQL: pg_dump, custom format.
+backup: $(STAMP)
+	$(BIN)/python -m app.cli backup
+
+restore: $(STAMP)
+	@[ -n "$(FILE)" ] || { echo "usage: make restore FILE=backups/argmap-….db [FORCE=1]"; exit 2; }
+	$(BIN)/python -m app.cli restore $(if $(FORCE),--force) "$(FILE)"
 
 # Refresh the README's screenshot from the browser test.
 screenshots: $(STAMP) system-deps

@@ -1,4 +1,5 @@
-"""The command line: `python -m app.cli migrate | seed | serve | export | import`."""
+"""The command line: `python -m app.cli migrate | seed | serve | export | import | backup |
+restore`."""
 
 import json
 import os
@@ -280,6 +281,104 @@ def import_command(
         else:
             report = import_map(session, raw)
     typer.echo(str(report))
+
+
+@cli.command("backup")
+def backup_command(
+    out: Annotated[
+        Path | None,
+        typer.Option(help="File to write (default: backups/argmap-<date>-<time>.db or .dump)."),
+    ] = None,
+) -> None:
+    """Back up the whole database: SQLite through its online backup API (safe while the app
+    runs), PostgreSQL with pg_dump in its custom format."""
+    from app.services.backup import backup_database, default_backup_path
+
+    url = get_settings().database_url
+    target = out or default_backup_path(url, Path("backups"))
+    try:
+        report = backup_database(url, target)
+    except DomainError as error:
+        typer.echo(f"backup: {error.message}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(str(report))
+
+
+@cli.command("restore")
+def restore_command(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A backup file.")
+    ],
+    force: Annotated[
+        bool, typer.Option(help="Replace the database even when it is not empty.")
+    ] = False,
+) -> None:
+    """Replace the database with a backup made by `backup`, then bring it to the newest schema.
+    Refuses to replace a database that holds anything unless --force."""
+    from app.services.backup import restore_database
+
+    url = get_settings().database_url
+    try:
+        report = restore_database(url, file, force=force)
+    except DomainError as error:
+        typer.echo(f"restore: {error.message}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(str(report))
+    migrate(url)
+    typer.echo("database is at the newest schema")
+
+
+@cli.command("add-document")
+def add_document_command(
+    source: Annotated[
+        str, typer.Argument(help="A .txt, .md, .html or .pdf file, or an http(s) URL.")
+    ],
+    title: Annotated[
+        str | None, typer.Option(help="Overrides the title the source states.")
+    ] = None,
+    outlet: Annotated[str | None, typer.Option(help="Overrides the outlet (site name).")] = None,
+    author: Annotated[str | None, typer.Option(help="Overrides the author.")] = None,
+    published: Annotated[
+        str | None, typer.Option(help="Overrides the publication date (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """Add an article to the corpus, read as the page's preview reads it; print its id and
+    how many passages it was split into."""
+    from datetime import date
+
+    from app.services import ingest
+    from app.services.documents import list_passages
+
+    try:
+        when = date.fromisoformat(published) if published else None
+    except ValueError:
+        typer.echo(f"add-document: --published {published} is not a date as YYYY-MM-DD", err=True)
+        raise typer.Exit(1) from None
+    with migrated_database(error_prefix=f"{source}: ") as engine, Session(engine) as session:
+        if source.lower().startswith(("http://", "https://")):
+            extracted = ingest.fetch_url(source)
+        else:
+            path = Path(source)
+            if not path.is_file():
+                typer.echo(f"{source}: no such file", err=True)
+                raise typer.Exit(1)
+            if path.stat().st_size > ingest.MAX_SOURCE_BYTES:
+                raise ingest.SourceTooLarge(
+                    f"the file is over the limit of {ingest.MAX_SOURCE_BYTES // 2**20} MB."
+                )
+            extracted = ingest.extract_file(path.name, path.read_bytes())
+        extracted = ingest.with_metadata(
+            extracted, title=title, outlet=outlet, author=author, published=when
+        )
+        try:
+            document = ingest.save_document(session, extracted.to_create())
+        except ingest.DuplicateText as duplicate:
+            typer.echo(
+                f"{source}: {duplicate.message} (document {duplicate.document_id})", err=True
+            )
+            raise typer.Exit(1) from None
+        passages = len(list_passages(session, document.id))
+    typer.echo(f"added document {document.id} ({passages} passages)")
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
 """Engine creation, migrations and the per-request session."""
 
+import threading
 from typing import Any, TypeVar
 
 from alembic import command
@@ -33,10 +34,58 @@ def _begin(connection: Connection) -> None:
     # would otherwise fail with "database is locked" when another writer got in between,
     # without waiting for the busy timeout.
     immediate = connection.get_execution_options().get(IMMEDIATE, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    if not immediate:
+        connection.exec_driver_sql("BEGIN")
+        return
+    _queue_for_writing(connection)
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        # No transaction began, so no commit or rollback will release the lock.
+        if connection.info.pop(_HOLDS_WRITER, False):
+            _writer_lock(connection).release()
+        raise
 
 
 IMMEDIATE = "sqlite_begin_immediate"
+# Writers of one process queue on this lock before BEGIN IMMEDIATE. SQLite's own busy handler
+# makes a waiting writer sleep and retry, with sleeps growing to 100 ms: under 16 concurrent
+# writers that gave tail latencies of seconds and left the database idle between sleeps. A
+# lock hands the database straight to the next writer. Other processes (the command line)
+# still meet the busy timeout; a writer that cannot get the lock in time goes on without it.
+_WRITERS: dict[str, threading.Lock] = {}  # one per database file
+_HOLDS_WRITER = "argmap_holds_writer_lock"
+
+
+def _writer_lock(connection: Connection) -> threading.Lock:
+    return _WRITERS.setdefault(str(connection.engine.url), threading.Lock())
+
+
+def _queue_for_writing(connection: Connection) -> None:
+    if _writer_lock(connection).acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+        connection.info[_HOLDS_WRITER] = True
+
+
+def _commit_writing(connection: Connection) -> None:
+    _end_writing(connection, commit=True)
+
+
+def _rollback_writing(connection: Connection) -> None:
+    _end_writing(connection, commit=False)
+
+
+def _end_writing(connection: Connection, *, commit: bool) -> None:
+    # These events come before SQLAlchemy ends the transaction; it is ended here so that the
+    # lock is released only once the database is free (the driver's own call then finds no
+    # transaction and does nothing).
+    if not connection.info.pop(_HOLDS_WRITER, False):
+        return
+    try:
+        dbapi_connection = connection.connection.dbapi_connection
+        if dbapi_connection is not None:
+            dbapi_connection.commit() if commit else dbapi_connection.rollback()
+    finally:
+        _writer_lock(connection).release()
 
 
 def make_engine(url: str) -> Engine:
@@ -45,6 +94,8 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _set_sqlite_pragmas)
         event.listen(engine, "begin", _begin)
+        event.listen(engine, "commit", _commit_writing)
+        event.listen(engine, "rollback", _rollback_writing)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -55,6 +106,24 @@ def write_engine(engine: Engine) -> Engine:
     if engine.dialect.name == "sqlite":
         return engine.execution_options(**{IMMEDIATE: True})
     return engine
+
+
+# Full-text search lives only in migration 0005 (FTS5 tables with their shadow tables and
+# triggers on SQLite, GIN expression indexes on PostgreSQL); the models do not describe it.
+SEARCH_TABLES = ("passage_fts", "claim_fts", "annotation_note_fts")
+SEARCH_INDEXES = ("ix_passage_text_search", "ix_claim_text_search", "ix_annotation_note_search")
+
+
+def include_in_schema_comparison(
+    _object: Any, name: str | None, type_: str, _reflected: bool, _compare_to: Any
+) -> bool:
+    """Alembic's `include_object`: leave the full-text search objects out of autogenerate and
+    of the comparison of the models with the migrated schema."""
+    if type_ == "table" and name is not None:
+        return not any(name == t or name.startswith(f"{t}_") for t in SEARCH_TABLES)
+    if type_ == "index":
+        return name not in SEARCH_INDEXES
+    return True
 
 
 def alembic_config(url: str) -> Config:

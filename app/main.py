@@ -23,8 +23,10 @@ from app.routes import (
     examples,
     exports,
     history,
+    ingest,
     mapviews,
     positions,
+    search,
     w3c,
 )
 from app.security import install_cross_site_refusal, install_security_headers
@@ -64,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_security_headers(app)
     for module in (
         accounts,
+        ingest,  # before documents: /documents/new is not a document id
         documents,
         positions,
         annotations,
@@ -71,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         examples,
         mapviews,
         agreement,
+        search,
         exports,
         history,
         w3c,

@@ -1,20 +1,23 @@
-"""The command line, run as a real process against a temporary SQLite database."""
+"""The command line, run as a real process against a temporary database (SQLite, or PostgreSQL
+with ARGMAP_TEST_DATABASE=postgresql)."""
 
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from app.config import PROJECT_ROOT
 from app.db import make_engine
 from app.services.export import stream_export
-from tests.conftest import sqlite_url
+
+NewDatabase = Callable[[str], str]
 
 
-def argmap(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run `python -m app.cli …` with DATABASE_URL pointing at `database`."""
-    env = {**os.environ, "DATABASE_URL": sqlite_url(database)}
+def argmap(database: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `python -m app.cli …` with DATABASE_URL set to `database` (a URL)."""
+    env = {**os.environ, "DATABASE_URL": database}
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
         cwd=PROJECT_ROOT,
@@ -25,8 +28,8 @@ def argmap(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def service_export(database: Path) -> bytes:
-    engine = make_engine(sqlite_url(database))
+def service_export(database: str) -> bytes:
+    engine = make_engine(database)
     try:
         return "".join(stream_export(engine)).encode("utf-8")
     finally:
@@ -36,18 +39,18 @@ def service_export(database: Path) -> bytes:
 # --- export and import ---------------------------------------------------------------------
 
 
-def test_export_writes_the_same_bytes_as_the_service(seeded_db_path: Path, tmp_path: Path) -> None:
+def test_export_writes_the_same_bytes_as_the_service(seeded_db_url: str, tmp_path: Path) -> None:
     out = tmp_path / "map.json"
 
-    result = argmap(seeded_db_path, "export", "--out", str(out))
+    result = argmap(seeded_db_url, "export", "--out", str(out))
 
     assert result.returncode == 0, result.stderr
-    assert out.read_bytes() == service_export(seeded_db_path)
+    assert out.read_bytes() == service_export(seeded_db_url)
     assert not (tmp_path / "map.json.part").exists()
 
 
-def test_export_without_out_writes_to_stdout(seeded_db_path: Path) -> None:
-    result = argmap(seeded_db_path, "export", "--topic", "nato")
+def test_export_without_out_writes_to_stdout(seeded_db_url: str) -> None:
+    result = argmap(seeded_db_url, "export", "--topic", "nato")
 
     assert result.returncode == 0, result.stderr
     exported = json.loads(result.stdout)
@@ -55,10 +58,10 @@ def test_export_without_out_writes_to_stdout(seeded_db_path: Path) -> None:
     assert exported["annotations"] == []
 
 
-def test_export_with_an_unknown_filter_fails_cleanly(seeded_db_path: Path, tmp_path: Path) -> None:
+def test_export_with_an_unknown_filter_fails_cleanly(seeded_db_url: str, tmp_path: Path) -> None:
     out = tmp_path / "map.json"
 
-    result = argmap(seeded_db_path, "export", "--position", "martians", "--out", str(out))
+    result = argmap(seeded_db_url, "export", "--position", "martians", "--out", str(out))
 
     assert result.returncode == 1
     assert "There is no position with the key 'martians'." in result.stderr
@@ -67,11 +70,11 @@ def test_export_with_an_unknown_filter_fails_cleanly(seeded_db_path: Path, tmp_p
 
 
 def test_import_into_a_new_database_then_export_round_trips(
-    seeded_db_path: Path, tmp_path: Path
+    seeded_db_url: str, tmp_path: Path, new_db_url: NewDatabase
 ) -> None:
     exported = tmp_path / "map.json"
-    exported.write_bytes(service_export(seeded_db_path))
-    fresh = tmp_path / "fresh.db"  # not even migrated: the command migrates first
+    exported.write_bytes(service_export(seeded_db_url))
+    fresh = new_db_url("fresh")  # not even migrated: the command migrates first
 
     first = argmap(fresh, "import", str(exported))
     second = argmap(fresh, "import", str(exported))
@@ -84,13 +87,13 @@ def test_import_into_a_new_database_then_export_round_trips(
 
 
 def test_import_of_a_bad_file_exits_1_with_the_reason_on_stderr(
-    seeded_db_path: Path, tmp_path: Path
+    seeded_db_url: str, tmp_path: Path, new_db_url: NewDatabase
 ) -> None:
-    data = json.loads(service_export(seeded_db_path))
+    data = json.loads(service_export(seeded_db_url))
     data["passages"][2]["kind"] = "footnote"
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data), encoding="utf-8")
-    target = tmp_path / "target.db"
+    target = new_db_url("target")
 
     result = argmap(target, "import", str(bad))
 
@@ -102,8 +105,8 @@ def test_import_of_a_bad_file_exits_1_with_the_reason_on_stderr(
     assert after["positions"] == after["documents"] == []  # migrated, but nothing imported
 
 
-def test_import_of_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
-    result = argmap(tmp_path / "db.sqlite", "import", str(tmp_path / "nowhere.json"))
+def test_import_of_a_missing_file_is_a_usage_error(tmp_path: Path, new_db_url: NewDatabase) -> None:
+    result = argmap(new_db_url("db"), "import", str(tmp_path / "nowhere.json"))
 
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -112,8 +115,8 @@ def test_import_of_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
 # --- seed and migrate ----------------------------------------------------------------------
 
 
-def test_seed_loads_the_corpus_once_on_a_new_database(tmp_path: Path) -> None:
-    database = tmp_path / "new.db"
+def test_seed_loads_the_corpus_once_on_a_new_database(new_db_url: NewDatabase) -> None:
+    database = new_db_url("new")
 
     first = argmap(database, "seed")
     second = argmap(database, "seed")
@@ -125,20 +128,22 @@ def test_seed_loads_the_corpus_once_on_a_new_database(tmp_path: Path) -> None:
     assert service_export(database).count(b'"sha256"') == 5
 
 
-def test_seed_with_a_broken_manifest_says_what_is_wrong(tmp_path: Path) -> None:
+def test_seed_with_a_broken_manifest_says_what_is_wrong(
+    tmp_path: Path, new_db_url: NewDatabase
+) -> None:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     (seeds / "manifest.json").write_text('{"positions": [], "topics": [], "documents": 3}')
 
-    result = argmap(tmp_path / "new.db", "seed", "--seeds-dir", str(seeds))
+    result = argmap(new_db_url("new"), "seed", "--seeds-dir", str(seeds))
 
     assert result.returncode == 1
     assert "documents" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_migrate_creates_the_schema(tmp_path: Path) -> None:
-    result = argmap(tmp_path / "new.db", "migrate")
+def test_migrate_creates_the_schema(new_db_url: NewDatabase) -> None:
+    result = argmap(new_db_url("new"), "migrate")
 
     assert result.returncode == 0, result.stderr
     assert "newest schema" in result.stdout
@@ -147,7 +152,7 @@ def test_migrate_creates_the_schema(tmp_path: Path) -> None:
 # --- the field's formats -------------------------------------------------------------------
 
 
-def test_aif_and_w3c_exports_match_the_api(seeded_db_path: Path, tmp_path: Path) -> None:
+def test_aif_and_w3c_exports_match_the_api(seeded_db_url: str, tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 
     from app.config import Settings
@@ -155,7 +160,7 @@ def test_aif_and_w3c_exports_match_the_api(seeded_db_path: Path, tmp_path: Path)
     from tests.accounts import ADMIN, sign_in_as
     from tests.maps import build_small_map
 
-    app = create_app(Settings(database_url=sqlite_url(seeded_db_path)))
+    app = create_app(Settings(database_url=seeded_db_url))
     with sign_in_as(TestClient(app), ADMIN) as client:
         from sqlmodel import Session
 
@@ -165,32 +170,34 @@ def test_aif_and_w3c_exports_match_the_api(seeded_db_path: Path, tmp_path: Path)
         api_w3c = client.get("/api/export/w3c").content
         api_history = client.get("/api/export/history").content
 
-    aif = argmap(seeded_db_path, "export", "--format", "aif")
+    aif = argmap(seeded_db_url, "export", "--format", "aif")
     assert aif.returncode == 0, aif.stderr
     assert aif.stdout.encode("utf-8") == api_aif
-    w3c = argmap(seeded_db_path, "export", "--format", "w3c", "--base-url", "http://testserver")
+    w3c = argmap(seeded_db_url, "export", "--format", "w3c", "--base-url", "http://testserver")
     assert w3c.returncode == 0, w3c.stderr
     assert w3c.stdout.encode("utf-8") == api_w3c
-    history = argmap(seeded_db_path, "export", "--format", "history")
+    history = argmap(seeded_db_url, "export", "--format", "history")
     assert history.returncode == 0, history.stderr
     assert history.stdout.encode("utf-8") == api_history
     assert len(json.loads(api_history)["entries"]) > 10  # the small map's creations, at least
 
 
-def test_aif_import_from_the_command_line(seeded_db_path: Path, tmp_path: Path) -> None:
+def test_aif_import_from_the_command_line(
+    seeded_db_url: str, tmp_path: Path, new_db_url: NewDatabase
+) -> None:
     from sqlmodel import Session
 
     from app.db import make_engine
     from tests.maps import build_small_map
 
-    engine = make_engine(sqlite_url(seeded_db_path))
+    engine = make_engine(seeded_db_url)
     with Session(engine) as session:
         build_small_map(session)
     engine.dispose()
     out = tmp_path / "map.aif.json"
-    assert argmap(seeded_db_path, "export", "--format", "aif", "--out", str(out)).returncode == 0
+    assert argmap(seeded_db_url, "export", "--format", "aif", "--out", str(out)).returncode == 0
 
-    fresh = tmp_path / "fresh.db"
+    fresh = new_db_url("fresh")
     refused = argmap(fresh, "import", "--format", "aif", str(out))
     assert refused.returncode == 1
     assert "--analyst" in refused.stderr
@@ -203,8 +210,10 @@ def test_aif_import_from_the_command_line(seeded_db_path: Path, tmp_path: Path) 
     assert sum(1 for n in exported["AIF"]["nodes"] if n["type"] in ("RA", "CA")) == 2
 
 
-def test_seed_loads_the_starter_map_once_and_not_after_it_is_cleared(tmp_path: Path) -> None:
-    database = tmp_path / "new.db"
+def test_seed_loads_the_starter_map_once_and_not_after_it_is_cleared(
+    new_db_url: NewDatabase,
+) -> None:
+    database = new_db_url("new")
 
     first = argmap(database, "seed")
     assert first.returncode == 0, first.stderr
@@ -218,12 +227,35 @@ def test_seed_loads_the_starter_map_once_and_not_after_it_is_cleared(tmp_path: P
     from app.db import make_engine
     from app.services.examples import clear_examples
 
-    engine = make_engine(sqlite_url(database))
+    engine = make_engine(database)
     with Session(engine) as session:
         clear_examples(session)
     engine.dispose()
     again = argmap(database, "seed")
     assert "starter map" not in again.stdout
     assert json.loads(service_export(database))["claims"] == []
-    plain = argmap(tmp_path / "plain.db", "seed", "--no-examples")
+    plain = argmap(new_db_url("plain"), "seed", "--no-examples")
     assert "starter map" not in plain.stdout
+
+
+# --- backup and restore --------------------------------------------------------------------
+
+
+def test_backup_then_restore_from_the_command_line(seeded_db_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "argmap.backup"
+
+    made = argmap(seeded_db_url, "backup", "--out", str(out))
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.startswith(f"backed up to {out}")
+    assert "5 documents, 0 tags" in made.stdout
+    before = service_export(seeded_db_url)
+
+    refused = argmap(seeded_db_url, "restore", str(out))
+    assert refused.returncode == 1
+    assert "--force" in refused.stderr and "Traceback" not in refused.stderr
+
+    done = argmap(seeded_db_url, "restore", "--force", str(out))
+    assert done.returncode == 0, done.stderr
+    assert f"restored {out} into " in done.stdout
+    assert "database is at the newest schema" in done.stdout
+    assert service_export(seeded_db_url) == before

@@ -2,9 +2,10 @@
 silently, and no request fails with a 500 or "database is locked".
 
 The server is `python -m app.cli serve` in its own process on 127.0.0.1, on a copy of the seeded
-database. Sixteen clients (a bounded pool) each act as one of four users through personal API
-tokens: they tag the same few passages, and they edit the same few tags, each edit based on the
-version it just read, so that edits race and some must be refused with 409.
+database (SQLite, or PostgreSQL when the suite runs on it). Sixteen clients (a bounded pool) each
+act as one of four users through personal API tokens: they tag the same few passages, and they
+edit the same few tags, each edit based on the version it just read, so that edits race and some
+must be refused with 409.
 """
 
 import os
@@ -36,7 +37,6 @@ from app.models import (
 )
 from app.services import accounts
 from app.services.tagging import tag_passage
-from tests.conftest import sqlite_url
 
 CLIENTS = 16
 OPERATIONS = 480
@@ -74,8 +74,8 @@ class Scene:
 
 
 @pytest.fixture
-def scene(seeded_db_path: Path, tmp_path: Path) -> Iterator[Scene]:
-    url = sqlite_url(seeded_db_path)
+def scene(seeded_db_url: str, tmp_path: Path) -> Iterator[Scene]:
+    url = seeded_db_url
     engine = make_engine(url)
     with Session(engine) as session:
         tokens = {}

@@ -1,8 +1,11 @@
 """The schema exists only through Alembic: migrating an empty database must give exactly the
-tables the models describe, and the SQLite connection settings must hold."""
+tables the models describe, and the SQLite connection settings must hold. Each runs on a new
+database of the suite's kind (SQLite, or PostgreSQL with ARGMAP_TEST_DATABASE=postgresql)."""
 
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -10,11 +13,13 @@ from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers the tables)
-from app.db import alembic_config, make_engine, migrate
+from app.db import alembic_config, include_in_schema_comparison, make_engine, migrate
+
+NewDatabase = Callable[[str], str]
 
 
-def test_upgrade_from_an_empty_database_creates_every_table(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+def test_upgrade_from_an_empty_database_creates_every_table(new_db_url: NewDatabase) -> None:
+    url = new_db_url("fresh")
     migrate(url)
     engine = make_engine(url)
     tables = set(inspect(engine).get_table_names())
@@ -23,19 +28,20 @@ def test_upgrade_from_an_empty_database_creates_every_table(tmp_path: Path) -> N
     assert "alembic_version" in tables
 
 
-def test_models_and_migrations_agree(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+def test_models_and_migrations_agree(new_db_url: NewDatabase) -> None:
+    url = new_db_url("fresh")
     migrate(url)
     engine = make_engine(url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        options = {"compare_type": True, "include_object": include_in_schema_comparison}
+        context = MigrationContext.configure(connection, opts=options)
         differences = compare_metadata(context, SQLModel.metadata)
     engine.dispose()
     assert differences == [], f"models differ from the migrations: {differences}"
 
 
-def test_downgrade_to_base_and_upgrade_again(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+def test_downgrade_to_base_and_upgrade_again(new_db_url: NewDatabase) -> None:
+    url = new_db_url("fresh")
     migrate(url)
     command.downgrade(alembic_config(url), "base")
     engine = make_engine(url)
@@ -47,6 +53,7 @@ def test_downgrade_to_base_and_upgrade_again(tmp_path: Path) -> None:
     engine.dispose()
 
 
+@pytest.mark.sqlite_only("WAL, foreign keys and the busy timeout are SQLite pragmas")
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'pragmas.db'}")
     with engine.connect() as connection:
@@ -97,9 +104,9 @@ def _execute(url: str, *statements: str) -> None:
 
 
 def test_upgrade_to_0003_fills_in_each_annotations_document_and_keeps_the_map(
-    tmp_path: Path,
+    new_db_url: NewDatabase,
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+    url = new_db_url("old")
     config = alembic_config(url)
     command.upgrade(config, "0002")
     _execute(url, *MAP_AT_0002)
@@ -131,3 +138,25 @@ def test_upgrade_to_0003_fills_in_each_annotations_document_and_keeps_the_map(
     assert _rows(url, "SELECT id, passage_id, claim_id FROM annotation") == [("a1", "p1", "c1")]
     assert _rows(url, "SELECT claim_id FROM claim_stance") == [("c1",)]
     assert _rows(url, "SELECT id FROM relation") == [("r1",)]
+
+
+def test_upgrade_to_0005_indexes_what_is_already_there(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "0002")
+    _execute(url, *MAP_AT_0002)
+    command.upgrade(alembic_config(url), "0004")
+    _execute(url, "UPDATE annotation SET note = 'Twofold meaning' WHERE id = 'a2'")
+
+    migrate(url)
+
+    assert _rows(url, "SELECT id FROM passage_fts WHERE passage_fts MATCH 'two'") == [("p2",)]
+    assert _rows(url, "SELECT id FROM claim_fts WHERE claim_fts MATCH 'another'") == [("c2",)]
+    assert _rows(
+        url, "SELECT id FROM annotation_note_fts WHERE annotation_note_fts MATCH 'twofold'"
+    ) == [("a2",)]
+    # Only tags with a note are in the notes' index.
+    assert _rows(url, "SELECT count(*) FROM annotation_note_fts") == [(1,)]
+    command.downgrade(alembic_config(url), "0004")
+    engine = make_engine(url)
+    assert not [t for t in inspect(engine).get_table_names() if t.endswith("_fts")]
+    engine.dispose()

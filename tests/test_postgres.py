@@ -1,37 +1,39 @@
 """The same code on PostgreSQL: migrations (from empty, and over data), seeding, tagging,
-export and import, replacing a text."""
+export and import, replacing a text.
 
-import os
+A quick check that `make test` (on SQLite) runs too; `make test-postgres` runs the whole suite
+on PostgreSQL."""
+
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.config import Settings
-from app.db import alembic_config, make_engine, migrate
+from app.db import alembic_config, include_in_schema_comparison, make_engine, migrate
 from app.main import create_app
+from app.models import Passage, PassageKind
 from app.services.corpus import load_seeds
 from tests.accounts import ADMIN, add_test_users, sign_in_as
 from tests.conftest import SEEDS_DIR
 from tests.corrections import tag_and_correct
-from tests.postgres import temporary_postgres
+from tests.postgres import Databases, find_postgres_bin
 from tests.test_migrations import MAP_AT_0002
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    given = os.environ.get("ARGMAP_TEST_POSTGRES_URL")
-    if given:
-        yield given
-        return
-    with temporary_postgres() as url:
-        yield url
+def postgres_url(postgres_databases: Databases) -> Iterator[str]:
+    """A database of this module's own on the session's server, emptied by each test."""
+    name = postgres_databases.new_name("checks")
+    yield postgres_databases.create(name)
+    postgres_databases.drop(name)
 
 
 def reset(url: str) -> None:
@@ -56,7 +58,8 @@ def test_migrations_run_from_empty_and_match_the_models(pg_engine: Engine) -> No
     from sqlmodel import SQLModel
 
     with pg_engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        options = {"compare_type": True, "include_object": include_in_schema_comparison}
+        context = MigrationContext.configure(connection, opts=options)
         assert compare_metadata(context, SQLModel.metadata) == []
 
 
@@ -152,3 +155,29 @@ def test_replacing_a_text_re_anchors_and_restores_on_postgres(
         assert (again["restored"], again["orphaned"]) == (1, 0)
         assert client.get("/api/orphans").json() == []
         assert client.get(f"/api/claims/{tagged.claim['id']}").json()["needs_review"] is False
+
+
+def test_backup_and_restore_with_pg_dump_and_pg_restore(
+    pg_engine: Engine, postgres_url: str, tmp_path: Path
+) -> None:
+    from app.models import Annotation
+    from app.services.backup import backup_database, restore_database
+    from tests.factories import make_annotation
+
+    with Session(pg_engine) as session:
+        load_seeds(session, SEEDS_DIR)
+        passage = session.exec(select(Passage).where(Passage.kind == PassageKind.paragraph)).first()
+        assert passage is not None
+    out = tmp_path / "argmap.dump"
+    made = backup_database(postgres_url, out, postgres_bin=find_postgres_bin())
+    with Session(pg_engine) as session:
+        make_annotation(session, passage, "russia", "states")
+    pg_engine.dispose()
+
+    restored = restore_database(postgres_url, out, force=True, postgres_bin=find_postgres_bin())
+
+    assert out.read_bytes().startswith(b"PGDMP")
+    assert restored.summary == made.summary
+    assert restored.replaced is not None and restored.replaced.annotations == 1
+    with Session(pg_engine) as session:
+        assert session.exec(select(Annotation)).all() == []

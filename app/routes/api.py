@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 from sqlmodel import SQLModel
@@ -25,6 +25,7 @@ from app.models import (
     TopicPublic,
     TopicUpdate,
 )
+from app.routes.paging import ApiPageDep, add_page_headers
 from app.services import catalog, corpus, documents, reanchor, tagging
 from app.services.tagging import AnnotationFilters
 
@@ -107,8 +108,14 @@ class PositionDetail(BaseModel):
 
 
 @router.get("/documents", tags=["documents"])
-def list_documents(session: SessionDep) -> list[DocumentPublic]:
-    return [summary.document for summary in documents.list_documents(session)]
+def list_documents(
+    request: Request, response: Response, session: SessionDep, page: ApiPageDep
+) -> list[DocumentPublic]:
+    """Documents, oldest first, a page at a time (`limit`, `offset`; the total is in
+    `X-Total-Count`, the next and previous pages in `Link`)."""
+    found = documents.page_documents(session, page)
+    add_page_headers(request, response, found)
+    return [summary.document for summary in found.items]
 
 
 @router.post(
@@ -225,15 +232,21 @@ def create_position(session: SessionDep, data: PositionCreate) -> PositionPublic
 
 
 @router.get("/positions/{position_key}", tags=["positions"], responses=NOT_FOUND)
-def get_position(session: SessionDep, position_key: str) -> PositionDetail:
-    """A position with every passage tagged with it, grouped by topic."""
+def get_position(
+    request: Request, response: Response, session: SessionDep, position_key: str, page: ApiPageDep
+) -> PositionDetail:
+    """A position with the passages tagged with it, grouped by topic, a page of tags at a time
+    (`limit`, `offset`; the number of tags is in `X-Total-Count`, the next and previous pages
+    in `Link`)."""
     position = catalog.get_position(session, position_key)
+    found_groups, found = documents.page_position_groups(session, position_key, page)
+    add_page_headers(request, response, found)
     groups = [
         TopicGroupPublic(
             topic=TopicPublic.model_validate(group.topic) if group.topic else None,
             annotations=[tagging.present_annotation(item.annotation) for item in group.items],
         )
-        for group in documents.position_groups(session, position_key)
+        for group in found_groups
     ]
     return PositionDetail(position=PositionPublic.model_validate(position), groups=groups)
 
@@ -301,18 +314,23 @@ def delete_topic(session: SessionDep, topic_key: str, version: VersionQuery = No
 
 @router.get("/annotations", tags=["annotations"])
 def list_annotations(
+    request: Request,
+    response: Response,
     session: SessionDep,
+    page: ApiPageDep,
     document: Annotated[str | None, Query(max_length=64)] = None,
     passage: Annotated[str | None, Query(max_length=64)] = None,
     position: Annotated[str | None, Query(max_length=32)] = None,
     topic: Annotated[str | None, Query(max_length=32)] = None,
     analyst: Annotated[str | None, Query(max_length=80)] = None,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[AnnotationPublic]:
-    """Live tags, oldest first, filtered by any of document, passage, position, topic, analyst."""
+    """Live tags, oldest first, filtered by any of document, passage, position, topic, analyst,
+    a page at a time (`limit`, `offset`; the total is in `X-Total-Count`, the next and previous
+    pages in `Link`)."""
     filters = AnnotationFilters(document, passage, position, topic, analyst)
-    return tagging.list_annotations(session, filters, limit=limit, offset=offset)
+    found = tagging.page_annotations(session, filters, page)
+    add_page_headers(request, response, found)
+    return found.items
 
 
 @router.post(

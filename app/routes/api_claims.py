@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field, StringConstraints
 
 from app.deps import AnalystDep, SessionDep
@@ -17,6 +17,7 @@ from app.models import (
     Stance,
 )
 from app.routes.api import CONFLICT, INVALID, NOT_FOUND, STALE, VersionQuery, VersionRequired
+from app.routes.paging import ApiPageDep, add_page_headers
 from app.services import claims, reanchor
 from app.services.claims import LinkedClaim
 from app.services.tagging import present_annotation
@@ -96,20 +97,23 @@ def _linked(links: list[LinkedClaim]) -> list[LinkedClaimPublic]:
 
 @router.get("/claims", tags=["claims"], responses=NOT_FOUND)
 def list_claims(
+    request: Request,
+    response: Response,
     session: SessionDep,
+    page: ApiPageDep,
     q: Annotated[str | None, Query(max_length=200)] = None,
     topic: Annotated[str | None, Query(max_length=32)] = None,
     position: Annotated[str | None, Query(max_length=32)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[ClaimPublic]:
     """Claims by text, or with `q` the best matches first (every word of `q`, any case).
 
-    `topic` and `position` (a claim that position holds or rejects) narrow the list.
+    `topic` and `position` (a claim that position holds or rejects) narrow the list. A page at
+    a time (`limit`, `offset`; the total is in `X-Total-Count`, the next and previous pages in
+    `Link`).
     """
-    return claims.list_claims(
-        session, q=q, topic=topic, position=position, limit=limit, offset=offset
-    )
+    found = claims.page_claims(session, page, q=q, topic=topic, position=position)
+    add_page_headers(request, response, found)
+    return found.items
 
 
 @router.post(
@@ -259,10 +263,18 @@ def split_claim(
 
 @router.get("/relations", tags=["relations"], responses=NOT_FOUND)
 def list_relations(
-    session: SessionDep, claim: Annotated[str | None, Query(max_length=64)] = None
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    page: ApiPageDep,
+    claim: Annotated[str | None, Query(max_length=64)] = None,
 ) -> list[RelationPublic]:
-    """Every relation, oldest first, or with `claim` those from or to that claim."""
-    return [RelationPublic.model_validate(r) for r in claims.list_relations(session, claim)]
+    """Every relation, oldest first, or with `claim` those from or to that claim, a page at a
+    time (`limit`, `offset`; the total is in `X-Total-Count`, the next and previous pages in
+    `Link`)."""
+    found = claims.page_relations(session, page, claim)
+    add_page_headers(request, response, found)
+    return [RelationPublic.model_validate(r) for r in found.items]
 
 
 @router.post(

@@ -11,6 +11,7 @@ from app.deps import AnalystDep, SessionDep
 from app.errors import version_conflict_response
 from app.models import ClaimPublic, ClaimUpdate, RelationCreate, RelationKind, Stance
 from app.routes.annotations import blank_to_none, catalog_context
+from app.routes.paging import HtmlPageDep, pager
 from app.services import claims, documents, examples, reanchor
 from app.services.errors import VersionConflict
 from app.templating import render
@@ -33,15 +34,17 @@ def claim_list(
     request: Request,
     session: SessionDep,
     analyst: AnalystDep,
+    page: HtmlPageDep,
     q: Annotated[str, Query(max_length=200)] = "",
     topic: Annotated[str, Query(max_length=32)] = "",
     position: Annotated[str, Query(max_length=32)] = "",
 ) -> HTMLResponse:
-    found = claims.list_claims(
-        session, q=q or None, topic=topic or None, position=position or None, limit=500
+    found = claims.page_claims(
+        session, page, q=q or None, topic=topic or None, position=position or None
     )
     context = {
-        "found": found,
+        "found": found.items,
+        "pager": pager(request, found),
         "q": q,
         "topic": topic,
         "position": position,

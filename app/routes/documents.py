@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from app.deps import AnalystDep, SessionDep
 from app.routes.annotations import catalog_context
 from app.routes.claims import redirect
+from app.routes.paging import HtmlPageDep, page_url, pager
 from app.services import documents, reanchor
 from app.templating import is_fragment_request, render
 
@@ -24,8 +25,16 @@ def home() -> RedirectResponse:
 
 
 @router.get("/documents", response_class=HTMLResponse)
-def document_list(request: Request, session: SessionDep, analyst: AnalystDep) -> HTMLResponse:
-    context = {"summaries": documents.list_documents(session), "analyst": analyst}
+def document_list(
+    request: Request, session: SessionDep, analyst: AnalystDep, page: HtmlPageDep
+) -> HTMLResponse:
+    found = documents.page_documents(session, page)
+    context = {
+        "summaries": found.items,
+        "pager": pager(request, found),
+        "rows_url": page_url(request, found, found.offset),
+        "analyst": analyst,
+    }
     return render(request, "documents.html", context, fragment="_document_rows.html")
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.deps import AnalystDep, SessionDep
 from app.models import Annotation, PositionCreate
+from app.routes.paging import HtmlPageDep, page_url, pager
 from app.services import catalog, documents
 from app.templating import render
 
@@ -51,12 +52,19 @@ def add_position(
 
 @router.get("/positions/{position_key}", response_class=HTMLResponse)
 def position_page(
-    request: Request, session: SessionDep, analyst: AnalystDep, position_key: str
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    position_key: str,
+    page: HtmlPageDep,
 ) -> HTMLResponse:
     position = catalog.get_position(session, position_key)
+    groups, found = documents.page_position_groups(session, position_key, page)
     context = {
         "position": position,
-        "groups": documents.position_groups(session, position_key),
+        "groups": groups,
+        "pager": pager(request, found),
+        "rows_url": page_url(request, found, found.offset),
         "positions": catalog.list_positions(session),
         "analyst": analyst,
     }

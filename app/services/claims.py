@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Subquery, and_, case, distinct, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import Select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from app.db import save
 from app.models import (
@@ -38,6 +38,7 @@ from app.models import (
 )
 from app.services.documents import document_label
 from app.services.errors import Conflict, InvalidInput, NotFound
+from app.services.paging import Page, PageRequest, count_rows
 from app.services.tagging import (
     clean_analyst_name,
     get_annotation,
@@ -509,6 +510,28 @@ def claim_public(session: Session, claim: Claim) -> ClaimPublic:
     return _present(session, query.where(col(Claim.id) == claim.id))[0]
 
 
+def _claim_filters(
+    session: Session, q: str | None, topic: str | None, position: str | None
+) -> list[ColumnElement[bool]]:
+    if topic is not None and session.get(Topic, topic) is None:
+        raise NotFound(f"There is no topic with the key '{topic}'.")
+    if position is not None and session.get(Position, position) is None:
+        raise NotFound(f"There is no position with the key '{position}'.")
+    conditions: list[ColumnElement[bool]] = []
+    if topic is not None:
+        conditions.append(col(Claim.topic_key) == topic)
+    if position is not None:
+        conditions.append(
+            col(Claim.id).in_(
+                select(ClaimStance.claim_id).where(ClaimStance.position_key == position)
+            )
+        )
+    for word in (q or "").split():
+        # ILIKE on PostgreSQL; lower() LIKE lower() on SQLite (which folds ASCII only).
+        conditions.append(col(Claim.text).icontains(word, autoescape=True))
+    return conditions
+
+
 def list_claims(
     session: Session,
     *,
@@ -524,30 +547,33 @@ def list_claims(
     come first (text starting with `q`, then most evidence). Without `q`, by text. `topic` and
     `position` (a claim any stance of that position) must exist. Two queries, whatever the page.
     """
-    if topic is not None and session.get(Topic, topic) is None:
-        raise NotFound(f"There is no topic with the key '{topic}'.")
-    if position is not None and session.get(Position, position) is None:
-        raise NotFound(f"There is no position with the key '{position}'.")
     query, evidence = _claims_with_counts()
-    if topic is not None:
-        query = query.where(col(Claim.topic_key) == topic)
-    if position is not None:
-        query = query.where(
-            col(Claim.id).in_(
-                select(ClaimStance.claim_id).where(ClaimStance.position_key == position)
-            )
-        )
+    query = query.where(*_claim_filters(session, q, topic, position))
     words = (q or "").split()
     by_text = (func.lower(col(Claim.text)), col(Claim.id))
     if words:
-        for word in words:
-            # ILIKE on PostgreSQL; lower() LIKE lower() on SQLite (which folds ASCII only).
-            query = query.where(col(Claim.text).icontains(word, autoescape=True))
         starts = col(Claim.text).istartswith(" ".join(words), autoescape=True)
         query = query.order_by(case((starts, 0), else_=1), evidence.desc(), *by_text)
     else:
         query = query.order_by(*by_text)
     return _present(session, query.offset(offset).limit(limit))
+
+
+def page_claims(
+    session: Session,
+    page: PageRequest,
+    *,
+    q: str | None = None,
+    topic: str | None = None,
+    position: str | None = None,
+) -> Page[ClaimPublic]:
+    """One page of `list_claims`, with the number of claims that match in all."""
+    conditions = _claim_filters(session, q, topic, position)
+    total = count_rows(session, select(Claim.id).where(*conditions))
+    found = list_claims(
+        session, q=q, topic=topic, position=position, limit=page.limit, offset=page.offset
+    )
+    return Page(found, total, page.limit, page.offset)
 
 
 def search_claims(session: Session, q: str, limit: int = SEARCH_LIMIT) -> list[ClaimPublic]:
@@ -648,15 +674,31 @@ def create_relation(session: Session, data: RelationCreate, analyst: str | None)
     return save(session, relation)
 
 
-def list_relations(session: Session, claim_id: str | None = None) -> list[Relation]:
-    """Every relation, or those from or to one claim, oldest first."""
+def _relations_query(session: Session, claim_id: str | None) -> SelectOfScalar[Relation]:
     query = select(Relation)
     if claim_id is not None:
         get_claim(session, claim_id)
         query = query.where(
             or_(col(Relation.source_id) == claim_id, col(Relation.target_id) == claim_id)
         )
+    return query
+
+
+def list_relations(session: Session, claim_id: str | None = None) -> list[Relation]:
+    """Every relation, or those from or to one claim, oldest first."""
+    query = _relations_query(session, claim_id)
     return list(session.exec(query.order_by(col(Relation.created_at), col(Relation.id))))
+
+
+def page_relations(
+    session: Session, page: PageRequest, claim_id: str | None = None
+) -> Page[Relation]:
+    """One page of `list_relations`, with the number of relations in all."""
+    query = _relations_query(session, claim_id)
+    total = count_rows(session, query.with_only_columns(col(Relation.id)))
+    ordered = query.order_by(col(Relation.created_at), col(Relation.id))
+    found = list(session.exec(ordered.offset(page.offset).limit(page.limit)))
+    return Page(found, total, page.limit, page.offset)
 
 
 def update_relation(session: Session, relation_id: str, data: RelationUpdate) -> Relation:

@@ -23,6 +23,7 @@ from app.models import (
     utcnow,
 )
 from app.services.errors import NotFound
+from app.services.paging import Page, PageRequest, count_rows
 from app.services.versions import check_version
 
 HIDDEN_KINDS = (PassageKind.boilerplate,)
@@ -50,9 +51,22 @@ def _live() -> ColumnElement[bool]:
     return col(Annotation.deleted_at).is_(None)
 
 
-def list_documents(session: Session, only: str | None = None) -> list[DocumentSummary]:
-    """Every document (or just the one with id `only`) with its passage, tagged-passage and
-    tag counts (three queries in all)."""
+def list_documents(
+    session: Session, only: str | None = None, page: PageRequest | None = None
+) -> list[DocumentSummary]:
+    """Every document (or just the one with id `only`, or one `page` of them), oldest first,
+    with its passage, tagged-passage and tag counts (three queries in all, counting only the
+    documents shown)."""
+    documents = select(Document).order_by(col(Document.created_at), col(Document.id))
+    if only is not None:
+        documents = documents.where(Document.id == only)
+    if page is not None:
+        documents = documents.offset(page.offset).limit(page.limit)
+    shown = list(session.exec(documents))
+    if not shown:
+        return []
+    # Counted for the documents shown only; for all of them, without a list of ids.
+    ids = [d.id for d in shown] if only is not None or page is not None else None
     counts = (
         select(
             Passage.document_id,
@@ -66,17 +80,12 @@ def list_documents(session: Session, only: str | None = None) -> list[DocumentSu
         )
         .group_by(col(Passage.document_id))
     )
-    openings = select(Passage.document_id, func.min(Passage.text)).where(Passage.ordinal == 0)
-    documents = select(Document).order_by(col(Document.created_at), col(Document.id))
-    if only is not None:
-        # The document page refreshes its counts after every tag: count one document, not all.
-        counts = counts.where(Passage.document_id == only)
-        openings = openings.where(Passage.document_id == only)
-        documents = documents.where(Document.id == only)
+    if ids is not None:
+        counts = counts.where(col(Passage.document_id).in_(ids))
     by_document = {row[0]: row[1:] for row in session.exec(counts)}
-    first_paragraphs = dict(session.exec(openings.group_by(col(Passage.document_id))).all())
+    first_paragraphs = _openings(session, ids)
     summaries = []
-    for document in session.exec(documents):
+    for document in shown:
         passages, tagged, tags = by_document.get(document.id, (0, 0, 0))
         public = DocumentPublic.model_validate(
             document,
@@ -90,6 +99,31 @@ def list_documents(session: Session, only: str | None = None) -> list[DocumentSu
             DocumentSummary(public, document_label(document, first_paragraphs.get(document.id)))
         )
     return summaries
+
+
+def page_documents(session: Session, page: PageRequest) -> Page[DocumentSummary]:
+    """One page of `list_documents`, with the number of documents in all."""
+    total = count_rows(session, select(Document.id))
+    return Page(list_documents(session, page=page), total, page.limit, page.offset)
+
+
+def _openings(session: Session, ids: Iterable[str] | None) -> dict[str, str]:
+    """The opening passage of each of these documents (None: all), by which an untitled
+    document is named."""
+    openings = select(Passage.document_id, Passage.text).where(Passage.ordinal == 0)
+    if ids is not None:
+        openings = openings.where(col(Passage.document_id).in_(list(ids)))
+    return {key: value for key, value in session.exec(openings)}
+
+
+def document_labels(session: Session, ids: Iterable[str]) -> dict[str, str]:
+    """The label of each of these documents (two queries, no counting)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    openings = _openings(session, wanted)
+    shown = session.exec(select(Document).where(col(Document.id).in_(wanted)))
+    return {d.id: document_label(d, openings.get(d.id)) for d in shown}
 
 
 def get_document(session: Session, document_id: str) -> Document:
@@ -227,31 +261,58 @@ class TopicGroup:
     items: list[TaggedPassage]
 
 
-def position_groups(session: Session, position_key: str) -> list[TopicGroup]:
-    """Every live tag with this position across the corpus, grouped by topic (untopical last)."""
+def position_groups(
+    session: Session, position_key: str, page: PageRequest | None = None
+) -> list[TopicGroup]:
+    """Every live tag with this position across the corpus (or one `page` of them), grouped by
+    topic in the order of the topics' names, untopical last; in a group, by document."""
+    return page_position_groups(session, position_key, page)[0]
+
+
+def page_position_groups(
+    session: Session, position_key: str, page: PageRequest | None
+) -> tuple[list[TopicGroup], Page[TaggedPassage]]:
+    """`position_groups`, and the page of tags they hold with the number of tags in all."""
     if session.get(Position, position_key) is None:
         raise NotFound(f"There is no position with the key '{position_key}'.")
-    rows = session.exec(
+    query = (
         select(Annotation, Passage, Document)
         .join(Passage, col(Passage.id) == col(Annotation.passage_id))
         .join(Document, col(Document.id) == col(Passage.document_id))
+        .outerjoin(Topic, col(Topic.key) == col(Annotation.topic_key))
         .where(Annotation.position_key == position_key, _live())
         .order_by(
-            col(Document.created_at), col(Document.id), col(Passage.ordinal), col(Annotation.start)
+            col(Annotation.topic_key).is_(None),
+            func.lower(col(Topic.name)),
+            col(Annotation.topic_key),
+            col(Document.created_at),
+            col(Document.id),
+            col(Passage.ordinal),
+            col(Annotation.start),
+            col(Annotation.id),
         )
-    ).all()
+    )
+    total_query = (
+        select(Annotation.id)
+        .join(Passage, col(Passage.id) == col(Annotation.passage_id))
+        .where(Annotation.position_key == position_key, _live())
+    )
+    if page is not None:
+        query = query.offset(page.offset).limit(page.limit)
+    rows = session.exec(query).all()
     topics = {t.key: t for t in session.exec(select(Topic))}
-    labels = {s.document.id: s.label for s in list_documents(session)} if rows else {}
+    labels = document_labels(session, {document.id for _, _, document in rows})
     grouped: dict[str | None, list[TaggedPassage]] = defaultdict(list)
     for annotation, passage, document in rows:
         grouped[annotation.topic_key].append(
             TaggedPassage(annotation, passage, document, labels[document.id])
         )
-    keys = sorted((k for k in grouped if k is not None), key=lambda k: topics[k].name.lower())
-    groups = [TopicGroup(topics[k], grouped[k]) for k in keys]
-    if None in grouped:
-        groups.append(TopicGroup(None, grouped[None]))
-    return groups
+    groups = [TopicGroup(topics[k] if k else None, items) for k, items in grouped.items()]
+    items = [item for group in groups for item in group.items]
+    if page is None:
+        return groups, Page(items, len(items), max(len(items), 1), 0)
+    total = count_rows(session, total_query)
+    return groups, Page(items, total, page.limit, page.offset)
 
 
 def claim_texts(session: Session, views: list[PassageView]) -> dict[str, str]:

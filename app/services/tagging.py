@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.db import save
 from app.models import (
@@ -19,6 +20,7 @@ from app.models import (
     utcnow,
 )
 from app.services.errors import InvalidInput, NotFound
+from app.services.paging import Page, PageRequest, count_rows
 from app.services.versions import check_version
 
 ANALYST_MAX_LENGTH = 80
@@ -164,10 +166,7 @@ class AnnotationFilters:
     analyst: str | None = None
 
 
-def list_annotations(
-    session: Session, filters: AnnotationFilters, *, limit: int = 500, offset: int = 0
-) -> list[AnnotationPublic]:
-    """Live tags matching every given filter, oldest first (orphans included)."""
+def _annotations_query(filters: AnnotationFilters) -> SelectOfScalar[Annotation]:
     query = select(Annotation).where(col(Annotation.deleted_at).is_(None))
     if filters.document_id is not None:
         query = query.where(Annotation.document_id == filters.document_id)
@@ -179,10 +178,29 @@ def list_annotations(
         query = query.where(Annotation.topic_key == filters.topic_key)
     if filters.analyst is not None:
         query = query.where(Annotation.analyst == filters.analyst)
+    return query
+
+
+def list_annotations(
+    session: Session, filters: AnnotationFilters, *, limit: int = 500, offset: int = 0
+) -> list[AnnotationPublic]:
+    """Live tags matching every given filter, oldest first (orphans included)."""
     query = (
-        query.order_by(col(Annotation.created_at), col(Annotation.id)).offset(offset).limit(limit)
+        _annotations_query(filters)
+        .order_by(col(Annotation.created_at), col(Annotation.id))
+        .offset(offset)
+        .limit(limit)
     )
     return [present_annotation(a) for a in session.exec(query)]
+
+
+def page_annotations(
+    session: Session, filters: AnnotationFilters, page: PageRequest
+) -> Page[AnnotationPublic]:
+    """One page of `list_annotations`, with the number of matching tags in all."""
+    total = count_rows(session, _annotations_query(filters).with_only_columns(col(Annotation.id)))
+    found = list_annotations(session, filters, limit=page.limit, offset=page.offset)
+    return Page(found, total, page.limit, page.offset)
 
 
 def present_annotation(annotation: Annotation) -> AnnotationPublic:

@@ -36,10 +36,10 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def live_server(seeded_db_path: Path) -> Iterator[str]:
+def live_server(seeded_db_url: str) -> Iterator[str]:
     """The app on the seed corpus, served by uvicorn in a thread; yields its base URL."""
     port = free_port()
-    app = create_app(Settings(database_url=f"sqlite:///{seeded_db_path}"))
+    app = create_app(Settings(database_url=seeded_db_url))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -1,8 +1,6 @@
 """Replacing a document's text with a corrected version in a real browser: the form, the
 message, the tags that lost their place, and the graph marking the claim to review."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, col, select
@@ -18,7 +16,6 @@ from app.models import (
 )
 from app.services import claims, tagging
 from tests.browser.test_tagging import sign_in
-from tests.conftest import sqlite_url
 
 pytestmark = pytest.mark.browser
 
@@ -26,10 +23,10 @@ TITLE = "The summit between United States President"
 CUT = "This outcome suits the Kremlin"
 
 
-def build_map(path: Path) -> tuple[str, str]:
+def build_map(url: str) -> tuple[str, str]:
     """A tag on the paragraph the correction cuts, as evidence for a related claim; returns the
     document's original text and its corrected version."""
-    engine = make_engine(sqlite_url(path))
+    engine = make_engine(url)
     with Session(engine) as session:
         document = session.exec(
             select(Document).where(col(Document.source_name).startswith("001_"))
@@ -62,8 +59,8 @@ def build_map(path: Path) -> tuple[str, str]:
     return original, corrected
 
 
-def stored_text(path: Path) -> str:
-    engine = make_engine(sqlite_url(path))
+def stored_text(url: str) -> str:
+    engine = make_engine(url)
     with Session(engine) as session:
         document = session.exec(
             select(Document).where(col(Document.source_name).startswith("001_"))
@@ -73,8 +70,8 @@ def stored_text(path: Path) -> str:
     return text
 
 
-def test_replace_a_text_then_review_what_lost_its_place(page: Page, seeded_db_path: Path) -> None:
-    original, corrected = build_map(seeded_db_path)
+def test_replace_a_text_then_review_what_lost_its_place(page: Page, seeded_db_url: str) -> None:
+    original, corrected = build_map(seeded_db_url)
     sign_in(page, "tester")
     page.get_by_role("link", name=TITLE).click()
     expect(page.locator("h1")).to_contain_text(TITLE)
@@ -91,7 +88,7 @@ def test_replace_a_text_then_review_what_lost_its_place(page: Page, seeded_db_pa
         "Text replaced: 0 tags kept in place, 0 moved, 1 lost its place."
     )
     # The browser sent CRLF line breaks; the text is stored as it was typed.
-    assert stored_text(seeded_db_path) == corrected
+    assert stored_text(seeded_db_url) == corrected
     expect(page.locator("#passages .passage", has_text=CUT)).to_have_count(0)
     page.locator("[data-orphans] a").click()
     orphan = page.locator("#orphans .orphan")

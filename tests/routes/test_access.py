@@ -8,7 +8,6 @@ the check (any other answer: 404 for the made-up ids, 422 for the empty bodies, 
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -19,7 +18,6 @@ from app.config import Settings
 from app.main import create_app
 from app.models import Role
 from tests.accounts import sign_in_as
-from tests.conftest import sqlite_url
 
 # Who calls, by the role they have (None: nobody signed in).
 CALLERS: dict[str, Role | None] = {
@@ -108,8 +106,8 @@ def test_each_role_passes_exactly_the_routes_its_rule_allows(
     assert wrong == []
 
 
-def test_the_demo_lets_visitors_read_but_not_change(seeded_db_path: Path) -> None:
-    settings = Settings(database_url=sqlite_url(seeded_db_path), read_without_login=True)
+def test_the_demo_lets_visitors_read_but_not_change(seeded_db_url: str) -> None:
+    settings = Settings(database_url=seeded_db_url, read_without_login=True)
     app = create_app(settings)
     with TestClient(app) as client:
         for (method, path), rule in RULES.items():

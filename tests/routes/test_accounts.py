@@ -246,12 +246,11 @@ def test_an_admin_cannot_demote_or_disable_themselves(client: TestClient) -> Non
         assert "yourself" in response.json()["detail"]
 
 
-def test_the_first_admin_must_choose_a_password(db_path: object) -> None:
+def test_the_first_admin_must_choose_a_password(db_url: str) -> None:
     from app.config import Settings
     from app.main import create_app
-    from tests.conftest import sqlite_url
 
-    app = create_app(Settings(database_url=sqlite_url(db_path)))  # type: ignore[arg-type]
+    app = create_app(Settings(database_url=db_url))
     with Session(app.state.engine) as session:
         for user in accounts.list_users(session):
             session.delete(user)

@@ -1,7 +1,5 @@
 """The agreement page, its htmx fragment and its JSON twin."""
 
-from pathlib import Path
-
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
@@ -16,11 +14,11 @@ HX = {"HX-Request": "true"}
 HOSTILE = "<script>alert('x')</script>"
 
 
-def tagged_client(seeded_db_path: Path, *names: str) -> tuple[TestClient, list[str], Passage]:
+def tagged_client(seeded_db_url: str, *names: str) -> tuple[TestClient, list[str], Passage]:
     """The app on the seed corpus where `names` tag the third document's first two paragraphs:
     all agree on the first (russia states); only the first name tags the second (ukraine
     opposes). Returns the client, the document ids and the passage in dispute."""
-    app = create_app(Settings(database_url=f"sqlite:///{seeded_db_path}"))
+    app = create_app(Settings(database_url=seeded_db_url))
     with Session(app.state.engine) as session:
         ids = list(session.exec(select(Document.id).order_by(col(Document.created_at))))
         units = list(
@@ -39,8 +37,8 @@ def tagged_client(seeded_db_path: Path, *names: str) -> tuple[TestClient, list[s
     return sign_in_as(TestClient(app), ADMIN), ids, disputed
 
 
-def test_agreement_json_has_kappa_alpha_and_disagreements(seeded_db_path: Path) -> None:
-    client, ids, disputed = tagged_client(seeded_db_path, "Ana", "Ben")
+def test_agreement_json_has_kappa_alpha_and_disagreements(seeded_db_url: str) -> None:
+    client, ids, disputed = tagged_client(seeded_db_url, "Ana", "Ben")
     with client:
         data = client.get("/api/agreement").json()
     assert data["message"] is None
@@ -81,8 +79,8 @@ def test_agreement_json_has_kappa_alpha_and_disagreements(seeded_db_path: Path) 
     ]
 
 
-def test_agreement_json_filters(seeded_db_path: Path) -> None:
-    client, ids, _ = tagged_client(seeded_db_path, "Ana", "Ben", "Cy")
+def test_agreement_json_filters(seeded_db_url: str) -> None:
+    client, ids, _ = tagged_client(seeded_db_url, "Ana", "Ben", "Cy")
     with client:
         data = client.get(
             "/api/agreement",
@@ -107,8 +105,8 @@ def test_agreement_json_filters(seeded_db_path: Path) -> None:
         assert too_long.status_code == 422
 
 
-def test_one_analyst_gets_a_message(seeded_db_path: Path) -> None:
-    client, _, _ = tagged_client(seeded_db_path, "Ana")
+def test_one_analyst_gets_a_message(seeded_db_url: str) -> None:
+    client, _, _ = tagged_client(seeded_db_url, "Ana")
     with client:
         data = client.get("/api/agreement").json()
         assert data["message"] == (
@@ -120,8 +118,8 @@ def test_one_analyst_gets_a_message(seeded_db_path: Path) -> None:
     assert page.select(".agreement-position") == []
 
 
-def test_agreement_page_and_fragment(seeded_db_path: Path) -> None:
-    client, ids, disputed = tagged_client(seeded_db_path, "Ana", "Ben")
+def test_agreement_page_and_fragment(seeded_db_url: str) -> None:
+    client, ids, disputed = tagged_client(seeded_db_url, "Ana", "Ben")
     with client:
         response = client.get("/agreement")
         fragment = BeautifulSoup(client.get("/agreement", headers=HX).text, "html.parser")
@@ -165,8 +163,8 @@ def test_agreement_page_and_fragment(seeded_db_path: Path) -> None:
     assert missing.status_code == 404 and "no document with the id" in missing.text
 
 
-def test_hostile_analyst_names_are_escaped(seeded_db_path: Path) -> None:
-    client, _, _ = tagged_client(seeded_db_path, HOSTILE, "Ben")
+def test_hostile_analyst_names_are_escaped(seeded_db_url: str) -> None:
+    client, _, _ = tagged_client(seeded_db_url, HOSTILE, "Ben")
     with client:
         html = client.get("/agreement").text
         data = client.get("/api/agreement").json()

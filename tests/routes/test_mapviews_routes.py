@@ -1,7 +1,5 @@
 """The graph and matrix pages, their JSON twins and the matrix's evidence fragment."""
 
-from pathlib import Path
-
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -14,15 +12,15 @@ from tests.maps import build_small_map
 HX = {"HX-Request": "true"}
 
 
-def client_with_map(seeded_db_path: Path) -> TestClient:
-    app = create_app(Settings(database_url=f"sqlite:///{seeded_db_path}"))
+def client_with_map(seeded_db_url: str) -> TestClient:
+    app = create_app(Settings(database_url=seeded_db_url))
     with Session(app.state.engine) as session:
         build_small_map(session)
     return sign_in_as(TestClient(app), ADMIN)
 
 
-def test_graph_json_and_page(seeded_db_path: Path) -> None:
-    with client_with_map(seeded_db_path) as client:
+def test_graph_json_and_page(seeded_db_url: str) -> None:
+    with client_with_map(seeded_db_url) as client:
         data = client.get("/api/graph").json()
         assert len(data["nodes"]) == 3 and len(data["edges"]) == 2
         assert client.get("/api/graph", params={"topic": "nato"}).json()["edges"] == []
@@ -32,8 +30,8 @@ def test_graph_json_and_page(seeded_db_path: Path) -> None:
         assert page.select_one("select[name=position] option[selected]")["value"] == "russia"
 
 
-def test_matrix_page_fragment_and_json(seeded_db_path: Path) -> None:
-    with client_with_map(seeded_db_path) as client:
+def test_matrix_page_fragment_and_json(seeded_db_url: str) -> None:
+    with client_with_map(seeded_db_url) as client:
         page = BeautifulSoup(client.get("/matrix").text, "html.parser")
         assert page.find("html") is not None
         rows = page.select("table.matrix tbody tr")
@@ -59,8 +57,8 @@ def test_matrix_page_fragment_and_json(seeded_db_path: Path) -> None:
         assert blank.status_code == 200
 
 
-def test_matrix_cell_opens_its_evidence(seeded_db_path: Path) -> None:
-    with client_with_map(seeded_db_path) as client:
+def test_matrix_cell_opens_its_evidence(seeded_db_url: str) -> None:
+    with client_with_map(seeded_db_url) as client:
         response = client.get("/matrix/cell?position=russia&topic=nato", headers=HX)
         fragment = BeautifulSoup(response.text, "html.parser")
         assert fragment.find("html") is None

@@ -121,10 +121,10 @@ def test_load_then_clear_keeps_the_analysts_own_work(seeded_session: Session) ->
     assert len(seeded_session.exec(select(Document)).all()) == 5
 
 
-def test_examples_api_and_page_button(seeded_client: TestClient, seeded_db_path: Path) -> None:
+def test_examples_api_and_page_button(seeded_client: TestClient, seeded_db_url: str) -> None:
     from app.db import make_engine
 
-    engine = make_engine(f"sqlite:///{seeded_db_path}")
+    engine = make_engine(seeded_db_url)
     with Session(engine) as session:
         examples.load_starter_map(session, SEEDS)
     engine.dispose()

@@ -1,0 +1,588 @@
+"""Full-text search over passages, claims (text and note) and the notes of tags.
+
+The index is made by migration 0005: FTS5 tables kept in step by triggers on SQLite, GIN
+expression indexes on PostgreSQL. What a person types is never handed to the database's query
+parser: it is cut into words (letters and digits) and "quoted phrases", and each becomes a
+quoted FTS5 string or a tsquery lexeme, so no input is a syntax error and none is an operator.
+All words must match; the last one, while still being typed, also matches as a prefix.
+
+Ranks: `-bm25()` on SQLite, `ts_rank(…, 1)` (divided by 1 + the log of the length) on
+PostgreSQL; higher is better on both, and more occurrences or a shorter text rank higher.
+Snippets come back as pieces of plain text, each marked or not, so that templates escape every
+piece and only the `<mark>` around them is markup.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    bindparam,
+    column,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+    union_all,
+)
+from sqlalchemy.sql import Select
+from sqlalchemy.sql.expression import TableClause
+from sqlmodel import Session, col
+from sqlmodel import select as select_rows
+
+from app.models import (
+    Annotation,
+    AnnotationKind,
+    Claim,
+    ClaimStance,
+    Document,
+    Passage,
+    PassageKind,
+)
+from app.services.documents import document_labels
+from app.services.paging import Page, PageRequest
+
+MAX_PAGE_SIZE = 100
+MAX_TERMS = 16
+MAX_WORD_LENGTH = 64
+# Markers the database puts around matched words; private-use characters, dropped from text.
+START, STOP = "\ue000", "\ue001"
+SNIPPET_WORDS = 32
+
+WORD = re.compile(r"[^\W_]+")
+
+AnySelect = Select[*tuple[Any, ...]]
+
+
+class ResultType(StrEnum):
+    passage = "passage"
+    claim = "claim"
+    note = "note"
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What to narrow the results to; None (or empty) means any.
+
+    `kind`, `position`, `topic` and `analyst` apply to the same tag: a passage must have a live
+    tag matching all of them, a note is a tag's note and its tag must match. A claim matches
+    by its own topic and author, a position's stance, and for `kind` a live evidence tag of
+    that kind. `document`, `outlet` and the `published_*` dates are those of a passage's or a
+    tag's document, or of a document among a claim's evidence. `untagged` keeps only passages
+    without any live tag.
+    """
+
+    document: str | None = None
+    outlet: str | None = None
+    published_from: date | None = None
+    published_to: date | None = None
+    position: str | None = None
+    topic: str | None = None
+    kind: AnnotationKind | None = None
+    analyst: str | None = None
+    untagged: bool = False
+    types: frozenset[ResultType] = frozenset()
+
+    @property
+    def chosen_types(self) -> frozenset[ResultType]:
+        types = self.types or frozenset(ResultType)
+        return types & {ResultType.passage} if self.untagged else types
+
+
+@dataclass(frozen=True)
+class Term:
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """Text in pieces, each (text, marked): a matched word is a marked piece."""
+
+    pieces: tuple[tuple[str, bool], ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "".join(piece for piece, _ in self.pieces)
+
+    @property
+    def marked(self) -> bool:
+        return any(marked for _, marked in self.pieces)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    type: ResultType
+    id: str
+    rank: float
+    snippet: Snippet
+    url: str
+    title: str
+    document_id: str | None = None
+    document_label: str | None = None
+    passage_id: str | None = None
+    claim_id: str | None = None
+    # A claim's note when the words were found there; a note's tag (position and kind).
+    note: Snippet | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    terms: tuple[Term, ...]
+    page: Page[SearchHit]
+
+    @property
+    def hits(self) -> list[SearchHit]:
+        return self.page.items
+
+
+def parse_query(query: str) -> tuple[Term, ...]:
+    """The words and "phrases" of `query`, at most MAX_TERMS; everything else is dropped.
+
+    The last term is a prefix when it is a single word typed up to the end of the query.
+    """
+    terms: list[Term] = []
+    parts = query.split('"')
+    for index, part in enumerate(parts):
+        words = [w.lower()[:MAX_WORD_LENGTH] for w in WORD.findall(part)]
+        # Odd parts were inside quotes; an unclosed quote's words count as plain words.
+        if index % 2 == 1 and index < len(parts) - 1 and words:
+            terms.append(Term(tuple(words)))
+        else:
+            terms.extend(Term((word,)) for word in words)
+    terms = terms[:MAX_TERMS]
+    stripped = query.rstrip()
+    if terms and len(terms[-1].words) == 1 and stripped == query and WORD.search(query[-1:]):
+        terms[-1] = Term(terms[-1].words, prefix=True)
+    return tuple(terms)
+
+
+def fts5_query(terms: Sequence[Term]) -> str:
+    """An FTS5 query: every term a quoted string (words are letters and digits only)."""
+    return " ".join(f'"{" ".join(t.words)}"' + ("*" if t.prefix else "") for t in terms)
+
+
+def tsquery(terms: Sequence[Term]) -> str:
+    """A to_tsquery() text: lexemes quoted, phrases joined by <->, terms by &."""
+    return " & ".join(
+        " <-> ".join(f"'{w}'" for w in t.words) + (":*" if t.prefix else "") for t in terms
+    )
+
+
+def split_marked(value: str | None) -> Snippet:
+    """Cut text that the database marked with START and STOP into pieces; stray markers (in
+    the text itself) are dropped, so marks always pair up."""
+    pieces: list[tuple[str, bool]] = []
+    marked = False
+    current = ""
+    for char in value or "":
+        if char == START and not marked:
+            if current:
+                pieces.append((current, False))
+            current, marked = "", True
+        elif char == STOP and marked:
+            if current:
+                pieces.append((current, True))
+            current, marked = "", False
+        elif char not in (START, STOP):
+            current += char
+    if current:
+        pieces.append((current, marked))
+    return Snippet(tuple(pieces))
+
+
+# --- the queries -------------------------------------------------------------------------------
+
+
+def _live(annotation: Any = Annotation) -> ColumnElement[bool]:
+    return col(annotation.deleted_at).is_(None)
+
+
+def _document_conditions(filters: SearchFilters, document_id: Any) -> list[ColumnElement[bool]]:
+    """Conditions on the document `document_id` refers to (via a subquery on document)."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.document is not None:
+        conditions.append(document_id == filters.document)
+    wanted: list[ColumnElement[bool]] = []
+    if filters.outlet is not None:
+        wanted.append(func.lower(col(Document.outlet)) == filters.outlet.lower())
+    if filters.published_from is not None:
+        wanted.append(col(Document.published) >= filters.published_from)
+    if filters.published_to is not None:
+        wanted.append(col(Document.published) <= filters.published_to)
+    if wanted:
+        conditions.append(document_id.in_(select(col(Document.id)).where(*wanted)))
+    return conditions
+
+
+def _tag_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.position is not None:
+        conditions.append(col(Annotation.position_key) == filters.position)
+    if filters.topic is not None:
+        conditions.append(col(Annotation.topic_key) == filters.topic)
+    if filters.kind is not None:
+        conditions.append(col(Annotation.kind) == filters.kind.value)
+    if filters.analyst is not None:
+        conditions.append(col(Annotation.analyst) == filters.analyst)
+    return conditions
+
+
+def _passage_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
+    conditions = _document_conditions(filters, col(Passage.document_id))
+    tags = _tag_conditions(filters)
+    tagged = exists().where(col(Annotation.passage_id) == col(Passage.id), _live(), *tags)
+    if filters.untagged:
+        conditions.append(~tagged)
+        if tags:
+            conditions.append(false())
+    elif tags:
+        conditions.append(tagged)
+    return conditions
+
+
+def _note_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
+    return [
+        _live(),
+        *_document_conditions(filters, col(Annotation.document_id)),
+        *_tag_conditions(filters),
+    ]
+
+
+def _claim_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.topic is not None:
+        conditions.append(col(Claim.topic_key) == filters.topic)
+    if filters.analyst is not None:
+        conditions.append(col(Claim.analyst) == filters.analyst)
+    if filters.position is not None:
+        conditions.append(
+            exists().where(
+                col(ClaimStance.claim_id) == col(Claim.id),
+                col(ClaimStance.position_key) == filters.position,
+            )
+        )
+    evidence = _document_conditions(filters, col(Annotation.document_id))
+    if filters.kind is not None:
+        evidence.append(col(Annotation.kind) == filters.kind.value)
+    if evidence:
+        conditions.append(
+            exists().where(col(Annotation.claim_id) == col(Claim.id), _live(), *evidence)
+        )
+    return conditions
+
+
+class _Backend:
+    """How one database finds, ranks and marks matches."""
+
+    def __init__(self, terms: Sequence[Term]) -> None:
+        self.terms = terms
+
+    def passages(self, filters: SearchFilters) -> AnySelect:
+        raise NotImplementedError
+
+    def claims(self, filters: SearchFilters) -> AnySelect:
+        raise NotImplementedError
+
+    def notes(self, filters: SearchFilters) -> AnySelect:
+        raise NotImplementedError
+
+    def snippets(
+        self, session: Session, kind: ResultType, ids: list[str]
+    ) -> dict[str, tuple[Snippet, Snippet | None]]:
+        raise NotImplementedError
+
+
+def _fts(name: str) -> TableClause:
+    """An FTS5 table of migration 0005, as much of it as the queries name."""
+    return table(name, column("id"))
+
+
+class _SQLite(_Backend):
+    def _match(self, table: str) -> ColumnElement[bool]:
+        return literal_column(table).op("MATCH")(bindparam("fts_query", fts5_query(self.terms)))
+
+    def passages(self, filters: SearchFilters) -> AnySelect:
+        return (
+            select(
+                literal(ResultType.passage.value).label("type"),
+                col(Passage.id).label("id"),
+                (-func.bm25(literal_column("passage_fts"))).label("rank"),
+            )
+            .select_from(_fts("passage_fts"))
+            .join(Passage, col(Passage.id) == _fts("passage_fts").c.id)
+            .where(self._match("passage_fts"), *_passage_conditions(filters))
+        )
+
+    def claims(self, filters: SearchFilters) -> AnySelect:
+        # The claim's text weighs twice its note (the first weight is the unindexed id's).
+        rank = -func.bm25(literal_column("claim_fts"), 0.0, 2.0, 1.0)
+        return (
+            select(
+                literal(ResultType.claim.value).label("type"),
+                col(Claim.id).label("id"),
+                rank.label("rank"),
+            )
+            .select_from(_fts("claim_fts"))
+            .join(Claim, col(Claim.id) == _fts("claim_fts").c.id)
+            .where(self._match("claim_fts"), *_claim_conditions(filters))
+        )
+
+    def notes(self, filters: SearchFilters) -> AnySelect:
+        return (
+            select(
+                literal(ResultType.note.value).label("type"),
+                col(Annotation.id).label("id"),
+                (-func.bm25(literal_column("annotation_note_fts"))).label("rank"),
+            )
+            .select_from(_fts("annotation_note_fts"))
+            .join(Annotation, col(Annotation.id) == _fts("annotation_note_fts").c.id)
+            .where(self._match("annotation_note_fts"), *_note_conditions(filters))
+        )
+
+    def snippets(
+        self, session: Session, kind: ResultType, ids: list[str]
+    ) -> dict[str, tuple[Snippet, Snippet | None]]:
+        table = {
+            ResultType.passage: "passage_fts",
+            ResultType.claim: "claim_fts",
+            ResultType.note: "annotation_note_fts",
+        }[kind]
+        if kind is ResultType.claim:
+            # The whole claim text marked, and the part of its note that matched.
+            shown = (
+                f"highlight({table}, 1, :start, :stop), "
+                f"snippet({table}, 2, :start, :stop, '…', :words)"
+            )
+        else:
+            shown = f"snippet({table}, 1, :start, :stop, '…', :words), NULL"
+        statement = text(
+            f"SELECT id, {shown} FROM {table} WHERE {table} MATCH :fts_query AND id IN :ids"
+        ).bindparams(bindparam("ids", expanding=True))
+        rows = session.connection().execute(
+            statement,
+            {
+                "fts_query": fts5_query(self.terms),
+                "ids": ids,
+                "start": START,
+                "stop": STOP,
+                "words": SNIPPET_WORDS,
+            },
+        )
+        return {row[0]: (split_marked(row[1]), _optional(row[2])) for row in rows}
+
+
+def _optional(value: str | None) -> Snippet | None:
+    snippet = split_marked(value) if value else None
+    return snippet if snippet is not None and snippet.marked else None
+
+
+# The text each PostgreSQL index covers: the same expressions as in migration 0005.
+SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
+HEADLINE = (
+    f"StartSel={START}, StopSel={STOP}, MaxWords={SNIPPET_WORDS}, MinWords=12, "
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+
+class _PostgreSQL(_Backend):
+    def _query(self) -> ColumnElement[Any]:
+        return func.to_tsquery(SIMPLE, bindparam("ts_query", tsquery(self.terms)))
+
+    def _ranked(self, kind: ResultType, key: Any, searched: Any) -> AnySelect:
+        vector = func.to_tsvector(SIMPLE, searched)
+        return select(
+            literal(kind.value).label("type"),
+            key.label("id"),
+            func.ts_rank(vector, self._query(), 1).label("rank"),
+        ).where(vector.op("@@")(self._query()))
+
+    def passages(self, filters: SearchFilters) -> AnySelect:
+        ranked = self._ranked(ResultType.passage, col(Passage.id), col(Passage.text))
+        return ranked.where(*_passage_conditions(filters))
+
+    def claims(self, filters: SearchFilters) -> AnySelect:
+        searched = col(Claim.text).op("||")(literal_column("' '")).op("||")(col(Claim.note))
+        ranked = self._ranked(ResultType.claim, col(Claim.id), searched)
+        return ranked.where(*_claim_conditions(filters))
+
+    def notes(self, filters: SearchFilters) -> AnySelect:
+        ranked = self._ranked(ResultType.note, col(Annotation.id), col(Annotation.note))
+        return ranked.where(*_note_conditions(filters))
+
+    def _headline(self, value: Any, options: str = HEADLINE) -> ColumnElement[str]:
+        return func.ts_headline(SIMPLE, value, self._query(), literal(options))
+
+    def snippets(
+        self, session: Session, kind: ResultType, ids: list[str]
+    ) -> dict[str, tuple[Snippet, Snippet | None]]:
+        query: AnySelect
+        if kind is ResultType.passage:
+            query = select(col(Passage.id), self._headline(col(Passage.text)), literal(None))
+            query = query.where(col(Passage.id).in_(ids))
+        elif kind is ResultType.note:
+            query = select(col(Annotation.id), self._headline(col(Annotation.note)), literal(None))
+            query = query.where(col(Annotation.id).in_(ids))
+        else:
+            whole = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
+            query = select(
+                col(Claim.id),
+                self._headline(col(Claim.text), whole),
+                self._headline(col(Claim.note)),
+            ).where(col(Claim.id).in_(ids))
+        return {
+            row[0]: (split_marked(row[1]), _optional(row[2]))
+            for row in session.connection().execute(query)
+        }
+
+
+def _backend(session: Session, terms: Sequence[Term]) -> _Backend:
+    dialect = session.connection().dialect.name
+    return _PostgreSQL(terms) if dialect == "postgresql" else _SQLite(terms)
+
+
+def search(
+    session: Session, query: str, filters: SearchFilters, page: PageRequest
+) -> SearchResults:
+    """Passages, claims and tag notes matching every word of `query`, best first, a page at a
+    time, with the matched words marked in a snippet of each. An empty query finds nothing."""
+    terms = parse_query(query)
+    limit = max(1, min(page.limit, MAX_PAGE_SIZE))
+    offset = max(page.offset, 0)
+    types = filters.chosen_types
+    if not terms or not types:
+        return SearchResults(query, terms, Page([], 0, limit, offset))
+    backend = _backend(session, terms)
+    arms = [
+        build(filters)
+        for kind, build in (
+            (ResultType.passage, backend.passages),
+            (ResultType.claim, backend.claims),
+            (ResultType.note, backend.notes),
+        )
+        if kind in types
+    ]
+    matches = union_all(*arms).subquery("matches")
+    total = session.connection().execute(select(func.count()).select_from(matches)).scalar_one()
+    ranked = (
+        select(matches.c.type, matches.c.id, matches.c.rank)
+        .order_by(matches.c.rank.desc(), matches.c.type, matches.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = [(ResultType(t), i, float(r)) for t, i, r in session.connection().execute(ranked)]
+    hits = _present(session, backend, rows)
+    return SearchResults(query, terms, Page(hits, int(total), limit, offset))
+
+
+# --- presenting the hits -----------------------------------------------------------------------
+
+
+@dataclass
+class _Found:
+    rows: list[tuple[ResultType, str, float]]
+    by_type: dict[ResultType, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for kind, key, _ in self.rows:
+            self.by_type.setdefault(kind, []).append(key)
+
+
+def passage_url(passage: Passage) -> str:
+    """Where a passage is read in its document (boilerplate is shown only on request)."""
+    hidden = "?hidden=true" if passage.kind == PassageKind.boilerplate else ""
+    return f"/documents/{passage.document_id}{hidden}#p-{passage.id}"
+
+
+def _present(
+    session: Session, backend: _Backend, rows: list[tuple[ResultType, str, float]]
+) -> list[SearchHit]:
+    found = _Found(rows)
+    snippets: dict[str, tuple[Snippet, Snippet | None]] = {}
+    for kind, ids in found.by_type.items():
+        snippets.update(backend.snippets(session, kind, ids))
+
+    def rows_of(model: Any, ids: list[str]) -> dict[str, Any]:
+        return {row.id: row for row in session.exec(select_rows(model).where(model.id.in_(ids)))}
+
+    passages: dict[str, Passage] = rows_of(Passage, found.by_type.get(ResultType.passage, []))
+    notes: dict[str, Annotation] = rows_of(Annotation, found.by_type.get(ResultType.note, []))
+    claims: dict[str, Claim] = rows_of(Claim, found.by_type.get(ResultType.claim, []))
+    note_passages: dict[str, Passage] = rows_of(
+        Passage, [a.passage_id for a in notes.values() if a.passage_id]
+    )
+    document_ids = {p.document_id for p in passages.values()}
+    document_ids |= {a.document_id for a in notes.values()}
+    labels = document_labels(session, document_ids)
+    hits: list[SearchHit] = []
+    for kind, key, rank in rows:
+        # A row deleted between the two queries (PostgreSQL reads each at its own moment).
+        if key not in (
+            passages if kind is ResultType.passage else notes if kind is ResultType.note else claims
+        ):
+            continue
+        snippet, extra = snippets.get(key, (Snippet(), None))
+        if kind is ResultType.passage:
+            passage = passages[key]
+            hits.append(
+                SearchHit(
+                    kind,
+                    key,
+                    rank,
+                    snippet,
+                    url=passage_url(passage),
+                    title=labels.get(passage.document_id, passage.document_id),
+                    document_id=passage.document_id,
+                    document_label=labels.get(passage.document_id),
+                    passage_id=passage.id,
+                    detail=f"passage {passage.ordinal + 1}",
+                )
+            )
+        elif kind is ResultType.note:
+            annotation = notes[key]
+            where = note_passages.get(annotation.passage_id or "")
+            url = (
+                passage_url(where) if where is not None else f"/documents/{annotation.document_id}"
+            )
+            hits.append(
+                SearchHit(
+                    kind,
+                    key,
+                    rank,
+                    snippet,
+                    url=url,
+                    title=labels.get(annotation.document_id, annotation.document_id),
+                    document_id=annotation.document_id,
+                    document_label=labels.get(annotation.document_id),
+                    passage_id=annotation.passage_id,
+                    claim_id=annotation.claim_id,
+                    detail=f"note on a tag: {annotation.position_key} {annotation.kind}"
+                    f" by {annotation.analyst}",
+                )
+            )
+        else:
+            claim = claims[key]
+            hits.append(
+                SearchHit(
+                    kind,
+                    key,
+                    rank,
+                    snippet if snippet.pieces else Snippet(((claim.text, False),)),
+                    url=f"/claims/{claim.id}",
+                    title=claim.text,
+                    claim_id=claim.id,
+                    note=extra,
+                    detail=f"claim by {claim.analyst}",
+                )
+            )
+    return hits

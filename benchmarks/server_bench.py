@@ -1,0 +1,620 @@
+"""Does the product stay fast as the corpus grows? Measured against the real server.
+
+For each database: generate the synthetic corpus of benchmarks/generate_corpus.py (SQLite: kept
+in benchmarks/.cache and copied for each run; PostgreSQL: a private cluster from
+tests/postgres.py, generated afresh), start `python -m app.cli serve` on 127.0.0.1 with
+DATABASE_URL set, and measure over HTTP:
+
+- tagging a passage through the htmx route (`POST /passages/{id}/annotations`, session cookie
+  and CSRF header) at 16 concurrent clients, beside a trivial route of the same app
+  (`GET /api/me`, same sign-in) at 16 clients: requests/s, p99 latency, and their ratio;
+- the document view (`GET /documents/{id}`) of the 200-passage, 1,000-tag document;
+- search over the whole corpus (`GET /api/search?q=…`; skipped, with a note, while it is 404);
+- the full export (`GET /api/export`, bearer token), with the server's peak RSS during it;
+- importing that export into an empty database (`python -m app.cli import FILE`), and a check
+  that an import failing at its very last row leaves the database empty.
+
+Each figure is the median of several runs (export and import: `--heavy-runs`).
+
+    .venv/bin/python benchmarks/server_bench.py [--scale 1] [--databases sqlite,postgresql] \
+        [--runs 5] [--heavy-runs 3]
+"""
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import httpx2 as httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, select, text  # noqa: E402
+from sqlmodel import Session, col  # noqa: E402
+
+from app.access import CSRF_HEADER, SESSION_COOKIE  # noqa: E402
+from app.config import PROJECT_ROOT  # noqa: E402
+from app.db import make_engine, migrate  # noqa: E402
+from app.models import (  # noqa: E402
+    Annotation,
+    ApiTokenCreate,
+    Document,
+    LoginSession,
+    Passage,
+    PassageKind,
+    User,
+    utcnow,
+)
+from app.services import accounts  # noqa: E402
+from benchmarks.generate_corpus import (  # noqa: E402
+    ANALYSTS,
+    FEATURED_TITLE,
+    POSITIONS,
+    generate,
+)
+from tests.postgres import temporary_postgres  # noqa: E402
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+CLIENTS = 16
+TAG_REQUESTS_PER_CLIENT = 25
+TRIVIAL_REQUESTS_PER_CLIENT = 50
+VIEW_REQUESTS = 15
+SEARCH_QUERIES = ("ceasefire guarantees", "grain corridor", "sanctions energy", "troops border")
+TABLES = ("annotation", "passage", "document", "claim", "claim_stance", "relation", "position")
+TARGETS = {
+    "tagging": "≥ ½ of the trivial route's requests/s, p99 < 100 ms",
+    "view": "median < 50 ms",
+    "search": "median < 50 ms",
+    "export": "≥ 50,000 annotations/s, peak RSS < 250 MB",
+    "import": "≥ 20,000 annotations/s, all or nothing",
+}
+
+
+@dataclass
+class Scene:
+    url: str
+    base_url: str
+    pid: int
+    cookie: str
+    csrf: str
+    token: str
+    featured: str
+    passages: list[str]
+    annotations: int
+
+
+@dataclass
+class Row:
+    what: str
+    figure: str
+    target: str
+    met: bool | None  # None: not measured
+    note: str = ""
+
+
+@dataclass
+class Report:
+    database: str
+    scale: float
+    counts: dict[str, int] = field(default_factory=dict)
+    rows: list[Row] = field(default_factory=list)
+    # The machine's load average before and after (other work on it skews every figure).
+    load: tuple[float, float] = (0.0, 0.0)
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --- databases -----------------------------------------------------------------------------
+
+
+@contextmanager
+def sqlite_corpus(scale: float, seed: int, workdir: Path) -> Iterator[str]:
+    """A copy of the cached SQLite corpus (generated the first time)."""
+    CACHE.mkdir(exist_ok=True)
+    cached = CACHE / f"corpus-scale{scale:g}-seed{seed}.db"
+    if not cached.exists():
+        partial = cached.with_suffix(".partial.db")
+        for leftover in CACHE.glob(partial.name + "*"):
+            leftover.unlink()
+        log(f"generating the SQLite corpus at scale {scale:g} (cached in {cached})")
+        generate(f"sqlite:///{partial}", scale, seed)
+        # Fold the WAL back in so that the file alone is the database.
+        engine = make_engine(f"sqlite:///{partial}")
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        partial.rename(cached)
+    copy = workdir / "bench.db"
+    shutil.copyfile(cached, copy)
+    yield f"sqlite:///{copy}"
+
+
+@contextmanager
+def postgres_corpus(scale: float, seed: int, _workdir: Path) -> Iterator[str]:
+    with temporary_postgres() as url:
+        log(f"generating the PostgreSQL corpus at scale {scale:g}")
+        generate(url, scale, seed)
+        yield url
+
+
+def empty_database(base_url: str, workdir: Path, name: str) -> str:
+    """A new, empty database beside `base_url` (a file for SQLite, a database for PostgreSQL)."""
+    if base_url.startswith("sqlite"):
+        path = workdir / f"{name}.db"
+        for leftover in workdir.glob(f"{name}.db*"):
+            leftover.unlink()
+        return f"sqlite:///{path}"
+    engine = make_engine(base_url)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    engine.dispose()
+    # The URL names the database before the query string of the socket and port.
+    head, _, query = base_url.partition("?")
+    return f"{head.rsplit('/', 1)[0]}/{name}?{query}"
+
+
+def sign_in(url: str) -> tuple[str, str, str]:
+    """A session cookie, its CSRF token and an API token for the generator's first user."""
+    engine = make_engine(url)
+    with Session(engine) as session:
+        user = session.execute(select(User).where(col(User.username) == ANALYSTS[0])).scalar_one()
+        assert user.id is not None
+        cookie, csrf = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+        session.add(
+            LoginSession(
+                token_hash=accounts.digest(cookie),
+                user_id=user.id,
+                csrf_token=csrf,
+                expires_at=utcnow() + timedelta(days=1),
+            )
+        )
+        session.commit()
+        _token, secret = accounts.create_token(session, user, ApiTokenCreate(name="benchmark"))
+    engine.dispose()
+    return cookie, csrf, secret
+
+
+def corpus_facts(url: str) -> tuple[str, list[str], int]:
+    """The featured document's id, some taggable passages, and the number of annotations."""
+    engine = make_engine(url)
+    with Session(engine) as session:
+        featured = session.execute(
+            select(col(Document.id)).where(col(Document.title) == FEATURED_TITLE)
+        ).scalar_one()
+        passages = list(
+            session.execute(
+                select(col(Passage.id))
+                .where(col(Passage.kind) == PassageKind.paragraph)
+                .where(col(Passage.document_id) != featured)
+                .order_by(col(Passage.id))
+                .limit(2000)
+            ).scalars()
+        )
+        annotations = session.execute(select(func.count()).select_from(Annotation)).scalar_one()
+    engine.dispose()
+    return featured, passages, annotations
+
+
+def table_counts(url: str) -> dict[str, int]:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        counts = {
+            table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in (*TABLES, "history")
+        }
+    engine.dispose()
+    return counts
+
+
+# --- the server ----------------------------------------------------------------------------
+
+
+@contextmanager
+def running_server(url: str, workdir: Path) -> Iterator[tuple[str, int]]:
+    port = free_port()
+    log_path = workdir / "server.log"
+    with log_path.open("w") as server_log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=PROJECT_ROOT,
+            env={**os.environ, "DATABASE_URL": url},
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
+        )
+        base_url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base_url}/openapi.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError(f"the server did not start:\n{log_path.read_text()}")
+            time.sleep(0.1)
+        try:
+            yield base_url, server.pid
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def rss_kib(pid: int, field_name: str = "VmRSS") -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field_name + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+# --- measurements --------------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))
+    return ordered[index]
+
+
+def load(
+    scene: Scene, per_client: int, request: Callable[[httpx.Client, int], httpx.Response]
+) -> tuple[float, float]:
+    """`CLIENTS` clients, each sending `per_client` requests back to back: (requests/s, p99 s)."""
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    ready = threading.Barrier(CLIENTS + 1)
+
+    def client_work(worker: int) -> None:
+        with httpx.Client(
+            base_url=scene.base_url,
+            cookies={SESSION_COOKIE: scene.cookie},
+            headers={CSRF_HEADER: scene.csrf},
+            timeout=60,
+        ) as client:
+            client.get("/api/me")  # connect before the clock starts
+            ready.wait()
+            mine = []
+            for number in range(per_client):
+                started = time.perf_counter()
+                response = request(client, worker * per_client + number)
+                mine.append(time.perf_counter() - started)
+                if response.status_code >= 400:
+                    with lock:
+                        failures.append(f"{response.status_code}: {response.text[:200]}")
+            with lock:
+                latencies.extend(mine)
+
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        futures = [pool.submit(client_work, worker) for worker in range(CLIENTS)]
+        ready.wait()
+        started = time.perf_counter()
+        for future in futures:
+            future.result()
+        elapsed = time.perf_counter() - started
+    if failures:
+        raise RuntimeError(f"{len(failures)} requests failed, e.g. {failures[0]}")
+    return len(latencies) / elapsed, percentile(latencies, 0.99)
+
+
+def measure_tagging(scene: Scene, runs: int, report: Report) -> None:
+    def tag(client: httpx.Client, number: int) -> httpx.Response:
+        passage = scene.passages[(number * 7919) % len(scene.passages)]
+        form = {"position_key": POSITIONS[number % len(POSITIONS)], "kind": "states"}
+        return client.post(
+            f"/passages/{passage}/annotations", data=form, headers={"HX-Request": "true"}
+        )
+
+    def trivial(client: httpx.Client, _number: int) -> httpx.Response:
+        return client.get("/api/me")
+
+    tagging, plain = [], []
+    for run in range(runs):
+        plain.append(load(scene, TRIVIAL_REQUESTS_PER_CLIENT, trivial))
+        tagging.append(load(scene, TAG_REQUESTS_PER_CLIENT, tag))
+        log(
+            f"  run {run + 1}: tagging {tagging[-1][0]:.0f} req/s p99 {tagging[-1][1] * 1000:.0f} "
+            f"ms; GET /api/me {plain[-1][0]:.0f} req/s p99 {plain[-1][1] * 1000:.0f} ms"
+        )
+    tag_rate = statistics.median(r for r, _ in tagging)
+    tag_p99 = statistics.median(p for _, p in tagging)
+    plain_rate = statistics.median(r for r, _ in plain)
+    plain_p99 = statistics.median(p for _, p in plain)
+    ratio = tag_rate / plain_rate
+    report.rows.append(
+        Row(
+            f"tagging, htmx POST, {CLIENTS} clients",
+            f"{tag_rate:.0f} req/s, p99 {tag_p99 * 1000:.0f} ms",
+            TARGETS["tagging"],
+            ratio >= 0.5 and tag_p99 < 0.1,
+            f"{ratio:.2f} × the trivial route",
+        )
+    )
+    report.rows.append(
+        Row(
+            f"trivial route (GET /api/me), {CLIENTS} clients",
+            f"{plain_rate:.0f} req/s, p99 {plain_p99 * 1000:.0f} ms",
+            "(reference)",
+            None,
+        )
+    )
+
+
+def timed_gets(scene: Scene, paths: list[str]) -> tuple[list[float], list[httpx.Response]]:
+    times, responses = [], []
+    with httpx.Client(
+        base_url=scene.base_url, cookies={SESSION_COOKIE: scene.cookie}, timeout=60
+    ) as client:
+        client.get(paths[0])  # warm up
+        for path in paths:
+            started = time.perf_counter()
+            response = client.get(path)
+            times.append(time.perf_counter() - started)
+            responses.append(response)
+    return times, responses
+
+
+def measure_document_view(scene: Scene, runs: int, report: Report) -> None:
+    paths = [f"/documents/{scene.featured}"] * max(runs, VIEW_REQUESTS)
+    times, responses = timed_gets(scene, paths)
+    assert all(r.status_code == 200 for r in responses), responses[0].text[:300]
+    median = statistics.median(times)
+    report.rows.append(
+        Row(
+            "document view, 200 passages, 1,000 tags",
+            f"{median * 1000:.0f} ms ({len(responses[0].content) / 1e6:.1f} MB)",
+            TARGETS["view"],
+            median < 0.05,
+        )
+    )
+
+
+def measure_search(scene: Scene, runs: int, report: Report) -> None:
+    queries = [SEARCH_QUERIES[i % len(SEARCH_QUERIES)] for i in range(max(runs, VIEW_REQUESTS))]
+    times, responses = timed_gets(scene, [f"/api/search?q={q}" for q in queries])
+    if responses[0].status_code == 404:
+        report.rows.append(
+            Row(
+                "search, whole corpus",
+                "skipped",
+                TARGETS["search"],
+                None,
+                "GET /api/search answers 404: search is not there yet",
+            )
+        )
+        return
+    assert all(r.status_code == 200 for r in responses), responses[0].text[:300]
+    median = statistics.median(times)
+    report.rows.append(
+        Row(
+            "search, whole corpus",
+            f"{median * 1000:.0f} ms",
+            TARGETS["search"],
+            median < 0.05,
+            f"queries: {', '.join(SEARCH_QUERIES)}",
+        )
+    )
+
+
+def download(scene: Scene, path: str, file: Path) -> None:
+    """Save a (streamed) response with curl where there is one: a Python client reading
+    hundreds of megabytes would take a CPU core from the server on a small machine."""
+    authorization = f"Authorization: Bearer {scene.token}"
+    if shutil.which("curl"):
+        subprocess.run(
+            ["curl", "-sSf", "-o", str(file), "-H", authorization, scene.base_url + path],
+            check=True,
+        )
+        return
+    with (
+        httpx.stream(
+            "GET", scene.base_url + path, headers={"Authorization": authorization}, timeout=600
+        ) as response,
+        file.open("wb") as out,
+    ):
+        assert response.status_code == 200, response.read()[:300]
+        for chunk in response.iter_bytes():
+            out.write(chunk)
+
+
+def measure_export(scene: Scene, runs: int, report: Report, file: Path) -> None:
+    times, peaks = [], []
+    baseline = rss_kib(scene.pid)
+    for run in range(runs):
+        peak = [rss_kib(scene.pid)]
+        done = threading.Event()
+
+        def sample(peak: list[int] = peak, done: threading.Event = done) -> None:
+            while not done.is_set():
+                peak[0] = max(peak[0], rss_kib(scene.pid))
+                time.sleep(0.01)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        started = time.perf_counter()
+        download(scene, "/api/export", file)
+        times.append(time.perf_counter() - started)
+        done.set()
+        sampler.join()
+        peaks.append(peak[0] / 1024)
+        log(f"  run {run + 1}: export {times[-1]:.1f} s, peak RSS {peaks[-1]:.0f} MB")
+    seconds = statistics.median(times)
+    rate = scene.annotations / seconds
+    peak_mb = max(peaks)
+    report.rows.append(
+        Row(
+            f"export, {scene.annotations:,} annotations ({file.stat().st_size / 1e6:.0f} MB)",
+            f"{seconds:.1f} s, {rate:,.0f} annotations/s, peak RSS {peak_mb:.0f} MB",
+            TARGETS["export"],
+            rate >= 50_000 and peak_mb < 250,
+            f"RSS before {baseline / 1024:.0f} MB",
+        )
+    )
+
+
+def cli(url: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *arguments],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+    )
+
+
+def refuse_last_annotation(url: str, annotation_id: str) -> None:
+    """Make the database itself refuse the file's last annotation (after all else went in)."""
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql(
+                "CREATE TRIGGER bench_refuse BEFORE INSERT ON annotation "
+                f"WHEN NEW.id = '{annotation_id}' BEGIN SELECT RAISE(ABORT, 'bench refuses'); END"
+            )
+        else:
+            connection.exec_driver_sql(
+                "CREATE FUNCTION bench_refuse() RETURNS trigger AS $$ BEGIN "
+                f"IF NEW.id = '{annotation_id}' THEN RAISE EXCEPTION 'bench refuses'; END IF; "
+                "RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+            connection.exec_driver_sql(
+                "CREATE TRIGGER bench_refuse BEFORE INSERT ON annotation "
+                "FOR EACH ROW EXECUTE FUNCTION bench_refuse()"
+            )
+    engine.dispose()
+
+
+def measure_import(
+    base_url: str, workdir: Path, runs: int, report: Report, file: Path, annotations: int
+) -> None:
+    times = []
+    for run in range(runs):
+        url = empty_database(base_url, workdir, f"import{run}")
+        migrate(url)
+        started = time.perf_counter()
+        done = cli(url, "import", str(file))
+        times.append(time.perf_counter() - started)
+        if done.returncode != 0:
+            raise RuntimeError(f"the import failed: {done.stderr[-2000:]}")
+        counts = table_counts(url)
+        assert counts["annotation"] == annotations, counts
+        log(f"  run {run + 1}: import {times[-1]:.1f} s ({counts['history']:,} history entries)")
+    seconds = statistics.median(times)
+    rate = annotations / seconds
+
+    # All or nothing: the database refuses the very last annotation of the file.
+    url = empty_database(base_url, workdir, "refused")
+    migrate(url)
+    with file.open("rb") as exported:
+        exported.seek(-4096, os.SEEK_END)
+        last_line = exported.read().decode("utf-8").rstrip().splitlines()[-2]
+    refuse_last_annotation(url, json.loads(last_line)["id"])
+    refused = cli(url, "import", str(file))
+    left = {table: n for table, n in table_counts(url).items() if n}
+    atomic = refused.returncode != 0 and not left
+    log(f"  failed import: exit {refused.returncode}, rows left behind: {left or 'none'}")
+    report.rows.append(
+        Row(
+            "import of that export into an empty database",
+            f"{seconds:.1f} s, {rate:,.0f} annotations/s",
+            TARGETS["import"],
+            rate >= 20_000 and atomic,
+            "a failure at the last row left nothing" if atomic else f"left behind: {left}",
+        )
+    )
+
+
+# --- the run -------------------------------------------------------------------------------
+
+
+def bench_database(name: str, scale: float, seed: int, runs: int, heavy_runs: int) -> Report:
+    report = Report(name, scale)
+    load_before = os.getloadavg()[0]
+    corpus = sqlite_corpus if name == "sqlite" else postgres_corpus
+    workdir = Path(tempfile.mkdtemp(prefix=f"argmap-bench-{name}-"))
+    try:
+        with corpus(scale, seed, workdir) as url:
+            migrate(url)
+            report.counts = table_counts(url)
+            featured, passages, annotations = corpus_facts(url)
+            cookie, csrf, token = sign_in(url)
+            export_file = workdir / "export.json"
+            with running_server(url, workdir) as (base_url, pid):
+                scene = Scene(
+                    url, base_url, pid, cookie, csrf, token, featured, passages, annotations
+                )
+                log(f"{name}: document view")
+                measure_document_view(scene, runs, report)
+                log(f"{name}: search")
+                measure_search(scene, runs, report)
+                log(f"{name}: export")
+                measure_export(scene, heavy_runs, report, export_file)
+                log(f"{name}: tagging")
+                measure_tagging(scene, runs, report)
+            log(f"{name}: import")
+            measure_import(url, workdir, heavy_runs, report, export_file, annotations)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    report.load = (load_before, os.getloadavg()[0])
+    return report
+
+
+def print_report(report: Report) -> None:
+    counts = report.counts
+    print(
+        f"\n{report.database}, scale {report.scale:g}: {counts['document']:,} documents, "
+        f"{counts['passage']:,} passages, {counts['claim']:,} claims, "
+        f"{counts['relation']:,} relations, {counts['annotation']:,} annotations "
+        f"(load average {report.load[0]:.1f} before, {report.load[1]:.1f} after)\n"
+    )
+    print("| measurement | result | target | met |")
+    print("|---|---|---|---|")
+    for row in report.rows:
+        met = {True: "yes", False: "**no**", None: "–"}[row.met]
+        note = f" ({row.note})" if row.note else ""
+        print(f"| {row.what} | {row.figure}{note} | {row.target} | {met} |")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = full size (500k tags)")
+    parser.add_argument("--databases", default="sqlite,postgresql", help="sqlite,postgresql")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each quick measurement")
+    parser.add_argument("--heavy-runs", type=int, default=3, help="runs of export and import")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    reports = []
+    for name in args.databases.split(","):
+        if name not in ("sqlite", "postgresql"):
+            parser.error(f"unknown database {name!r}")
+        reports.append(bench_database(name, args.scale, args.seed, args.runs, args.heavy_runs))
+    for report in reports:
+        print_report(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

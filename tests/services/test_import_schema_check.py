@@ -1,0 +1,59 @@
+"""The importer's quick schema check answers exactly as jsonschema does, on valid exports and on
+exports broken in the ways the schema forbids."""
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
+from sqlalchemy.engine import Engine
+
+from app.services.export import export_map
+from app.services.importer import _quick_check, _validator
+
+Breakage = Callable[[dict[str, Any]], None]
+
+
+def _set(table: str, name: str, value: Any) -> Breakage:
+    return lambda data: data[table][0].__setitem__(name, value)
+
+
+BREAKAGES: dict[str, Breakage] = {
+    "unknown kind": _set("annotations", "kind", "claims"),
+    "float offset": _set("annotations", "start", 1.0),
+    "boolean offset": _set("annotations", "start", True),
+    "negative offset": _set("annotations", "start", -1),
+    "extra field": _set("annotations", "colour", "#000000"),
+    "missing field": lambda data: data["annotations"][0].pop("note"),
+    "date without time": _set("annotations", "created_at", "2025-08-15"),
+    "bad key pattern": _set("annotations", "topic_key", "Not A Key"),
+    "not a date-time": _set("annotations", "orphaned_at", "yesterday"),
+    "number for a boolean": _set("annotations", "example", 1),
+    "bad colour": _set("positions", "colour", "red"),
+    "bad date": _set("documents", "published", "2025-13-01"),
+    "wrong format name": lambda data: data.__setitem__("format", "other"),
+    "wrong version": lambda data: data.__setitem__("version", 3),
+    "record not an object": lambda data: data["passages"].__setitem__(0, []),
+}
+
+
+def _jsonschema_accepts(data: dict[str, Any]) -> bool:
+    return best_match(_validator(2).iter_errors(data)) is None
+
+
+def test_quick_check_accepts_a_real_export(seeded_engine: Engine) -> None:
+    data = export_map(seeded_engine)
+    assert data["annotations"], "the seeded database should have tags to check"
+    assert _jsonschema_accepts(data)
+    assert _quick_check(2)(data)
+
+
+@pytest.mark.parametrize("breakage", BREAKAGES.values(), ids=BREAKAGES.keys())
+def test_quick_check_refuses_what_jsonschema_refuses(
+    seeded_engine: Engine, breakage: Breakage
+) -> None:
+    data = copy.deepcopy(export_map(seeded_engine))
+    breakage(data)
+    assert not _jsonschema_accepts(data)
+    assert not _quick_check(2)(data)
