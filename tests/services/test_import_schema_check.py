@@ -8,9 +8,12 @@ from typing import Any
 import pytest
 from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 
+from app.models import AnnotationCreate, Passage, PassageKind
 from app.services.export import export_map
 from app.services.importer import _quick_check, _validator
+from app.services.tagging import tag_passage
 
 Breakage = Callable[[dict[str, Any]], None]
 
@@ -38,22 +41,37 @@ BREAKAGES: dict[str, Breakage] = {
 }
 
 
+@pytest.fixture
+def exported(seeded_engine: Engine) -> dict[str, Any]:
+    """An export of the seed corpus with a whole-passage tag and a span tag."""
+    with Session(seeded_engine) as session:
+        passage = session.exec(
+            select(Passage)
+            .where(Passage.kind == PassageKind.paragraph)
+            .order_by(col(Passage.document_id), col(Passage.ordinal))
+        ).first()
+        assert passage is not None
+        tag_passage(session, AnnotationCreate(passage_id=passage.id, position_key="us"), "alice")
+        span = AnnotationCreate(passage_id=passage.id, position_key="russia", start=0, end=10)
+        tag_passage(session, span, "bob")
+    return export_map(seeded_engine)
+
+
 def _jsonschema_accepts(data: dict[str, Any]) -> bool:
     return best_match(_validator(2).iter_errors(data)) is None
 
 
-def test_quick_check_accepts_a_real_export(seeded_engine: Engine) -> None:
-    data = export_map(seeded_engine)
-    assert data["annotations"], "the seeded database should have tags to check"
+def test_quick_check_accepts_a_real_export(exported: dict[str, Any]) -> None:
+    data = exported
     assert _jsonschema_accepts(data)
     assert _quick_check(2)(data)
 
 
 @pytest.mark.parametrize("breakage", BREAKAGES.values(), ids=BREAKAGES.keys())
 def test_quick_check_refuses_what_jsonschema_refuses(
-    seeded_engine: Engine, breakage: Breakage
+    exported: dict[str, Any], breakage: Breakage
 ) -> None:
-    data = copy.deepcopy(export_map(seeded_engine))
+    data = copy.deepcopy(exported)
     breakage(data)
     assert not _jsonschema_accepts(data)
     assert not _quick_check(2)(data)
