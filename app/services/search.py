@@ -473,14 +473,21 @@ def search(
         if kind in types
     ]
     matches = union_all(*arms).subquery("matches")
-    total = session.connection().execute(select(func.count()).select_from(matches)).scalar_one()
+    # The total comes with the page (a window count), so the matches are found and ranked
+    # once, not once for the count and again for the page.
     ranked = (
-        select(matches.c.type, matches.c.id, matches.c.rank)
+        select(matches.c.type, matches.c.id, matches.c.rank, func.count().over())
         .order_by(matches.c.rank.desc(), matches.c.type, matches.c.id)
         .limit(limit)
         .offset(offset)
     )
-    rows = [(ResultType(t), i, float(r)) for t, i, r in session.connection().execute(ranked)]
+    found = session.connection().execute(ranked).all()
+    rows = [(ResultType(t), i, float(r)) for t, i, r, _ in found]
+    if found:
+        total = found[0][3]
+    else:  # a page past the end: count on its own
+        count = select(func.count()).select_from(matches)
+        total = session.connection().execute(count).scalar_one()
     hits = _present(session, backend, rows)
     return SearchResults(query, terms, Page(hits, int(total), limit, offset))
 
