@@ -66,6 +66,9 @@ def passage_response(
     **extra: Any,
 ) -> HTMLResponse:
     context = passage_context(session, passage, analyst, **extra)
+    # Everything is read: end the transaction before rendering, so that a request that tagged
+    # does not keep SQLite's write lock (and other writers waiting) while its HTML is made.
+    session.commit()
     headers = TAGS_CHANGED if changed else None
     return render(request, "passage.html", context, fragment="_passage.html", headers=headers)
 
