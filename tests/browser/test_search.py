@@ -33,6 +33,9 @@ def test_results_arrive_as_you_type_and_the_url_follows(page: Page) -> None:
     expect(page.locator("#search-results")).to_contain_text("Nothing has all of these words")
     page.locator('input[name="type"][value="claim"]').uncheck()
     page.locator('input[name="type"][value="passage"]').check()
+    # The list is refreshed (and its URL pushed) before a result is followed: a click on the
+    # old list would race the refresh.
+    expect(page).to_have_url(re.compile(r"type=passage"))
     first = page.locator("#search-results li.search-hit a").first
     first.click()
     expect(page).to_have_url(re.compile(r"/documents/[^#]+#p-"))
