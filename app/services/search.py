@@ -312,42 +312,39 @@ class _SQLite(_Backend):
     def _match(self, table: str) -> ColumnElement[bool]:
         return literal_column(table).op("MATCH")(bindparam("fts_query", fts5_query(self.terms)))
 
-    def passages(self, filters: SearchFilters) -> AnySelect:
+    def _hits(
+        self,
+        kind: ResultType,
+        fts_table: str,
+        key: Any,
+        rank: ColumnElement[Any],
+        conditions: list[ColumnElement[bool]],
+    ) -> AnySelect:
+        """The rows of one FTS5 table matching the query, joined to the rows they index."""
+        fts = _fts(fts_table)
         return (
-            select(
-                literal(ResultType.passage.value).label("type"),
-                col(Passage.id).label("id"),
-                (-func.bm25(literal_column("passage_fts"))).label("rank"),
-            )
-            .select_from(_fts("passage_fts"))
-            .join(Passage, col(Passage.id) == _fts("passage_fts").c.id)
-            .where(self._match("passage_fts"), *_passage_conditions(filters))
+            select(literal(kind.value).label("type"), key.label("id"), rank.label("rank"))
+            .select_from(fts)
+            .join(key.table, key == fts.c.id)
+            .where(self._match(fts_table), *conditions)
         )
+
+    def passages(self, filters: SearchFilters) -> AnySelect:
+        rank = -func.bm25(literal_column("passage_fts"))
+        conditions = _passage_conditions(filters)
+        return self._hits(ResultType.passage, "passage_fts", col(Passage.id), rank, conditions)
 
     def claims(self, filters: SearchFilters) -> AnySelect:
         # The claim's text weighs twice its note (the first weight is the unindexed id's).
         rank = -func.bm25(literal_column("claim_fts"), 0.0, 2.0, 1.0)
-        return (
-            select(
-                literal(ResultType.claim.value).label("type"),
-                col(Claim.id).label("id"),
-                rank.label("rank"),
-            )
-            .select_from(_fts("claim_fts"))
-            .join(Claim, col(Claim.id) == _fts("claim_fts").c.id)
-            .where(self._match("claim_fts"), *_claim_conditions(filters))
-        )
+        conditions = _claim_conditions(filters)
+        return self._hits(ResultType.claim, "claim_fts", col(Claim.id), rank, conditions)
 
     def notes(self, filters: SearchFilters) -> AnySelect:
-        return (
-            select(
-                literal(ResultType.note.value).label("type"),
-                col(Annotation.id).label("id"),
-                (-func.bm25(literal_column("annotation_note_fts"))).label("rank"),
-            )
-            .select_from(_fts("annotation_note_fts"))
-            .join(Annotation, col(Annotation.id) == _fts("annotation_note_fts").c.id)
-            .where(self._match("annotation_note_fts"), *_note_conditions(filters))
+        rank = -func.bm25(literal_column("annotation_note_fts"))
+        conditions = _note_conditions(filters)
+        return self._hits(
+            ResultType.note, "annotation_note_fts", col(Annotation.id), rank, conditions
         )
 
     def snippets(
