@@ -25,9 +25,13 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, true
+import orjson
+from sqlalchemy import ColumnElement, String, and_, case, func, or_, true
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -112,6 +116,43 @@ def format_datetime(value: datetime) -> str:
 def format_date(value: date | None) -> str | None:
     """YYYY-MM-DD, or None for an unknown date."""
     return value.isoformat() if value is not None else None
+
+
+class iso_utc(FunctionElement[str]):  # noqa: N801 (named like the SQL functions it sits among)
+    """A timestamp column as `format_datetime` writes it, computed by the database.
+
+    Reading half a million rows, parsing each timestamp into a datetime and formatting it
+    back was a fifth of the export's time; the database does it in C. The same text as
+    format_datetime gives: UTC, a T, a trailing Z, fractions of a second only when there are
+    any (a test checks the two agree on both databases).
+    """
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(iso_utc, "sqlite")
+def _iso_utc_sqlite(element: iso_utc, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite holds UTC as text, 'YYYY-MM-DD HH:MM:SS' and then '.ffffff' (six digits) or
+    # nothing; NULL stays NULL through every || below.
+    value = compiler.process(list(element.clauses)[0], **kw)
+    return (
+        f"(substr({value}, 1, 10) || 'T' || substr({value}, 12, 8)"
+        f" || CASE WHEN substr({value}, 20) IN ('', '.000000') THEN '' ELSE substr({value}, 20) END"
+        " || 'Z')"
+    )
+
+
+@compiles(iso_utc, "postgresql")
+def _iso_utc_postgresql(element: iso_utc, compiler: SQLCompiler, **kw: Any) -> str:
+    # timestamptz AT TIME ZONE 'UTC' is the wall-clock time in UTC, whatever the session's zone.
+    value = compiler.process(list(element.clauses)[0], **kw)
+    utc = f"({value} AT TIME ZONE 'UTC')"
+    return (
+        f"(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+        f" || CASE WHEN date_trunc('second', {value}) = {value} THEN ''"
+        f" ELSE to_char({utc}, '.US') END || 'Z')"
+    )
 
 
 def _check_filters(session: Session, filters: ExportFilters) -> None:
@@ -272,22 +313,23 @@ def _document_records(session: Session, filters: ExportFilters) -> Iterator[dict
 
 
 def _passage_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
-    # Only the passage columns are loaded; the join is for the documents' order and filter.
+    # Only the passage columns are read; the join is for the documents' order and filter.
+    p: Any = Passage  # plain columns; the models' attribute types are the values'
     query = (
-        select(Passage)
+        sa_select(p.id, p.document_id, p.ordinal, p.kind, p.text, p.start, p.end)
         .join(Document, col(Document.id) == col(Passage.document_id))
         .where(_document_condition(filters))
         .order_by(col(Document.created_at), col(Document.id), col(Passage.ordinal))
     )
-    for passage in session.exec(query.execution_options(yield_per=BATCH_SIZE)):
+    for id_, document_id, ordinal, kind, text, start, end in _rows(session, query):
         yield {
-            "id": passage.id,
-            "document_id": passage.document_id,
-            "ordinal": passage.ordinal,
-            "kind": str(passage.kind),
-            "text": passage.text,
-            "start": passage.start,
-            "end": passage.end,
+            "id": id_,
+            "document_id": document_id,
+            "ordinal": ordinal,
+            "kind": kind,
+            "text": text,
+            "start": start,
+            "end": end,
         }
 
 
@@ -322,9 +364,9 @@ def _annotation_records(session: Session, filters: ExportFilters) -> Iterator[di
         a.claim_id,
         a.note,
         a.analyst,
-        a.created_at,
-        a.updated_at,
-        a.orphaned_at,
+        iso_utc(a.created_at),
+        iso_utc(a.updated_at),
+        iso_utc(a.orphaned_at),
         a.example,
         Passage.start,
         Passage.end,
@@ -339,7 +381,6 @@ def _annotation_records(session: Session, filters: ExportFilters) -> Iterator[di
         .where(_annotation_condition(filters))
         .order_by(col(Annotation.created_at), col(Annotation.id))
     )
-    rows = session.connection().execute(query.execution_options(yield_per=BATCH_SIZE))
     for (
         id_,
         passage_id,
@@ -361,7 +402,7 @@ def _annotation_records(session: Session, filters: ExportFilters) -> Iterator[di
         passage_end,
         passage_text,
         raw,
-    ) in rows:
+    ) in _rows(session, query):
         document_start: int | None
         document_end: int | None
         if passage_id is None:
@@ -384,14 +425,14 @@ def _annotation_records(session: Session, filters: ExportFilters) -> Iterator[di
             "document_start": document_start,
             "document_end": document_end,
             "position_key": position_key,
-            "kind": str(kind),
+            "kind": kind,
             "topic_key": topic_key,
             "claim_id": claim_id,
             "note": note,
             "analyst": analyst,
-            "created_at": format_datetime(created_at),
-            "updated_at": format_datetime(updated_at),
-            "orphaned_at": _format_optional(orphaned_at),
+            "created_at": created_at,
+            "updated_at": updated_at,
+            "orphaned_at": orphaned_at,
             "example": bool(example),
         }
 
@@ -401,63 +442,107 @@ def _format_optional(value: datetime | None) -> str | None:
 
 
 def _claim_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
+    c: Any = Claim
     query = (
-        select(Claim)
+        sa_select(
+            c.id,
+            c.text,
+            c.topic_key,
+            c.note,
+            c.analyst,
+            iso_utc(c.created_at),
+            iso_utc(c.updated_at),
+            c.example,
+        )
         .where(_claim_condition(filters))
         .order_by(col(Claim.created_at), col(Claim.id))
     )
+    rows = session.connection().execute(query.execution_options(yield_per=BATCH_SIZE))
     # The stances of a whole batch of claims come in one query: no lookup per claim.
-    for batch in session.exec(query.execution_options(yield_per=BATCH_SIZE)).partitions():
-        stances = _stances_of(session, [claim.id for claim in batch])
-        for claim in batch:
+    for batch in rows.partitions():
+        stances = _stances_of(session, [row[0] for row in batch])
+        for id_, text, topic_key, note, analyst, created_at, updated_at, example in batch:
             yield {
-                "id": claim.id,
-                "text": claim.text,
-                "topic_key": claim.topic_key,
-                "note": claim.note,
-                "analyst": claim.analyst,
-                "created_at": format_datetime(claim.created_at),
-                "updated_at": format_datetime(claim.updated_at),
-                "stances": stances.get(claim.id, []),
-                "example": claim.example,
+                "id": id_,
+                "text": text,
+                "topic_key": topic_key,
+                "note": note,
+                "analyst": analyst,
+                "created_at": created_at,
+                "updated_at": updated_at,
+                "stances": stances.get(id_, []),
+                "example": bool(example),
             }
 
 
 def _stances_of(session: Session, claim_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
     """The stances of these claims, each claim's sorted by position key."""
+    stance_row: Any = ClaimStance
     query = (
-        select(ClaimStance)
+        sa_select(stance_row.claim_id, stance_row.position_key, stance_row.stance)
         .where(col(ClaimStance.claim_id).in_(claim_ids))
         .order_by(col(ClaimStance.claim_id), col(ClaimStance.position_key))
     )
     stances: dict[str, list[dict[str, Any]]] = {}
-    for stance in session.exec(query):
-        stances.setdefault(stance.claim_id, []).append(
-            {"position_key": stance.position_key, "stance": str(stance.stance)}
-        )
+    for claim_id, position_key, stance in session.connection().execute(query):
+        stances.setdefault(claim_id, []).append({"position_key": position_key, "stance": stance})
     return stances
 
 
 def _relation_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
+    r: Any = Relation
     query = (
-        select(Relation)
+        sa_select(
+            r.id,
+            r.source_id,
+            r.target_id,
+            r.kind,
+            r.note,
+            r.evidence_passage_id,
+            iso_utc(r.evidence_orphaned_at),
+            r.analyst,
+            iso_utc(r.created_at),
+            iso_utc(r.updated_at),
+            r.example,
+        )
         .where(_relation_condition(filters))
         .order_by(col(Relation.created_at), col(Relation.id))
     )
-    for relation in session.exec(query.execution_options(yield_per=BATCH_SIZE)):
+    for (
+        id_,
+        source_id,
+        target_id,
+        kind,
+        note,
+        evidence_passage_id,
+        evidence_orphaned_at,
+        analyst,
+        created_at,
+        updated_at,
+        example,
+    ) in _rows(session, query):
         yield {
-            "id": relation.id,
-            "source_id": relation.source_id,
-            "target_id": relation.target_id,
-            "kind": str(relation.kind),
-            "note": relation.note,
-            "evidence_passage_id": relation.evidence_passage_id,
-            "evidence_orphaned_at": _format_optional(relation.evidence_orphaned_at),
-            "analyst": relation.analyst,
-            "created_at": format_datetime(relation.created_at),
-            "updated_at": format_datetime(relation.updated_at),
-            "example": relation.example,
+            "id": id_,
+            "source_id": source_id,
+            "target_id": target_id,
+            "kind": kind,
+            "note": note,
+            "evidence_passage_id": evidence_passage_id,
+            "evidence_orphaned_at": evidence_orphaned_at,
+            "analyst": analyst,
+            "created_at": created_at,
+            "updated_at": updated_at,
+            "example": bool(example),
         }
+
+
+def _rows(session: Session, query: Any) -> Iterator[Any]:
+    """The plain rows of `query`, read in batches.
+
+    Plain rows, not ORM objects: building half a million of those was most of the export's
+    time, and the export only copies values into records.
+    """
+    return iter(session.connection().execute(query.execution_options(yield_per=BATCH_SIZE)))
 
 
 def _span_in_document(
@@ -481,15 +566,16 @@ def _span_in_document(
     return passage_start + first, passage_start + last
 
 
-# Compact, and non-ASCII kept as is: the file stays readable and about a third smaller for
-# texts with typographic quotes and dashes. json escapes control characters, including
-# newlines inside strings, so one record is always one line. One encoder for every record:
-# json.dumps with options builds a new one per call.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
 def _dump(value: Any) -> str:
-    return _ENCODER.encode(value)
+    """Compact JSON, with non-ASCII kept as is.
+
+    The file stays readable and about a third smaller for texts with typographic quotes and
+    dashes. Control characters, newlines inside strings included, are escaped, so one record
+    is always one line. orjson writes the same text as json.dumps(ensure_ascii=False,
+    separators=(",", ":")) (tests compare them) about ten times as fast; encoding was a
+    quarter of the export's time.
+    """
+    return orjson.dumps(value).decode()
 
 
 def _array_lines(name: str, records: Iterable[dict[str, Any]], last: bool = False) -> Iterator[str]:

@@ -6,16 +6,18 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
-from sqlalchemy import func
+from sqlalchemy import func, literal
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from app.models import (
     Annotation,
@@ -381,6 +383,45 @@ def test_datetimes_are_utc_with_a_trailing_z_and_dates_plain(source: Source) -> 
     assert all(d["created_at"].endswith("Z") for d in exported["documents"])
     published = [d["published"] for d in exported["documents"] if d["published"] is not None]
     assert published and all(len(p) == 10 and p[4] == "-" for p in published)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2025, 8, 15, 10, 0, tzinfo=UTC),
+        datetime(2025, 8, 15, 10, 0, 0, 37_000, tzinfo=UTC),
+        datetime(2025, 8, 15, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(2025, 8, 15, 10, 0, 0, 1, tzinfo=timezone(timedelta(hours=-5))),
+        datetime(2026, 1, 1, 1, 30, tzinfo=timezone(timedelta(hours=3))),
+    ],
+)
+def test_the_database_writes_timestamps_as_format_datetime_does(
+    engine: Engine, value: datetime
+) -> None:
+    # Stored through the model's column type, then formatted by the database for the export.
+    with Session(engine) as session:
+        stored = sa_select(export.iso_utc(literal(value, UTCDateTime())))
+        formatted = session.connection().execute(stored).scalar_one()
+        absent = session.connection().execute(
+            sa_select(export.iso_utc(literal(None, UTCDateTime())))
+        )
+        assert formatted == export.format_datetime(value)
+        assert absent.scalar_one() is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"text": 'quotes " and \\ backslashes', "n": 3, "flag": True, "none": None},
+        {"text": "“typographic” — dashes, é, 𝄞, \u2028 and \u2029 kept as they are"},
+        {"text": "controls: \n \r \t \b \f \x00 \x1f \x7f"},
+        {"nested": [{"a": []}, {}], "order": {"z": 1, "a": 2}},
+    ],
+)
+def test_records_are_encoded_as_compact_json_dumps_would(value: dict[str, Any]) -> None:
+    # The export's bytes must not change with the encoder: diffs and round trips rely on it.
+    expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert export._dump(value) == expected
 
 
 def test_span_annotations_carry_their_place_in_the_document(source: Source) -> None:
