@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from app.deps import get_session
+from app.deps import WRITE_METHODS, get_session
 from app.errors import AccessDenied, NotSignedIn, error_response, wants_html
 from app.models import Role, User
 from app.services import accounts
@@ -44,6 +44,7 @@ RULES: dict[tuple[str, str], Rule] = {
         "/",
         "/documents",
         "/documents/{document_id}",
+        "/documents/{document_id}/passages",
         "/documents/{document_id}/stats",
         "/documents/{document_id}/orphans",
         "/positions",
@@ -242,6 +243,21 @@ def _identify(request: Request, session: Session) -> Identity:
     return NOBODY
 
 
+def _identify_reading(request: Request, session: Session) -> Identity:
+    """_identify, without starting the request's transaction when the request writes.
+
+    A writing request's transaction takes SQLite's write lock when it begins; begun by this
+    lookup, it would hold the lock while the form is read and the route's dependencies run,
+    and every other writer would wait that long too. Read apart, the lock is taken only when
+    the route starts its work.
+    """
+    if request.method not in WRITE_METHODS:
+        return _identify(request, session)
+    # Closing the session ends its read transaction; the user row stays loaded (detached).
+    with Session(request.app.state.engine) as reader:
+        return _identify(request, reader)
+
+
 async def _csrf_token_sent(request: Request) -> str | None:
     token = request.headers.get(CSRF_HEADER)
     if token is not None:
@@ -268,9 +284,9 @@ async def authorize(request: Request, session: Annotated[Session, Depends(get_se
     known, rule = route_rule(request)
     if not known:
         raise AccessDenied("This address has no access rule, so it is closed.")
-    # The lookup runs in a worker thread: on the event loop, a wait for SQLite's write lock
-    # would stall every other request, including the one holding the lock.
-    identity = await run_in_threadpool(_identify, request, session)
+    # The lookup runs in a worker thread: database work on the event loop would stall every
+    # other request.
+    identity = await run_in_threadpool(_identify_reading, request, session)
     request.state.identity = identity
     session.info["actor"] = identity.username
     session.info["may_edit_any"] = identity.may_edit_any

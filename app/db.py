@@ -137,6 +137,17 @@ def migrate(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
+def reads_only_from_here(session: Session) -> None:
+    """Let what this session does next, until its next commit, begin without the write lock.
+
+    For a request that has committed its change and now only reads what it shows: taking the
+    lock again would make it queue behind every other writer a second time.
+    """
+    if session.in_transaction() or session.get_bind().dialect.name != "sqlite":
+        return
+    session.connection(execution_options={IMMEDIATE: False})
+
+
 def save(session: Session, row: Row) -> Row:
     """Commit `row` (new or changed) and return it as stored."""
     session.add(row)

@@ -1,5 +1,6 @@
 """Jinja2 set-up, and the rule for answering htmx with a fragment and browsers with a page."""
 
+import secrets
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,10 @@ HTMX_VERSION = "2.0.11"
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.globals["htmx_version"] = HTMX_VERSION
+# Markup rendered once for many passages holds this where each passage's id goes (see
+# _tagbar.html). Random per process, so no text a user typed can contain it.
+PASSAGE_ID_STAND_IN = f"passage-{secrets.token_hex(12)}"
+templates.env.globals["PASSAGE_ID_STAND_IN"] = PASSAGE_ID_STAND_IN
 
 
 def format_when(value: datetime | date | None) -> str:

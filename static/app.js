@@ -286,10 +286,18 @@
   document.addEventListener("htmx:sendError", () => { pending = null; });
 
   // A link to #p-… (from the position view) lands on that passage, focused and marked.
+  // A long document's later passages are loaded as the reader scrolls; one not loaded yet is
+  // fetched together with those before it, then focused.
   function focusHashTarget() {
     if (!location.hash.startsWith("#p-")) return;
     const el = document.getElementById(location.hash.slice(1));
-    if (!el) return;
+    if (!el) {
+      const more = document.querySelector("[data-more-passages]");
+      if (!more) return;
+      const url = more.getAttribute("hx-get") + "&through=" + encodeURIComponent(location.hash.slice(3));
+      htmx.ajax("GET", url, { target: more, swap: "outerHTML" }).then(focusHashTarget);
+      return;
+    }
     el.classList.add("arrived");
     focusPassage(el);
     el.scrollIntoView({ block: "center" });

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
+from app.db import reads_only_from_here
 from app.deps import AnalystDep, SessionDep
 from app.errors import version_conflict_response
 from app.models import (
@@ -65,9 +66,10 @@ def passage_response(
     changed: bool = False,
     **extra: Any,
 ) -> HTMLResponse:
+    # The change, if any, is committed: what follows only reads, without SQLite's write lock,
+    # and the read transaction ends before the HTML is made.
+    reads_only_from_here(session)
     context = passage_context(session, passage, analyst, **extra)
-    # Everything is read: end the transaction before rendering, so that a request that tagged
-    # does not keep SQLite's write lock (and other writers waiting) while its HTML is made.
     session.commit()
     headers = TAGS_CHANGED if changed else None
     return render(request, "passage.html", context, fragment="_passage.html", headers=headers)

@@ -38,22 +38,42 @@ def document_list(
     return render(request, "documents.html", context, fragment="_document_rows.html")
 
 
-def document_context(
-    session: SessionDep, document_id: str, analyst: str | None, show_hidden: bool
+# The document view shows this many passages at first and loads the next ones when the reader
+# scrolls down to them: a 200-passage document with 1,000 tags took over 100 ms to render whole.
+PASSAGES_PER_LOAD = 40
+
+ShowHidden = Annotated[bool, Query(description="Show boilerplate passages too.")]
+Through = Annotated[
+    str | None, Query(max_length=64, description="Load at least up to this passage (an id).")
+]
+
+
+def passage_window(
+    session: SessionDep,
+    document_id: str,
+    show_hidden: bool,
+    start: int = 0,
+    through: str | None = None,
+    everything: bool = False,
 ) -> dict[str, Any]:
-    summary = documents.get_document_summary(session, document_id)
-    views = documents.document_passage_views(session, document_id)
+    """The passages from `start` on (PASSAGES_PER_LOAD of them, or more to reach `through`;
+    all of them with `everything`), with what rendering them needs and where the next begin."""
+    counts = documents.passage_counts(session, document_id)
+    stop: int | None = None if everything else start + PASSAGES_PER_LOAD
+    target = documents.ordinal_of(session, document_id, through) if through else None
+    if stop is not None and target is not None:
+        stop = max(stop, target + 1)
+    views = documents.document_passage_views(session, document_id, start, stop)
+    more = stop is not None and stop < counts.total
     return {
-        "summary": summary,
-        "document": summary.document,
-        "original_text": documents.get_document(session, document_id).original_text,
-        "orphan_count": len(reanchor.list_orphans(session, document_id)),
+        "document_id": document_id,
         "views": views,
         "claim_texts": documents.claim_texts(session, views),
-        "hidden_count": sum(1 for v in views if v.hidden),
         "show_hidden": show_hidden,
+        "next_start": stop if more else None,
+        "passage_total": counts.total,
+        "hidden_count": counts.hidden,
         **catalog_context(session),
-        "analyst": analyst,
     }
 
 
@@ -63,15 +83,39 @@ def document_page(
     session: SessionDep,
     analyst: AnalystDep,
     document_id: str,
-    hidden: Annotated[bool, Query(description="Show boilerplate passages too.")] = False,
+    hidden: ShowHidden = False,
+    through: Through = None,
+    all: Annotated[bool, Query(description="Every passage at once.")] = False,
 ) -> HTMLResponse:
-    context = document_context(session, document_id, analyst, hidden)
+    summary = documents.get_document_summary(session, document_id)
     flash = request.cookies.get(FLASH_COOKIE)
-    context["flash"] = unquote(flash) if flash else None
+    context = {
+        "summary": summary,
+        "document": summary.document,
+        "orphan_count": len(reanchor.list_orphans(session, document_id)),
+        "analyst": analyst,
+        "flash": unquote(flash) if flash else None,
+        "original_text": documents.get_document(session, document_id).original_text,
+        **passage_window(session, document_id, hidden, through=through, everything=all),
+    }
     response = render(request, "document.html", context, fragment="_passages.html")
     if flash and not is_fragment_request(request):
         response.delete_cookie(FLASH_COOKIE, path=f"/documents/{document_id}")
     return response
+
+
+@router.get("/documents/{document_id}/passages", response_class=HTMLResponse)
+def more_passages(
+    request: Request,
+    session: SessionDep,
+    document_id: str,
+    start: Annotated[int, Query(ge=0, description="The ordinal of the first passage.")] = 0,
+    hidden: ShowHidden = False,
+    through: Through = None,
+) -> HTMLResponse:
+    """The next passages of the document view (loaded as the reader scrolls to them)."""
+    context = passage_window(session, document_id, hidden, start, through)
+    return render(request, "_passage_window.html", context)
 
 
 @router.post("/documents/{document_id}/text")

@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, distinct, func
+from sqlalchemy import ColumnElement, case, distinct, func
 from sqlmodel import Session, col, select
 
 from app.db import save
@@ -227,21 +227,53 @@ def passage_view(session: Session, passage: Passage) -> PassageView:
     return PassageView(passage, annotations, split_into_pieces(passage.text, annotations))
 
 
-def document_passage_views(session: Session, document_id: str) -> list[PassageView]:
-    """All passages of a document with their live tags (two queries, whatever the size)."""
-    passages = list_passages(session, document_id)
+def document_passage_views(
+    session: Session, document_id: str, start: int = 0, stop: int | None = None
+) -> list[PassageView]:
+    """The passages of a document (those with ordinals start <= ordinal < stop; all by default)
+    with their live tags: two queries, whatever the size."""
+    get_document(session, document_id)
+    in_window = [col(Passage.document_id) == document_id, col(Passage.ordinal) >= start]
+    if stop is not None:
+        in_window.append(col(Passage.ordinal) < stop)
+    passages = list(session.exec(select(Passage).where(*in_window).order_by(col(Passage.ordinal))))
     by_passage: dict[str, list[Annotation]] = defaultdict(list)
     for annotation in session.exec(
         select(Annotation)
-        .where(Annotation.document_id == document_id, _live())
+        .join(Passage, col(Passage.id) == col(Annotation.passage_id))  # orphans have no place
+        .where(Annotation.document_id == document_id, _live(), *in_window)
         .order_by(col(Annotation.created_at), col(Annotation.id))
     ):
-        if annotation.passage_id is not None:  # orphans have no place to be shown
-            by_passage[annotation.passage_id].append(annotation)
+        by_passage[annotation.passage_id or ""].append(annotation)
     return [
         PassageView(p, by_passage[p.id], split_into_pieces(p.text, by_passage[p.id]))
         for p in passages
     ]
+
+
+@dataclass(frozen=True)
+class PassageCounts:
+    """How many passages a document has, and how many of them are hidden (boilerplate)."""
+
+    total: int
+    hidden: int
+
+
+def passage_counts(session: Session, document_id: str) -> PassageCounts:
+    hidden = case((col(Passage.kind).in_([str(kind) for kind in HIDDEN_KINDS]), 1), else_=0)
+    total, hidden_total = session.exec(
+        select(func.count(), func.coalesce(func.sum(hidden), 0)).where(
+            Passage.document_id == document_id
+        )
+    ).one()
+    return PassageCounts(total, hidden_total)
+
+
+def ordinal_of(session: Session, document_id: str, passage_id: str) -> int | None:
+    """Where a passage is in its document (None if it is not one of its passages)."""
+    return session.exec(
+        select(Passage.ordinal).where(Passage.id == passage_id, Passage.document_id == document_id)
+    ).first()
 
 
 # --- the position view -----------------------------------------------------------------------

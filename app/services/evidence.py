@@ -65,6 +65,8 @@ def _link_claim(
         has_stance = session.get(ClaimStance, key)
         if has_stance is None:
             claims.set_stance(session, choice.claim_id, annotation.position_key, choice.stance)
+    else:
+        return annotation  # as saved and read back; reading it again would take a transaction
     session.refresh(annotation)
     return annotation
 
