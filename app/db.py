@@ -5,7 +5,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -24,6 +24,10 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets readers proceed while one analyst writes; foreign keys are off by default.
     cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode, NORMAL syncs at checkpoints instead of at every commit: the database cannot
+    # be corrupted, but a power cut (not a crash of the app) may undo the last commits. Each
+    # tag's commit waited for the disk otherwise, holding the write lock all the while.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
@@ -152,8 +156,12 @@ def save(session: Session, row: Row) -> Row:
     """Commit `row` (new or changed) and return it as stored."""
     session.add(row)
     session.flush()
-    # Read back in the same transaction: after the commit another writer may already have
-    # changed the row, and the caller must see (and answer with) the version it wrote.
-    session.refresh(row)
+    # What the database filled in (server defaults) is read back in the same transaction:
+    # after the commit another writer may already have changed the row, and the caller must
+    # see (and answer with) the row as it wrote it. Everything else, the version included, is
+    # already known; reading it all again was a query per save.
+    expired = inspect(row).expired_attributes
+    if expired:
+        session.refresh(row, attribute_names=sorted(expired))
     session.commit()
     return row
