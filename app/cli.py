@@ -356,7 +356,8 @@ def add_document_command(
         raise typer.Exit(1) from None
     with migrated_database(error_prefix=f"{source}: ") as engine, Session(engine) as session:
         if source.lower().startswith(("http://", "https://")):
-            extracted = ingest.fetch_url(source)
+            # Whoever runs the command is on the machine already: any address is fetched.
+            extracted = ingest.fetch_url(source, allow_private=True)
         else:
             path = Path(source)
             if not path.is_file():

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     read_without_login: bool = False
     # Send the session cookie over HTTPS only (set it when the app is served over HTTPS).
     secure_cookies: bool = False
+    # Let "add a document from a URL" fetch from this machine and private networks (off: an
+    # admin could otherwise make the server read internal services and show the answer).
+    fetch_private_addresses: bool = False
 
 
 @lru_cache

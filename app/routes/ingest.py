@@ -2,6 +2,7 @@
 preview's JSON twin (`POST /api/documents/preview`; saving is `POST /api/documents`)."""
 
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote_plus
 
@@ -132,7 +133,8 @@ def preview_page(
     """Read the source, then show its metadata (editable) and the passages it will make."""
     values = {"text": text, "url": url}
     try:
-        extracted = _extract(session, source, text, url, file)
+        allow_private = request.app.state.settings.fetch_private_addresses
+        extracted = _extract(session, source, text, url, file, allow_private)
         preview = ingest.preview_document(session, extracted.to_create())
     except UnusableSource as error:
         return _page(
@@ -259,7 +261,12 @@ async def preview_api(request: Request, session: SessionDep) -> JSONResponse:
 
 
 def _extract(
-    session: Session, source: str, text: str, url: str, file: UploadFile | None
+    session: Session,
+    source: str,
+    text: str,
+    url: str,
+    file: UploadFile | None,
+    allow_private: bool = False,
 ) -> Extracted:
     if source == "upload":
         if file is None or not file.filename:
@@ -268,10 +275,10 @@ def _extract(
     if source == "url":
         if not url.strip():
             raise UnusableSource("Give the address (URL) of the article.")
-        # End the transaction the access check began: on SQLite a request that may write
-        # holds the write lock for its transaction, and a fetch may take seconds.
+        # No transaction may be open while fetching: on SQLite a request that may write holds
+        # the write lock for its transaction, and a fetch may take seconds.
         session.commit()
-        return ingest.fetch_url(url)
+        return ingest.fetch_url(url, allow_private=allow_private)
     return ingest.extract_pasted(text)
 
 
@@ -300,7 +307,10 @@ async def _extract_api_request(request: Request, session: Session) -> Extracted:
         raise UnusableSource(_problems(error)) from None
     if body.url is not None:
         await run_in_threadpool(session.commit)  # as in _extract: no write lock while fetching
-        extracted = await run_in_threadpool(ingest.fetch_url, body.url)
+        allow_private = request.app.state.settings.fetch_private_addresses
+        extracted = await run_in_threadpool(
+            partial(ingest.fetch_url, body.url, allow_private=allow_private)
+        )
     else:
         extracted = ingest.extract_pasted(body.text or "")
     return ingest.with_metadata(

@@ -20,7 +20,9 @@ uploaded or fetched has the same SHA-256 and is recognised as a duplicate.
 import codecs
 import hashlib
 import io
+import ipaddress
 import re
+import socket
 import time
 from dataclasses import dataclass, replace
 from datetime import date
@@ -92,6 +94,10 @@ class WrongSourceType(UnusableSource):
 
 class SourceUnreachable(UnusableSource):
     """The URL could not be fetched: no answer, an error status, a timeout."""
+
+
+class PrivateAddress(UnusableSource):
+    """The URL names (or redirects to) a host on this machine or a private network."""
 
 
 class DuplicateText(Conflict):
@@ -202,13 +208,44 @@ def extract_bytes(
     )
 
 
+def _addresses_of(host: str) -> list[str]:
+    """The IP addresses `host` resolves to (none if it does not: the fetch then fails with a
+    clear message of its own)."""
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return []
+    return [str(address[0]) for *_, address in found]
+
+
+def _refuse_private_hosts(request: httpx2.Request) -> None:
+    """Refuse a request (the first or a redirect) to a host that is not on the public internet.
+
+    Without this, whoever may add documents could make the server fetch its own admin pages,
+    a database's HTTP port or a cloud metadata address and show them the answer.
+    """
+    for address in _addresses_of(request.url.host):
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global:
+            raise PrivateAddress(
+                f"{request.url} is on this machine or a private network ({ip}); only public "
+                "addresses are fetched. Download the page and upload the file instead."
+            )
+
+
 def fetch_url(
-    url: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_SOURCE_BYTES
+    url: str,
+    *,
+    timeout: float = FETCH_TIMEOUT,
+    max_bytes: int = MAX_SOURCE_BYTES,
+    allow_private: bool = False,
 ) -> Extracted:
     """Fetch an http(s) URL (redirects followed) and read it as its content type says.
 
     The whole fetch, redirects included, must end within `timeout` seconds and the body stay
-    within `max_bytes`; otherwise it is refused.
+    within `max_bytes`; otherwise it is refused. So is any address (first or redirected to)
+    on this machine or a private network, unless `allow_private` (the command line, run by
+    someone on the machine anyway, and tests serving pages on 127.0.0.1).
     """
     url = url.strip()
     if not re.match(r"^https?://[^/\s]+", url, re.IGNORECASE):
@@ -217,7 +254,10 @@ def fetch_url(
     try:
         with (
             httpx2.Client(
-                timeout=timeout, follow_redirects=True, max_redirects=MAX_REDIRECTS
+                timeout=timeout,
+                follow_redirects=True,
+                max_redirects=MAX_REDIRECTS,
+                event_hooks={"request": [] if allow_private else [_refuse_private_hosts]},
             ) as client,
             client.stream("GET", url, headers={"Accept": ", ".join(CONTENT_TYPES)}) as response,
         ):

@@ -1,6 +1,7 @@
 """Adding a document through the pages (form, preview, save), its JSON twin and the CLI."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
@@ -211,7 +212,29 @@ def test_a_bad_file_is_refused_with_its_message_and_nothing_stored(
     assert counts(engine) == (0, 0)
 
 
+def fetching_from_this_machine(client: TestClient) -> None:
+    """Let the app fetch from 127.0.0.1, where the tests serve their pages (off by default)."""
+    app: Any = client.app
+    app.state.settings.fetch_private_addresses = True
+
+
+def test_a_private_address_is_refused_by_default(client: TestClient, engine: Engine) -> None:
+    routes = {"/article": answer(ARTICLE_HTML.encode(), "text/html; charset=utf-8")}
+    with local_server(routes) as base:
+        page = client.post(
+            "/documents/preview", data={"source": "url", "url": f"{base}/article"}, headers=HTML
+        )
+        api = client.post("/api/documents/preview", json={"url": f"{base}/article"})
+
+    assert page.status_code == 422
+    assert "only public addresses are fetched" in error_of(page.text)
+    assert api.status_code == 422
+    assert "127.0.0.1" in api.json()["detail"]
+    assert counts(engine) == (0, 0)
+
+
 def test_an_article_is_fetched_from_a_url(client: TestClient, engine: Engine) -> None:
+    fetching_from_this_machine(client)
     routes = {"/article": answer(ARTICLE_HTML.encode(), "text/html; charset=utf-8")}
     with local_server(routes) as base:
         preview = client.post(
@@ -328,6 +351,7 @@ def test_the_api_previews_an_uploaded_file_and_a_url(client: TestClient) -> None
         files={"file": ("article.html", ARTICLE_HTML.encode(), "text/html")},
         data={"outlet": "Given outlet"},
     )
+    fetching_from_this_machine(client)
     with local_server({"/r": answer(make_pdf([WRAPPED_LINES]), "application/pdf")}) as base:
         fetched = client.post("/api/documents/preview", json={"url": f"{base}/r"})
 

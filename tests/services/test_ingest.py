@@ -12,6 +12,7 @@ from app.services import ingest
 from app.services.corpus import join_wrapped_lines, segment_document
 from app.services.ingest import (
     DuplicateText,
+    PrivateAddress,
     SourceKind,
     SourceTooLarge,
     SourceUnreachable,
@@ -185,9 +186,9 @@ def test_a_url_is_read_as_its_content_type_says_following_redirects() -> None:
         "/report": answer(make_pdf([WRAPPED_LINES]), "application/pdf"),
     }
     with local_server(routes) as base:
-        page = ingest.fetch_url(f"{base}/old")
-        notes = ingest.fetch_url(f"{base}/notes")
-        report = ingest.fetch_url(f"{base}/report")
+        page = ingest.fetch_url(f"{base}/old", allow_private=True)
+        notes = ingest.fetch_url(f"{base}/notes", allow_private=True)
+        report = ingest.fetch_url(f"{base}/report", allow_private=True)
 
     assert page.kind is SourceKind.html
     assert page.title == "Summit ends without a deal"
@@ -200,7 +201,7 @@ def test_a_url_is_read_as_its_content_type_says_following_redirects() -> None:
 def test_the_charset_of_the_http_header_decodes_a_text() -> None:
     routes = {"/t": answer("Zürich".encode("latin-1"), "text/plain; charset=iso-8859-1")}
     with local_server(routes) as base:
-        assert ingest.fetch_url(f"{base}/t").text == "Zürich"
+        assert ingest.fetch_url(f"{base}/t", allow_private=True).text == "Zürich"
 
 
 def slow_drip(request: BaseHTTPRequestHandler) -> None:
@@ -252,7 +253,7 @@ def test_a_url_that_gives_no_usable_text_is_refused(
         "/ftp": redirect_to("ftp://127.0.0.1/file.txt"),
     }
     with local_server(routes) as base, pytest.raises(error) as refused:
-        ingest.fetch_url(f"{base}{path}", timeout=1, max_bytes=1000)
+        ingest.fetch_url(f"{base}{path}", timeout=1, max_bytes=1000, allow_private=True)
     assert message in str(refused.value)
 
 
@@ -268,7 +269,34 @@ def test_an_unreachable_host_is_refused() -> None:
     with local_server({}) as base:
         pass  # the server is gone: its port refuses connections
     with pytest.raises(SourceUnreachable, match="could not be fetched"):
-        ingest.fetch_url(f"{base}/article", timeout=2)
+        ingest.fetch_url(f"{base}/article", timeout=2, allow_private=True)
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["127.0.0.1", "localhost", "[::1]", "10.1.2.3", "192.168.0.7", "169.254.169.254", "0.0.0.0"],
+)
+def test_addresses_on_this_machine_or_a_private_network_are_not_fetched(host: str) -> None:
+    # Refused before any connection is made: nothing needs to listen there.
+    with pytest.raises(PrivateAddress, match="only public addresses are fetched"):
+        ingest.fetch_url(f"http://{host}:9/admin", timeout=2)
+
+
+def test_a_redirect_to_a_private_address_is_not_followed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The test server is on 127.0.0.1; it is made to look public, so that the first request
+    # goes through and only the redirect to a private address is left to refuse.
+    resolve = ingest._addresses_of
+    public = "93.184.216.34"
+    monkeypatch.setattr(
+        ingest, "_addresses_of", lambda host: [public] if host == "127.0.0.1" else resolve(host)
+    )
+    routes = {"/hop": redirect_to("http://10.0.0.1/secret"), "/t": answer(b"ok", "text/plain")}
+    with local_server(routes) as base:
+        assert ingest.fetch_url(f"{base}/t", timeout=2).text == "ok"
+        with pytest.raises(PrivateAddress, match=r"http://10\.0\.0\.1/secret"):
+            ingest.fetch_url(f"{base}/hop", timeout=2)
 
 
 # --- preview and save -----------------------------------------------------------------------------
