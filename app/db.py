@@ -112,10 +112,20 @@ def write_engine(engine: Engine) -> Engine:
     return engine
 
 
-# Full-text search lives only in migration 0005 (FTS5 tables with their shadow tables and
-# triggers on SQLite, GIN expression indexes on PostgreSQL); the models do not describe it.
+# Full-text search lives only in migrations (0005: FTS5 tables with their shadow tables and
+# triggers on SQLite, GIN expression indexes on PostgreSQL; 0006: on PostgreSQL, a stored
+# tsvector column on each searched table and GIN indexes on it instead); the models do not
+# describe it. The names of 0005's PostgreSQL indexes stay here for databases between the two.
 SEARCH_TABLES = ("passage_fts", "claim_fts", "annotation_note_fts")
-SEARCH_INDEXES = ("ix_passage_text_search", "ix_claim_text_search", "ix_annotation_note_search")
+SEARCH_COLUMNS = ("search_vector",)
+SEARCH_INDEXES = (
+    "ix_passage_text_search",
+    "ix_claim_text_search",
+    "ix_annotation_note_search",
+    "ix_passage_search_vector",
+    "ix_claim_search_vector",
+    "ix_annotation_search_vector",
+)
 
 
 def include_in_schema_comparison(
@@ -125,6 +135,8 @@ def include_in_schema_comparison(
     of the comparison of the models with the migrated schema."""
     if type_ == "table" and name is not None:
         return not any(name == t or name.startswith(f"{t}_") for t in SEARCH_TABLES)
+    if type_ == "column":
+        return name not in SEARCH_COLUMNS
     if type_ == "index":
         return name not in SEARCH_INDEXES
     return True

@@ -1,9 +1,11 @@
 """Full-text search over passages, claims (text and note) and the notes of tags.
 
-The index is made by migration 0005: FTS5 tables kept in step by triggers on SQLite, GIN
-expression indexes on PostgreSQL. What a person types is never handed to the database's query
-parser: it is cut into words (letters and digits) and "quoted phrases", and each becomes a
-quoted FTS5 string or a tsquery lexeme, so no input is a syntax error and none is an operator.
+The index is made by migrations: FTS5 tables kept in step by triggers on SQLite (0005); on
+PostgreSQL a stored, generated tsvector column on each searched table with a GIN index on it
+(0006), so that ranking reads each matching row's vector instead of parsing its text again.
+What a person types is never handed to the database's query parser: it is cut into words
+(letters and digits) and "quoted phrases", and each becomes a quoted FTS5 string or a tsquery
+lexeme, so no input is a syntax error and none is an operator.
 All words must match; the last one, while still being typed, also matches as a prefix.
 
 Ranks: `-bm25()` on SQLite, `ts_rank(…, 1)` (divided by 1 + the log of the length) on
@@ -384,8 +386,10 @@ def _optional(value: str | None) -> Snippet | None:
     return snippet if snippet is not None and snippet.marked else None
 
 
-# The text each PostgreSQL index covers: the same expressions as in migration 0005.
 SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
+# Migration 0006's stored `to_tsvector('simple', …)` of the searched text (for claims, the text
+# and the note), on each searched table.
+VECTOR = "search_vector"
 HEADLINE = (
     f"StartSel={START}, StopSel={STOP}, MaxWords={SNIPPET_WORDS}, MinWords=12, "
     'MaxFragments=2, FragmentDelimiter=" … "'
@@ -396,8 +400,9 @@ class _PostgreSQL(_Backend):
     def _query(self) -> ColumnElement[Any]:
         return func.to_tsquery(SIMPLE, bindparam("ts_query", tsquery(self.terms)))
 
-    def _ranked(self, kind: ResultType, key: Any, searched: Any) -> AnySelect:
-        vector = func.to_tsvector(SIMPLE, searched)
+    def _ranked(self, kind: ResultType, key: Any) -> AnySelect:
+        # Named in text: the column is not in the models, and the row's table is already in FROM.
+        vector: ColumnElement[Any] = literal_column(f"{key.table.name}.{VECTOR}")
         return select(
             literal(kind.value).label("type"),
             key.label("id"),
@@ -405,16 +410,15 @@ class _PostgreSQL(_Backend):
         ).where(vector.op("@@")(self._query()))
 
     def passages(self, filters: SearchFilters) -> AnySelect:
-        ranked = self._ranked(ResultType.passage, col(Passage.id), col(Passage.text))
+        ranked = self._ranked(ResultType.passage, col(Passage.id))
         return ranked.where(*_passage_conditions(filters))
 
     def claims(self, filters: SearchFilters) -> AnySelect:
-        searched = col(Claim.text).op("||")(literal_column("' '")).op("||")(col(Claim.note))
-        ranked = self._ranked(ResultType.claim, col(Claim.id), searched)
+        ranked = self._ranked(ResultType.claim, col(Claim.id))
         return ranked.where(*_claim_conditions(filters))
 
     def notes(self, filters: SearchFilters) -> AnySelect:
-        ranked = self._ranked(ResultType.note, col(Annotation.id), col(Annotation.note))
+        ranked = self._ranked(ResultType.note, col(Annotation.id))
         return ranked.where(*_note_conditions(filters))
 
     def _headline(self, value: Any, options: str = HEADLINE) -> ColumnElement[str]:
