@@ -295,10 +295,37 @@ def tag_conflict_context(
 
 @router.delete("/annotations/{annotation_id}", response_class=HTMLResponse)
 def remove_tag(
-    request: Request, session: SessionDep, analyst: AnalystDep, annotation_id: str
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    annotation_id: str,
+    version: Annotated[
+        int | None, Query(ge=1, description="The version the remover saw; refused if older.")
+    ] = None,
 ) -> HTMLResponse:
-    annotation = tagging.remove_annotation(session, annotation_id)
+    try:
+        annotation = tagging.remove_annotation(session, annotation_id, version)
+    except VersionConflict as conflict:
+        return version_conflict_response(request, removal_conflict_context(session, conflict))
     return changed_response(request, session, annotation, analyst, undo=annotation)
+
+
+def removal_conflict_context(session: Session, conflict: VersionConflict) -> dict[str, Any]:
+    """A removal refused because the tag changed since it was shown: the tag as it is now, to
+    keep, or to remove all the same."""
+    theirs: AnnotationPublic = conflict.current
+    empty = AnnotationUpdate()
+    context = tag_conflict_context(session, conflict, empty, ClaimChoice())
+    removed = "(removed)"
+    return {
+        **context,
+        "rows": [(label, removed, now) for label, _mine, now in context["rows"]],
+        "save_url": f"/annotations/{theirs.id}?version={conflict.current_version}",
+        "save_method": "delete",
+        "save_label": "Remove it all the same",
+        "save_hint": "Keep theirs keeps the tag as it is now; removing it removes that version",
+        "fields": {},
+    }
 
 
 @router.post("/annotations/{annotation_id}/restore", response_class=HTMLResponse)

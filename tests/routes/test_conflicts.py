@@ -355,3 +355,35 @@ def test_a_stale_claim_edit_shows_both_versions_and_saving_mine_then_works(
     saved = html(seeded_client.put(retry["hx-put"], data=resend, headers=HX))
     assert saved.select_one("h1").get_text() == "Kyiv keeps some land"
     assert saved.select_one("form.claim-form input[name=version]")["value"] == "3"
+
+
+def test_removing_a_tag_that_changed_since_it_was_shown_asks_first(
+    seeded_client: TestClient,
+) -> None:
+    tag = new_annotation(seeded_client)
+    passage = html(seeded_client.get(f"/passages/{tag['passage_id']}", headers=HX))
+    remove = passage.select_one(f'[data-annotation-id="{tag["id"]}"] .chip-remove')
+    assert remove is not None
+    shown_url = str(remove["hx-delete"])
+    assert shown_url == f"/annotations/{tag['id']}?version=1"
+    # Someone changes the tag after the page was shown.
+    edit = {"version": 1, "note": f"theirs {SCRIPT}"}
+    assert seeded_client.patch(f"/api/annotations/{tag['id']}", json=edit).status_code == 200
+
+    refused = seeded_client.delete(shown_url, headers=HX)
+    panel = html(refused, 409)
+    assert refused.headers["X-Conflict"] == "version"
+    assert "version 2" in panel.get_text()
+    assert SCRIPT not in refused.text  # their note is shown, escaped
+    assert f"theirs {SCRIPT}" in panel.get_text()
+    assert "(removed)" in panel.get_text()
+    still = seeded_client.get(f"/api/annotations/{tag['id']}")
+    assert still.status_code == 200 and still.json()["version"] == 2
+
+    anyway = panel.select_one("form.conflict-save")
+    assert anyway is not None and anyway.select("input") == []
+    assert anyway["hx-delete"] == f"/annotations/{tag['id']}?version=2"
+    removed = seeded_client.delete(str(anyway["hx-delete"]), headers=HX)
+    assert removed.status_code == 200, removed.text
+    assert "Undo" in removed.text
+    assert seeded_client.get(f"/api/annotations/{tag['id']}").status_code == 404
