@@ -55,7 +55,7 @@ def list_documents(
     session: Session, only: str | None = None, page: PageRequest | None = None
 ) -> list[DocumentSummary]:
     """Every document (or just the one with id `only`, or one `page` of them), oldest first,
-    with its passage, tagged-passage and tag counts (three queries in all, counting only the
+    with its passage, tagged-passage and tag counts (four queries in all, counting only the
     documents shown)."""
     documents = select(Document).order_by(col(Document.created_at), col(Document.id))
     if only is not None:
@@ -65,28 +65,32 @@ def list_documents(
     shown = list(session.exec(documents))
     if not shown:
         return []
-    # Counted for the documents shown only; for all of them, without a list of ids.
+    # Counted for the documents shown only; for all of them, without a list of ids. Passages
+    # and tags are counted apart, each by its own document_id index: joining the two tables
+    # made PostgreSQL hash every live tag of the corpus to count one document's.
     ids = [d.id for d in shown] if only is not None or page is not None else None
-    counts = (
+    passage_counts = select(Passage.document_id, func.count()).group_by(
+        col(Passage.document_id)
+    )
+    tag_counts = (
         select(
-            Passage.document_id,
-            func.count(distinct(col(Passage.id))).label("passages"),
-            func.count(distinct(col(Annotation.passage_id))).label("tagged"),
-            func.count(distinct(col(Annotation.id))).label("tags"),
+            Annotation.document_id,
+            func.count(distinct(col(Annotation.passage_id))),
+            func.count(),
         )
-        .outerjoin(
-            Annotation,
-            (col(Annotation.passage_id) == col(Passage.id)) & _live(),
-        )
-        .group_by(col(Passage.document_id))
+        .where(_live(), col(Annotation.passage_id).is_not(None))  # orphans are not shown
+        .group_by(col(Annotation.document_id))
     )
     if ids is not None:
-        counts = counts.where(col(Passage.document_id).in_(ids))
-    by_document = {row[0]: row[1:] for row in session.exec(counts)}
+        passage_counts = passage_counts.where(col(Passage.document_id).in_(ids))
+        tag_counts = tag_counts.where(col(Annotation.document_id).in_(ids))
+    passages_of = {key: count for key, count in session.exec(passage_counts)}
+    tags_of = {key: (tagged, tags) for key, tagged, tags in session.exec(tag_counts)}
     first_paragraphs = _openings(session, ids)
     summaries = []
     for document in shown:
-        passages, tagged, tags = by_document.get(document.id, (0, 0, 0))
+        passages = passages_of.get(document.id, 0)
+        tagged, tags = tags_of.get(document.id, (0, 0))
         public = DocumentPublic.model_validate(
             document,
             update={
