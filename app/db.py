@@ -24,10 +24,6 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets readers proceed while one analyst writes; foreign keys are off by default.
     cursor.execute("PRAGMA journal_mode=WAL")
-    # In WAL mode, NORMAL syncs at checkpoints instead of at every commit: the database cannot
-    # be corrupted, but a power cut (not a crash of the app) may undo the last commits. Each
-    # tag's commit waited for the disk otherwise, holding the write lock all the while.
-    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()

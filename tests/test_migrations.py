@@ -54,7 +54,7 @@ def test_downgrade_to_base_and_upgrade_again(new_db_url: NewDatabase) -> None:
 
 
 @pytest.mark.sqlite_only("WAL, foreign keys and the busy timeout are SQLite pragmas")
-def test_sqlite_runs_in_wal_mode_with_foreign_keys_a_busy_timeout_and_normal_sync(
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_a_busy_timeout_and_full_sync(
     tmp_path: Path,
 ) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'pragmas.db'}")
@@ -62,8 +62,8 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_a_busy_timeout_and_normal_syn
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
-        # NORMAL (1): synced at checkpoints, not at every commit (safe from corruption in WAL).
-        assert connection.execute(text("PRAGMA synchronous")).scalar() == 1
+        # FULL (2), SQLite's default: every commit is on disk before it is answered.
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 2
     engine.dispose()
 
 
