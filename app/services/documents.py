@@ -69,9 +69,7 @@ def list_documents(
     # and tags are counted apart, each by its own document_id index: joining the two tables
     # made PostgreSQL hash every live tag of the corpus to count one document's.
     ids = [d.id for d in shown] if only is not None or page is not None else None
-    passage_counts = select(Passage.document_id, func.count()).group_by(
-        col(Passage.document_id)
-    )
+    passage_counts = select(Passage.document_id, func.count()).group_by(col(Passage.document_id))
     tag_counts = (
         select(
             Annotation.document_id,
