@@ -20,20 +20,25 @@ A version 1 file has no claims and no relations, and says nothing about the clai
 annotations: importing it leaves the claim of a stored annotation as it is.
 """
 
+import gc
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple, cast
 
+import orjson
 from jsonschema import Draft202012Validator, validators  # type: ignore[import-untyped]
 from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
+from sqlalchemy import bindparam, text
 from sqlmodel import Session, SQLModel, insert, select
 
 from app import history
+from app.db import SEARCH_TABLES
 from app.models import (
     Annotation,
     Claim,
@@ -60,6 +65,8 @@ TABLES = ("positions", "topics", "documents", "passages", "claims", "relations",
 READABLE_VERSIONS = tuple(sorted(SCHEMA_FILES))
 # Ids per `IN (…)` query and rows per INSERT: well under SQLite's limit on bound parameters.
 INSERT_BATCH = 1000
+# SQLite's page cache during an import: room for the pages a large file changes (in KiB).
+IMPORT_CACHE_KIB = 2 * 1024 * 1024
 # A schema message quotes the offending value, which may be a whole article.
 MAX_MESSAGE_LENGTH = 300
 
@@ -106,10 +113,47 @@ def import_map(session: Session, raw: bytes | str) -> ImportReport:
     Raises InvalidInput, with the database untouched, when anything in the file is wrong.
     """
     data = parse_export(raw)
-    with all_or_nothing(session):
+    with _frozen_for_gc(), all_or_nothing(session), _roomy_page_cache(session):
         plan = _plan(session, data)  # reads only: every check happens before the first write
         _write(session, plan)
     return plan.report
+
+
+@contextmanager
+def _frozen_for_gc() -> Iterator[None]:
+    """Keep the garbage collector from going through the parsed file again and again.
+
+    A large file is millions of objects, which each full collection (triggered by the rows
+    the import makes) visited: a tenth of a large import's time. They hold no cycles to
+    collect; frozen, the collector leaves them (and whatever else exists now) alone until the
+    import ends.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+@contextmanager
+def _roomy_page_cache(session: Session) -> Iterator[None]:
+    """On SQLite, let the transaction keep up to IMPORT_CACHE_KIB of pages in memory.
+
+    With the default cache (a few megabytes), a large import spilled its changed pages to the
+    WAL again and again before the commit: that writing was a third of its time. The cache
+    only grows as needed, and is set back before the commit (which writes every changed page
+    once, whatever the setting) so that the pooled connection does not keep it.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or 0)}")
 
 
 def parse_export(raw: bytes | str) -> Record:
@@ -118,6 +162,36 @@ def parse_export(raw: bytes | str) -> Record:
     A version 1 file comes back in the shape of the current version: no claims, no relations
     (its annotations keep having no claim_id key: it says nothing about their claims).
     """
+    data = _parse_conforming(raw)
+    if data is None:
+        data = _parse_and_explain(raw)
+    if data["version"] == 1:
+        data["claims"], data["relations"] = [], []
+    return data
+
+
+def _parse_conforming(raw: bytes | str) -> Record | None:
+    """The file, if it is a readable export that conforms to its schema; else None.
+
+    orjson parses a large file several times faster than json, and refuses invalid UTF-8 and
+    lone surrogates itself, so nothing else needs checking. Whatever it refuses, or parses
+    differently (an integer too large for 64 bits becomes a float, which no integer field of
+    the schema accepts), goes to `_parse_and_explain`, which finds what to say.
+    """
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+        return None
+    version = data.get("version")
+    if type(version) is not int or version not in READABLE_VERSIONS:
+        return None
+    return data if _quick_check(version)(data) else None
+
+
+def _parse_and_explain(raw: bytes | str) -> Record:
+    """The file parsed and checked step by step, refusing it with the first fault found."""
     data = load_json(raw)
     # Clearer than a schema error when someone uploads the wrong kind of file altogether.
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
@@ -136,9 +210,7 @@ def parse_export(raw: bytes | str) -> Record:
     if problem is not None:
         raise InvalidInput(f"{json_path(problem.absolute_path)}: {_shorten(problem.message)}")
     check_unicode(data, [])
-    if version == 1:
-        data["claims"], data["relations"] = [], []
-    return data
+    return cast(Record, data)
 
 
 def _strict_integer(_checker: Any, instance: Any) -> bool:
@@ -160,30 +232,23 @@ def _validator(version: int) -> Any:
 Check = Callable[[Any], bool]
 # Keywords that say nothing about validity.
 _ANNOTATIONS = frozenset({"description", "title", "$id", "$schema", "$defs"})
-_TYPES: dict[str, Callable[[Any], bool]] = {
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "string": lambda v: isinstance(v, str),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-    "boolean": lambda v: isinstance(v, bool),
-    "null": lambda v: v is None,
-}
 
 
 @cache
 def _quick_check(version: int) -> Check:
-    """Whether a file conforms to the schema of `version`, answered about ten times faster
-    than jsonschema (which spent most of a large import's time on it).
+    """Whether a file conforms to the schema of `version`, answered many times faster than
+    jsonschema (which spent most of a large import's time on it).
 
-    It compiles the (inlined) schema into plain Python tests, with jsonschema's meaning of
-    each keyword and its own format checker; a schema using any keyword it does not know
-    gets no quick check (every file then goes to jsonschema).
+    The (inlined) schema is compiled into the source of Python functions, with jsonschema's
+    meaning of each keyword and its own format checker: the checks of nested objects are
+    inlined and each array is one loop, so a large file costs no function call per value
+    (closures per keyword took most of a large import's time). A schema using any keyword the
+    compiler does not know gets no quick check (every file then goes to jsonschema).
     """
     schema = export_schema(version)
     inlined = _inline_refs(schema, schema["$defs"])
     try:
-        return _compile(inlined, _validator(version).format_checker)
+        return _CheckWriter(_validator(version).format_checker).compile(inlined)
     except KeyError:
         return lambda _data: False
 
@@ -195,58 +260,187 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _compile(node: dict[str, Any], formats: Any) -> Check:
-    """One test per keyword of `node`, all of which must pass (KeyError for an unknown one)."""
-    checks: list[Check] = []
-    for keyword, value in node.items():
-        if keyword in _ANNOTATIONS:
-            continue
-        checks.append(_keyword_check(keyword, value, node, formats))
-    return lambda instance: all(check(instance) for check in checks)
+def _format_check(func: Callable[[Any], Any], raises: Any) -> Check:
+    """What FormatChecker.conforms answers for one format, without its lookups.
+
+    The last answer is kept: a record's times often repeat (created_at and updated_at).
+    """
+    last: tuple[Any, bool] = (object(), False)  # one tuple, read and replaced whole
+
+    def conforms(value: Any) -> bool:
+        nonlocal last
+        seen, answer = last
+        if type(value) is type(seen) and value == seen:
+            return answer
+        try:
+            answer = bool(func(value))
+        except raises:
+            answer = False
+        last = (value, answer)
+        return answer
+
+    return conforms
 
 
-def _keyword_check(keyword: str, value: Any, node: dict[str, Any], formats: Any) -> Check:
-    is_string, is_number = _TYPES["string"], _TYPES["number"]
-    if keyword == "type":
-        tests = [_TYPES[name] for name in ([value] if isinstance(value, str) else value)]
-        return lambda v: any(test(v) for test in tests)
-    if keyword == "enum":
-        return lambda v: any(_same(v, option) for option in value)
-    if keyword == "const":
-        return lambda v: _same(v, value)
-    if keyword == "minLength":
-        return lambda v: not is_string(v) or len(v) >= value
-    if keyword == "maxLength":
-        return lambda v: not is_string(v) or len(v) <= value
-    if keyword == "minimum":
-        return lambda v: not is_number(v) or v >= value
-    if keyword == "maximum":
-        return lambda v: not is_number(v) or v <= value
-    if keyword == "pattern":
-        search = re.compile(value).search
-        return lambda v: not is_string(v) or search(v) is not None
-    if keyword == "format":
-        return lambda v: bool(formats.conforms(v, value))
-    if keyword == "required":
-        return lambda v: not isinstance(v, dict) or all(name in v for name in value)
-    if keyword == "properties":
-        properties = {name: _compile(sub, formats) for name, sub in value.items()}
-        return lambda v: (
-            not isinstance(v, dict)
-            or all(check(v[name]) for name, check in properties.items() if name in v)
-        )
-    if keyword == "additionalProperties":
-        if value is not False or node.get("patternProperties"):
-            raise KeyError(keyword)
-        allowed = frozenset(node.get("properties", {}))
-        return lambda v: not isinstance(v, dict) or allowed.issuperset(v)
-    if keyword == "items" and isinstance(value, dict):
-        item = _compile(value, formats)
-        return lambda v: not isinstance(v, list) or all(item(element) for element in v)
-    if keyword == "anyOf":
-        options = [_compile(option, formats) for option in value]
-        return lambda v: any(option(v) for option in options)
-    raise KeyError(keyword)
+# A Python test per JSON Schema type, of the variable named {v}.
+_TYPE_TESTS = {
+    "object": "isinstance({v}, dict)",
+    "array": "isinstance({v}, list)",
+    "string": "isinstance({v}, str)",
+    "integer": "(isinstance({v}, int) and not isinstance({v}, bool))",
+    "number": "(isinstance({v}, int | float) and not isinstance({v}, bool))",
+    "boolean": "isinstance({v}, bool)",
+    "null": "{v} is None",
+}
+# Checked first, in this order: `properties` then reads required members without a lookup.
+_FIRST_KEYWORDS = ("type", "required", "additionalProperties")
+
+
+class _CheckWriter:
+    """Writes the source of functions that return False as soon as a value breaks a schema."""
+
+    def __init__(self, formats: Any) -> None:
+        self.formats = formats
+        self.namespace: dict[str, Any] = {"_same": _same, "_MISSING": object()}
+        self.functions: list[str] = []
+        self.format_names: dict[str, str] = {}
+        self.count = 0
+
+    def compile(self, schema: dict[str, Any]) -> Check:
+        entry = self.function(schema)
+        exec("\n\n".join(self.functions), self.namespace)
+        return cast(Check, self.namespace[entry])
+
+    def name(self, prefix: str, value: Any = None) -> str:
+        """A new name in the generated code, bound to `value` if one is given."""
+        self.count += 1
+        name = f"{prefix}{self.count}"
+        if value is not None:
+            self.namespace[name] = value
+        return name
+
+    def format_check(self, format_name: str) -> str:
+        """The name of the one check of this format (so that it sees every value of it)."""
+        name = self.format_names.get(format_name)
+        if name is None:
+            check = _format_check(*self.formats.checkers[format_name])
+            name = self.format_names[format_name] = self.name("_format", check)
+        return name
+
+    def function(self, node: dict[str, Any]) -> str:
+        """Write a function of its own for `node`; returns its name."""
+        name, variable = self.name("_check"), self.name("v")
+        lines = [f"def {name}({variable}):", *self.block(node, variable, 1), "    return True"]
+        self.functions.append("\n".join(lines))
+        return name
+
+    def block(self, node: dict[str, Any], v: str, depth: int) -> list[str]:
+        """Lines, indented `depth` levels, that return False unless `v` conforms to `node`."""
+        pad = "    " * depth
+        lines: list[str] = []
+        types = node.get("type")
+        sure = types if isinstance(types, str) else None  # the type `v` has once checked
+        possible = {types} if isinstance(types, str) else set(types or _TYPE_TESTS)
+
+        def if_kind(kind: str) -> str:
+            # A keyword constrains only values of its kind: no test when the type says so.
+            kinds = {"number", "integer"} if kind == "number" else {kind}
+            if possible <= kinds:
+                return ""
+            if possible <= kinds | {"null"}:
+                return f"{v} is not None and "
+            return _TYPE_TESTS[kind].format(v=v) + " and "
+
+        def fail_if(condition: str) -> None:
+            lines.extend([f"{pad}if {condition}:", f"{pad}    return False"])
+
+        keywords = [k for k in _FIRST_KEYWORDS if k in node]
+        keywords += [k for k in node if k not in _FIRST_KEYWORDS and k not in _ANNOTATIONS]
+        for keyword in keywords:
+            value = node[keyword]
+            if keyword == "type":
+                tests = [_TYPE_TESTS[t].format(v=v) for t in ([value] if sure else value)]
+                fail_if(f"not ({' or '.join(tests)})")
+            elif keyword in ("enum", "const"):
+                options = value if keyword == "enum" else [value]
+                if all(isinstance(option, str) for option in options):
+                    allowed = self.name("_allowed", frozenset(options))
+                    fail_if(f"not (isinstance({v}, str) and {v} in {allowed})")
+                else:
+                    listed = self.name("_options", list(options))
+                    fail_if(f"not any(_same({v}, option) for option in {listed})")
+            elif keyword in ("minLength", "maxLength"):
+                length = self.name("_length", value)
+                compare = "<" if keyword == "minLength" else ">"
+                fail_if(f"{if_kind('string')}len({v}) {compare} {length}")
+            elif keyword in ("minimum", "maximum"):
+                bound = self.name("_bound", value)
+                fail_if(f"{if_kind('number')}{v} {'<' if keyword == 'minimum' else '>'} {bound}")
+            elif keyword == "pattern":
+                search = self.name("_search", re.compile(value).search)
+                fail_if(f"{if_kind('string')}{search}({v}) is None")
+            elif keyword == "format":
+                if value in self.formats.checkers:  # as conforms(): an unknown format passes
+                    fail_if(f"not {self.format_check(value)}({v})")
+            elif keyword == "required":
+                present = " and ".join(f"{name!r} in {v}" for name in value) or "True"
+                fail_if(f"{if_kind('object')}not ({present})")
+            elif keyword == "additionalProperties":
+                if value is not False or node.get("patternProperties"):
+                    raise KeyError(keyword)
+                allowed = self.name("_allowed", frozenset(node.get("properties", {})))
+                fail_if(f"{if_kind('object')}not {allowed}.issuperset({v})")
+            elif keyword == "properties":
+                lines += self.properties(node, v, depth, sure == "object")
+            elif keyword == "items" and isinstance(value, dict):
+                lines += self.items(value, v, depth, sure == "array")
+            elif keyword == "anyOf":
+                tests = []
+                for option in value:
+                    if {k: o for k, o in option.items() if k not in _ANNOTATIONS} == {
+                        "type": "null"
+                    }:
+                        tests.append(f"{v} is None")
+                    else:
+                        tests.append(f"{self.function(option)}({v})")
+                fail_if(f"not ({' or '.join(tests)})")
+            else:
+                raise KeyError(keyword)
+        return lines
+
+    def properties(self, node: dict[str, Any], v: str, depth: int, is_object: bool) -> list[str]:
+        required = set(node.get("required", ()))
+        inner = depth if is_object else depth + 1
+        pad = "    " * inner
+        lines: list[str] = []
+        for name, subschema in node["properties"].items():
+            member = self.name("v")
+            if name in required:  # checked present above
+                checks = self.block(subschema, member, inner)
+                if checks:
+                    lines += [f"{pad}{member} = {v}[{name!r}]", *checks]
+            else:
+                checks = self.block(subschema, member, inner + 1)
+                if checks:
+                    lines += [
+                        f"{pad}{member} = {v}.get({name!r}, _MISSING)",
+                        f"{pad}if {member} is not _MISSING:",
+                        *checks,
+                    ]
+        if lines and not is_object:
+            lines.insert(0, f"{'    ' * depth}if isinstance({v}, dict):")
+        return lines
+
+    def items(self, item: dict[str, Any], v: str, depth: int, is_array: bool) -> list[str]:
+        element = self.name("v")
+        loop = depth if is_array else depth + 1
+        checks = self.block(item, element, loop + 1)
+        if not checks:
+            return []
+        lines = [f"{'    ' * loop}for {element} in {v}:", *checks]
+        if not is_array:
+            lines.insert(0, f"{'    ' * depth}if isinstance({v}, list):")
+        return lines
 
 
 def _inline_refs(node: Any, definitions: dict[str, Any]) -> Any:
@@ -298,6 +492,14 @@ class _Plan:
     annotation_updates: list[tuple[Annotation, Record]] = field(default_factory=list)
 
 
+def _select_in(session: Session, query: Any, column: Any, values: Iterable[Any]) -> list[Any]:
+    """`select_in`, without its queries (one per few hundred values) when `column`'s table is
+    empty, as when a whole map is imported into a new instance."""
+    if session.exec(select(column).limit(1)).first() is None:
+        return []
+    return select_in(session, query, column, values)
+
+
 def _unique(records: list[Record], table: str, field_name: str) -> None:
     seen: dict[Any, int] = {}
     for index, record in enumerate(records):
@@ -321,7 +523,7 @@ def _plan(session: Session, data: Record) -> _Plan:
     wanted = {r[end] for r in data["relations"] for end in ("source_id", "target_id")}
     wanted |= {r["claim_id"] for r in data["annotations"] if r.get("claim_id") is not None}
     claim_ids = file_claims | set(
-        select_in(session, select(Claim.id), Claim.id, wanted - file_claims)
+        _select_in(session, select(Claim.id), Claim.id, wanted - file_claims)
     )
     _plan_relations(session, plan, data["relations"], claim_ids, passages.keys())
     _plan_annotations(
@@ -377,11 +579,11 @@ def _plan_documents(session: Session, plan: _Plan, records: list[Record]) -> dic
     # Only ids and hashes: the stored texts are not needed to compare, and may be large.
     identities = select(Document.id, Document.sha256)
     sha_by_id: dict[str, str] = dict(
-        select_in(session, identities, Document.id, (r["id"] for r in records))
+        _select_in(session, identities, Document.id, (r["id"] for r in records))
     )
     id_by_sha: dict[str, str] = {
         sha: id_
-        for id_, sha in select_in(
+        for id_, sha in _select_in(
             session, identities, Document.sha256, (r["sha256"] for r in records)
         )
     }
@@ -419,27 +621,41 @@ def _plan_documents(session: Session, plan: _Plan, records: list[Record]) -> dic
     return texts
 
 
+class _Place(NamedTuple):
+    """A passage as the checks of the annotations need it (lighter than a Passage)."""
+
+    id: str
+    document_id: str
+    start: int
+    end: int
+    text: str
+
+    @classmethod
+    def of(cls, passage: Passage) -> "_Place":
+        return cls(passage.id, passage.document_id, passage.start, passage.end, passage.text)
+
+
 def _plan_passages(
     session: Session, plan: _Plan, records: list[Record], document_texts: dict[str, str]
-) -> dict[str, Passage]:
+) -> dict[str, _Place]:
     """Check each passage against its document's text; returns the file's passages by id."""
     _unique(records, "passages", "id")
     missing = {r["document_id"] for r in records} - document_texts.keys()
     texts = select(Document.id, Document.original_text)
-    document_texts.update(select_in(session, texts, Document.id, missing))
+    document_texts.update(_select_in(session, texts, Document.id, missing))
     stored = {
         passage.id: passage
-        for passage in select_in(session, select(Passage), Passage.id, (r["id"] for r in records))
+        for passage in _select_in(session, select(Passage), Passage.id, (r["id"] for r in records))
     }
     # (document, ordinal) is unique: a new passage must not take a stored passage's place.
     places = select(Passage.document_id, Passage.ordinal, Passage.id)
     taken = {
         (document_id, ordinal): passage_id
-        for document_id, ordinal, passage_id in select_in(
+        for document_id, ordinal, passage_id in _select_in(
             session, places, Passage.document_id, {r["document_id"] for r in records}
         )
     }
-    passages: dict[str, Passage] = {}
+    passages: dict[str, _Place] = {}
     for index, record in enumerate(records):
         where = f"passages[{index}]"
         text = document_texts.get(record["document_id"])
@@ -479,14 +695,8 @@ def _plan_passages(
             plan.passages.append(dict(record))
             plan.report.created["passages"] += 1
         taken[place] = record["id"]
-        passages[record["id"]] = Passage(
-            id=record["id"],
-            document_id=record["document_id"],
-            ordinal=record["ordinal"],
-            kind=record["kind"],
-            text=record["text"],
-            start=start,
-            end=end,
+        passages[record["id"]] = _Place(
+            record["id"], record["document_id"], start, end, record["text"]
         )
     return passages
 
@@ -502,7 +712,7 @@ def _plan_claims(
     _unique(records, "claims", "id")
     stored = {
         claim.id: claim
-        for claim in select_in(session, select(Claim), Claim.id, (r["id"] for r in records))
+        for claim in _select_in(session, select(Claim), Claim.id, (r["id"] for r in records))
     }
     for index, record in enumerate(records):
         where = f"claims[{index}]"
@@ -547,10 +757,10 @@ def _plan_relations(
     _unique(records, "relations", "id")
     passage_ids = set(file_passages)
     cited = {r["evidence_passage_id"] for r in records if r["evidence_passage_id"] is not None}
-    passage_ids |= set(select_in(session, select(Passage.id), Passage.id, cited - passage_ids))
+    passage_ids |= set(_select_in(session, select(Passage.id), Passage.id, cited - passage_ids))
     stored = {
         relation.id: relation
-        for relation in select_in(
+        for relation in _select_in(
             session, select(Relation), Relation.id, (r["id"] for r in records)
         )
     }
@@ -558,7 +768,7 @@ def _plan_relations(
     links = select(Relation.source_id, Relation.target_id, Relation.id)
     linked = {
         (source, target): relation_id
-        for source, target, relation_id in select_in(
+        for source, target, relation_id in _select_in(
             session, links, Relation.source_id, {r["source_id"] for r in records}
         )
     }
@@ -628,7 +838,7 @@ def _plan_annotations(
     session: Session,
     plan: _Plan,
     records: list[Record],
-    file_passages: dict[str, Passage],
+    file_passages: dict[str, _Place],
     document_texts: dict[str, str],
     position_keys: set[str],
     topic_keys: set[str],
@@ -637,20 +847,21 @@ def _plan_annotations(
     _unique(records, "annotations", "id")
     passages = dict(file_passages)
     missing = {r["passage_id"] for r in records if r["passage_id"] is not None} - passages.keys()
-    for passage in select_in(session, select(Passage), Passage.id, missing):
-        passages[passage.id] = passage
+    for passage in _select_in(session, select(Passage), Passage.id, missing):
+        passages[passage.id] = _Place.of(passage)
     # Placing a span in its document needs the document's text.
     texts = select(Document.id, Document.original_text)
     missing_texts = {p.document_id for p in passages.values()} - document_texts.keys()
-    document_texts.update(select_in(session, texts, Document.id, missing_texts))
+    document_texts.update(_select_in(session, texts, Document.id, missing_texts))
     # An orphan has no passage, only its document.
     orphans_in = {r["document_id"] for r in records if r["passage_id"] is None}
     document_ids = set(document_texts) | set(
-        select_in(session, select(Document.id), Document.id, orphans_in - document_texts.keys())
+        _select_in(session, select(Document.id), Document.id, orphans_in - document_texts.keys())
     )
+    verbatim = _verbatim_passages(passages, document_texts)
     stored = {
         annotation.id: annotation
-        for annotation in select_in(
+        for annotation in _select_in(
             session, select(Annotation), Annotation.id, (r["id"] for r in records)
         )
     }
@@ -659,7 +870,7 @@ def _plan_annotations(
         if record["passage_id"] is None:
             _check_orphan(where, record, document_ids)
         else:
-            _check_place(where, record, passages, document_texts)
+            _check_place(where, record, passages, document_texts, verbatim)
         if record["position_key"] not in position_keys:
             raise InvalidInput(
                 f"{where}.position_key: there is no position '{record['position_key']}' in the "
@@ -675,15 +886,20 @@ def _plan_annotations(
             raise InvalidInput(
                 f"{where}.claim_id: there is no claim '{claim_id}' in the file or in this database"
             )
-        row = dict(record)
+        # A new row lists claim_id first, None when a version 1 file says nothing of it (an
+        # update then leaves the stored claim alone).
+        row = {"claim_id": None, **record} if "claim_id" in record else dict(record)
         del row["document_start"], row["document_end"]
         row.setdefault("example", False)
-        row["created_at"] = _parse_datetime(row["created_at"], f"{where}.created_at")
-        row["updated_at"] = _parse_datetime(row["updated_at"], f"{where}.updated_at")
+        created = row["created_at"] = _parse_datetime(row["created_at"], where, "created_at")
+        if record["updated_at"] == record["created_at"]:  # as in most files: parsed once
+            row["updated_at"] = created
+        else:
+            row["updated_at"] = _parse_datetime(row["updated_at"], where, "updated_at")
         # Absent from a version 1 file, which has no orphans.
         orphaned_at = row.get("orphaned_at")
         row["orphaned_at"] = (
-            _parse_datetime(orphaned_at, f"{where}.orphaned_at") if orphaned_at else None
+            _parse_datetime(orphaned_at, where, "orphaned_at") if orphaned_at else None
         )
         existing = stored.get(record["id"])
         if existing is not None and existing.document_id != record["document_id"]:
@@ -692,7 +908,7 @@ def _plan_annotations(
                 f"document '{existing.document_id}', not '{record['document_id']}'"
             )
         if existing is None:
-            plan.annotations.append({"claim_id": None, **row})
+            plan.annotations.append(row if "claim_id" in row else {"claim_id": None, **row})
             plan.report.created["annotations"] += 1
         elif row["updated_at"] > _last_change(existing):
             plan.annotation_updates.append((existing, row))
@@ -702,7 +918,11 @@ def _plan_annotations(
 
 
 def _check_place(
-    where: str, record: Record, passages: dict[str, Passage], document_texts: dict[str, str]
+    where: str,
+    record: Record,
+    passages: dict[str, _Place],
+    document_texts: dict[str, str],
+    verbatim: set[str],
 ) -> None:
     """An annotation with a passage: the passage must exist, in its document, and the span too."""
     passage = passages.get(record["passage_id"])
@@ -721,7 +941,7 @@ def _check_place(
             f"{where}.orphaned_at: must be null for an annotation with a passage (an orphan "
             "has passage_id null)"
         )
-    _check_span(where, record, passage, document_texts[passage.document_id])
+    _check_span(where, record, passage, document_texts[passage.document_id], passage.id in verbatim)
 
 
 def _check_orphan(where: str, record: Record, document_ids: set[str]) -> None:
@@ -742,7 +962,9 @@ def _check_orphan(where: str, record: Record, document_ids: set[str]) -> None:
         )
 
 
-def _check_span(where: str, record: Record, passage: Passage, document_text: str) -> None:
+def _check_span(
+    where: str, record: Record, passage: _Place, document_text: str, verbatim: bool
+) -> None:
     """The span must lie in the passage, quote it exactly, and sit where the file says."""
     start, end, quote = record["start"], record["end"], record["quote"]
     if start is None and end is None:
@@ -769,16 +991,39 @@ def _check_span(where: str, record: Record, passage: Passage, document_text: str
                 f"passage text at {start}–{end} "
                 f"({_shorten(json.dumps(passage.text[start:end], ensure_ascii=False))})"
             )
-        try:
-            expected = span_to_document_offsets(passage, start, end, original_text=document_text)
-        except InvalidInput as error:  # a stored passage that no longer fits its document
-            raise InvalidInput(f"{where}: {error.message}") from error
+        expected = _document_offsets(where, passage, start, end, document_text, verbatim)
     actual = (record["document_start"], record["document_end"])
     if actual != tuple(expected):
         raise InvalidInput(
             f"{where}: document_start–document_end is {actual[0]}–{actual[1]}, but the span "
             f"lies at {expected[0]}–{expected[1]} in its document"
         )
+
+
+def _verbatim_passages(passages: dict[str, _Place], document_texts: dict[str, str]) -> set[str]:
+    """The passages whose text is their document's text at their place, unchanged: without a
+    line break, which is all that joining lines changes."""
+    return {
+        passage.id
+        for passage in passages.values()
+        if "\n" not in passage.text
+        and document_texts[passage.document_id][passage.start : passage.end] == passage.text
+    }
+
+
+def _document_offsets(
+    where: str, passage: _Place, start: int, end: int, document_text: str, verbatim: bool
+) -> tuple[int, int]:
+    """Where the span lies in the document, as span_to_document_offsets says; in a verbatim
+    passage, simply shifted by the passage's start."""
+    if verbatim:
+        return passage.start + start, passage.start + end
+    try:
+        return span_to_document_offsets(
+            Passage(**passage._asdict()), start, end, original_text=document_text
+        )
+    except InvalidInput as error:  # a stored passage that no longer fits its document
+        raise InvalidInput(f"{where}: {error.message}") from error
 
 
 def _last_change(annotation: Annotation) -> datetime:
@@ -793,12 +1038,15 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _parse_datetime(value: str, where: str) -> datetime:
+def _parse_datetime(value: str, where: str, name: str | None = None) -> datetime:
+    """The time `value` in UTC; `where` (and the field's `name`) say where it is in the file."""
     try:
         parsed = datetime.fromisoformat(value.upper())
     except ValueError as error:
+        where = f"{where}.{name}" if name else where
         raise InvalidInput(f"{where}: {value!r} is not an ISO 8601 date-time") from error
     if parsed.tzinfo is None:
+        where = f"{where}.{name}" if name else where
         raise InvalidInput(f"{where}: {value!r} has no time zone (write it in UTC, ending in Z)")
     return parsed.astimezone(UTC)
 
@@ -825,11 +1073,61 @@ def _insert(
     # do not see Core inserts, so the history entries are written here too, one executemany
     # per batch.
     connection = session.connection()
+    statement = insert(model)
     for start in range(0, len(rows), INSERT_BATCH):
         batch = rows[start : start + INSERT_BATCH]
-        connection.execute(insert(model), batch)
+        history.insert_rows(connection, statement, batch)
         shown = snapshots[start : start + INSERT_BATCH] if snapshots is not None else batch
         history.record_rows(session, HistoryAction.create, model, shown)
+
+
+# The trigger of migration 0005 that copies each new row of a table into its FTS5 table:
+# `INSERT INTO <fts> (rowid, …) SELECT new.rowid, … WHERE <condition>;`.
+_SEARCH_INSERT_TRIGGER = re.compile(
+    r"CREATE TRIGGER (?P<name>\w+) AFTER INSERT ON (?P<table>\w+) BEGIN "
+    r"(?P<insert>INSERT INTO \w+ \([\w, ]+\) SELECT [\w., ]+) WHERE (?P<condition>[^;]*); END"
+)
+
+
+@contextmanager
+def _search_index_filled_after(session: Session, tables: list[str]) -> Iterator[None]:
+    """On SQLite, index the rows the block inserts into `tables` for full-text search at its
+    end, in one statement per table, instead of row by row.
+
+    The triggers that copy each new row into its FTS5 table (migration 0005) did most of a
+    large import's writing; they are dropped for the block and created again after it, as
+    they were, in the same transaction: if the import fails, the rollback brings them back
+    with everything else. New rows are those above the table's largest rowid before the
+    block (SQLite gives each new row the next one). A trigger of another shape than 0005's is
+    left alone, doing its work row by row.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite" or not tables:
+        yield
+        return
+    names = [f"{fts}_insert" for fts in SEARCH_TABLES]
+    triggers = connection.execute(
+        text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN :names").bindparams(
+            bindparam("names", expanding=True)
+        ),
+        {"names": names},
+    ).scalars()
+    deferred: list[tuple[str, str, int]] = []  # (trigger, the statement filling its table, floor)
+    for sql in triggers:
+        found = _SEARCH_INSERT_TRIGGER.fullmatch(sql)
+        if found is None or found["table"] not in tables:
+            continue
+        table = found["table"]
+        floor = connection.exec_driver_sql(f"SELECT max(rowid) FROM {table}").scalar() or 0
+        fill = (
+            f"{found['insert']} FROM {table} AS new WHERE new.rowid > ? AND ({found['condition']})"
+        )
+        connection.exec_driver_sql(f"DROP TRIGGER {found['name']}")
+        deferred.append((sql, fill, floor))
+    yield
+    for trigger, fill, floor in deferred:
+        connection.exec_driver_sql(fill, (floor,))
+        connection.exec_driver_sql(trigger)
 
 
 ANNOTATION_FIELDS = (
@@ -869,17 +1167,21 @@ def _update(row: SQLModel, record: Record, names: Iterable[str]) -> None:
 def _write(session: Session, plan: _Plan) -> None:
     """Write the plan, parents before children (foreign keys are enforced).
 
-    New rows go in as Core inserts on the session's connection; updates go through the ORM
-    and are flushed at the end, when every row they may point at is in.
+    New rows go in first, as Core inserts on the session's connection; updates go through
+    the ORM and are flushed at the end, when every row they may point at is in.
     """
-    _insert(session, Position, plan.positions)
-    _insert(session, Topic, plan.topics)
-    _insert(session, Document, plan.documents)
-    _insert(session, Passage, plan.passages)
     created_claims = {row["id"] for row in plan.claims}
     new_stances = [s for s in plan.stances if s["claim_id"] in created_claims]
-    _insert(session, Claim, plan.claims, _claim_snapshots(plan.claims, new_stances))
-    _insert(session, ClaimStance, new_stances)
+    searched = {"passage": plan.passages, "claim": plan.claims, "annotation": plan.annotations}
+    with _search_index_filled_after(session, [table for table, rows in searched.items() if rows]):
+        _insert(session, Position, plan.positions)
+        _insert(session, Topic, plan.topics)
+        _insert(session, Document, plan.documents)
+        _insert(session, Passage, plan.passages)
+        _insert(session, Claim, plan.claims, _claim_snapshots(plan.claims, new_stances))
+        _insert(session, ClaimStance, new_stances)
+        _insert(session, Relation, plan.relations)
+        _insert(session, Annotation, plan.annotations)
     for claim, row in plan.claim_updates:
         session.add(claim)
         _update(claim, row, CLAIM_FIELDS)
@@ -888,11 +1190,9 @@ def _write(session: Session, plan: _Plan) -> None:
         [claim.id for claim, _row in plan.claim_updates],
         [s for s in plan.stances if s["claim_id"] not in created_claims],
     )
-    _insert(session, Relation, plan.relations)
     for relation, row in plan.relation_updates:
         session.add(relation)
         _update(relation, row, RELATION_FIELDS)
-    _insert(session, Annotation, plan.annotations)
     for annotation, row in plan.annotation_updates:
         session.add(annotation)
         _update(annotation, row, ANNOTATION_FIELDS)
@@ -915,7 +1215,7 @@ def _replace_stances(session: Session, claim_ids: list[str], stances: list[Recor
     """Give the updated claims the file's stances, through the ORM: the history then records
     each claim's stances as they were before the import and after it."""
     wanted = {(s["claim_id"], s["position_key"]): s["stance"] for s in stances}
-    for stored in select_in(session, select(ClaimStance), ClaimStance.claim_id, claim_ids):
+    for stored in _select_in(session, select(ClaimStance), ClaimStance.claim_id, claim_ids):
         stance = wanted.pop((stored.claim_id, stored.position_key), None)
         if stance is None:
             session.delete(stored)
