@@ -19,7 +19,10 @@ help:
 
 $(STAMP): requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	# The lock names every package, so pip installs exactly those and resolves nothing itself
+	# (resolving again let an extra such as lxml[html_clean] reach past the pinned release).
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip check
 	@touch $(STAMP)
 
 # The local demo: anyone on this machine may read and export without signing in; changes need
