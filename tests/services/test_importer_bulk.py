@@ -1,20 +1,36 @@
-"""What a large import relies on: the search index filled at the end, one history entry per
-created item, the bulk inserts storing what SQLAlchemy would, all or nothing when the database
-refuses the very last row, and a file orjson reads differently checked as json reads it."""
+"""What a large import relies on: the search index filled and the indexes built at the end, one
+history entry per created item, the bulk inserts (a COPY on PostgreSQL) storing what SQLAlchemy
+would, all or nothing when the database refuses the very last row, and a file orjson reads
+differently checked as json reads it."""
 
 import json
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import func, insert, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from app import history
 from app.db import SEARCH_TABLES, make_engine, migrate
-from app.models import Annotation, Claim, HistoryEntry, Passage, PassageKind, Position
+from app.models import (
+    Annotation,
+    Claim,
+    ClaimStance,
+    Document,
+    HistoryAction,
+    HistoryEntry,
+    Passage,
+    PassageKind,
+    Position,
+    Relation,
+    Topic,
+)
+from app.services import importer
 from app.services.errors import InvalidInput
 from app.services.export import export_map
 from app.services.importer import import_map
@@ -86,6 +102,24 @@ def _search_index(engine: Engine) -> dict[str, Any]:
     return found
 
 
+def _indexes(engine: Engine) -> list[tuple[str, str, str]]:
+    """Every index in the schema, and on PostgreSQL every foreign key: name, table and
+    definition."""
+    if engine.dialect.name == "sqlite":
+        query = (
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        )
+    else:
+        query = (
+            "SELECT indexname, tablename, indexdef FROM pg_indexes "
+            "WHERE schemaname = current_schema() UNION ALL "
+            "SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f'"
+        )
+    with engine.connect() as connection:
+        return sorted(connection.exec_driver_sql(query).all())
+
+
 def _hits(engine: Engine, query: str, kind: ResultType) -> list[str]:
     with Session(engine) as session:
         results = search(session, query, SearchFilters(types=frozenset({kind})), PageRequest(20))
@@ -137,6 +171,58 @@ def test_the_search_index_holds_what_the_triggers_would_have_put_in(
     } <= names
 
 
+@pytest.fixture
+def indexes_rebuilt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Build indexes after the rows for a file as small as the seed corpus's export."""
+    monkeypatch.setattr(importer, "INDEX_REBUILD_ROWS", 1)
+
+
+@pytest.mark.usefixtures("indexes_rebuilt")
+def test_an_import_into_an_empty_database_leaves_every_index_as_it_was(
+    exported: dict[str, Any], fresh: Engine
+) -> None:
+    declared = _indexes(fresh)
+    assert ("ix_annotation_passage_id", "annotation") in {(n, t) for n, t, _ in declared}
+    with Session(fresh) as session:
+        import_map(session, json.dumps(exported))
+    assert _indexes(fresh) == declared
+    passage_id = exported["annotations"][0]["passage_id"]
+    by_passage = text("SELECT id FROM annotation WHERE passage_id = :p ORDER BY id")
+    with fresh.connect() as connection:
+        found = connection.execute(by_passage, {"p": passage_id}).scalars().all()
+        if fresh.dialect.name == "sqlite":
+            plan = connection.execute(
+                text(f"EXPLAIN QUERY PLAN {by_passage.text}"), {"p": passage_id}
+            ).all()
+            assert "USING INDEX ix_annotation_passage_id" in " ".join(str(r[-1]) for r in plan)
+    assert found == sorted(
+        a["id"] for a in exported["annotations"] if a["passage_id"] == passage_id
+    )
+
+
+@pytest.mark.usefixtures("indexes_rebuilt")
+def test_an_import_goes_in_row_by_row_rather_than_wait_for_a_reader(
+    exported: dict[str, Any], fresh: Engine
+) -> None:
+    if not ON_POSTGRES:
+        pytest.skip("PostgreSQL only: SQLite's readers hold no lock an import would wait for")
+    declared = _indexes(fresh)
+
+    def run_import() -> None:
+        with Session(fresh) as session:
+            import_map(session, json.dumps(exported))
+
+    with fresh.connect() as reader, ThreadPoolExecutor(1) as pool:
+        reader.execute(text("SELECT count(*) FROM passage"))  # holds its lock until it ends
+        done = pool.submit(run_import)
+        try:
+            done.result(timeout=30)  # had it waited for the reader, it would wait still
+        finally:
+            reader.rollback()
+    assert _indexes(fresh) == declared
+    assert _counts(fresh)["annotation"] == len(exported["annotations"])
+
+
 def test_an_import_records_one_entry_per_created_item_with_its_values(
     exported: dict[str, Any], fresh: Engine
 ) -> None:
@@ -179,6 +265,7 @@ def _refuse_annotation(engine: Engine, annotation_id: str) -> None:
             )
 
 
+@pytest.mark.usefixtures("indexes_rebuilt")
 def test_a_refusal_at_the_last_row_leaves_the_database_as_it_was(
     exported: dict[str, Any], fresh: Engine
 ) -> None:
@@ -187,10 +274,12 @@ def test_a_refusal_at_the_last_row_leaves_the_database_as_it_was(
     _refuse_annotation(fresh, exported["annotations"][-1]["id"])
     before = _counts(fresh)
     index = None if ON_POSTGRES else _search_index(fresh)
+    indexes = _indexes(fresh)
     # SQLite reports the refusal as a constraint failure, PostgreSQL as an error of its own.
     with Session(fresh) as session, pytest.raises(Exception, match="refused"):
         import_map(session, json.dumps(exported))
     assert _counts(fresh) == before
+    assert _indexes(fresh) == indexes
     if index is not None:
         assert _search_index(fresh) == index
     assert _hits(fresh, "instance", ResultType.claim)  # the index still answers
@@ -215,6 +304,49 @@ def test_bulk_inserts_store_what_sqlalchemy_stores(fresh: Engine) -> None:
     with Session(fresh) as session:
         position = session.get_one(Position, "p0")
         assert position.created_at == at and position.updated_at == at
+
+
+AWKWARD_TEXTS = (
+    "tab\there",
+    "two\nlines\r\n",
+    "back\\slash \\N \\.",
+    "quotes ' and \" and ,commas,",
+    "Ukraine — «Україна» 🇺🇦",
+    "",
+)
+
+
+def test_bulk_inserts_store_any_text_as_sqlalchemy_stores_it(fresh: Engine) -> None:
+    at = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
+    rows = [
+        {"key": f"k{n}", "name": name, "colour": "#000000", "ordinal": n, "created_at": at}
+        for n, name in enumerate(AWKWARD_TEXTS)
+    ]
+    with Session(fresh) as session:
+        connection = session.connection()
+        history.insert_rows(connection, insert(history.table_of(Position)), rows)
+        history.record_rows(session, HistoryAction.create, Position, rows)
+        session.commit()
+    with Session(fresh) as session:
+        names = session.exec(select(Position.name).order_by(col(Position.ordinal))).all()
+        entries = session.exec(select(HistoryEntry).order_by(col(HistoryEntry.id))).all()
+    assert names == list(AWKWARD_TEXTS)
+    assert [entry.after["name"] for entry in entries if entry.after] == list(AWKWARD_TEXTS)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [Position, Topic, Document, Passage, Claim, ClaimStance, Relation, Annotation, HistoryEntry],
+)
+def test_every_bulk_insert_goes_to_postgresql_as_a_copy(model: type[SQLModel]) -> None:
+    dialect = postgresql.psycopg.dialect()  # type: ignore[attr-defined]
+    table = history.table_of(model)
+    keys = [column.key for column in table.columns]
+    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+    copy = history.copy_of(compiled.string)
+    assert copy is not None
+    sql, names = copy
+    assert sql.startswith(f"COPY {table.name} (") and sorted(names) == sorted(keys)
 
 
 def test_a_number_orjson_reads_as_a_float_is_checked_as_json_reads_it(
