@@ -96,6 +96,7 @@ def document_page(
         "analyst": analyst,
         "flash": unquote(flash) if flash else None,
         "original_text": documents.get_document(session, document_id).original_text,
+        "showing_all": all,  # kept by the link that hides or shows boilerplate
         **passage_window(session, document_id, hidden, through=through, everything=all),
     }
     response = render(request, "document.html", context, fragment="_passages.html")

@@ -89,6 +89,23 @@ def test_boilerplate_is_hidden_until_asked_for(seeded_client: TestClient) -> Non
     assert len(everything.select(".passage")) == len(passages)
 
 
+def test_hiding_or_showing_boilerplate_keeps_every_passage_loaded(
+    seeded_client: TestClient,
+) -> None:
+    for document in seeded_client.get("/api/documents").json():
+        page = soup(seeded_client.get(f"/documents/{document['id']}?all=1"))
+        show = page.find("a", string=lambda s: s and "Show" in s and "boilerplate" in s)
+        if show:
+            break
+    assert show is not None, "the seed corpus has a document with boilerplate"
+    assert show["href"] == f"/documents/{document['id']}?hidden=1&all=1"
+    shown = soup(seeded_client.get(show["href"]))
+    passages = seeded_client.get(f"/api/documents/{document['id']}/passages").json()
+    assert len(shown.select(".passage")) == len(passages)
+    hide = shown.find("a", string=lambda s: s and "Hide" in s and "boilerplate" in s)
+    assert hide["href"] == f"/documents/{document['id']}?all=1"
+
+
 def test_tagging_through_htmx_fragments(seeded_client: TestClient) -> None:
     document = first_document(seeded_client)
     passage = first_paragraph(seeded_client, document["id"])
