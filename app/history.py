@@ -428,13 +428,13 @@ def insert_rows(
         values = list(get({**row, **fixed} if fixed else row))
         for index, process in processes:
             values[index] = process(values[index])
-        params.append(values)
+        params.append(tuple(values))
     if copy is not None:
         _copy_rows(connection, copy[0], params)
-    elif connection.dialect.positional:
-        connection.exec_driver_sql(sql, [tuple(values) for values in params])
-    else:
-        connection.exec_driver_sql(sql, [dict(zip(names, v, strict=True)) for v in params])
+        return
+    if not connection.dialect.positional:
+        params = [dict(zip(names, values, strict=True)) for values in params]
+    connection.exec_driver_sql(sql, params)
 
 
 # An INSERT as SQLAlchemy compiles it for psycopg: `INSERT INTO t (a, "end") VALUES (%(a)s,
@@ -462,7 +462,7 @@ def copy_of(sql: str) -> tuple[str, tuple[str, ...]] | None:
     return f"COPY {found['table']} ({found['columns']}) FROM STDIN", names
 
 
-def _copy_rows(connection: Connection, copy_sql: str, rows: list[list[Any]]) -> None:
+def _copy_rows(connection: Connection, copy_sql: str, rows: list[tuple[Any, ...]]) -> None:
     """Send `rows` to PostgreSQL with `copy_sql` (COPY … FROM STDIN), in the connection's
     transaction: one stream instead of a statement per row, as PostgreSQL's documentation
     advises for loading many rows."""

@@ -1268,31 +1268,23 @@ def _write(session: Session, plan: _Plan) -> None:
     """
     created_claims = {row["id"] for row in plan.claims}
     new_stances = [s for s in plan.stances if s["claim_id"] in created_claims]
-    searched = {"passage": plan.passages, "claim": plan.claims, "annotation": plan.annotations}
-    inserted = {
-        history.table_of(model).name: len(rows)
-        for model, rows in (
-            (Document, plan.documents),
-            (Passage, plan.passages),
-            (Claim, plan.claims),
-            (ClaimStance, new_stances),
-            (Relation, plan.relations),
-            (Annotation, plan.annotations),
-        )
-    }
-    inserted[history.table_of(HistoryEntry).name] = sum(inserted.values())
-    with (
-        _indexes_built_after(session, inserted),
-        _search_index_filled_after(session, [table for table, rows in searched.items() if rows]),
-    ):
-        _insert(session, Position, plan.positions)
-        _insert(session, Topic, plan.topics)
-        _insert(session, Document, plan.documents)
-        _insert(session, Passage, plan.passages)
-        _insert(session, Claim, plan.claims, _claim_snapshots(plan.claims, new_stances))
-        _insert(session, ClaimStance, new_stances)
-        _insert(session, Relation, plan.relations)
-        _insert(session, Annotation, plan.annotations)
+    # Parents before children; the claims' history entries show their stances.
+    inserts: list[tuple[type[SQLModel], list[Record], list[Record] | None]] = [
+        (Position, plan.positions, None),
+        (Topic, plan.topics, None),
+        (Document, plan.documents, None),
+        (Passage, plan.passages, None),
+        (Claim, plan.claims, _claim_snapshots(plan.claims, new_stances)),
+        (ClaimStance, new_stances, None),
+        (Relation, plan.relations, None),
+        (Annotation, plan.annotations, None),
+    ]
+    inserted = {history.table_of(model).name: len(rows) for model, rows, _ in inserts}
+    inserted[history.table_of(HistoryEntry).name] = sum(inserted.values())  # one entry a row
+    searched = [table for table in ("passage", "claim", "annotation") if inserted[table]]
+    with _indexes_built_after(session, inserted), _search_index_filled_after(session, searched):
+        for model, rows, snapshots in inserts:
+            _insert(session, model, rows, snapshots)
     for claim, row in plan.claim_updates:
         session.add(claim)
         _update(claim, row, CLAIM_FIELDS)
