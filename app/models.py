@@ -5,12 +5,13 @@ deterministic ids derived from their content, annotations random UUIDs, position
 short key chosen by a person. That is what lets an export be merged into another database.
 """
 
+import re
 import uuid
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import StringConstraints, field_validator
+from pydantic import AfterValidator, StringConstraints, field_validator
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -24,10 +25,32 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+# The largest integer SQLite (and PostgreSQL's BIGINT) stores: every integer input is bounded by
+# it, since a bigger one overflows in the query instead of being refused.
+MAX_INTEGER = 2**63 - 1
+
 KEY_PATTERN = r"^[a-z][a-z0-9_-]{0,31}$"
 COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=32)]
 Colour = Annotated[str, StringConstraints(pattern=COLOUR_PATTERN, max_length=7)]
+
+# A document's address is shown as a link, so only a web address may be stored: never
+# `javascript:`, `data:` or another scheme a browser would run or open.
+WEB_URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+\S*$"
+NOT_A_WEB_URL = "only http:// and https:// addresses are accepted"
+
+
+def web_url_or_none(value: str | None) -> str | None:
+    """`value` if it is an http(s) address, None if it is blank; refuses anything else."""
+    if value is None or value == "":
+        return None
+    if not re.fullmatch(WEB_URL_PATTERN, value):
+        raise ValueError(NOT_A_WEB_URL)
+    return value
+
+
+WebUrl = Annotated[str | None, AfterValidator(web_url_or_none)]
+WEB_URL_SCHEMA = {"pattern": f"^$|{WEB_URL_PATTERN}"}
 
 # Fixed namespace so that the same seed text gets the same ids on every machine.
 ID_NAMESPACE = uuid.UUID("6f1d8a52-3c1e-4f55-9d43-2f5b0c8e7a10")
@@ -100,7 +123,9 @@ class DocumentMeta(SQLModel):
     outlet: str | None = Field(default=None, max_length=200)
     author: str | None = Field(default=None, max_length=200)
     published: date | None = None
-    url: str | None = Field(default=None, max_length=2000)
+    url: WebUrl = Field(
+        default=None, max_length=2000, schema_extra={"json_schema_extra": WEB_URL_SCHEMA}
+    )
 
 
 _document_version = version_column()
@@ -125,12 +150,14 @@ class DocumentCreate(DocumentMeta):
 
 
 class DocumentUpdate(SQLModel):
-    version: int | None = Field(default=None, ge=1, description=VERSION_HELP)
+    version: int | None = Field(default=None, ge=1, le=MAX_INTEGER, description=VERSION_HELP)
     title: str | None = Field(default=None, max_length=500)
     outlet: str | None = Field(default=None, max_length=200)
     author: str | None = Field(default=None, max_length=200)
     published: date | None = None
-    url: str | None = Field(default=None, max_length=2000)
+    url: WebUrl = Field(
+        default=None, max_length=2000, schema_extra={"json_schema_extra": WEB_URL_SCHEMA}
+    )
 
 
 class DocumentPublic(DocumentMeta):
@@ -212,7 +239,7 @@ class PositionCreate(PositionBase):
 
 
 class PositionUpdate(SQLModel):
-    version: int | None = Field(default=None, ge=1, description=VERSION_HELP)
+    version: int | None = Field(default=None, ge=1, le=MAX_INTEGER, description=VERSION_HELP)
     name: str | None = Field(default=None, min_length=1, max_length=100)
     colour: Colour | None = Field(default=None, max_length=7)
     ordinal: int | None = Field(default=None, ge=0, le=10_000)
@@ -254,7 +281,7 @@ class TopicCreate(TopicBase):
 
 
 class TopicUpdate(SQLModel):
-    version: int | None = Field(default=None, ge=1, description=VERSION_HELP)
+    version: int | None = Field(default=None, ge=1, le=MAX_INTEGER, description=VERSION_HELP)
     name: str | None = Field(default=None, min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=2000)
 
@@ -329,13 +356,12 @@ class Annotation(SQLModel, table=True):
 
 class AnnotationCreate(AnnotationFields):
     passage_id: str = Field(max_length=64)
-    start: int | None = Field(default=None, ge=0)
-    end: int | None = Field(default=None, ge=0)
-    analyst: str | None = Field(default=None, max_length=80)
+    start: int | None = Field(default=None, ge=0, le=MAX_INTEGER)
+    end: int | None = Field(default=None, ge=0, le=MAX_INTEGER)
 
 
 class AnnotationUpdate(SQLModel):
-    version: int | None = Field(default=None, ge=1, description=VERSION_HELP)
+    version: int | None = Field(default=None, ge=1, le=MAX_INTEGER, description=VERSION_HELP)
     position_key: str | None = Field(default=None, max_length=32)
     kind: AnnotationKind | None = None
     topic_key: str | None = Field(default=None, max_length=32)
@@ -410,7 +436,6 @@ class ClaimCreate(ClaimFields):
     stances: list[StanceFields] = Field(default_factory=list, max_length=100)
     # Annotations to attach as evidence at once.
     annotation_ids: list[str] = Field(default_factory=list, max_length=1000)
-    analyst: str | None = Field(default=None, max_length=80)
 
     @field_validator("text")
     @classmethod
@@ -419,7 +444,7 @@ class ClaimCreate(ClaimFields):
 
 
 class ClaimUpdate(SQLModel):
-    version: int | None = Field(default=None, ge=1, description=VERSION_HELP)
+    version: int | None = Field(default=None, ge=1, le=MAX_INTEGER, description=VERSION_HELP)
     text: str | None = Field(default=None, min_length=1, max_length=2000)
     topic_key: str | None = Field(default=None, max_length=32)
     note: str | None = Field(default=None, max_length=5000)
@@ -486,11 +511,11 @@ class Relation(SQLModel, table=True):
 
 
 class RelationCreate(RelationFields):
-    analyst: str | None = Field(default=None, max_length=80)
+    pass
 
 
 class RelationUpdate(SQLModel):
-    version: int | None = Field(default=None, ge=1, description=VERSION_HELP)
+    version: int | None = Field(default=None, ge=1, le=MAX_INTEGER, description=VERSION_HELP)
     kind: RelationKind | None = None
     note: str | None = Field(default=None, max_length=5000)
     evidence_passage_id: str | None = Field(default=None, max_length=64)

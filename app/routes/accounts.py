@@ -3,12 +3,13 @@ each with its JSON twin under /api."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Path, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.access import SESSION_COOKIE, identity_of
 from app.deps import CurrentUserDep, SessionDep
 from app.models import (
+    MAX_INTEGER,
     ApiTokenCreate,
     ApiTokenPublic,
     Role,
@@ -23,6 +24,7 @@ from app.templating import render
 
 router = APIRouter()
 
+UserId = Annotated[int, Path(ge=1, le=MAX_INTEGER, description="The user's number.")]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such user or token."}}
 
 
@@ -234,7 +236,7 @@ def update_user_page(
     request: Request,
     session: SessionDep,
     user: CurrentUserDep,
-    user_id: int,
+    user_id: UserId,
     role: Annotated[Role, Form()],
     may_edit_others: Annotated[bool, Form()] = False,
     disabled: Annotated[bool, Form()] = False,
@@ -262,7 +264,7 @@ def create_user(session: SessionDep, data: UserCreate) -> UserPublic:
 
 @router.patch("/api/users/{user_id}", tags=["accounts"], responses=NOT_FOUND)
 def update_user(
-    session: SessionDep, user: CurrentUserDep, user_id: int, data: UserUpdate
+    session: SessionDep, user: CurrentUserDep, user_id: UserId, data: UserUpdate
 ) -> UserPublic:
     """Change a user's display name or role, allow them to edit others' work, or disable them
     (which ends their sessions and tokens)."""

@@ -11,6 +11,7 @@ from app.db import reads_only_from_here
 from app.deps import AnalystDep, SessionDep
 from app.errors import version_conflict_response
 from app.models import (
+    MAX_INTEGER,
     Annotation,
     AnnotationCreate,
     AnnotationKind,
@@ -133,8 +134,8 @@ def tag_form(
     analyst: AnalystDep,
     passage_id: str,
     position: Annotated[str, Query(max_length=32)],
-    start: Annotated[int | None, Query(ge=0)] = None,
-    end: Annotated[int | None, Query(ge=0)] = None,
+    start: Annotated[int | None, Query(ge=0, le=MAX_INTEGER)] = None,
+    end: Annotated[int | None, Query(ge=0, le=MAX_INTEGER)] = None,
 ) -> HTMLResponse:
     """The passage with its tagging form open, the position (and any span) chosen."""
     passage = tagging.get_passage(session, passage_id)
@@ -154,8 +155,8 @@ def create_tag(
     kind: Annotated[AnnotationKind, Form()] = AnnotationKind.states,
     topic_key: Annotated[str | None, Form(max_length=32)] = None,
     note: Annotated[str, Form(max_length=5000)] = "",
-    start: Annotated[int | None, Form(ge=0)] = None,
-    end: Annotated[int | None, Form(ge=0)] = None,
+    start: Annotated[int | None, Form(ge=0, le=MAX_INTEGER)] = None,
+    end: Annotated[int | None, Form(ge=0, le=MAX_INTEGER)] = None,
     claim: ClaimChoice = Depends(claim_choice),
 ) -> HTMLResponse:
     data = AnnotationCreate(
@@ -213,7 +214,7 @@ def update_tag(
     kind: Annotated[AnnotationKind, Form()],
     topic_key: Annotated[str | None, Form(max_length=32)] = None,
     note: Annotated[str, Form(max_length=5000)] = "",
-    version: Annotated[int | None, Form(ge=1)] = None,
+    version: Annotated[int | None, Form(ge=1, le=MAX_INTEGER)] = None,
     claim: ClaimChoice = Depends(claim_choice),
 ) -> HTMLResponse:
     """Save the edit form; if the tag changed since the form was opened (its `version`), answer
@@ -300,7 +301,8 @@ def remove_tag(
     analyst: AnalystDep,
     annotation_id: str,
     version: Annotated[
-        int | None, Query(ge=1, description="The version the remover saw; refused if older.")
+        int | None,
+        Query(ge=1, le=MAX_INTEGER, description="The version the remover saw; refused if older."),
     ] = None,
 ) -> HTMLResponse:
     try:

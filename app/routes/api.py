@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 
 from app.deps import AnalystDep, SessionDep
 from app.models import (
+    MAX_INTEGER,
     VERSION_HELP,
     AnnotationCreate,
     AnnotationPublic,
@@ -53,7 +54,7 @@ STALE: Responses = {
     }
 }
 # The version a delete or another change was based on; without it, nothing is checked.
-VersionQuery = Annotated[int | None, Query(ge=1, description=VERSION_HELP)]
+VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_INTEGER, description=VERSION_HELP)]
 
 MISSING_VERSION = (
     "Send the `version` of the item as you last read it: an edit must name the version it "
@@ -64,7 +65,7 @@ MISSING_VERSION = (
 class VersionRequired(SQLModel):
     """The API's edits (PATCH) must name the version they were based on."""
 
-    version: int = Field(ge=1, description=VERSION_HELP)
+    version: int = Field(ge=1, le=MAX_INTEGER, description=VERSION_HELP)
 
     @model_validator(mode="before")
     @classmethod
@@ -344,7 +345,7 @@ def create_annotation(
 ) -> AnnotationPublic:
     """Tag a passage, or the span `start`–`end` of its text, with a position.
 
-    The analyst is taken from `analyst` in the body, else from the `analyst` cookie.
+    The tag is recorded as the signed-in user's; a body never names its author.
     """
     annotation = tagging.tag_passage(session, data, analyst)
     return tagging.present_annotation(annotation)

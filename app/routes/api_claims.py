@@ -73,13 +73,11 @@ class EvidenceBody(BaseModel):
 
 class MergeBody(BaseModel):
     source_ids: list[Id] = Field(max_length=100, description="The duplicates to fold in.")
-    analyst: str | None = Field(default=None, max_length=80)
 
 
 class SplitBody(BaseModel):
     annotation_ids: list[Id] = Field(max_length=1000, description="Evidence for the new claim.")
     text: str = Field(max_length=2000, description="The new claim's text.")
-    analyst: str | None = Field(default=None, max_length=80)
 
 
 def _linked(links: list[LinkedClaim]) -> list[LinkedClaimPublic]:
@@ -122,7 +120,7 @@ def list_claims(
 def create_claim(session: SessionDep, analyst: AnalystDep, data: ClaimCreate) -> ClaimPublic:
     """Add a claim with its stances, and attach the tags `annotation_ids` as its evidence.
 
-    The analyst is taken from `analyst` in the body, else from the `analyst` cookie.
+    The claim is recorded as the signed-in user's; a body never names its author.
     """
     return claims.claim_public(session, claims.create_claim(session, data, analyst))
 
@@ -235,7 +233,7 @@ def merge_claims(
     their relations are re-pointed here, except any that would link this claim to itself or
     repeat a relation it already has, which are dropped.
     """
-    merged = claims.merge_claims(session, claim_id, data.source_ids, data.analyst or analyst)
+    merged = claims.merge_claims(session, claim_id, data.source_ids, analyst)
     return claims.claim_public(session, merged)
 
 
@@ -252,9 +250,7 @@ def split_claim(
 
     Relations stay with this claim.
     """
-    new = claims.split_claim(
-        session, claim_id, data.annotation_ids, data.text, data.analyst or analyst
-    )
+    new = claims.split_claim(session, claim_id, data.annotation_ids, data.text, analyst)
     return claims.claim_public(session, new)
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from app.deps import AnalystDep, SessionDep
 from app.errors import version_conflict_response
-from app.models import ClaimPublic, ClaimUpdate, RelationCreate, RelationKind, Stance
+from app.models import MAX_INTEGER, ClaimPublic, ClaimUpdate, RelationCreate, RelationKind, Stance
 from app.routes.annotations import blank_to_none, catalog_context
 from app.routes.paging import HtmlPageDep, pager
 from app.services import claims, documents, examples, reanchor
@@ -120,7 +120,7 @@ def update_claim(
     text: Annotated[str, Form(max_length=2000)],
     topic_key: Annotated[str, Form(max_length=32)] = "",
     note: Annotated[str, Form(max_length=5000)] = "",
-    version: Annotated[int | None, Form(ge=1)] = None,
+    version: Annotated[int | None, Form(ge=1, le=MAX_INTEGER)] = None,
 ) -> HTMLResponse:
     """Save the edit form; if the claim changed since the form was shown (its `version`),
     answer 409 with both versions side by side instead."""

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.deps import AnalystDep, SessionDep
+from app.models import MAX_INTEGER
 from app.routes.annotations import catalog_context
 from app.routes.claims import redirect
 from app.routes.paging import HtmlPageDep, page_url, pager
@@ -110,7 +111,9 @@ def more_passages(
     request: Request,
     session: SessionDep,
     document_id: str,
-    start: Annotated[int, Query(ge=0, description="The ordinal of the first passage.")] = 0,
+    start: Annotated[
+        int, Query(ge=0, le=MAX_INTEGER, description="The ordinal of the first passage.")
+    ] = 0,
     hidden: ShowHidden = False,
     through: Through = None,
 ) -> HTMLResponse:

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from sqlmodel import Session
 
 from app.deps import SessionDep
-from app.models import HistoryAction, HistoryPublic, ItemType
+from app.models import MAX_INTEGER, HistoryAction, HistoryPublic, ItemType
 from app.services import history
 from app.services.history import HistoryFilters, HistoryItem, HistoryPage
 from app.templating import is_fragment_request, render
@@ -22,6 +22,7 @@ router = APIRouter()
 MAX_ID = 64
 MAX_NAME = 80
 DOWNLOAD_HEADERS = {"Content-Disposition": 'attachment; filename="argument-map-history.json"'}
+EntryId = Annotated[int, Path(ge=1, le=MAX_INTEGER, description="The history entry's number.")]
 ITEM_ID = Annotated[str, Path(max_length=MAX_ID, description="The item's id (or key).")]
 
 Choice = TypeVar("Choice", bound=StrEnum)
@@ -88,10 +89,12 @@ def history_query(
     ] = "",
     q: Annotated[str, Query(max_length=MAX_ID, description="Text in the item's id.")] = "",
     before: Annotated[
-        int | None, Query(ge=1, description="The page of entries older than this entry.")
+        int | None,
+        Query(ge=1, le=MAX_INTEGER, description="The page of entries older than this entry."),
     ] = None,
     after: Annotated[
-        int | None, Query(ge=1, description="The page of entries newer than this entry.")
+        int | None,
+        Query(ge=1, le=MAX_INTEGER, description="The page of entries newer than this entry."),
     ] = None,
     limit: Annotated[
         int, Query(ge=1, le=history.MAX_PAGE_SIZE, description="Entries per page.")
@@ -236,7 +239,7 @@ def item_history_data(session: SessionDep, item_type: ItemType, item_id: ITEM_ID
 
 
 @router.post("/history/{entry_id}/restore", include_in_schema=False)
-def restore_from_page(request: Request, session: SessionDep, entry_id: int) -> Response:
+def restore_from_page(request: Request, session: SessionDep, entry_id: EntryId) -> Response:
     """Undo a deletion; htmx gets the item's refreshed history, a form the item's page."""
     entry = history.restore(session, entry_id)
     item_type = ItemType(entry.item_type)
@@ -255,7 +258,7 @@ def restore_from_page(request: Request, session: SessionDep, entry_id: int) -> R
         422: {"description": "Not a deletion, or what the item needs is gone."},
     },
 )
-def restore_entry(session: SessionDep, entry_id: int) -> HistoryPublic:
+def restore_entry(session: SessionDep, entry_id: EntryId) -> HistoryPublic:
     """Bring back the item a deletion entry records; returns the entry of its restoration."""
     return HistoryPublic.model_validate(history.restore(session, entry_id))
 

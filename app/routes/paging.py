@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request, Response
 
+from app.models import MAX_INTEGER
 from app.services.paging import MAX_LIMIT, Page, PageRequest
 
 API_LIMIT = 100
@@ -18,7 +19,9 @@ def _page_request(default: int, most: int) -> Callable[..., PageRequest]:
         limit: Annotated[
             int, Query(ge=1, le=most, description=f"How many to return (at most {most}).")
         ] = default,
-        offset: Annotated[int, Query(ge=0, description="How many to skip first.")] = 0,
+        offset: Annotated[
+            int, Query(ge=0, le=MAX_INTEGER, description="How many to skip first.")
+        ] = 0,
     ) -> PageRequest:
         return PageRequest(limit, offset)
 

@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 from sqlmodel import Session
 
 from app.deps import AnalystDep, SessionDep
-from app.models import AnnotationKind
+from app.models import MAX_INTEGER, AnnotationKind
 from app.routes.annotations import catalog_context
 from app.routes.paging import add_page_headers, pager
 from app.services import documents, search
@@ -64,8 +64,11 @@ def search_request(
         Query(description="passage, claim or note; repeat for several (none: all)."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = PAGE_SIZE,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    page: Annotated[int | None, Query(ge=1, description="A page number, not offset.")] = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_INTEGER)] = 0,
+    page: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_INTEGER // MAX_PAGE_SIZE, description="A page number, not offset."),
+    ] = None,
 ) -> SearchRequest:
     chosen = [t for t in type or [] if t]
     unknown = [t for t in chosen if t not in TYPES.split("|")]

@@ -160,10 +160,11 @@ def get_claim(session: Session, claim_id: str) -> Claim:
 def create_claim(session: Session, data: ClaimCreate, analyst: str | None) -> Claim:
     """Add a claim with its stances, and attach the tags `data.annotation_ids` as evidence.
 
-    The analyst is `data.analyst`, else `analyst`. A tag that was evidence for another claim
-    moves to this one (a tag backs one claim at a time).
+    The claim is recorded as `analyst`'s (the signed-in user; never a name from a body). A
+    tag that was evidence for another claim moves to this one (a tag backs one claim at a
+    time).
     """
-    who = clean_analyst_name(analyst or data.analyst)
+    who = clean_analyst_name(analyst)
     text = _clean_text(data.text)
     _check_topic(session, data.topic_key)
     stances = _check_stances(session, data.stances)
@@ -639,7 +640,7 @@ def create_relation(session: Session, data: RelationCreate, analyst: str | None)
     Two claims are linked by one relation at most, in either direction: a second one is a
     Conflict (change the kind of the first instead).
     """
-    who = clean_analyst_name(analyst or data.analyst)
+    who = clean_analyst_name(analyst)
     source = get_claim(session, data.source_id)
     target = get_claim(session, data.target_id)
     if source.id == target.id:

@@ -41,6 +41,7 @@ from sqlmodel import Session, SQLModel, insert, select
 from app import history
 from app.db import SEARCH_TABLES
 from app.models import (
+    NOT_A_WEB_URL,
     Annotation,
     Claim,
     ClaimStance,
@@ -51,6 +52,7 @@ from app.models import (
     Position,
     Relation,
     Topic,
+    web_url_or_none,
 )
 from app.services.corpus import join_wrapped_lines, span_to_document_offsets
 from app.services.errors import InvalidInput
@@ -572,6 +574,15 @@ def _parse_made(row: Record, where: str, *stamps: str) -> None:
         row[name] = None if value is None else _parse_datetime(value, f"{where}.{name}")
 
 
+def _check_url(url: str | None, where: str) -> None:
+    """A document's address is shown as a link: refuse one a browser would run (javascript:)."""
+    try:
+        web_url_or_none(url)
+    except ValueError:
+        shown = url if url is None or len(url) <= 60 else url[:60] + "…"
+        raise InvalidInput(f"{where}: {shown!r}: {NOT_A_WEB_URL}") from None
+
+
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -594,6 +605,7 @@ def _plan_documents(session: Session, plan: _Plan, records: list[Record]) -> dic
     texts: dict[str, str] = {}
     for index, record in enumerate(records):
         where = f"documents[{index}]"
+        _check_url(record.get("url"), f"{where}.url")
         actual = _sha256(record["original_text"])
         if actual != record["sha256"]:
             raise InvalidInput(

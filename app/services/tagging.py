@@ -84,7 +84,7 @@ def get_annotation(
 
 def tag_passage(session: Session, data: AnnotationCreate, analyst: str | None) -> Annotation:
     """Tag a passage (or the span `data.start`–`data.end` inside it) with a position."""
-    who = clean_analyst_name(analyst or data.analyst)
+    who = clean_analyst_name(analyst)
     passage = get_passage(session, data.passage_id)
     if passage.kind == PassageKind.boilerplate:
         raise InvalidInput(

@@ -122,11 +122,12 @@ def test_create_claim_stores_text_stances_and_attaches_evidence(
     assert (public.evidence_count, public.document_count) == (1, 1)
 
 
-def test_create_claim_prefers_the_signed_in_analyst_to_the_data(
+def test_create_claim_takes_its_author_from_the_caller_never_from_the_data(
     session: Session, corpus: Corpus
 ) -> None:
     assert claims.create_claim(session, new_claim(analyst="Bo"), "signed-in").analyst == "signed-in"
-    assert claims.create_claim(session, new_claim(analyst="Bo"), None).analyst == "Bo"
+    with pytest.raises(InvalidInput, match="Tell us your name first"):
+        claims.create_claim(session, new_claim(analyst="Bo"), None)
 
 
 @pytest.mark.parametrize(
