@@ -168,9 +168,7 @@ def test_a_document_url_that_is_not_http_is_refused_by_the_api(
 
 
 @pytest.mark.parametrize("url", SCRIPT_URLS)
-def test_changing_a_document_url_to_script_is_refused(
-    seeded_client: TestClient, url: str
-) -> None:
+def test_changing_a_document_url_to_script_is_refused(seeded_client: TestClient, url: str) -> None:
     document = seeded_client.get("/api/documents").json()[0]
     response = seeded_client.patch(
         f"/api/documents/{document['id']}", json={"url": url, "version": document["version"]}
