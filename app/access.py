@@ -97,8 +97,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     # One's own account: every role.
     **_rules("POST", Role.viewer, "/account/password", "/account/tokens", "/api/tokens"),
-    **_rules("POST", Role.viewer, "/account/tokens/{token_id}/revoke"),
-    **_rules("DELETE", Role.viewer, "/api/tokens/{token_id}"),
+    **_rules(
+        "POST", Role.viewer, "/account/tokens/{token_id}/revoke", "/account/tokens/revoke-all"
+    ),
+    **_rules("DELETE", Role.viewer, "/api/tokens", "/api/tokens/{token_id}"),
     # Tagging, claims, relations, restoring from the history: analysts.
     **_rules(
         "GET",

@@ -331,12 +331,13 @@ def test_an_import_refused_records_nothing(map_session: Session) -> None:
     assert count(map_session) == before
 
 
-def test_clearing_the_examples_records_every_deletion(seeded_session: Session) -> None:
+def test_clearing_the_examples_records_every_deletion_and_every_claim_kept(
+    seeded_session: Session,
+) -> None:
     examples.load_starter_map(seeded_session, SEEDS)
     claim_ids = set(seeded_session.exec(select(Claim.id)))
-    relation_ids = set(seeded_session.exec(select(Relation.id)))
     annotation_ids = set(seeded_session.exec(select(Annotation.id)))
-    # An analyst's own relation to an example claim goes with that claim.
+    # An analyst's own relation between two example claims keeps both of them.
     first, second = seeded_session.exec(select(Claim).limit(2)).all()
     for relation in seeded_session.exec(
         select(Relation).where(
@@ -346,22 +347,30 @@ def test_clearing_the_examples_records_every_deletion(seeded_session: Session) -
     ):
         seeded_session.delete(relation)
     seeded_session.commit()
-    own = make_relation(seeded_session, first, second, analyst="Ana").id
     relation_ids = set(seeded_session.exec(select(Relation.id)))
-    first_id = first.id
-    examples.clear_examples(seeded_session)
+    own = make_relation(seeded_session, first, second, analyst="Ana").id
+    kept = {first.id, second.id}
+    examples.clear_examples(as_user(seeded_session, "tester", may_edit_any=True))
     deleted = {
         (e.item_type, e.item_id)
         for e in entries(seeded_session)
         if e.action == "delete" and e.before is not None
     }
-    assert {("claim", i) for i in claim_ids} <= deleted
+    assert {("claim", i) for i in claim_ids - kept} <= deleted
     assert {("relation", i) for i in relation_ids} <= deleted
     assert {("annotation", i) for i in annotation_ids} <= deleted
-    assert ("relation", own) in deleted
-    claim_entry = last(seeded_session, "claim", first_id)
+    assert ("relation", own) not in deleted
+    assert not {("claim", i) for i in kept} & deleted
+    gone = next(iter(claim_ids - kept))
+    claim_entry = last(seeded_session, "claim", gone)
     assert claim_entry.before is not None
     assert stances(claim_entry.before) and "evidence" in claim_entry.before
+    for claim_id in kept:
+        entry = last(seeded_session, "claim", claim_id)
+        assert (entry.action, entry.actor) == ("update", "tester")
+        assert entry.before is not None and entry.after is not None
+        assert (entry.before["example"], entry.after["example"]) == (True, False)
+        assert stances(entry.after) == stances(entry.before)
 
 
 # --- ownership -----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel
 
 from app.access import SESSION_COOKIE, identity_of
 from app.deps import CurrentUserDep, SessionDep
@@ -102,7 +103,13 @@ def logout(request: Request, session: SessionDep) -> RedirectResponse:
 def _account_page(
     request: Request, session: SessionDep, user: User, status: int = 200, **extra: Any
 ) -> HTMLResponse:
-    context = {"user": user, "tokens": accounts.list_tokens(session, user), **extra}
+    tokens = accounts.list_tokens(session, user)
+    context = {
+        "user": user,
+        "tokens": tokens,
+        "live_tokens": sum(1 for t in tokens if t.revoked_at is None),
+        **extra,
+    }
     return render(request, "account.html", context, status_code=status)
 
 
@@ -125,10 +132,12 @@ def change_password(
             request, session, user, 422, password_error="The two new passwords differ."
         )
     try:
-        accounts.change_password(session, user, current, new)
+        ended = accounts.change_password(
+            session, user, current, new, keep_session=request.cookies.get(SESSION_COOKIE)
+        )
     except DomainError as refused:
         return _account_page(request, session, user, 422, password_error=refused.message)
-    return _account_page(request, session, user, password_changed=True)
+    return _account_page(request, session, user, password_changed=True, sessions_ended=ended)
 
 
 @router.post("/account/tokens", response_class=HTMLResponse, include_in_schema=False)
@@ -146,6 +155,14 @@ def create_token_page(
 def revoke_token_page(session: SessionDep, user: CurrentUserDep, token_id: str) -> Response:
     accounts.revoke_token(session, user, token_id)
     return RedirectResponse("/account", status_code=303)
+
+
+@router.post("/account/tokens/revoke-all", response_class=HTMLResponse, include_in_schema=False)
+def revoke_all_tokens_page(
+    request: Request, session: SessionDep, user: CurrentUserDep
+) -> HTMLResponse:
+    revoked = accounts.revoke_all_tokens(session, user)
+    return _account_page(request, session, user, tokens_revoked=revoked)
 
 
 @router.get("/api/me", tags=["accounts"])
@@ -173,6 +190,17 @@ def create_token(session: SessionDep, user: CurrentUserDep, data: ApiTokenCreate
     token, secret = accounts.create_token(session, user, data)
     public = ApiTokenPublic.model_validate(token, from_attributes=True)
     return NewApiToken(**public.model_dump(), token=secret)
+
+
+class RevokedTokens(BaseModel):
+    revoked: int
+
+
+@router.delete("/api/tokens", tags=["accounts"])
+def revoke_all_tokens(session: SessionDep, user: CurrentUserDep) -> RevokedTokens:
+    """Revoke all your tokens at once (the one sending this too); says how many were live.
+    Requests with any of them are refused from now on."""
+    return RevokedTokens(revoked=accounts.revoke_all_tokens(session, user))
 
 
 @router.delete("/api/tokens/{token_id}", status_code=204, tags=["accounts"], responses=NOT_FOUND)
@@ -267,6 +295,7 @@ def update_user(
     session: SessionDep, user: CurrentUserDep, user_id: UserId, data: UserUpdate
 ) -> UserPublic:
     """Change a user's display name or role, allow them to edit others' work, or disable them
-    (which ends their sessions and tokens)."""
+    (which ends their sessions and revokes their tokens for good: enabling them again does not
+    bring those back)."""
     updated = accounts.update_user(session, user_id, data, by=user)
     return UserPublic.model_validate(updated, from_attributes=True)

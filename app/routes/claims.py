@@ -2,6 +2,7 @@
 forms that relate, merge and split claims."""
 
 from typing import Annotated, Any
+from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -14,11 +15,13 @@ from app.routes.annotations import blank_to_none, catalog_context
 from app.routes.paging import HtmlPageDep, pager
 from app.services import claims, documents, examples, reanchor
 from app.services.errors import VersionConflict
-from app.templating import render
+from app.templating import is_fragment_request, render
 
 router = APIRouter(include_in_schema=False)
 
 RELATIONS_CHANGED = {"HX-Trigger": "relations-changed"}
+# A message for the next page, set before a redirect.
+FLASH_COOKIE = "flash"
 
 
 def redirect(request: Request, url: str) -> Response:
@@ -27,6 +30,22 @@ def redirect(request: Request, url: str) -> Response:
     if request.headers.get("HX-Request"):
         return Response(status_code=200, headers={"HX-Redirect": url})
     return Response(status_code=303, headers={"Location": url})
+
+
+def redirect_with_message(request: Request, url: str, message: str) -> Response:
+    """`redirect`, with a message that the page at `url` shows once (see `flash_message`)."""
+    response = redirect(request, url)
+    # A cookie rather than a query parameter: the URL stays clean.
+    response.set_cookie(
+        FLASH_COOKIE, quote(message), max_age=60, path=url, httponly=True, samesite="lax"
+    )
+    return response
+
+
+def flash_message(request: Request) -> str | None:
+    """The message `redirect_with_message` left for this page, if any."""
+    flash = request.cookies.get(FLASH_COOKIE)
+    return unquote(flash) if flash else None
 
 
 @router.get("/claims", response_class=HTMLResponse)
@@ -50,9 +69,13 @@ def claim_list(
         "position": position,
         "analyst": analyst,
         "example_counts": examples.count_examples(session),
+        "flash": flash_message(request),
         **catalog_context(session),
     }
-    return render(request, "claims.html", context, fragment="_claim_rows.html")
+    response = render(request, "claims.html", context, fragment="_claim_rows.html")
+    if context["flash"] and not is_fragment_request(request):
+        response.delete_cookie(FLASH_COOKIE, path="/claims")
+    return response
 
 
 @router.get("/claims/search", response_class=HTMLResponse)

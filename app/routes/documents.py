@@ -1,7 +1,6 @@
 """The document list, the document view (read and tag) and replacing a document's text."""
 
 from typing import Annotated, Any
-from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -9,15 +8,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from app.deps import AnalystDep, SessionDep
 from app.models import MAX_INTEGER
 from app.routes.annotations import catalog_context
-from app.routes.claims import redirect
+from app.routes.claims import FLASH_COOKIE, flash_message, redirect_with_message
 from app.routes.paging import HtmlPageDep, page_url, pager
 from app.services import documents, reanchor
 from app.templating import is_fragment_request, render
 
 router = APIRouter(include_in_schema=False)
-
-# A message for the next page, set before a redirect.
-FLASH_COOKIE = "flash"
 
 
 @router.get("/")
@@ -89,13 +85,13 @@ def document_page(
     all: Annotated[bool, Query(description="Every passage at once.")] = False,
 ) -> HTMLResponse:
     summary = documents.get_document_summary(session, document_id)
-    flash = request.cookies.get(FLASH_COOKIE)
+    flash = flash_message(request)
     context = {
         "summary": summary,
         "document": summary.document,
         "orphan_count": len(reanchor.list_orphans(session, document_id)),
         "analyst": analyst,
-        "flash": unquote(flash) if flash else None,
+        "flash": flash,
         "original_text": documents.get_document(session, document_id).original_text,
         "showing_all": all,  # kept by the link that hides or shows boilerplate
         **passage_window(session, document_id, hidden, through=through, everything=all),
@@ -134,13 +130,7 @@ def replace_text(
     if "\r" not in documents.get_document(session, document_id).original_text:
         text = text.replace("\r\n", "\n")
     report = reanchor.replace_document_text(session, document_id, text)
-    url = f"/documents/{document_id}"
-    response = redirect(request, url)
-    # Shown once by the page the browser is sent to (a cookie: the URL stays clean).
-    response.set_cookie(
-        FLASH_COOKIE, quote(report.summary()), max_age=60, path=url, httponly=True, samesite="lax"
-    )
-    return response
+    return redirect_with_message(request, f"/documents/{document_id}", report.summary())
 
 
 @router.get("/documents/{document_id}/stats", response_class=HTMLResponse)

@@ -3,12 +3,21 @@
 from dataclasses import asdict
 
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
 
 from app.deps import SessionDep
-from app.routes.claims import redirect
+from app.routes.claims import redirect_with_message
 from app.services import examples
 
 router = APIRouter()
+
+
+class ClearedExamples(BaseModel):
+    claims: int
+    relations: int
+    annotations: int
+    kept_claims: int
+    message: str
 
 
 @router.get("/api/examples", tags=["examples"])
@@ -18,12 +27,15 @@ def example_counts(session: SessionDep) -> dict[str, int]:
 
 
 @router.delete("/api/examples", tags=["examples"])
-def clear_example_data(session: SessionDep) -> dict[str, int]:
-    """Delete all example data at once; the analysts' own work stays. Says what went."""
-    return asdict(examples.clear_examples(session))
+def clear_example_data(session: SessionDep) -> ClearedExamples:
+    """Delete the example data at once; the analysts' own work stays whole. Says what went,
+    and how many example claims were kept (`kept_claims`, now ordinary claims) because the
+    analysts' relations or evidence tags refer to them."""
+    cleared = examples.clear_examples(session)
+    return ClearedExamples(**asdict(cleared), message=cleared.message())
 
 
 @router.post("/examples/clear", include_in_schema=False)
 def clear_from_page(request: Request, session: SessionDep) -> Response:
-    examples.clear_examples(session)
-    return redirect(request, "/claims")
+    cleared = examples.clear_examples(session)
+    return redirect_with_message(request, "/claims", cleared.message())

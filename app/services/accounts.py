@@ -3,6 +3,11 @@
 Passwords are hashed with Argon2 (pwdlib's recommended settings). Session cookies and API tokens
 are random secrets shown once; the database keeps only their SHA-256, so a copy of the database
 does not let anyone sign in.
+
+Ending credentials: disabling a user ends their sessions and revokes their API tokens for good
+(enabling them again brings neither back). Changing one's password ends the account's other
+sessions; API tokens are separate credentials that stay valid until revoked, one at a time or
+all at once.
 """
 
 import hashlib
@@ -10,9 +15,10 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from pwdlib import PasswordHash
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, Executable, delete, update
 from sqlmodel import Session, col, func, select
 
 from app.models import (
@@ -105,8 +111,9 @@ def create_user(session: Session, data: UserCreate, must_change_password: bool =
 def update_user(session: Session, user_id: int, data: UserUpdate, by: User) -> User:
     """Change a user's name, role, permission to edit others' work, or disable them.
 
-    Disabling ends their sessions and tokens at once. An admin cannot demote or disable
-    themselves, so that there is always someone to undo a mistake.
+    Disabling ends their sessions and revokes their API tokens at once, for good: enabling
+    them again does not bring either back. An admin cannot demote or disable themselves, so
+    that there is always someone to undo a mistake.
     """
     user = get_user(session, user_id)
     changes = data.model_dump(exclude_unset=True)
@@ -122,7 +129,8 @@ def update_user(session: Session, user_id: int, data: UserUpdate, by: User) -> U
         user.may_edit_others = changes["may_edit_others"]
     if changes.get("disabled") is True and user.disabled_at is None:
         user.disabled_at = utcnow()
-        _end_all_sessions(session, user)
+        _end_sessions(session, user)
+        _revoke_tokens(session, user)
     elif changes.get("disabled") is False:
         user.disabled_at = None
     session.add(user)
@@ -131,7 +139,14 @@ def update_user(session: Session, user_id: int, data: UserUpdate, by: User) -> U
     return user
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> None:
+def change_password(
+    session: Session, user: User, current: str, new: str, keep_session: str | None = None
+) -> int:
+    """Set a new password and end every other sign-in session of the account: all but the one
+    whose cookie secret is `keep_session` (every one without it). Returns how many ended.
+
+    API tokens are separate credentials and stay valid (see `revoke_all_tokens`).
+    """
     if not password_hash.verify(current, user.password_hash):
         raise InvalidInput("The current password is not right.")
     if len(new) < 10:
@@ -141,7 +156,9 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     user.password_hash = hash_password(new)
     user.must_change_password = False
     session.add(user)
+    ended = _end_sessions(session, user, keep=keep_session)
     session.commit()
+    return ended
 
 
 def ensure_first_admin(session: Session) -> str | None:
@@ -233,8 +250,19 @@ def end_session(session: Session, token: str) -> None:
     session.commit()
 
 
-def _end_all_sessions(session: Session, user: User) -> None:
-    session.execute(delete(LoginSession).where(col(LoginSession.user_id) == user.id))
+def _rows_changed(session: Session, statement: Executable) -> int:
+    """Run a Core UPDATE or DELETE; the number of rows it changed."""
+    # Such a statement always gives a cursor result, which has the count.
+    result = cast(CursorResult[Any], session.execute(statement))
+    return result.rowcount
+
+
+def _end_sessions(session: Session, user: User, keep: str | None = None) -> int:
+    """End the user's sessions, but for the one whose cookie secret is `keep`; say how many."""
+    query = delete(LoginSession).where(col(LoginSession.user_id) == user.id)
+    if keep is not None:
+        query = query.where(col(LoginSession.token_hash) != digest(keep))
+    return _rows_changed(session, query)
 
 
 def session_user(session: Session, token: str) -> tuple[User, LoginSession] | None:
@@ -290,6 +318,23 @@ def revoke_token(session: Session, user: User, token_id: str) -> ApiToken:
         session.commit()
         session.refresh(token)
     return token
+
+
+def _revoke_tokens(session: Session, user: User) -> int:
+    # Revoked rather than deleted, so that the owner's list still shows them (and when).
+    return _rows_changed(
+        session,
+        update(ApiToken)
+        .where(col(ApiToken.user_id) == user.id, col(ApiToken.revoked_at).is_(None))
+        .values(revoked_at=utcnow()),
+    )
+
+
+def revoke_all_tokens(session: Session, user: User) -> int:
+    """Revoke every live API token of the user at once; returns how many were live."""
+    revoked = _revoke_tokens(session, user)
+    session.commit()
+    return revoked
 
 
 def token_user(session: Session, secret: str) -> User | None:

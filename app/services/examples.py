@@ -4,7 +4,8 @@ already shows what the product is for, and can clear it in one action.
 The map is built from a recipe (`seeds/starter-map-recipe.json`: claims in an analyst's words,
 the passages that evidence them, stances and relations) through the same services the pages
 use, then saved as a native export (`seeds/starter-map.json`). Loading imports that file with
-every claim, relation and tag marked as example data.
+every claim, relation and tag marked as example data; clearing deletes it but for the example
+claims the analysts' own work refers to (see `clear_examples`).
 """
 
 import json
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, union, update
 from sqlmodel import Session, col, select
 
 from app import history
@@ -31,6 +32,7 @@ from app.models import (
     RelationKind,
     Stance,
     StanceFields,
+    utcnow,
 )
 from app.services import claims, tagging
 from app.services.corpus import load_seeds
@@ -169,17 +171,87 @@ def count_examples(session: Session) -> ExampleCounts:
     return ExampleCounts(count(Claim), count(Relation), count(Annotation))
 
 
-def clear_examples(session: Session) -> ExampleCounts:
-    """Delete the example claims, relations and tags in one transaction; say how many.
+@dataclass(frozen=True)
+class ClearedExamples:
+    """What clearing the example data did: how many example claims, relations and tags it
+    deleted, and how many example claims it kept because the analysts' work needs them."""
 
-    The analysts' own tags stay, even on an example claim (they lose the link to it), but
-    their relations to example claims go with those claims.
+    claims: int
+    relations: int
+    annotations: int
+    kept_claims: int
+
+    def message(self) -> str:
+        """The outcome in a sentence or two, for the page and the API."""
+        said = (
+            f"Deleted {_counted(self.claims, 'example claim')}, "
+            f"{_counted(self.relations, 'relation')} and {_counted(self.annotations, 'tag')}."
+        )
+        if self.kept_claims == 1:
+            return (
+                f"{said} 1 example claim was kept because your work refers to it; "
+                "it is now an ordinary claim."
+            )
+        if self.kept_claims:
+            return (
+                f"{said} {self.kept_claims} example claims were kept because your work refers "
+                "to them; they are now ordinary claims."
+            )
+        return said
+
+
+def _counted(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _claims_needed_by_own_work() -> ColumnElement[bool]:
+    """The example claims that something of the analysts' own points at: a relation to or
+    from the claim, or a tag (removed ones too: they can be brought back) as its evidence."""
+    own_relation_ends = union(
+        select(Relation.source_id).where(~col(Relation.example)),
+        select(Relation.target_id).where(~col(Relation.example)),
+    )
+    own_evidence = select(Annotation.claim_id).where(
+        ~col(Annotation.example), col(Annotation.claim_id).is_not(None)
+    )
+    return and_(
+        col(Claim.example),
+        or_(col(Claim.id).in_(own_relation_ends), col(Claim.id).in_(own_evidence)),
+    )
+
+
+def clear_examples(session: Session) -> ClearedExamples:
+    """Delete the example data in one transaction, keeping the analysts' own work whole.
+
+    The rule: an example claim that the analysts' own work refers to (their relation to or
+    from it, or their tag, even a removed one, as its evidence) is kept and becomes an
+    ordinary claim (no longer marked example) with its text, topic and stances, so that
+    their relations and evidence links survive as they are. Everything else marked example
+    goes: the other example claims, every example relation (even one between two kept
+    claims) and every example tag (so a kept claim keeps only the analysts' evidence). The
+    analysts' own tags, claims and relations are never deleted.
+
+    History records the kept claims' change (an update) and every deletion.
     """
     counts = count_examples(session)
+    # Through the ORM, so that the history's session events record each claim's update.
+    kept = list(session.exec(select(Claim).where(_claims_needed_by_own_work())))
+    now = utcnow()
+    for claim in kept:
+        claim.example = False
+        claim.updated_at = now
+        session.add(claim)
+    session.flush()
     # Core deletes, which the history's session events do not see: each table's rows are
-    # recorded just before they go (a claim's with the analysts' relations that go with it).
+    # recorded just before they go (a claim's with the relations that go with it: only
+    # example ones, since a claim with one of the analysts' relations was kept).
     for model in (Annotation, Relation, Claim):
         history.record_deletions(session, model, col(model.example))
         session.execute(delete(model).where(col(model.example)))
     session.commit()
-    return counts
+    return ClearedExamples(
+        claims=counts.claims - len(kept),
+        relations=counts.relations,
+        annotations=counts.annotations,
+        kept_claims=len(kept),
+    )

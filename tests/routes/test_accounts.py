@@ -238,6 +238,120 @@ def test_disabling_a_user_ends_their_sessions_and_tokens(client: TestClient) -> 
     assert sign_in(client, "bob").status_code == 401  # type: ignore[attr-defined]
 
 
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}", **JSON_ONLY}
+
+
+def test_re_enabling_a_user_does_not_bring_back_their_old_tokens_or_sessions(
+    client: TestClient,
+) -> None:
+    sign_in_as(client, "bob")
+    secret = client.post("/api/tokens", json={"name": "t"}).json()["token"]
+    sign_in_as(client, "tester")
+    bob = next(u for u in client.get("/api/users").json() if u["username"] == "bob")
+    assert client.patch(f"/api/users/{bob['id']}", json={"disabled": True}).status_code == 200
+    assert client.patch(f"/api/users/{bob['id']}", json={"disabled": False}).status_code == 200
+
+    sign_in_as(client, "bob")  # the session he had before he was disabled
+    assert client.get("/api/me", headers=JSON_ONLY).status_code == 401
+    sign_in_as(client, None)
+    assert client.get("/api/me", headers=bearer(secret)).status_code == 401
+    # He signs in again, and sees the old token as revoked.
+    assert sign_in(client, "bob").status_code == 303  # type: ignore[attr-defined]
+    (token,) = client.get("/api/tokens").json()
+    assert token["revoked_at"] is not None
+
+
+def change_password(client: TestClient, current: str, new: str) -> object:
+    csrf = csrf_token_of(client.get("/account").text)
+    return client.post(
+        "/account/password",
+        data={"current": current, "new": new, "confirm": new, "csrf_token": csrf},
+    )
+
+
+def test_changing_the_password_signs_out_the_accounts_other_sessions_only(
+    client: TestClient,
+) -> None:
+    sign_in_as(client, "alice")  # another browser of hers, signed in before
+    secret = client.post("/api/tokens", json={"name": "script"}).json()["token"]
+    assert sign_in(client, "alice").status_code == 303  # type: ignore[attr-defined]
+    this_browser = client.cookies[SESSION_COOKIE]
+
+    changed = change_password(client, PASSWORD, "a brand new password")
+
+    assert changed.status_code == 200  # type: ignore[attr-defined]
+    page = BeautifulSoup(changed.text, "html.parser")  # type: ignore[attr-defined]
+    notice = page.select_one(".password-changed").get_text(" ", strip=True)
+    assert "1 other session was signed out" in notice
+    assert "API tokens stay valid until you revoke them" in notice
+    assert page.select_one('.password-changed form[action="/account/tokens/revoke-all"]')
+    # This browser is still signed in; the other one is not.
+    assert client.get("/api/me", headers=JSON_ONLY).json()["username"] == "alice"
+    assert client.cookies[SESSION_COOKIE] == this_browser
+    sign_in_as(client, "alice")
+    assert client.get("/api/me", headers=JSON_ONLY).status_code == 401
+    # Her token is a separate credential: it works until she revokes it.
+    sign_in_as(client, None)
+    assert client.get("/api/me", headers=bearer(secret)).json()["username"] == "alice"
+    # Other accounts' sessions are untouched.
+    sign_in_as(client, "bob")
+    assert client.get("/api/me", headers=JSON_ONLY).json()["username"] == "bob"
+
+
+def test_revoking_all_tokens_from_the_account_page_ends_every_one(client: TestClient) -> None:
+    sign_in_as(client, "alice")
+    secrets = [client.post("/api/tokens", json={"name": n}).json()["token"] for n in "ab"]
+    page = BeautifulSoup(client.get("/account").text, "html.parser")
+    form = page.select_one('form[action="/account/tokens/revoke-all"]')
+    assert form is not None and form.select_one('input[name="csrf_token"]')
+    csrf = client.headers.pop(CSRF_HEADER)  # a plain form sends the token as a field
+
+    revoked = client.post("/account/tokens/revoke-all", data={"csrf_token": csrf})
+
+    assert revoked.status_code == 200
+    notice = BeautifulSoup(revoked.text, "html.parser").select_one(".tokens-revoked")
+    assert "2 API tokens were revoked" in notice.get_text()
+    for secret in secrets:
+        assert client.get("/api/me", headers=bearer(secret)).status_code == 401
+    # Recorded: each token is listed with the time it was revoked.
+    listed = client.get("/api/tokens").json()
+    assert len(listed) == 2 and all(t["revoked_at"] for t in listed)
+
+
+def test_revoking_all_tokens_through_the_api_ends_every_one(client: TestClient) -> None:
+    sign_in_as(client, "alice")
+    secrets = [client.post("/api/tokens", json={"name": n}).json()["token"] for n in "ab"]
+    sign_in_as(client, "bob")
+    bobs = client.post("/api/tokens", json={"name": "b"}).json()["token"]
+    sign_in_as(client, None)
+
+    revoked = client.delete("/api/tokens", headers=bearer(secrets[0]))
+
+    assert revoked.status_code == 200
+    assert revoked.json() == {"revoked": 2}
+    for secret in secrets:
+        assert client.get("/api/me", headers=bearer(secret)).status_code == 401
+    assert client.get("/api/me", headers=bearer(bobs)).json()["username"] == "bob"
+
+
+def test_revoking_all_tokens_needs_the_csrf_token(client: TestClient) -> None:
+    sign_in_as(client, "alice")
+    secret = client.post("/api/tokens", json={"name": "script"}).json()["token"]
+    client.headers.pop(CSRF_HEADER)
+
+    form = client.post("/account/tokens/revoke-all", data={}, headers=JSON_ONLY)
+    forged = client.post(
+        "/account/tokens/revoke-all", data={"csrf_token": "forged"}, headers=JSON_ONLY
+    )
+    api = client.delete("/api/tokens")
+
+    for response in (form, forged, api):
+        assert response.status_code == 403
+        assert "CSRF token" in response.json()["detail"]
+    assert client.get("/api/me", headers=bearer(secret)).json()["username"] == "alice"
+
+
 def test_an_admin_cannot_demote_or_disable_themselves(client: TestClient) -> None:
     me = client.get("/api/me").json()
     for change in ({"role": "analyst"}, {"disabled": True}):

@@ -4,14 +4,25 @@ as example data on a new corpus, and cleared in one action."""
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.config import PROJECT_ROOT
-from app.models import Annotation, Claim, Document, Relation
-from app.services import examples
+from app.models import (
+    Annotation,
+    AnnotationCreate,
+    Claim,
+    ClaimCreate,
+    Document,
+    Passage,
+    Relation,
+    RelationCreate,
+    RelationKind,
+)
+from app.services import claims, examples, tagging
 from app.services.errors import InvalidInput
 from app.services.export import export_schema
 from tests.factories import make_annotation
@@ -94,31 +105,116 @@ def test_a_recipe_quote_that_is_not_in_one_passage_is_refused(seeded_session: Se
         examples.build_from_recipe(seeded_session, recipe)
 
 
-def test_load_then_clear_keeps_the_analysts_own_work(seeded_session: Session) -> None:
-    report = examples.load_starter_map(seeded_session, SEEDS)
-    assert report is not None and report.created["claims"] >= 28
-    counts = examples.count_examples(seeded_session)
-    assert counts.claims == report.created["claims"]
+def _starter_map_with_alices_work(session: Session) -> dict[str, Any]:
+    """The starter map, then an analyst's work on top of it, made through the services as she
+    would make it: her own tags and claim, relations from her claim to a starter claim and from
+    a starter claim to hers, her tag as evidence for a starter claim, and her tag on a passage
+    that has example tags too."""
+    examples.load_starter_map(session, SEEDS)
+    session.info.update({"actor": "alice", "may_edit_any": False})
+    # An example relation gives two starter claims; her relations make both of them needed.
+    example_relation = session.exec(select(Relation).order_by(col(Relation.id))).first()
+    assert example_relation is not None
+    source = session.get(Claim, example_relation.source_id)
+    target = session.get(Claim, example_relation.target_id)
+    evidenced = session.exec(
+        select(Claim).where(col(Claim.id).not_in([source.id, target.id])).order_by(col(Claim.id))
+    ).first()
+    tagged = session.exec(select(Annotation).where(col(Annotation.example))).first()
+    passage = session.get(Passage, tagged.passage_id)
 
-    example_claim = seeded_session.exec(select(Claim)).first()
-    passage_id = seeded_session.exec(select(Annotation.passage_id)).first()
-    from app.models import Passage
+    def tag(note: str) -> Annotation:
+        data = AnnotationCreate(passage_id=passage.id, position_key="us", note=note)
+        return tagging.tag_passage(session, data, "alice")
 
-    own = make_annotation(seeded_session, seeded_session.get(Passage, passage_id), "us")
-    own.claim_id = example_claim.id
-    seeded_session.add(own)
-    seeded_session.commit()
+    own_tag, evidence_tag, claims_tag = tag("mine"), tag("evidence"), tag("for my claim")
+    own_claim = claims.create_claim(
+        session,
+        ClaimCreate(text="Alice's own claim", annotation_ids=[claims_tag.id]),
+        "alice",
+    )
+    claims.attach_evidence(session, evidenced.id, evidence_tag.id)
+    kinds = (RelationKind.supports, RelationKind.attacks)
+    outgoing = claims.create_relation(
+        session, RelationCreate(source_id=own_claim.id, target_id=source.id, kind=kinds[0]), "alice"
+    )
+    incoming = claims.create_relation(
+        session, RelationCreate(source_id=target.id, target_id=own_claim.id, kind=kinds[1]), "alice"
+    )
+    session.info.update({"actor": "tester", "may_edit_any": True})
+    return {
+        "needed": {source.id, target.id, evidenced.id},
+        "own_claim": own_claim.id,
+        "tags": {own_tag.id, evidence_tag.id, claims_tag.id},
+        "links": {evidence_tag.id: evidenced.id, claims_tag.id: own_claim.id},
+        "relations": {
+            outgoing.id: (own_claim.id, source.id, "supports"),
+            incoming.id: (target.id, own_claim.id, "attacks"),
+        },
+        "example_relation": example_relation.id,
+        "passage": passage.id,
+    }
+
+
+def test_clearing_keeps_the_analysts_work_and_the_example_claims_it_needs(
+    seeded_session: Session,
+) -> None:
+    work = _starter_map_with_alices_work(seeded_session)
+    before = examples.count_examples(seeded_session)
+    texts = {c.id: c.text for c in seeded_session.exec(select(Claim))}
+    stances_before = {
+        claim_id: claims.claim_public(seeded_session, seeded_session.get(Claim, claim_id)).stances
+        for claim_id in work["needed"]
+    }
 
     cleared = examples.clear_examples(seeded_session)
-    assert cleared == counts
-    assert examples.count_examples(seeded_session).claims == 0
+
+    assert cleared.kept_claims == 3
+    assert (cleared.claims, cleared.relations, cleared.annotations) == (
+        before.claims - 3,
+        before.relations,
+        before.annotations,
+    )
+    seeded_session.expire_all()
+    # Her tags, with their links, all of them on the passage whose example tags went.
+    tags = seeded_session.exec(select(Annotation)).all()
+    assert {a.id for a in tags} == work["tags"]
+    assert {a.id: a.claim_id for a in tags if a.claim_id} == work["links"]
+    assert {a.passage_id for a in tags} == {work["passage"]}
+    # Her relations, both ways, between the same claims.
+    relations = seeded_session.exec(select(Relation)).all()
+    assert {r.id: (r.source_id, r.target_id, r.kind) for r in relations} == work["relations"]
+    # Her claim, and the starter claims her work needs: kept, now ordinary claims.
+    remaining = seeded_session.exec(select(Claim)).all()
+    assert {c.id for c in remaining} == work["needed"] | {work["own_claim"]}
+    assert not any(c.example for c in remaining)
+    assert all(c.text == texts[c.id] for c in remaining)
+    for claim_id, stances in stances_before.items():
+        kept = claims.claim_public(seeded_session, seeded_session.get(Claim, claim_id))
+        assert kept.stances == stances
+    # The rest of the example data is gone, the example relation between two kept claims too.
+    assert seeded_session.get(Relation, work["example_relation"]) is None
+    assert examples.count_examples(seeded_session) == examples.ExampleCounts(0, 0, 0)
+    assert len(seeded_session.exec(select(Document)).all()) == 5
+
+
+def test_clearing_with_no_work_on_the_examples_deletes_them_all(seeded_session: Session) -> None:
+    examples.load_starter_map(seeded_session, SEEDS)
+    passage_id = seeded_session.exec(select(Annotation.passage_id)).first()
+    own = make_annotation(seeded_session, seeded_session.get(Passage, passage_id), "us")
+    counts = examples.count_examples(seeded_session)
+
+    cleared = examples.clear_examples(seeded_session)
+
+    assert (cleared.claims, cleared.relations, cleared.annotations) == (
+        counts.claims,
+        counts.relations,
+        counts.annotations,
+    )
+    assert cleared.kept_claims == 0
     assert seeded_session.exec(select(Claim)).all() == []
     assert seeded_session.exec(select(Relation)).all() == []
-    remaining = seeded_session.exec(select(Annotation)).all()
-    assert [a.id for a in remaining] == [own.id]
-    seeded_session.refresh(remaining[0])
-    assert remaining[0].claim_id is None
-    assert len(seeded_session.exec(select(Document)).all()) == 5
+    assert [a.id for a in seeded_session.exec(select(Annotation))] == [own.id]
 
 
 def test_examples_api_and_page_button(seeded_client: TestClient, seeded_db_url: str) -> None:
