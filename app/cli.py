@@ -171,7 +171,16 @@ def serve_command(
     settings = get_settings()
     migrate(settings.database_url)
     typer.echo(f"Serving the argument map on http://{host}:{port}/")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="warning",
+        # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise; only the
+        # proxies the settings name are believed.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or "",
+    )
 
 
 class ExportFormat(StrEnum):

@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     # Let "add a document from a URL" fetch from this machine and private networks (off: an
     # admin could otherwise make the server read internal services and show the answer).
     fetch_private_addresses: bool = False
+    # The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto headers are believed:
+    # comma-separated addresses or networks (e.g. "127.0.0.1" for a proxy on this machine).
+    # Empty (the default): none, so a client's address is always the connection's own and a
+    # forged header cannot dodge the per-address sign-in brake.
+    trusted_proxies: str = ""
 
 
 @lru_cache
