@@ -1,5 +1,7 @@
 """Turn domain errors and bad input into clear 4xx answers: JSON for the API, HTML for pages."""
 
+import re
+from functools import lru_cache
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -101,6 +103,76 @@ def describe_validation_errors(exc: RequestValidationError) -> str:
     return "; ".join(lines) or "invalid request"
 
 
+# What a refused value is shown as, at most: a 100 KB field must not come back as 100 KB.
+MAX_ECHOED = 80
+
+
+def _echoed(value: Any) -> Any:
+    """A refused input as the answer shows it: short strings as they are, a long one cut."""
+    if isinstance(value, str):
+        return (
+            value
+            if len(value) <= MAX_ECHOED
+            else f"{value[:MAX_ECHOED]}… ({len(value):,} characters)"
+        )
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    shown = repr(value)
+    return value if len(shown) <= MAX_ECHOED else f"{shown[:MAX_ECHOED]}…"
+
+
+def validation_problems(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """FastAPI's list of problems, with each refused input shortened."""
+    problems = []
+    for error in exc.errors():
+        problem = {key: error[key] for key in ("loc", "msg", "type") if key in error}
+        if "input" in error:
+            problem["input"] = _echoed(error["input"])
+        if "ctx" in error:
+            problem["ctx"] = {key: _echoed(value) for key, value in error["ctx"].items()}
+        problems.append(problem)
+    return problems
+
+
+# FastAPI's answer to a body it cannot decode (not UTF-8, a broken multipart form).
+UNPARSABLE_BODY = "There was an error parsing the body"
+UNPARSABLE_BODY_MESSAGE = (
+    "body: the request body could not be read: send JSON encoded as UTF-8 (or, where a form "
+    "is expected, a well-formed form)."
+)
+
+
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+@lru_cache(maxsize=256)
+def _template_pattern(template: str) -> re.Pattern[str]:
+    """`/api/claims/{claim_id}` as a pattern of the paths it stands for."""
+    parts = re.split(r"\{[^}]+\}", template)
+    return re.compile("[^/]+".join(re.escape(part) for part in parts))
+
+
+def allowed_methods(request: Request) -> list[str] | None:
+    """The methods the API description documents for this request's path (None if the path
+    is not in it), for the Allow header of a 405.
+
+    Starlette names only the methods of the first route that matched the path, but each
+    method of a path is a route of its own here. Among documented paths that match
+    (`/api/history/{item_type}/{item_id}` also matches `/api/history/5/restore`), the one
+    with the fewest parameters is the path the client meant.
+    """
+    paths: dict[str, dict[str, Any]] = request.app.openapi().get("paths", {})
+    matching = [
+        template
+        for template in paths
+        if _template_pattern(template).fullmatch(request.url.path) is not None
+    ]
+    if not matching:
+        return None
+    best = min(matching, key=lambda template: template.count("{"))
+    return sorted(method.upper() for method in paths[best] if method in HTTP_METHODS)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
@@ -119,7 +191,7 @@ def install_error_handlers(app: FastAPI) -> None:
             # Keep FastAPI's structured list for API clients, with a sentence in front.
             return JSONResponse(
                 {
-                    "detail": jsonable_encoder(exc.errors()),
+                    "detail": jsonable_encoder(validation_problems(exc)),
                     "message": describe_validation_errors(exc),
                 },
                 status_code=422,
@@ -128,7 +200,17 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and exc.detail == UNPARSABLE_BODY:
+            problem = {"loc": ["body"], "msg": UNPARSABLE_BODY_MESSAGE, "type": "body_unreadable"}
+            if request.url.path.startswith("/api"):
+                body = {"detail": [problem], "message": UNPARSABLE_BODY_MESSAGE}
+                return JSONResponse(body, status_code=422)
+            return error_response(request, 422, UNPARSABLE_BODY_MESSAGE)
         response = error_response(request, exc.status_code, str(exc.detail))
         if exc.headers:
             response.headers.update(exc.headers)
+        if exc.status_code == 405:
+            allowed = allowed_methods(request)
+            if allowed is not None:
+                response.headers["Allow"] = ", ".join(allowed)
         return response

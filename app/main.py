@@ -11,6 +11,7 @@ from app.access import authorize, install_access_errors
 from app.config import Settings, get_settings
 from app.db import make_engine, write_engine
 from app.errors import install_error_handlers
+from app.openapi import describe_api
 from app.routes import (
     accounts,
     agreement,
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Every route's access rule is applied before the route runs (see app/access.py).
         dependencies=[Depends(authorize)],
     )
+    app.openapi = lambda: describe_api(app)  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.engine = engine
     app.state.write_engine = write_engine(engine)

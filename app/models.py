@@ -9,9 +9,16 @@ import re
 import uuid
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    field_validator,
+)
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -25,9 +32,11 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-# The largest integer SQLite (and PostgreSQL's BIGINT) stores: every integer input is bounded by
-# it, since a bigger one overflows in the query instead of being refused.
-MAX_INTEGER = 2**63 - 1
+# The bound of every integer input: a bigger one would overflow in the query (SQLite and
+# PostgreSQL's BIGINT stop at 2^63 - 1) instead of being refused. It is the largest integer a
+# JSON number holds exactly (2^53 - 1), so that the bound a client reads in the API's schema
+# is the bound it gets.
+MAX_INTEGER = 2**53 - 1
 
 KEY_PATTERN = r"^[a-z][a-z0-9_-]{0,31}$"
 COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
@@ -48,6 +57,20 @@ def web_url_or_none(value: str | None) -> str | None:
         raise ValueError(NOT_A_WEB_URL)
     return value
 
+
+# Text that must say something: the services refuse a blank one with a sentence of their own,
+# and the schema tells clients so.
+NOT_BLANK: dict[str, Any] = {"pattern": r"\S"}
+
+
+def date_not_number(value: Any) -> Any:
+    """Refuse a number as a date: pydantic would read 0 as 1970-01-01."""
+    if isinstance(value, int | float):
+        raise ValueError("a date is written as text, YYYY-MM-DD")
+    return value
+
+
+PublicationDate = Annotated[date | None, BeforeValidator(date_not_number)]
 
 WebUrl = Annotated[str | None, AfterValidator(web_url_or_none)]
 WEB_URL_SCHEMA = {"pattern": f"^$|{WEB_URL_PATTERN}"}
@@ -122,7 +145,7 @@ class DocumentMeta(SQLModel):
     title: str | None = Field(default=None, max_length=500)
     outlet: str | None = Field(default=None, max_length=200)
     author: str | None = Field(default=None, max_length=200)
-    published: date | None = None
+    published: PublicationDate = None
     url: WebUrl = Field(
         default=None, max_length=2000, schema_extra={"json_schema_extra": WEB_URL_SCHEMA}
     )
@@ -150,11 +173,11 @@ class DocumentCreate(DocumentMeta):
 
 
 class DocumentUpdate(SQLModel):
-    version: int | None = Field(default=None, ge=1, le=MAX_INTEGER, description=VERSION_HELP)
+    version: StrictInt | None = Field(default=None, ge=1, le=MAX_INTEGER, description=VERSION_HELP)
     title: str | None = Field(default=None, max_length=500)
     outlet: str | None = Field(default=None, max_length=200)
     author: str | None = Field(default=None, max_length=200)
-    published: date | None = None
+    published: PublicationDate = None
     url: WebUrl = Field(
         default=None, max_length=2000, schema_extra={"json_schema_extra": WEB_URL_SCHEMA}
     )
@@ -213,7 +236,7 @@ class PassagePublic(SQLModel):
 class PositionBase(SQLModel):
     name: str = Field(min_length=1, max_length=100)
     colour: Colour = Field(default="#666666", max_length=7)
-    ordinal: int = Field(default=0, ge=0, le=10_000)
+    ordinal: StrictInt = Field(default=0, ge=0, le=10_000)
 
     @field_validator("name")
     @classmethod
@@ -239,10 +262,10 @@ class PositionCreate(PositionBase):
 
 
 class PositionUpdate(SQLModel):
-    version: int | None = Field(default=None, ge=1, le=MAX_INTEGER, description=VERSION_HELP)
+    version: StrictInt | None = Field(default=None, ge=1, le=MAX_INTEGER, description=VERSION_HELP)
     name: str | None = Field(default=None, min_length=1, max_length=100)
     colour: Colour | None = Field(default=None, max_length=7)
-    ordinal: int | None = Field(default=None, ge=0, le=10_000)
+    ordinal: StrictInt | None = Field(default=None, ge=0, le=10_000)
 
 
 class PositionPublic(PositionBase):
@@ -281,7 +304,7 @@ class TopicCreate(TopicBase):
 
 
 class TopicUpdate(SQLModel):
-    version: int | None = Field(default=None, ge=1, le=MAX_INTEGER, description=VERSION_HELP)
+    version: StrictInt | None = Field(default=None, ge=1, le=MAX_INTEGER, description=VERSION_HELP)
     name: str | None = Field(default=None, min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=2000)
 
@@ -356,12 +379,12 @@ class Annotation(SQLModel, table=True):
 
 class AnnotationCreate(AnnotationFields):
     passage_id: str = Field(max_length=64)
-    start: int | None = Field(default=None, ge=0, le=MAX_INTEGER)
-    end: int | None = Field(default=None, ge=0, le=MAX_INTEGER)
+    start: StrictInt | None = Field(default=None, ge=0, le=MAX_INTEGER)
+    end: StrictInt | None = Field(default=None, ge=0, le=MAX_INTEGER)
 
 
 class AnnotationUpdate(SQLModel):
-    version: int | None = Field(default=None, ge=1, le=MAX_INTEGER, description=VERSION_HELP)
+    version: StrictInt | None = Field(default=None, ge=1, le=MAX_INTEGER, description=VERSION_HELP)
     position_key: str | None = Field(default=None, max_length=32)
     kind: AnnotationKind | None = None
     topic_key: str | None = Field(default=None, max_length=32)
@@ -408,7 +431,7 @@ class ClaimStance(StanceFields, table=True):
 
 
 class ClaimFields(SQLModel):
-    text: str = Field(min_length=1, max_length=2000)
+    text: str = Field(min_length=1, max_length=2000, schema_extra={"json_schema_extra": NOT_BLANK})
     topic_key: str | None = Field(default=None, max_length=32)
     note: str = Field(default="", max_length=5000)
 
@@ -444,7 +467,7 @@ class ClaimCreate(ClaimFields):
 
 
 class ClaimUpdate(SQLModel):
-    version: int | None = Field(default=None, ge=1, le=MAX_INTEGER, description=VERSION_HELP)
+    version: StrictInt | None = Field(default=None, ge=1, le=MAX_INTEGER, description=VERSION_HELP)
     text: str | None = Field(default=None, min_length=1, max_length=2000)
     topic_key: str | None = Field(default=None, max_length=32)
     note: str | None = Field(default=None, max_length=5000)
@@ -515,7 +538,7 @@ class RelationCreate(RelationFields):
 
 
 class RelationUpdate(SQLModel):
-    version: int | None = Field(default=None, ge=1, le=MAX_INTEGER, description=VERSION_HELP)
+    version: StrictInt | None = Field(default=None, ge=1, le=MAX_INTEGER, description=VERSION_HELP)
     kind: RelationKind | None = None
     note: str | None = Field(default=None, max_length=5000)
     evidence_passage_id: str | None = Field(default=None, max_length=64)
@@ -570,7 +593,7 @@ class UserCreate(SQLModel):
     display_name: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=10, max_length=200)
     role: Role = Role.analyst
-    may_edit_others: bool = False
+    may_edit_others: StrictBool = False
 
     @field_validator("display_name")
     @classmethod
@@ -581,8 +604,8 @@ class UserCreate(SQLModel):
 class UserUpdate(SQLModel):
     display_name: str | None = Field(default=None, min_length=1, max_length=80)
     role: Role | None = None
-    may_edit_others: bool | None = None
-    disabled: bool | None = None
+    may_edit_others: StrictBool | None = None
+    disabled: StrictBool | None = None
 
 
 class UserPublic(SQLModel):

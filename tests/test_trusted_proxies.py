@@ -5,49 +5,12 @@ the app. A client that rotates a forged X-Forwarded-For must still meet the per-
 on failed sign-ins.
 """
 
-import os
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2 as httpx
 
-from app.config import PROJECT_ROOT
 from app.services.accounts import FAILURES_PER_ADDRESS
-from tests.test_concurrency import free_port
-
-
-@contextmanager
-def served(db_url: str, log_path: Path, **environment: str) -> Iterator[str]:
-    port = free_port()
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=PROJECT_ROOT,
-            env={**os.environ, "DATABASE_URL": db_url, **environment},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base_url}/login", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError(f"the server did not start:\n{log_path.read_text()}")
-            time.sleep(0.1)
-        try:
-            yield base_url
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+from tests.servers import served
 
 
 def _failed_sign_ins_with_rotated_addresses(base_url: str, count: int) -> list[int]:

@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 from sqlmodel import SQLModel
 
@@ -65,7 +65,7 @@ MISSING_VERSION = (
 class VersionRequired(SQLModel):
     """The API's edits (PATCH) must name the version they were based on."""
 
-    version: int = Field(ge=1, le=MAX_INTEGER, description=VERSION_HELP)
+    version: StrictInt = Field(ge=1, le=MAX_INTEGER, description=VERSION_HELP)
 
     @model_validator(mode="before")
     @classmethod

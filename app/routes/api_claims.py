@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from app.deps import AnalystDep, SessionDep
 from app.models import (
+    NOT_BLANK,
     AnnotationPublic,
     ClaimCreate,
     ClaimPublic,
@@ -72,12 +73,19 @@ class EvidenceBody(BaseModel):
 
 
 class MergeBody(BaseModel):
-    source_ids: list[Id] = Field(max_length=100, description="The duplicates to fold in.")
+    source_ids: list[Id] = Field(
+        min_length=1, max_length=100, description="The duplicates to fold in."
+    )
 
 
 class SplitBody(BaseModel):
-    annotation_ids: list[Id] = Field(max_length=1000, description="Evidence for the new claim.")
-    text: str = Field(max_length=2000, description="The new claim's text.")
+    annotation_ids: list[Id] = Field(
+        min_length=1, max_length=1000, description="Evidence for the new claim."
+    )
+    # Blank text is refused by the service with a sentence; the pattern tells clients so.
+    text: str = Field(
+        max_length=2000, description="The new claim's text.", json_schema_extra=NOT_BLANK
+    )
 
 
 def _linked(links: list[LinkedClaim]) -> list[LinkedClaimPublic]:

@@ -21,7 +21,12 @@ IMPORT_BODY = {
     "requestBody": {
         "description": "An export file, as the raw body or as the multipart field `file`.",
         "content": {
-            "application/json": {"schema": {"$ref": "/api/export/schema"}},
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "description": "An export, as `GET /api/export/schema` describes it.",
+                }
+            },
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
@@ -58,13 +63,21 @@ def export_map(
     return StreamingResponse(chunks, media_type="application/json", headers=headers)
 
 
-@router.get("/api/export/schema")
+SCHEMA_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A JSON Schema.",
+        "content": {"application/schema+json": {"schema": {"type": "object"}}},
+    }
+}
+
+
+@router.get("/api/export/schema", response_class=JSONResponse, responses=SCHEMA_RESPONSE)
 def export_format_schema() -> JSONResponse:
     """The JSON Schema (draft 2020-12) that every export conforms to."""
     return JSONResponse(export_schema(), media_type="application/schema+json")
 
 
-@router.get("/api/export/schema/v1")
+@router.get("/api/export/schema/v1", response_class=JSONResponse, responses=SCHEMA_RESPONSE)
 def export_format_schema_v1() -> JSONResponse:
     """The JSON Schema of version 1 of the export, which imports still accept."""
     return JSONResponse(export_schema(1), media_type="application/schema+json")
@@ -113,7 +126,10 @@ async def read_import_file(request: Request) -> bytes:
             request.headers, _limited(request), max_files=1, max_fields=10
         ).parse()
     except MultiPartException as error:
-        raise HTTPException(status_code=400, detail=error.message) from error
+        # Like any other body that cannot be read (app/errors.py): refused input.
+        raise HTTPException(
+            status_code=422, detail=f"The upload is not a well-formed form: {error.message}"
+        ) from error
     try:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):

@@ -2,7 +2,6 @@
 their JSON twins, and the whole history as a JSON file."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, urlencode
@@ -10,12 +9,30 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlmodel import Session
+from starlette.convertors import Convertor, register_url_convertor
 
 from app.deps import SessionDep
 from app.models import MAX_INTEGER, HistoryAction, HistoryPublic, ItemType
+from app.routes.params import MOMENT_OR_BLANK, parse_moment
 from app.services import history
 from app.services.history import HistoryFilters, HistoryItem, HistoryPage
 from app.templating import is_fragment_request, render
+
+
+class ItemTypeConvertor(Convertor[str]):
+    """Only an item type matches `{item_type:item_type}`, so `/history/5/restore` is the
+    restore route's path (answering 405 to a GET), not an item of the type "5"."""
+
+    regex = "|".join(kind.value for kind in ItemType)
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return str(value)
+
+
+register_url_convertor("item_type", ItemTypeConvertor())
 
 router = APIRouter()
 
@@ -49,42 +66,40 @@ def _choice(kind: type[Choice], name: str, value: str) -> Choice | None:
         raise HTTPException(422, f"{name}: must be one of {allowed} (or blank).") from None
 
 
-def _moment(name: str, value: str, end_of_day: bool) -> datetime | None:
-    """A date (the day's start, or with `end_of_day` the next day's) or an ISO date-time
-    (UTC unless it says otherwise)."""
-    if not value:
-        return None
-    try:
-        if len(value) == len("YYYY-MM-DD"):
-            moment = datetime.combine(date.fromisoformat(value), time(), UTC)
-            return moment + timedelta(days=1) if end_of_day else moment
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise HTTPException(
-            422, f"{name}: '{value}' is not a date (YYYY-MM-DD) or an ISO 8601 date-time."
-        ) from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def history_query(
     item_type: Annotated[
-        str, Query(max_length=16, description="Only items of this type (blank: all).")
+        str,
+        Query(
+            max_length=16,
+            description="Only items of this type (blank: all).",
+            json_schema_extra={"enum": ["", *(kind.value for kind in ItemType)]},
+        ),
     ] = "",
     actor: Annotated[
         str, Query(max_length=MAX_NAME, description="Only changes by this user.")
     ] = "",
     action: Annotated[
-        str, Query(max_length=16, description="create, update, delete or restore.")
+        str,
+        Query(
+            max_length=16,
+            description="create, update, delete or restore.",
+            json_schema_extra={"enum": ["", *(action.value for action in HistoryAction)]},
+        ),
     ] = "",
     since: Annotated[
         str,
-        Query(max_length=40, description="From this date (YYYY-MM-DD) or date-time on."),
+        Query(
+            max_length=40,
+            description="From this date (YYYY-MM-DD) or date-time on.",
+            json_schema_extra=MOMENT_OR_BLANK,
+        ),
     ] = "",
     until: Annotated[
         str,
         Query(
             max_length=40,
             description="Up to the end of this date, or up to (not including) this date-time.",
+            json_schema_extra=MOMENT_OR_BLANK,
         ),
     ] = "",
     q: Annotated[str, Query(max_length=MAX_ID, description="Text in the item's id.")] = "",
@@ -113,8 +128,8 @@ def history_query(
         item_type=_choice(ItemType, "item_type", given["item_type"]),
         actor=given["actor"] or None,
         action=_choice(HistoryAction, "action", given["action"]),
-        since=_moment("since", given["since"], end_of_day=False),
-        until=_moment("until", given["until"], end_of_day=True),
+        since=parse_moment("since", given["since"], end_of_day=False),
+        until=parse_moment("until", given["until"], end_of_day=True),
         id_contains=given["q"] or None,
     )
     params = {name: value for name, value in given.items() if value}
@@ -216,7 +231,9 @@ def item_context(session: Session, item_type: ItemType, item_id: str) -> dict[st
     }
 
 
-@router.get("/history/{item_type}/{item_id}", response_class=HTMLResponse, include_in_schema=False)
+@router.get(
+    "/history/{item_type:item_type}/{item_id}", response_class=HTMLResponse, include_in_schema=False
+)
 def item_history_page(
     request: Request, session: SessionDep, item_type: ItemType, item_id: ITEM_ID
 ) -> HTMLResponse:
@@ -224,7 +241,7 @@ def item_history_page(
     return render(request, "history_item.html", context, fragment="_item_history.html")
 
 
-@router.get("/api/history/{item_type}/{item_id}", tags=["history"])
+@router.get("/api/history/{item_type:item_type}/{item_id}", tags=["history"])
 def item_history_data(session: SessionDep, item_type: ItemType, item_id: ITEM_ID) -> dict[str, Any]:
     """One item's history, newest first, and whether the item is in the map now."""
     context = item_context(session, item_type, item_id)
@@ -254,8 +271,8 @@ def restore_from_page(request: Request, session: SessionDep, entry_id: EntryId) 
     tags=["history"],
     responses={
         404: {"description": "No such entry."},
-        409: {"description": "The item exists again."},
-        422: {"description": "Not a deletion, or what the item needs is gone."},
+        409: {"description": "The entry is not a deletion, or the item exists again."},
+        422: {"description": "What the item needs is gone."},
     },
 )
 def restore_entry(session: SessionDep, entry_id: EntryId) -> HistoryPublic:

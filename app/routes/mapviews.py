@@ -1,12 +1,12 @@
 """The map views: the claim graph and the position × topic matrix, each with its JSON twin."""
 
-from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from app.deps import AnalystDep, SessionDep
+from app.routes.params import DATE_OR_BLANK, parse_date
 from app.services import catalog, documents, examples, mapviews
 from app.services.mapviews import MapFilters, Matrix, MatrixFilters
 from app.templating import render
@@ -19,24 +19,22 @@ TopicQuery = Annotated[
 PositionQuery = Annotated[str | None, Query(max_length=32, description="A position key.")]
 
 
-def parse_date(name: str, value: str | None) -> date | None:
-    """A date from the filter form; left empty it means no limit."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise HTTPException(422, f"{name}: '{value}' is not a date (YYYY-MM-DD).") from None
-
-
 def matrix_filters(
     since: Annotated[
         str | None,
-        Query(max_length=10, description="Evidence from documents published on or after."),
+        Query(
+            max_length=10,
+            description="Evidence from documents published on or after.",
+            json_schema_extra=DATE_OR_BLANK,
+        ),
     ] = None,
     until: Annotated[
         str | None,
-        Query(max_length=10, description="Evidence from documents published on or before."),
+        Query(
+            max_length=10,
+            description="Evidence from documents published on or before.",
+            json_schema_extra=DATE_OR_BLANK,
+        ),
     ] = None,
     undated: Annotated[
         bool, Query(description="Count evidence from undated documents too.")

@@ -1,10 +1,9 @@
 """Full-text search: the search page (results as you type) and its JSON twin."""
 
 from dataclasses import dataclass
-from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 from sqlmodel import Session
@@ -13,6 +12,7 @@ from app.deps import AnalystDep, SessionDep
 from app.models import MAX_INTEGER, AnnotationKind
 from app.routes.annotations import catalog_context
 from app.routes.paging import add_page_headers, pager
+from app.routes.params import DATE_OR_BLANK, parse_date
 from app.services import documents, search
 from app.services.errors import NotFound
 from app.services.paging import PageRequest
@@ -33,15 +33,6 @@ class SearchRequest:
     page: PageRequest
 
 
-def _date(name: str, value: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise HTTPException(422, f"{name}: '{value[:20]}' is not a date (YYYY-MM-DD).") from None
-
-
 def _blank(value: str) -> str | None:
     return value.strip() or None
 
@@ -50,8 +41,12 @@ def search_request(
     q: Annotated[str, Query(max_length=500, description='Words, or "a phrase".')] = "",
     document: Annotated[str, Query(max_length=64, description="A document id.")] = "",
     outlet: Annotated[str, Query(max_length=200, description="The outlet (any case).")] = "",
-    published_from: Annotated[str, Query(max_length=10, description="YYYY-MM-DD.")] = "",
-    published_to: Annotated[str, Query(max_length=10, description="YYYY-MM-DD.")] = "",
+    published_from: Annotated[
+        str, Query(max_length=10, description="YYYY-MM-DD.", json_schema_extra=DATE_OR_BLANK)
+    ] = "",
+    published_to: Annotated[
+        str, Query(max_length=10, description="YYYY-MM-DD.", json_schema_extra=DATE_OR_BLANK)
+    ] = "",
     position: Annotated[str, Query(max_length=32, description="A position key.")] = "",
     topic: Annotated[str, Query(max_length=32, description="A topic key.")] = "",
     kind: Annotated[
@@ -60,7 +55,7 @@ def search_request(
     analyst: Annotated[str, Query(max_length=80, description="Whose tags or claims.")] = "",
     untagged: Annotated[bool, Query(description="Only passages with no tag.")] = False,
     type: Annotated[
-        list[str] | None,
+        list[ResultType | Literal[""]] | None,
         Query(description="passage, claim or note; repeat for several (none: all)."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = PAGE_SIZE,
@@ -70,21 +65,18 @@ def search_request(
         Query(ge=1, le=MAX_INTEGER // MAX_PAGE_SIZE, description="A page number, not offset."),
     ] = None,
 ) -> SearchRequest:
-    chosen = [t for t in type or [] if t]
-    unknown = [t for t in chosen if t not in TYPES.split("|")]
-    if unknown:
-        raise HTTPException(422, f"type: '{unknown[0][:20]}' is not one of {TYPES}.")
+    chosen = [ResultType(t) for t in type or [] if t]
     filters = SearchFilters(
         document=_blank(document),
         outlet=_blank(outlet),
-        published_from=_date("published_from", published_from),
-        published_to=_date("published_to", published_to),
+        published_from=parse_date("published_from", published_from),
+        published_to=parse_date("published_to", published_to),
         position=_blank(position),
         topic=_blank(topic),
         kind=AnnotationKind(kind) if kind else None,
         analyst=_blank(analyst),
         untagged=untagged,
-        types=frozenset(ResultType(t) for t in chosen),
+        types=frozenset(chosen),
     )
     start = (page - 1) * limit if page is not None else offset
     return SearchRequest(q, filters, PageRequest(limit, start))

@@ -379,6 +379,14 @@ def _stage_document(session: Session, data: DocumentCreate) -> Document:
     existing = session.exec(select(Document).where(Document.sha256 == sha256)).first()
     if existing is not None:
         raise Conflict(f"This text is already in the corpus as {existing.title or existing.id}.")
+    # The id comes from the text a document was added with, and stays when its text is
+    # replaced: that document still holds the id this text would get.
+    replaced = session.get(Document, document_id_for(sha256))
+    if replaced is not None:
+        raise Conflict(
+            f"This text was added before as {replaced.title or replaced.id}, whose text has "
+            "since been replaced; edit that document instead of adding the text again."
+        )
     segments = segment_document(data.text)
     if not segments:
         raise InvalidInput("The text has no content: it is empty or only whitespace.")

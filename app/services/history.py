@@ -338,14 +338,14 @@ def restore(session: Session, entry_id: int) -> HistoryEntry:
       after it).
 
     A link to an item that is gone meanwhile (a topic, a tag's claim, a relation's evidence
-    passage, a stance's position) is left out. Restoring an item that exists again is a
-    Conflict. The restored item gets the next version after the one deleted.
+    passage, a stance's position) is left out. Restoring an item that exists again, or from
+    an entry that is not a deletion, is a Conflict. The restored item gets the next version
+    after the one deleted.
     """
     entry = get_entry(session, entry_id)
     if entry.action != HistoryAction.delete or entry.before is None:
-        raise InvalidInput(
-            f"Only a deletion can be undone; entry {entry_id} records a {entry.action}."
-        )
+        # The entry is there but cannot be acted on: a clash with its state, not bad input.
+        raise Conflict(f"Only a deletion can be undone; entry {entry_id} records a {entry.action}.")
     item_type = ItemType(entry.item_type)
     before = dict(entry.before)
     if item_type is ItemType.annotation:

@@ -240,7 +240,7 @@ def test_positions_topics_and_documents_are_restored(seeded_client: TestClient) 
 def test_restoring_is_refused_when_it_makes_no_sense(seeded_client: TestClient) -> None:
     claim = create_claim(seeded_client, "Once")
     created = item_entries(seeded_client, "claim", claim["id"])[0]
-    assert seeded_client.post(f"/api/history/{created['id']}/restore").status_code == 422
+    assert seeded_client.post(f"/api/history/{created['id']}/restore").status_code == 409
     assert seeded_client.post("/api/history/999999/restore").status_code == 404
     ok(seeded_client.delete(f"/api/claims/{claim['id']}"), 204)
     entry = deletion(seeded_client, "claim", claim["id"])

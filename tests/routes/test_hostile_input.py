@@ -197,3 +197,21 @@ def test_an_import_with_a_script_url_is_refused_whole(
     assert "documents[2].url" in response.json()["detail"]
     assert "http" in response.json()["detail"]
     assert client.get("/api/documents").json() == []
+
+
+def test_adding_a_text_again_after_its_document_was_replaced_is_a_conflict(
+    client: TestClient,
+) -> None:
+    first = client.post(
+        "/api/documents", json={"title": "First", "text": "One paragraph.\n\nAnother one."}
+    ).json()
+    replaced = client.put(
+        f"/api/documents/{first['id']}/text",
+        json={"text": "One paragraph, changed.\n\nAnother one.", "version": first["version"]},
+    )
+    assert replaced.status_code == 200, replaced.text
+    again = client.post(
+        "/api/documents", json={"title": "Again", "text": "One paragraph.\n\nAnother one."}
+    )
+    assert again.status_code == 409, again.text
+    assert "replaced" in again.json()["detail"]

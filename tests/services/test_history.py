@@ -174,7 +174,7 @@ def test_only_a_deletion_can_be_undone(map_session: Session) -> None:
     claim_id = make_claim(map_session).id
     entry = history.latest_entry(map_session, ItemType.claim, claim_id)
     assert entry.id is not None
-    with pytest.raises(InvalidInput, match="Only a deletion"):
+    with pytest.raises(Conflict, match="Only a deletion"):
         history.restore(map_session, entry.id)
     with pytest.raises(NotFound):
         history.restore(map_session, 10_000)

@@ -1,0 +1,50 @@
+"""Query parameters that the pages' filter forms and their JSON twins share: dates and moments
+a form may leave blank, described in the API so that a generated client sends what is taken."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from fastapi import HTTPException
+
+# An empty field of a filter form means "no filter".
+BLANK = {"type": "string", "maxLength": 0}
+DATE = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+DATE_OR_BLANK: dict[str, Any] = {"anyOf": [BLANK, DATE]}
+MOMENT_OR_BLANK: dict[str, Any] = {
+    "anyOf": [BLANK, DATE, {"type": "string", "format": "date-time", "maxLength": 40}]
+}
+
+
+def parse_date(name: str, value: str | None) -> date | None:
+    """A date (YYYY-MM-DD) from a filter; empty means no limit."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(422, f"{name}: '{value[:20]}' is not a date (YYYY-MM-DD).") from None
+
+
+def parse_moment(name: str, value: str, end_of_day: bool) -> datetime | None:
+    """A date (the day's start, or with `end_of_day` the next day's) or an RFC 3339 date-time
+    (UTC unless it says otherwise), in UTC; empty means no limit."""
+    if not value:
+        return None
+    refused = HTTPException(
+        422, f"{name}: '{value[:40]}' is not a date (YYYY-MM-DD) or an ISO 8601 date-time."
+    )
+    try:
+        if len(value) == len("YYYY-MM-DD"):
+            moment = datetime.combine(date.fromisoformat(value), time(), UTC)
+            return moment + timedelta(days=1) if end_of_day else moment
+        # RFC 3339 allows a lower-case t and z, and a leap second, which Python does not read.
+        text = value.upper()
+        leap = text[17:19] == "60" and text[13:14] == ":"
+        if leap:
+            text = f"{text[:17]}59{text[19:]}"
+        moment = datetime.fromisoformat(text)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC) + timedelta(seconds=1 if leap else 0)
+    except (ValueError, OverflowError):
+        raise refused from None

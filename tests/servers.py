@@ -1,0 +1,52 @@
+"""A real `app.cli serve` on a free port, for the tests that need the server itself (the
+forwarded headers it reads, a probe from another process)."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx2 as httpx
+
+from app.config import PROJECT_ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def served(db_url: str, log_path: Path, **environment: str) -> Iterator[str]:
+    """Serve the app on `db_url` until the block ends; gives its base URL."""
+    port = free_port()
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=PROJECT_ROOT,
+            env={**os.environ, "DATABASE_URL": db_url, **environment},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base_url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base_url}/login", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError(f"the server did not start:\n{log_path.read_text()}")
+            time.sleep(0.1)
+        try:
+            yield base_url
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
