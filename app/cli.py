@@ -277,10 +277,13 @@ def import_command(
     with migrated_database(error_prefix=f"{file}: ") as engine, Session(engine) as session:
         raw = file.read_bytes()
         if fmt == ImportFormat.aif:
-            report: object = import_aif(session, raw, analyst or "")
+            aif_report = import_aif(session, raw, analyst or "")
+            # The summary counts the warnings and refers to their list: here, the lines after it.
+            lines = [str(aif_report), *aif_report.listed_warnings()]
         else:
             report = import_map(session, raw)
-    typer.echo(str(report))
+            lines = [report.summary(), *report.notes]
+    typer.echo("\n".join(lines[:1] + [f"- {line}" for line in lines[1:]]))
 
 
 @cli.command("backup")

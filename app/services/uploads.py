@@ -2,7 +2,7 @@
 for messages, text any database can store, and lookups by many ids at once."""
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -14,6 +14,8 @@ from app.services.errors import InvalidInput
 T = TypeVar("T")
 # Ids per `IN (…)` query: well under every database's limit on bound parameters.
 QUERY_BATCH = 500
+# Characters of a string a message quotes: enough to recognise it, however long it is.
+QUOTED_CHARACTERS = 40
 
 
 def load_json(raw: bytes | str) -> Any:
@@ -39,6 +41,22 @@ def json_path(path: Iterable[str | int]) -> str:
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text or "the top level"
+
+
+def as_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def quoted(value: Any, render: Callable[[Any], str] = as_json) -> str:
+    """`value` as a message shows it (`render`: JSON, or repr as jsonschema writes it), short
+    enough that the reason after it is read: a long string cut to its first QUOTED_CHARACTERS
+    characters and followed by its length, any other long value cut."""
+    if isinstance(value, str) and len(value) > QUOTED_CHARACTERS:
+        return f"{render(value[:QUOTED_CHARACTERS] + '…')} ({len(value):,} characters)"
+    shown = render(value)
+    if len(shown) <= 2 * QUOTED_CHARACTERS:
+        return shown
+    return shown[: 2 * QUOTED_CHARACTERS] + "…"
 
 
 def check_unicode(value: Any, path: list[str | int]) -> None:
