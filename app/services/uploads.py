@@ -6,10 +6,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col
 
-from app.services.errors import InvalidInput
+from app.db import lock_wait_ended
+from app.services.errors import DatabaseBusy, InvalidInput
 
 T = TypeVar("T")
 # Ids per `IN (…)` query: well under every database's limit on bound parameters.
@@ -96,7 +97,8 @@ def all_or_nothing(session: Session) -> Iterator[None]:
     """Commit everything the block writes, or nothing of it.
 
     The importers check a file completely before writing; if the database still refuses (a
-    concurrent writer got in between), that becomes a clear InvalidInput, not a traceback.
+    concurrent writer got in between), that becomes a clear InvalidInput, not a traceback;
+    if another writer kept the database locked past the wait, a DatabaseBusy.
     """
     try:
         yield
@@ -104,6 +106,14 @@ def all_or_nothing(session: Session) -> Iterator[None]:
     except IntegrityError as error:
         session.rollback()
         raise InvalidInput(f"the database refused the import: {error.orig}") from error
+    except OperationalError as error:
+        session.rollback()
+        if not lock_wait_ended(error):
+            raise
+        raise DatabaseBusy(
+            "the database stayed busy: another change held it for longer than the import "
+            "could wait, so nothing was imported. Try again in a moment."
+        ) from error
     except BaseException:
         session.rollback()
         raise
