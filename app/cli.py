@@ -8,16 +8,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.config import get_settings
-from app.db import make_engine, migrate
+from app.db import SQLITE_BUSY_TIMEOUT_MS, lock_wait_ended, make_engine, migrate, write_engine
 from app.models import Role
-from app.services.errors import DomainError
+from app.services.errors import DatabaseBusy, DomainError
 
 cli = typer.Typer(
     help="The argument map: tag passages with positions, export the map.",
@@ -25,19 +26,52 @@ cli = typer.Typer(
 )
 
 
+# How long a command that writes waits for the app's writers to let it in.
+LOCK_WAIT = SQLITE_BUSY_TIMEOUT_MS / 1000
+
+
 @contextmanager
-def migrated_database(error_prefix: str = "") -> Iterator[Engine]:
-    """The configured database, migrated; a refused request ends the command with exit 1."""
+def migrated_database(
+    error_prefix: str = "",
+    *,
+    writes: bool = False,
+    lock_wait: float | None = None,
+    busy: str = "nothing was changed. Try again.",
+) -> Iterator[Engine]:
+    """The configured database, migrated; a refused request ends the command with exit 1.
+
+    With `writes`, each transaction takes the write lock as it begins, as the app's requests
+    do (SQLite: one that read first could not write once the running app had written in
+    between), waiting up to `lock_wait` seconds (default LOCK_WAIT) for it, and on PostgreSQL
+    for each lock. A database that stayed busy longer ends the command with a sentence saying
+    so, then `busy`.
+    """
     settings = get_settings()
     migrate(settings.database_url)
-    engine = make_engine(settings.database_url)
+    lock_wait = LOCK_WAIT if lock_wait is None else lock_wait
+    engine = make_engine(settings.database_url, lock_wait=lock_wait if writes else None)
     try:
-        yield engine
+        yield write_engine(engine) if writes else engine
+    except DatabaseBusy:
+        _refuse_busy(error_prefix, lock_wait, busy)
     except DomainError as error:
         typer.echo(f"{error_prefix}{error.message}", err=True)
         raise typer.Exit(1) from None
+    except OperationalError as error:
+        if not lock_wait_ended(error):
+            raise
+        _refuse_busy(error_prefix, lock_wait, busy)
     finally:
         engine.dispose()
+
+
+def _refuse_busy(error_prefix: str, lock_wait: float, busy: str) -> NoReturn:
+    typer.echo(
+        f"{error_prefix}the database stayed busy for {lock_wait:g} s (another program, such as "
+        f"the running app, kept it locked), so {busy}",
+        err=True,
+    )
+    raise typer.Exit(1)
 
 
 @cli.command("migrate")
@@ -66,7 +100,7 @@ def seed_command(
     from app.services.examples import load_starter_map
 
     folder = seeds_dir or get_settings().seeds_dir
-    with migrated_database() as engine, Session(engine) as session:
+    with migrated_database(writes=True) as engine, Session(engine) as session:
         report = load_seeds(session, folder)
         typer.echo(str(report))
         if examples and report.documents_added:
@@ -128,7 +162,7 @@ def create_user_command(
         problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in error.errors())
         typer.echo(f"create-user: {problems}", err=True)
         raise typer.Exit(1) from None
-    with migrated_database("create-user: ") as engine, Session(engine) as session:
+    with migrated_database("create-user: ", writes=True) as engine, Session(engine) as session:
         user = create_user(session, data)
         typer.echo(f"created {user.role} '{user.username}'")
 
@@ -139,7 +173,7 @@ def first_admin_command() -> None:
     it (it must be changed at the first sign-in). Does nothing once any user exists."""
     from app.services.accounts import FIRST_ADMIN, ensure_first_admin
 
-    with migrated_database() as engine, Session(engine) as session:
+    with migrated_database(writes=True) as engine, Session(engine) as session:
         password = ensure_first_admin(session)
     if password is None:
         typer.echo("users exist already: sign in with your account (admins add users on /users)")
@@ -275,6 +309,14 @@ def import_command(
     analyst: Annotated[
         str | None, typer.Option(help="Who imports (needed for AIF: new claims record it).")
     ] = None,
+    wait: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Seconds to wait for the running app's writes to let the import in (and, on "
+            "PostgreSQL, for each lock it needs) before giving up.",
+        ),
+    ] = LOCK_WAIT,
 ) -> None:
     """Merge an export file into the database, all or nothing."""
     from app.services.aif import import_aif
@@ -283,13 +325,24 @@ def import_command(
     if fmt == ImportFormat.aif and not (analyst or "").strip():
         typer.echo("An AIF import needs --analyst NAME: the claims it creates record it.", err=True)
         raise typer.Exit(1)
-    with migrated_database(error_prefix=f"{file}: ") as engine, Session(engine) as session:
+    with (
+        migrated_database(
+            error_prefix=f"{file}: ",
+            writes=True,
+            lock_wait=wait,
+            busy="nothing was imported. Try again, or give it longer with --wait SECONDS.",
+        ) as engine,
+        Session(engine) as session,
+    ):
         raw = file.read_bytes()
         if fmt == ImportFormat.aif:
-            report: object = import_aif(session, raw, analyst or "")
+            aif_report = import_aif(session, raw, analyst or "")
+            # The summary counts the warnings and refers to their list: here, the lines after it.
+            lines = [str(aif_report), *aif_report.listed_warnings()]
         else:
             report = import_map(session, raw)
-    typer.echo(str(report))
+            lines = [report.summary(), *report.notes]
+    typer.echo("\n".join(lines[:1] + [f"- {line}" for line in lines[1:]]))
 
 
 @cli.command("backup")
@@ -363,7 +416,10 @@ def add_document_command(
     except ValueError:
         typer.echo(f"add-document: --published {published} is not a date as YYYY-MM-DD", err=True)
         raise typer.Exit(1) from None
-    with migrated_database(error_prefix=f"{source}: ") as engine, Session(engine) as session:
+    with (
+        migrated_database(error_prefix=f"{source}: ", writes=True) as engine,
+        Session(engine) as session,
+    ):
         if source.lower().startswith(("http://", "https://")):
             # Whoever runs the command is on the machine already: any address is fetched.
             extracted = ingest.fetch_url(source, allow_private=True)

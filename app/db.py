@@ -1,12 +1,15 @@
 """Engine creation, migrations and the per-request session."""
 
+import sqlite3
 import threading
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, create_engine
 
 import app.history  # noqa: F401  (registers the history events)
@@ -17,16 +20,19 @@ SQLITE_BUSY_TIMEOUT_MS = 15000
 Row = TypeVar("Row", bound=SQLModel)
 
 
-def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # The driver's own transaction handling is switched off (it begins late and never for
-    # reads); `_begin` below starts every transaction explicitly instead.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    # WAL lets readers proceed while one analyst writes; foreign keys are off by default.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
+    def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # The driver's own transaction handling is switched off (it begins late and never for
+        # reads); `_begin` below starts every transaction explicitly instead.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        # WAL lets readers proceed while one analyst writes; foreign keys are off by default.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        cursor.close()
+
+    return set_pragmas
 
 
 def _begin(connection: Connection) -> None:
@@ -88,16 +94,42 @@ def _end_writing(connection: Connection, *, commit: bool) -> None:
         _writer_lock(connection).release()
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for `url`; SQLite gets WAL, foreign keys and a busy timeout."""
+def make_engine(url: str, *, lock_wait: float | None = None) -> Engine:
+    """Create an engine for `url`; SQLite gets WAL, foreign keys and a busy timeout.
+
+    `lock_wait` is how many seconds a statement waits for a lock another connection holds
+    before it fails (see `lock_wait_ended`): SQLite's busy timeout (SQLITE_BUSY_TIMEOUT_MS
+    when not given), PostgreSQL's lock_timeout (no limit when not given).
+    """
     if url.startswith("sqlite"):
+        busy_timeout_ms = SQLITE_BUSY_TIMEOUT_MS if lock_wait is None else int(lock_wait * 1000)
         engine = create_engine(url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         event.listen(engine, "begin", _begin)
         event.listen(engine, "commit", _commit_writing)
         event.listen(engine, "rollback", _rollback_writing)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    connect_args = {}
+    if lock_wait is not None:
+        # At least a millisecond: a lock_timeout of 0 would mean waiting for ever.
+        connect_args["options"] = f"-c lock_timeout={max(1, int(lock_wait * 1000))}"
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+# PostgreSQL's lock_not_available (lock_timeout, NOWAIT) and deadlock_detected.
+_LOCK_WAIT_SQLSTATES = frozenset({"55P03", "40P01"})
+
+
+def lock_wait_ended(error: DBAPIError) -> bool:
+    """Whether the database refused a statement because another connection held a lock it
+    needed: for longer than the wait (on SQLite, the write lock: "database is locked"), or in
+    a deadlock (PostgreSQL). The same statement may go through later."""
+    original = error.orig
+    if isinstance(original, sqlite3.OperationalError):
+        # The extended codes (SQLITE_BUSY_SNAPSHOT, …) keep the primary one in the low byte.
+        code = getattr(original, "sqlite_errorcode", None)
+        return code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
+    return getattr(original, "sqlstate", None) in _LOCK_WAIT_SQLSTATES
 
 
 def write_engine(engine: Engine) -> Engine:

@@ -8,11 +8,16 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlmodel import Session
+
 from app.config import PROJECT_ROOT
 from app.db import make_engine
 from app.services.export import stream_export
+from tests.maps import build_small_map
 
 NewDatabase = Callable[[str], str]
+V1_SAMPLE = PROJECT_ROOT / "tests" / "data" / "export-v1-sample.json"
+XAIF_SAMPLE = PROJECT_ROOT / "tests" / "data" / "aif" / "xaif-0.3.4-tutorial-example.json"
 
 
 def argmap(database: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -105,6 +110,51 @@ def test_import_of_a_bad_file_exits_1_with_the_reason_on_stderr(
     assert after["positions"] == after["documents"] == []  # migrated, but nothing imported
 
 
+def test_import_of_a_huge_note_says_why_after_its_start(
+    tmp_path: Path, new_db_url: NewDatabase
+) -> None:
+    data = json.loads(V1_SAMPLE.read_bytes())
+    data["annotations"][0]["note"] = "N" * 10_000_000
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+
+    result = argmap(new_db_url("target"), "import", str(bad))
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"{bad}: annotations[0].note: '{'N' * 40}…' (10,000,000 characters) is longer than the "
+        "5,000 characters allowed\n"
+    )
+
+
+def test_import_lists_the_relations_it_left_out_one_per_line(
+    seeded_db_url: str, tmp_path: Path, new_db_url: NewDatabase
+) -> None:
+    engine = make_engine(seeded_db_url)
+    with Session(engine) as session:
+        build_small_map(session)
+    engine.dispose()
+    exported = json.loads(service_export(seeded_db_url))
+    first = tmp_path / "map.json"
+    first.write_text(json.dumps(exported), encoding="utf-8")
+    stored = exported["relations"][0]["id"]
+    exported["relations"][0]["id"] = "linked-separately"  # the same two claims, made elsewhere
+    second = tmp_path / "again.json"
+    second.write_text(json.dumps(exported), encoding="utf-8")
+    fresh = new_db_url("fresh")
+    assert argmap(fresh, "import", str(first)).returncode == 0
+
+    result = argmap(fresh, "import", str(second))
+
+    assert result.returncode == 0, result.stderr
+    summary, *notes = result.stdout.splitlines()
+    assert summary.startswith("Import done: unchanged ")
+    assert notes == [
+        f"- relations[0] was not imported: its claims are already linked here by relation "
+        f"'{stored}', which stays as it is."
+    ]
+
+
 def test_import_of_a_missing_file_is_a_usage_error(tmp_path: Path, new_db_url: NewDatabase) -> None:
     result = argmap(new_db_url("db"), "import", str(tmp_path / "nowhere.json"))
 
@@ -185,11 +235,6 @@ def test_aif_and_w3c_exports_match_the_api(seeded_db_url: str, tmp_path: Path) -
 def test_aif_import_from_the_command_line(
     seeded_db_url: str, tmp_path: Path, new_db_url: NewDatabase
 ) -> None:
-    from sqlmodel import Session
-
-    from app.db import make_engine
-    from tests.maps import build_small_map
-
     engine = make_engine(seeded_db_url)
     with Session(engine) as session:
         build_small_map(session)
@@ -208,6 +253,21 @@ def test_aif_import_from_the_command_line(
     exported = json.loads(argmap(fresh, "export", "--format", "aif").stdout)
     assert sum(1 for n in exported["AIF"]["nodes"] if n["type"] == "I") == 3
     assert sum(1 for n in exported["AIF"]["nodes"] if n["type"] in ("RA", "CA")) == 2
+
+
+def test_aif_import_lists_its_warnings_one_per_line(new_db_url: NewDatabase) -> None:
+    result = argmap(
+        new_db_url("fresh"), "import", "--format", "aif", "--analyst", "Ana", str(XAIF_SAMPLE)
+    )
+
+    assert result.returncode == 0, result.stderr
+    summary, *warnings = result.stdout.splitlines()
+    assert summary.startswith("AIF import done: created ")
+    assert summary.endswith(" 1 warning: see the list.")
+    assert warnings == [
+        "- AIF.locutions[2].personID: no participant with id 2; imported anyway (locutions and "
+        "participants are not stored here)"
+    ]
 
 
 def test_seed_loads_the_starter_map_once_and_not_after_it_is_cleared(

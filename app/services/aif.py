@@ -56,7 +56,6 @@ xaif documentation's own example has) are reported as warnings: locutions are no
   relation kind that disagrees with the file is kept and reported.
 """
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -90,7 +89,14 @@ from app.services.corpus import span_to_document_offsets
 from app.services.documents import get_document
 from app.services.errors import InvalidInput
 from app.services.export import ExportFilters, format_datetime
-from app.services.uploads import all_or_nothing, check_unicode, json_path, load_json, select_in
+from app.services.uploads import (
+    all_or_nothing,
+    check_unicode,
+    json_path,
+    load_json,
+    quoted,
+    select_in,
+)
 
 EXTENSION_KEY = "argmap"
 EXTENSION_FORMAT = "argmap-aif"
@@ -106,7 +112,6 @@ MAX_ANALYST_LENGTH = 80
 # Ids per `IN (…)` query: well under SQLite's limit on bound parameters.
 # A file with thousands of dangling locutions should not give a report of megabytes.
 MAX_WARNINGS = 100
-MAX_QUOTED_TEXT = 60
 
 ENTITIES = ("positions", "topics", "claims", "stances", "relations", "evidence_links")
 # Why a node or a relation was not imported, with the phrase the report's message uses.
@@ -472,11 +477,6 @@ def parse_aif(raw: bytes | str) -> AifMap:
     return AifMap(nodes=nodes, edges=edges, warnings=warnings, extension=extension)
 
 
-def _quoted(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= MAX_QUOTED_TEXT else text[: MAX_QUOTED_TEXT - 1] + "…"
-
-
 def _array(aif: Record, name: str, base: list[str | int], required: bool) -> list[Any]:
     value = aif.get(name)
     if value is None:
@@ -484,13 +484,13 @@ def _array(aif: Record, name: str, base: list[str | int], required: bool) -> lis
             raise InvalidInput(f"{json_path([*base, name])}: missing (an AIF map lists its {name})")
         return []  # xAIF writes null for a section it does not use
     if not isinstance(value, list):
-        raise InvalidInput(f"{json_path([*base, name])}: must be a list, not {_quoted(value)}")
+        raise InvalidInput(f"{json_path([*base, name])}: must be a list, not {quoted(value)}")
     return value
 
 
 def _object(value: Any, path: list[str | int]) -> Record:
     if not isinstance(value, dict):
-        raise InvalidInput(f"{json_path(path)}: must be an object, not {_quoted(value)}")
+        raise InvalidInput(f"{json_path(path)}: must be an object, not {quoted(value)}")
     return value
 
 
@@ -501,7 +501,7 @@ def _identifier(record: Record, name: str, path: list[str | int]) -> str:
     if value is None:
         raise InvalidInput(f"{where}: missing")
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise InvalidInput(f"{where}: must be a number or a string, not {_quoted(value)}")
+        raise InvalidInput(f"{where}: must be a number or a string, not {quoted(value)}")
     if isinstance(value, str) and not value.strip():
         raise InvalidInput(f"{where}: must not be empty")
     return str(value)
@@ -513,7 +513,7 @@ def _string(record: Record, name: str, path: list[str | int]) -> str:
     if value is None:
         raise InvalidInput(f"{where}: missing")
     if not isinstance(value, str):
-        raise InvalidInput(f"{where}: must be a string, not {_quoted(value)}")
+        raise InvalidInput(f"{where}: must be a string, not {quoted(value)}")
     return value
 
 
@@ -527,7 +527,7 @@ def _read_nodes(aif: Record, base: list[str | int]) -> dict[str, AifNode]:
         text = _string(record, "text", path)
         if node_id in nodes:
             raise InvalidInput(
-                f"{json_path([*path, 'nodeID'])}: {node_id} appears twice (also at "
+                f"{json_path([*path, 'nodeID'])}: {quoted(node_id, str)} appears twice (also at "
                 f"{nodes[node_id].where})"
             )
         if node_type == "I":
@@ -554,7 +554,9 @@ def _read_edges(
         for name in ("fromID", "toID"):
             node_id = _identifier(record, name, path)
             if node_id not in nodes:
-                raise InvalidInput(f"{json_path([*path, name])}: no node with id {node_id}")
+                raise InvalidInput(
+                    f"{json_path([*path, name])}: no node with id {quoted(node_id, str)}"
+                )
             ends.append(node_id)
         edges.append((ends[0], ends[1]))
     return edges
@@ -573,16 +575,17 @@ def _check_locutions(aif: Record, base: list[str | int], nodes: dict[str, AifNod
         node_id = _identifier(record, "nodeID", path)
         if node_id not in nodes:
             warnings.append(
-                f"{json_path([*path, 'nodeID'])}: no node with id {node_id}; imported anyway "
-                "(locutions are not stored here)"
+                f"{json_path([*path, 'nodeID'])}: no node with id {quoted(node_id, str)}; "
+                "imported anyway (locutions are not stored here)"
             )
         if record.get("personID") is None:
             continue  # a locution without a speaker is allowed
         person_id = _identifier(record, "personID", path)
         if person_id not in participants:
             warnings.append(
-                f"{json_path([*path, 'personID'])}: no participant with id {person_id}; imported "
-                "anyway (locutions and participants are not stored here)"
+                f"{json_path([*path, 'personID'])}: no participant with id "
+                f"{quoted(person_id, str)}; imported anyway (locutions and participants are not "
+                "stored here)"
             )
     return warnings
 
@@ -662,15 +665,20 @@ class AifImportReport:
             text += f" {_plural(total, 'warnings')}: see the list."
         return text
 
-    def as_dict(self) -> dict[str, Any]:
+    def listed_warnings(self) -> list[str]:
+        """The warnings as the list that the message refers to: the first MAX_WARNINGS, then
+        how many more there were."""
         warnings = list(self.warnings)
         if self.omitted_warnings:
             warnings.append(f"… and {self.omitted_warnings} more warnings")
+        return warnings
+
+    def as_dict(self) -> dict[str, Any]:
         return {
             "created": dict(self.created),
             "reused": dict(self.reused),
             "skipped": dict(self.skipped),
-            "warnings": warnings,
+            "warnings": self.listed_warnings(),
             "message": str(self),
         }
 

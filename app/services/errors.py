@@ -23,6 +23,12 @@ class InvalidInput(DomainError):
     """The request is well-formed but makes no sense (a span outside its passage, say)."""
 
 
+class DatabaseBusy(Conflict):
+    """Another connection held a lock the change needed for longer than it could wait (the
+    running app writing, a long import): nothing was changed, and the same request may go
+    through once the database is free."""
+
+
 class Forbidden(DomainError):
     """The user's role or ownership does not allow this change."""
 

@@ -62,6 +62,7 @@ from app.services.uploads import (
     check_unicode,
     json_path,
     load_json,
+    quoted,
     select_in,
 )
 
@@ -73,8 +74,8 @@ INSERT_BATCH = 1000
 INDEX_REBUILD_ROWS = 5000
 # SQLite's page cache during an import: room for the pages a large file changes (in KiB).
 IMPORT_CACHE_KIB = 2 * 1024 * 1024
-# A schema message quotes the offending value, which may be a whole article.
-MAX_MESSAGE_LENGTH = 300
+# Unexpected member names a refusal lists before saying how many more there are.
+MAX_LISTED_NAMES = 5
 
 Record = dict[str, Any]
 
@@ -95,7 +96,8 @@ class ImportReport:
     unchanged: dict[str, int] = field(default_factory=_zero_counts)
     notes: list[str] = field(default_factory=list)
 
-    def __str__(self) -> str:
+    def summary(self) -> str:
+        """What the import did, in one sentence, without the notes."""
         parts = []
         for label, counts in (
             ("created", self.created),
@@ -105,8 +107,10 @@ class ImportReport:
             items = [_plural(count, table) for table, count in counts.items() if count]
             if items:
                 parts.append(f"{label} {', '.join(items)}")
-        summary = "; ".join(parts) + "." if parts else "the file was empty."
-        return " ".join([f"Import done: {summary}", *self.notes])
+        return "Import done: " + ("; ".join(parts) + "." if parts else "the file was empty.")
+
+    def __str__(self) -> str:
+        return " ".join([self.summary(), *self.notes])
 
 
 def _plural(count: int, table: str) -> str:
@@ -206,15 +210,20 @@ def _parse_and_explain(raw: bytes | str) -> Record:
     if type(version) is not int or version not in READABLE_VERSIONS:
         *earlier, last = READABLE_VERSIONS
         readable = f"versions {', '.join(map(str, earlier))} and {last}" if earlier else str(last)
+        if "version" not in data:
+            raise InvalidInput(
+                'the file has no "version" field: an export says which version of the format '
+                f"it is written in, and this instance reads {readable}"
+            )
         raise InvalidInput(
-            f"version {json.dumps(version)} is not supported: this instance reads {readable}"
+            f"version {quoted(version)} is not supported: this instance reads {readable}"
         )
     # The quick check says whether the file conforms; only a file that does not is handed to
     # jsonschema, to find the error worth reporting.
     quick = _quick_check(version)
     problem = None if quick(data) else best_match(_validator(version).iter_errors(data))
     if problem is not None:
-        raise InvalidInput(f"{json_path(problem.absolute_path)}: {_shorten(problem.message)}")
+        raise InvalidInput(f"{json_path(problem.absolute_path)}: {_schema_message(problem)}")
     check_unicode(data, [])
     return cast(Record, data)
 
@@ -470,10 +479,26 @@ def _inline_refs(node: Any, definitions: dict[str, Any]) -> Any:
     return inlined
 
 
-def _shorten(message: str) -> str:
-    if len(message) <= MAX_MESSAGE_LENGTH:
-        return message
-    return message[: MAX_MESSAGE_LENGTH - 1] + "…"
+def _schema_message(problem: Any) -> str:
+    """jsonschema's message for `problem` (a ValidationError), with the value it quotes cut
+    short, and for a string's length the limit it breaks: the value may be a whole article,
+    and the reason comes after it."""
+    value, keyword, limit = problem.instance, problem.validator, problem.validator_value
+    if isinstance(value, str) and keyword == "maxLength":
+        return f"{quoted(value, repr)} is longer than the {limit:,} characters allowed"
+    if isinstance(value, str) and keyword == "minLength" and limit > 1:
+        return f"{quoted(value, repr)} is shorter than the {limit:,} characters required"
+    if keyword == "additionalProperties" and limit is False and isinstance(value, dict):
+        # The names it lists are the file's, so they may be long, or many.
+        extras = sorted(set(value) - set(problem.schema.get("properties", {})))
+        names = ", ".join(quoted(name, repr) for name in extras[:MAX_LISTED_NAMES])
+        if len(extras) > MAX_LISTED_NAMES:
+            names += f" and {len(extras) - MAX_LISTED_NAMES:,} more"
+        verb = "was" if len(extras) == 1 else "were"
+        return f"Additional properties are not allowed ({names} {verb} unexpected)"
+    message: str = problem.message
+    whole, short = repr(value), quoted(value, repr)
+    return message.replace(whole, short, 1) if whole != short else message
 
 
 # --- checking against the database ---------------------------------------------------------
@@ -1003,9 +1028,8 @@ def _check_span(
             )
         if quote != passage.text[start:end]:
             raise InvalidInput(
-                f"{where}.quote: {_shorten(json.dumps(quote, ensure_ascii=False))} is not the "
-                f"passage text at {start}–{end} "
-                f"({_shorten(json.dumps(passage.text[start:end], ensure_ascii=False))})"
+                f"{where}.quote: {quoted(quote)} is not the passage text at {start}–{end} "
+                f"({quoted(passage.text[start:end])})"
             )
         expected = _document_offsets(where, passage, start, end, document_text, verbatim)
     actual = (record["document_start"], record["document_end"])
@@ -1060,10 +1084,14 @@ def _parse_datetime(value: str, where: str, name: str | None = None) -> datetime
         parsed = datetime.fromisoformat(value.upper())
     except ValueError as error:
         where = f"{where}.{name}" if name else where
-        raise InvalidInput(f"{where}: {value!r} is not an ISO 8601 date-time") from error
+        raise InvalidInput(
+            f"{where}: {quoted(value, repr)} is not an ISO 8601 date-time"
+        ) from error
     if parsed.tzinfo is None:
         where = f"{where}.{name}" if name else where
-        raise InvalidInput(f"{where}: {value!r} has no time zone (write it in UTC, ending in Z)")
+        raise InvalidInput(
+            f"{where}: {quoted(value, repr)} has no time zone (write it in UTC, ending in Z)"
+        )
     return parsed.astimezone(UTC)
 
 
@@ -1073,7 +1101,7 @@ def _parse_date(value: str | None, where: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError as error:
-        raise InvalidInput(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from error
+        raise InvalidInput(f"{where}: {quoted(value, repr)} is not a date (YYYY-MM-DD)") from error
 
 
 # --- writing -------------------------------------------------------------------------------

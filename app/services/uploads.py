@@ -2,18 +2,21 @@
 for messages, text any database can store, and lookups by many ids at once."""
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col
 
-from app.services.errors import InvalidInput
+from app.db import lock_wait_ended
+from app.services.errors import DatabaseBusy, InvalidInput
 
 T = TypeVar("T")
 # Ids per `IN (…)` query: well under every database's limit on bound parameters.
 QUERY_BATCH = 500
+# Characters of a string a message quotes: enough to recognise it, however long it is.
+QUOTED_CHARACTERS = 40
 
 
 def load_json(raw: bytes | str) -> Any:
@@ -39,6 +42,22 @@ def json_path(path: Iterable[str | int]) -> str:
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text or "the top level"
+
+
+def as_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def quoted(value: Any, render: Callable[[Any], str] = as_json) -> str:
+    """`value` as a message shows it (`render`: JSON, or repr as jsonschema writes it), short
+    enough that the reason after it is read: a long string cut to its first QUOTED_CHARACTERS
+    characters and followed by its length, any other long value cut."""
+    if isinstance(value, str) and len(value) > QUOTED_CHARACTERS:
+        return f"{render(value[:QUOTED_CHARACTERS] + '…')} ({len(value):,} characters)"
+    shown = render(value)
+    if len(shown) <= 2 * QUOTED_CHARACTERS:
+        return shown
+    return shown[: 2 * QUOTED_CHARACTERS] + "…"
 
 
 def check_unicode(value: Any, path: list[str | int]) -> None:
@@ -78,7 +97,8 @@ def all_or_nothing(session: Session) -> Iterator[None]:
     """Commit everything the block writes, or nothing of it.
 
     The importers check a file completely before writing; if the database still refuses (a
-    concurrent writer got in between), that becomes a clear InvalidInput, not a traceback.
+    concurrent writer got in between), that becomes a clear InvalidInput, not a traceback;
+    if another writer kept the database locked past the wait, a DatabaseBusy.
     """
     try:
         yield
@@ -86,6 +106,14 @@ def all_or_nothing(session: Session) -> Iterator[None]:
     except IntegrityError as error:
         session.rollback()
         raise InvalidInput(f"the database refused the import: {error.orig}") from error
+    except OperationalError as error:
+        session.rollback()
+        if not lock_wait_ended(error):
+            raise
+        raise DatabaseBusy(
+            "the database stayed busy: another change held it for longer than the import "
+            "could wait, so nothing was imported. Try again in a moment."
+        ) from error
     except BaseException:
         session.rollback()
         raise

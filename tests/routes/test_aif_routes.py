@@ -170,6 +170,19 @@ def test_a_malformed_file_is_refused_with_its_path(seeded_client: TestClient) ->
     assert claim_count(seeded_client) == 0
 
 
+def test_a_refusal_quotes_a_huge_id_by_its_start_and_length(seeded_client: TestClient) -> None:
+    document = json.loads(XAIF_SAMPLE.read_text(encoding="utf-8"))
+    document["AIF"]["edges"][4]["toID"] = "7" * 10_000_000
+
+    response = seeded_client.post("/api/import/aif", content=json.dumps(document))
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": f"AIF.edges[4].toID: no node with id {'7' * 40}… (10,000,000 characters)"
+    }
+    assert claim_count(seeded_client) == 0
+
+
 def test_a_multipart_upload_without_the_file_field_is_refused(seeded_client: TestClient) -> None:
     response = seeded_client.post(
         "/api/import/aif", files={"upload": ("map.json", b"{}", "application/json")}

@@ -186,6 +186,30 @@ def test_an_unknown_version_is_422(client: TestClient) -> None:
     }
 
 
+def test_a_file_without_a_version_is_422_saying_it_is_missing(client: TestClient) -> None:
+    data = json.loads(V1_SAMPLE.read_bytes())
+    del data["version"]
+
+    response = client.post("/api/import", content=json.dumps(data))
+
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith('the file has no "version" field')
+
+
+def test_a_huge_note_is_422_with_its_start_and_the_reason(client: TestClient) -> None:
+    data = json.loads(V1_SAMPLE.read_bytes())
+    data["annotations"][0]["note"] = "N" * 10_000_000
+
+    response = client.post("/api/import", content=json.dumps(data))
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": f"annotations[0].note: '{'N' * 40}…' (10,000,000 characters) is longer than "
+        "the 5,000 characters allowed"
+    }
+    assert client.get("/api/export").json()["annotations"] == []
+
+
 def test_a_multipart_upload_without_the_file_field_is_refused(client: TestClient) -> None:
     response = client.post("/api/import", files={"upload": ("map.json", b"{}", "text/plain")})
 

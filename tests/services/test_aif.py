@@ -702,6 +702,11 @@ REFUSED = [
         id="edge-to-missing-node",
     ),
     pytest.param(
+        changed(lambda d: d["AIF"]["edges"][4].update(toID="7" * 1_000_000)),
+        f"AIF.edges[4].toID: no node with id {'7' * 40}… (1,000,000 characters)",
+        id="edge-to-a-huge-id",
+    ),
+    pytest.param(
         changed(lambda d: d["AIF"]["edges"][0].pop("fromID")),
         "AIF.edges[0].fromID: missing",
         id="edge-without-end",
@@ -780,6 +785,7 @@ def test_a_malformed_file_is_refused_with_its_path_and_changes_nothing(
         import_aif(session, raw, "Importer")
 
     assert raised.value.message.startswith(message)
+    assert len(raised.value.message) < 200  # a quoted value is cut short, whatever its size
     assert snapshot(session) == before
 
 

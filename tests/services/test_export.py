@@ -1198,6 +1198,11 @@ REFUSALS = {
     ),
     "version 0": (_set("version", 0), "version 0 is not supported: this instance reads versions"),
     "version as a string": (_set("version", "2"), 'version "2" is not supported'),
+    "no version": (
+        lambda data, _target: data.pop("version"),
+        'the file has no "version" field: an export says which version of the format it is '
+        "written in, and this instance reads versions 1 and 2",
+    ),
     "claims in a version 1 file": (
         _claims_in_version_1,
         "the top level: Additional properties are not allowed ('claims', 'relations' were",
@@ -1347,6 +1352,45 @@ def test_a_refused_import_names_the_problem_and_changes_nothing(
     mutate(data, target)
 
     _assert_refused(target, json.dumps(data, ensure_ascii=False), message)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "reason"),
+    [
+        ("annotations.0.note", "N" * 10_000_000, "is longer than the 5,000 characters allowed"),
+        ("annotations.0.kind", "agrees" * 200, "is not one of ['states', 'supports', 'opposes']"),
+        ("annotations.0.created_at", "2025-08-15" * 100, "is not a 'date-time'"),
+        ("documents.0.title", "T" * 600, "is longer than the 500 characters allowed"),
+    ],
+)
+def test_a_refusal_quotes_a_long_value_by_its_start_and_length_then_says_why(
+    source: Source, target: Target, path: str, value: str, reason: str
+) -> None:
+    data = export_map(source.engine)
+    _set(path, value)(data, target)
+
+    with Session(target.engine) as session, pytest.raises(InvalidInput) as refused:
+        import_map(session, json.dumps(data))
+
+    where = re.sub(r"\.(\d+)", r"[\1]", path)
+    start = value[:40] + "…"
+    assert refused.value.message == f"{where}: {start!r} ({len(value):,} characters) {reason}"
+
+
+def test_a_refusal_lists_a_few_of_many_unexpected_members_by_their_start(
+    source: Source, target: Target
+) -> None:
+    data = export_map(source.engine)
+    data["annotations"][0].update({f"{n}" * 100: n for n in range(1, 10)})
+
+    with Session(target.engine) as session, pytest.raises(InvalidInput) as refused:
+        import_map(session, json.dumps(data))
+
+    listed = ", ".join(f"{(str(n) * 40) + '…'!r} (100 characters)" for n in range(1, 6))
+    assert refused.value.message == (
+        f"annotations[0]: Additional properties are not allowed ({listed} and 4 more were "
+        "unexpected)"
+    )
 
 
 def test_a_refused_document_conflict_names_both_sides(source: Source, target: Target) -> None:
