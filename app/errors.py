@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.services.errors import (
     Conflict,
+    DatabaseBusy,
     DomainError,
     Forbidden,
     InvalidInput,
@@ -21,7 +22,16 @@ from app.services.errors import (
 )
 from app.templating import is_fragment_request, render, templates
 
-STATUS_FOR = {NotFound: 404, Conflict: 409, InvalidInput: 422, Forbidden: 403}
+# The first class an error is an instance of decides (DatabaseBusy is also a Conflict).
+STATUS_FOR = {
+    DatabaseBusy: 503,
+    NotFound: 404,
+    Conflict: 409,
+    InvalidInput: 422,
+    Forbidden: 403,
+}
+# A busy database frees up within seconds (a write, an import's last step).
+BUSY_RETRY_AFTER = "5"
 
 # Two edits of one item at the same moment: both passed the version check, the database let
 # only the first write through (see app/services/versions.py).
@@ -179,7 +189,10 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc, VersionConflict) and not wants_html(request):
             return version_conflict_json(exc)
         status = next((code for cls, code in STATUS_FOR.items() if isinstance(exc, cls)), 400)
-        return error_response(request, status, exc.message)
+        response = error_response(request, status, exc.message)
+        if isinstance(exc, DatabaseBusy):
+            response.headers["Retry-After"] = BUSY_RETRY_AFTER
+        return response
 
     @app.exception_handler(StaleDataError)
     async def stale_data(request: Request, exc: StaleDataError) -> Response:

@@ -93,6 +93,11 @@ COMMON_ERRORS: dict[str, tuple[str, str]] = {
 }
 CHANGE_ERRORS: dict[str, tuple[str, str]] = {
     "409": ("It clashes with what is stored; the message says how.", CONFLICT),
+    "503": (
+        "The database stayed locked by another writer (a long import) past the wait; nothing "
+        "was changed. Try again after `Retry-After` seconds.",
+        ERROR,
+    ),
 }
 CHANGING_METHODS = frozenset({"post", "put", "patch", "delete"})
 
