@@ -82,6 +82,12 @@ def version_column() -> Column[int]:
     return Column("version", Integer, nullable=False, server_default="1")
 
 
+def _without_nul(value: object) -> object:
+    """NUL means nothing in a name or a note, PostgreSQL cannot store it, and a page would only
+    show it as a symbol: it is dropped from the text users type."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 def _strip_required(value: str) -> str:
     value = value.strip()
     if not value:
@@ -101,6 +107,8 @@ class DocumentMeta(SQLModel):
     author: str | None = Field(default=None, max_length=200)
     published: date | None = None
     url: str | None = Field(default=None, max_length=2000)
+
+    _nul = field_validator("title", "outlet", "author", "url", mode="before")(_without_nul)
 
 
 _document_version = version_column()
@@ -123,6 +131,16 @@ class DocumentCreate(DocumentMeta):
     text: str = Field(min_length=1, max_length=2_000_000)
     source_name: str | None = Field(default=None, max_length=200)
 
+    _source_nul = field_validator("source_name", mode="before")(_without_nul)
+
+    @field_validator("text")
+    @classmethod
+    def _text_has_no_nul(cls, value: str) -> str:
+        # Refused rather than dropped: the text is the source, kept exactly as given.
+        if "\x00" in value:
+            raise ValueError("holds NUL characters: binary data, not text")
+        return value
+
 
 class DocumentUpdate(SQLModel):
     version: int | None = Field(default=None, ge=1, description=VERSION_HELP)
@@ -131,6 +149,8 @@ class DocumentUpdate(SQLModel):
     author: str | None = Field(default=None, max_length=200)
     published: date | None = None
     url: str | None = Field(default=None, max_length=2000)
+
+    _nul = field_validator("title", "outlet", "author", "url", mode="before")(_without_nul)
 
 
 class DocumentPublic(DocumentMeta):
@@ -188,6 +208,8 @@ class PositionBase(SQLModel):
     colour: Colour = Field(default="#666666", max_length=7)
     ordinal: int = Field(default=0, ge=0, le=10_000)
 
+    _nul = field_validator("name", mode="before")(_without_nul)
+
     @field_validator("name")
     @classmethod
     def _name_not_blank(cls, value: str) -> str:
@@ -217,6 +239,8 @@ class PositionUpdate(SQLModel):
     colour: Colour | None = Field(default=None, max_length=7)
     ordinal: int | None = Field(default=None, ge=0, le=10_000)
 
+    _nul = field_validator("name", mode="before")(_without_nul)
+
 
 class PositionPublic(PositionBase):
     key: str
@@ -229,6 +253,8 @@ class PositionPublic(PositionBase):
 class TopicBase(SQLModel):
     name: str = Field(min_length=1, max_length=100)
     description: str = Field(default="", max_length=2000)
+
+    _nul = field_validator("name", "description", mode="before")(_without_nul)
 
     @field_validator("name")
     @classmethod
@@ -258,6 +284,8 @@ class TopicUpdate(SQLModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=2000)
 
+    _nul = field_validator("name", "description", mode="before")(_without_nul)
+
 
 class TopicPublic(TopicBase):
     key: str
@@ -277,6 +305,8 @@ class AnnotationFields(SQLModel):
     note: str = Field(default="", max_length=5000)
     # The claim this passage is evidence for, if any.
     claim_id: str | None = Field(default=None, max_length=64)
+
+    _nul = field_validator("note", mode="before")(_without_nul)
 
 
 _annotation_version = version_column()
@@ -342,6 +372,8 @@ class AnnotationUpdate(SQLModel):
     note: str | None = Field(default=None, max_length=5000)
     claim_id: str | None = Field(default=None, max_length=64)
 
+    _nul = field_validator("note", mode="before")(_without_nul)
+
 
 class AnnotationPublic(AnnotationFields):
     id: str
@@ -386,6 +418,8 @@ class ClaimFields(SQLModel):
     topic_key: str | None = Field(default=None, max_length=32)
     note: str = Field(default="", max_length=5000)
 
+    _nul = field_validator("text", "note", mode="before")(_without_nul)
+
 
 _claim_version = version_column()
 
@@ -426,6 +460,8 @@ class ClaimUpdate(SQLModel):
     # When given, replaces the claim's stances.
     stances: list[StanceFields] | None = Field(default=None, max_length=100)
 
+    _nul = field_validator("text", "note", mode="before")(_without_nul)
+
 
 class ClaimPublic(ClaimFields):
     id: str
@@ -444,6 +480,8 @@ class RelationFields(SQLModel):
     kind: RelationKind
     note: str = Field(default="", max_length=5000)
     evidence_passage_id: str | None = Field(default=None, max_length=64)
+
+    _nul = field_validator("note", mode="before")(_without_nul)
 
 
 _relation_version = version_column()
@@ -494,6 +532,8 @@ class RelationUpdate(SQLModel):
     kind: RelationKind | None = None
     note: str | None = Field(default=None, max_length=5000)
     evidence_passage_id: str | None = Field(default=None, max_length=64)
+
+    _nul = field_validator("note", mode="before")(_without_nul)
 
 
 class RelationPublic(RelationFields):
@@ -547,6 +587,8 @@ class UserCreate(SQLModel):
     role: Role = Role.analyst
     may_edit_others: bool = False
 
+    _nul = field_validator("display_name", mode="before")(_without_nul)
+
     @field_validator("display_name")
     @classmethod
     def _display_name(cls, value: str) -> str:
@@ -558,6 +600,8 @@ class UserUpdate(SQLModel):
     role: Role | None = None
     may_edit_others: bool | None = None
     disabled: bool | None = None
+
+    _nul = field_validator("display_name", mode="before")(_without_nul)
 
 
 class UserPublic(SQLModel):
@@ -608,6 +652,8 @@ class ApiToken(SQLModel, table=True):
 
 class ApiTokenCreate(SQLModel):
     name: str = Field(min_length=1, max_length=80)
+
+    _nul = field_validator("name", mode="before")(_without_nul)
 
     @field_validator("name")
     @classmethod
