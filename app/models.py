@@ -128,6 +128,12 @@ def version_column() -> Column[int]:
     return Column("version", Integer, nullable=False, server_default="1")
 
 
+def _without_nul(value: object) -> object:
+    """NUL means nothing in a name or a note, PostgreSQL cannot store it, and a page would only
+    show it as a symbol: it is dropped from the text users type."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 def _strip_required(value: str) -> str:
     value = value.strip()
     if not value:
@@ -150,6 +156,8 @@ class DocumentMeta(SQLModel):
         default=None, max_length=2000, schema_extra={"json_schema_extra": WEB_URL_SCHEMA}
     )
 
+    _nul = field_validator("title", "outlet", "author", "url", mode="before")(_without_nul)
+
 
 _document_version = version_column()
 
@@ -171,6 +179,16 @@ class DocumentCreate(DocumentMeta):
     text: str = Field(min_length=1, max_length=2_000_000)
     source_name: str | None = Field(default=None, max_length=200)
 
+    _source_nul = field_validator("source_name", mode="before")(_without_nul)
+
+    @field_validator("text")
+    @classmethod
+    def _text_has_no_nul(cls, value: str) -> str:
+        # Refused rather than dropped: the text is the source, kept exactly as given.
+        if "\x00" in value:
+            raise ValueError("holds NUL characters: binary data, not text")
+        return value
+
 
 class DocumentUpdate(SQLModel):
     version: StrictInt | None = Field(default=None, ge=1, le=MAX_INTEGER, description=VERSION_HELP)
@@ -181,6 +199,8 @@ class DocumentUpdate(SQLModel):
     url: WebUrl = Field(
         default=None, max_length=2000, schema_extra={"json_schema_extra": WEB_URL_SCHEMA}
     )
+
+    _nul = field_validator("title", "outlet", "author", "url", mode="before")(_without_nul)
 
 
 class DocumentPublic(DocumentMeta):
@@ -238,6 +258,8 @@ class PositionBase(SQLModel):
     colour: Colour = Field(default="#666666", max_length=7)
     ordinal: StrictInt = Field(default=0, ge=0, le=10_000)
 
+    _nul = field_validator("name", mode="before")(_without_nul)
+
     @field_validator("name")
     @classmethod
     def _name_not_blank(cls, value: str) -> str:
@@ -267,6 +289,8 @@ class PositionUpdate(SQLModel):
     colour: Colour | None = Field(default=None, max_length=7)
     ordinal: StrictInt | None = Field(default=None, ge=0, le=10_000)
 
+    _nul = field_validator("name", mode="before")(_without_nul)
+
 
 class PositionPublic(PositionBase):
     key: str
@@ -279,6 +303,8 @@ class PositionPublic(PositionBase):
 class TopicBase(SQLModel):
     name: str = Field(min_length=1, max_length=100)
     description: str = Field(default="", max_length=2000)
+
+    _nul = field_validator("name", "description", mode="before")(_without_nul)
 
     @field_validator("name")
     @classmethod
@@ -308,6 +334,8 @@ class TopicUpdate(SQLModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=2000)
 
+    _nul = field_validator("name", "description", mode="before")(_without_nul)
+
 
 class TopicPublic(TopicBase):
     key: str
@@ -327,6 +355,8 @@ class AnnotationFields(SQLModel):
     note: str = Field(default="", max_length=5000)
     # The claim this passage is evidence for, if any.
     claim_id: str | None = Field(default=None, max_length=64)
+
+    _nul = field_validator("note", mode="before")(_without_nul)
 
 
 _annotation_version = version_column()
@@ -391,6 +421,8 @@ class AnnotationUpdate(SQLModel):
     note: str | None = Field(default=None, max_length=5000)
     claim_id: str | None = Field(default=None, max_length=64)
 
+    _nul = field_validator("note", mode="before")(_without_nul)
+
 
 class AnnotationPublic(AnnotationFields):
     id: str
@@ -435,6 +467,8 @@ class ClaimFields(SQLModel):
     topic_key: str | None = Field(default=None, max_length=32)
     note: str = Field(default="", max_length=5000)
 
+    _nul = field_validator("text", "note", mode="before")(_without_nul)
+
 
 _claim_version = version_column()
 
@@ -474,6 +508,8 @@ class ClaimUpdate(SQLModel):
     # When given, replaces the claim's stances.
     stances: list[StanceFields] | None = Field(default=None, max_length=100)
 
+    _nul = field_validator("text", "note", mode="before")(_without_nul)
+
 
 class ClaimPublic(ClaimFields):
     id: str
@@ -492,6 +528,8 @@ class RelationFields(SQLModel):
     kind: RelationKind
     note: str = Field(default="", max_length=5000)
     evidence_passage_id: str | None = Field(default=None, max_length=64)
+
+    _nul = field_validator("note", mode="before")(_without_nul)
 
 
 _relation_version = version_column()
@@ -542,6 +580,8 @@ class RelationUpdate(SQLModel):
     kind: RelationKind | None = None
     note: str | None = Field(default=None, max_length=5000)
     evidence_passage_id: str | None = Field(default=None, max_length=64)
+
+    _nul = field_validator("note", mode="before")(_without_nul)
 
 
 class RelationPublic(RelationFields):
@@ -595,6 +635,8 @@ class UserCreate(SQLModel):
     role: Role = Role.analyst
     may_edit_others: StrictBool = False
 
+    _nul = field_validator("display_name", mode="before")(_without_nul)
+
     @field_validator("display_name")
     @classmethod
     def _display_name(cls, value: str) -> str:
@@ -606,6 +648,8 @@ class UserUpdate(SQLModel):
     role: Role | None = None
     may_edit_others: StrictBool | None = None
     disabled: StrictBool | None = None
+
+    _nul = field_validator("display_name", mode="before")(_without_nul)
 
 
 class UserPublic(SQLModel):
@@ -656,6 +700,8 @@ class ApiToken(SQLModel, table=True):
 
 class ApiTokenCreate(SQLModel):
     name: str = Field(min_length=1, max_length=80)
+
+    _nul = field_validator("name", mode="before")(_without_nul)
 
     @field_validator("name")
     @classmethod

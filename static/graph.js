@@ -22,8 +22,18 @@
     })), Promise.resolve());
   }
 
+  // As on the pages (app/templating.py): control characters and bidi overrides in a claim's
+  // text show as symbols, so that none can hide or reverse part of its label.
+  const INVISIBLE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+
+  function picture(char) {
+    const code = char.charCodeAt(0);
+    return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? "\u2421" : "\ufffd";
+  }
+
   function label(text) {
-    return text.length > 90 ? text.slice(0, 87) + "…" : text;
+    const shown = text.replace(INVISIBLE, picture);
+    return shown.length > 90 ? shown.slice(0, 87) + "…" : shown;
   }
 
   // Each holding position gets an equal stripe of the node, in a light tint of its colour;

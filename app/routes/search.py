@@ -17,7 +17,7 @@ from app.services import documents, search
 from app.services.errors import NotFound
 from app.services.paging import PageRequest
 from app.services.search import MAX_PAGE_SIZE, ResultType, SearchFilters, SearchHit, Snippet
-from app.templating import render
+from app.templating import render, show_controls
 
 router = APIRouter()
 
@@ -86,9 +86,12 @@ SearchRequestDep = Annotated[SearchRequest, Depends(search_request)]
 
 
 def snippet_html(snippet: Snippet) -> Markup:
-    """Escaped text with `<mark>` around the matched words."""
+    """Escaped text with `<mark>` around the matched words (and control characters shown as
+    symbols, as templates show every text)."""
     return Markup("").join(
-        Markup("<mark>{}</mark>").format(piece) if marked else escape(piece)
+        Markup("<mark>{}</mark>").format(show_controls(piece))
+        if marked
+        else escape(show_controls(piece))
         for piece, marked in snippet.pieces
     )
 

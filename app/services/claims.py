@@ -71,7 +71,8 @@ def _live_evidence() -> ColumnElement[bool]:
 
 
 def _clean_text(text: str) -> str:
-    cleaned = text.strip()
+    # NUL is dropped, as from every text users type (see app/models.py).
+    cleaned = text.replace("\x00", "").strip()
     if not cleaned:
         raise InvalidInput("A claim needs some text: the proposition in your own words.")
     return cleaned

@@ -184,10 +184,13 @@ def _parse_conforming(raw: bytes | str) -> Record | None:
     """The file, if it is a readable export that conforms to its schema; else None.
 
     orjson parses a large file several times faster than json, and refuses invalid UTF-8 and
-    lone surrogates itself, so nothing else needs checking. Whatever it refuses, or parses
-    differently (an integer too large for 64 bits becomes a float, which no integer field of
-    the schema accepts), goes to `_parse_and_explain`, which finds what to say.
+    lone surrogates itself, so nothing else needs checking but NUL (`\\u0000`, which it
+    accepts). Whatever it refuses, or parses differently (an integer too large for 64 bits
+    becomes a float, which no integer field of the schema accepts), and any file that may hold
+    a NUL, goes to `_parse_and_explain`, which finds what to say.
     """
+    if (b"\\u0000" in raw) if isinstance(raw, bytes) else ("\\u0000" in raw):
+        return None
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError:

@@ -150,6 +150,8 @@ def replace_document_text(
         return ReanchorReport(document_id=document.id, changed=False)
     if len(new_text) > MAX_TEXT_LENGTH:
         raise InvalidInput(f"A text can be at most {MAX_TEXT_LENGTH:,} characters long.")
+    if "\x00" in new_text:
+        raise InvalidInput("The new text holds NUL characters: binary data, not text.")
     segments = segment_document(new_text)
     if not segments:
         raise InvalidInput("The new text has no content: it is empty or only whitespace.")

@@ -61,7 +61,9 @@ def quoted(value: Any, render: Callable[[Any], str] = as_json) -> str:
 
 
 def check_unicode(value: Any, path: list[str | int]) -> None:
-    """Refuse lone surrogates (`"\\ud800"`): valid JSON, but no database can store them."""
+    """Refuse what is valid JSON but cannot be stored everywhere: lone surrogates
+    (`"\\ud800"`), which no database can store, and NUL (`"\\u0000"`), which PostgreSQL
+    cannot (so that a file exported from SQLite imports on PostgreSQL too)."""
     if isinstance(value, str):
         try:
             value.encode("utf-8")
@@ -70,6 +72,11 @@ def check_unicode(value: Any, path: list[str | int]) -> None:
                 f"{json_path(path)}: not valid Unicode (a lone surrogate at character "
                 f"{error.start})"
             ) from error
+        if "\x00" in value:
+            raise InvalidInput(
+                f"{json_path(path)}: holds a NUL character (at character "
+                f"{value.index(chr(0))}), which PostgreSQL cannot store"
+            )
     elif isinstance(value, dict):
         for key, item in value.items():
             check_unicode(item, [*path, key])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 from app.access import SESSION_COOKIE
 from app.config import Settings
@@ -75,13 +75,57 @@ def signed_in_context(browser: Browser, live_server: str, username: str) -> Brow
     return context
 
 
+# Installed before any script of each document the page loads, so that it hears violations
+# that happen while the page is still loading.
+REPORT_POLICY_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportPolicyViolation(event.violatedDirective + " refused " +
+    (event.blockedURI || "inline") + " at " + event.sourceFile + ":" + event.lineNumber);
+}, true);
+"""
+
+
+class Problems:
+    """What went wrong in a page's documents: JavaScript errors, and what the
+    Content-Security-Policy refused. A refusal is heard twice: as the event the document sees
+    (listened to before its first script runs) and as the console message the browser logs,
+    which also covers any refusal no listener was there to hear."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.refused: list[str] = []
+
+    def watch(self, page: Page) -> None:
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", self._console)
+        page.expose_function("reportPolicyViolation", self._violation)
+        page.add_init_script(REPORT_POLICY_VIOLATIONS)
+
+    def _violation(self, description: str) -> None:
+        self.refused.append(f"event: {description}")
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text or "Refused to" in message.text:
+            self.refused.append(f"console: {message.text}")
+
+    def check(self) -> None:
+        assert self.errors == [], f"JavaScript errors on the page: {self.errors}"
+        assert self.refused == [], f"The Content-Security-Policy refused: {self.refused}"
+
+
 @pytest.fixture
-def page(browser: Browser, live_server: str) -> Iterator[Page]:
-    """A page signed in as the admin `tester`."""
+def page_problems() -> Problems:
+    """What went wrong on `page` so far (checked again when the test ends)."""
+    return Problems()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: str, page_problems: Problems) -> Iterator[Page]:
+    """A page signed in as the admin `tester`; the test fails if a script on it fails or if
+    the Content-Security-Policy refuses anything on it."""
     context = signed_in_context(browser, live_server, ADMIN)
     page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    page_problems.watch(page)
     yield page
     context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
+    page_problems.check()

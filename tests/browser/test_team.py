@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from tests.browser.conftest import Problems
 from tests.browser.test_tagging import sign_in
 
 pytestmark = pytest.mark.browser
@@ -21,13 +22,13 @@ def two_analysts(browser: Browser, live_server: str) -> Iterator[tuple[Page, Pag
         for _ in range(2)
     ]
     pages = [context.new_page() for context in contexts]
-    errors: list[str] = []
+    problems = Problems()
     for page in pages:
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        problems.watch(page)
     yield pages[0], pages[1]
     for context in contexts:
         context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
+    problems.check()
 
 
 def tag(passage: Locator, position: str, kind: str) -> None:

@@ -1428,6 +1428,13 @@ def test_a_lone_surrogate_is_refused_with_its_path(source: Source, target: Targe
     _assert_refused(target, json.dumps(data), "annotations[0].note: not valid Unicode")
 
 
+def test_a_nul_character_is_refused_with_its_path(source: Source, target: Target) -> None:
+    # SQLite stored NUL before it was dropped from typed text; PostgreSQL cannot store it.
+    data = export_map(source.engine)
+    data["annotations"][0]["note"] = "a\x00b"
+    _assert_refused(target, json.dumps(data), "annotations[0].note: holds a NUL character")
+
+
 def test_a_failure_while_writing_rolls_everything_back(
     source: Source, target: Target, monkeypatch: pytest.MonkeyPatch
 ) -> None:
