@@ -1,6 +1,6 @@
 """The JSON API for claims (with their stances and evidence) and the relations between them."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field, StringConstraints
@@ -72,15 +72,19 @@ class EvidenceBody(BaseModel):
     annotation_id: Id
 
 
+AT_LEAST_ONE: dict[str, Any] = {"minItems": 1}
+
+
 class MergeBody(BaseModel):
+    # An empty list is refused by the service with a sentence; minItems tells clients so.
     source_ids: list[Id] = Field(
-        min_length=1, max_length=100, description="The duplicates to fold in."
+        max_length=100, description="The duplicates to fold in.", json_schema_extra=AT_LEAST_ONE
     )
 
 
 class SplitBody(BaseModel):
     annotation_ids: list[Id] = Field(
-        min_length=1, max_length=1000, description="Evidence for the new claim."
+        max_length=1000, description="Evidence for the new claim.", json_schema_extra=AT_LEAST_ONE
     )
     # Blank text is refused by the service with a sentence; the pattern tells clients so.
     text: str = Field(

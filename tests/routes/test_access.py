@@ -55,7 +55,7 @@ def allowed(role: Role | None, rule: Rule) -> bool:
 
 
 def concrete(path: str) -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: PATH_VALUES.get(m.group(1), "no-such-id"), path)
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: PATH_VALUES.get(m.group(1), "no-such-id"), path)
 
 
 def test_every_route_has_a_rule_and_every_rule_a_route(client: TestClient) -> None:
