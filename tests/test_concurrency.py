@@ -8,12 +8,7 @@ edit the same few tags, each edit based on the version it just read, so that edi
 must be refused with 409.
 """
 
-import os
 import random
-import socket
-import subprocess
-import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +20,6 @@ import httpx2 as httpx
 import pytest
 from sqlmodel import Session, col, select
 
-from app.config import PROJECT_ROOT
 from app.db import make_engine
 from app.models import (
     Annotation,
@@ -37,6 +31,7 @@ from app.models import (
 )
 from app.services import accounts
 from app.services.tagging import tag_passage
+from tests.servers import served
 
 CLIENTS = 16
 OPERATIONS = 480
@@ -44,12 +39,6 @@ TAGGERS = ("alice", "bob")
 EDITORS = ("editor", "tester")  # an analyst who may edit others' work, and an admin
 POSITIONS = ("russia", "ukraine", "us", "europe")
 KINDS = ("states", "supports", "opposes")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -97,35 +86,8 @@ def scene(seeded_db_url: str, tmp_path: Path) -> Iterator[Scene]:
         ]
     engine.dispose()
 
-    port = free_port()
-    log_path = tmp_path / "server.log"
-    log = log_path.open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base_url}/openapi.json", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            log.close()
-            raise RuntimeError(f"the server did not start:\n{log_path.read_text()}")
-        time.sleep(0.1)
-    try:
+    with served(url, tmp_path / "server.log") as base_url:
         yield Scene(base_url, url, tokens, passages, shared)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
 
 
 def _note(outcomes: Outcomes, response: httpx.Response) -> None:

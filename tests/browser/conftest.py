@@ -1,7 +1,6 @@
 """A real server on a free port and a real headless Chromium driven by Playwright."""
 
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from app.access import SESSION_COOKIE
 from app.config import Settings
 from app.main import create_app
 from tests.accounts import ADMIN, SESSIONS
+from tests.servers import free_port
 
 CHROMIUM = os.environ.get("ARGMAP_CHROMIUM", "/usr/bin/chromium")
 # Flags for a headless run on a machine without a network or a sandbox.
@@ -27,12 +27,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
