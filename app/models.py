@@ -281,6 +281,14 @@ class Position(PositionBase, table=True):
 
 class PositionCreate(PositionBase):
     key: Key
+    # Unset, the new position comes after the others (see catalog.create_position).
+    ordinal: StrictInt | None = Field(default=None, ge=0, le=10_000)  # type: ignore[assignment]
+
+    @field_validator("key", mode="before")
+    @classmethod
+    def _key_in_lower_case(cls, value: Any) -> Any:
+        """A key is typed as "China" as often as "china": both mean the key `china`."""
+        return value.strip().lower() if isinstance(value, str) else value
 
 
 class PositionUpdate(SQLModel):

@@ -4,11 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import func
-from sqlmodel import Session, col, select
 
 from app.deps import AnalystDep, SessionDep
-from app.models import Annotation, PositionCreate
+from app.models import PositionCreate
 from app.routes.paging import HtmlPageDep, page_url, pager
 from app.services import catalog, documents
 from app.templating import render
@@ -16,20 +14,11 @@ from app.templating import render
 router = APIRouter(include_in_schema=False)
 
 
-def tag_counts(session: Session) -> dict[str, int]:
-    rows = session.exec(
-        select(Annotation.position_key, func.count())
-        .where(col(Annotation.deleted_at).is_(None))
-        .group_by(col(Annotation.position_key))
-    )
-    return dict(rows.all())
-
-
 @router.get("/positions", response_class=HTMLResponse)
 def position_list(request: Request, session: SessionDep, analyst: AnalystDep) -> HTMLResponse:
     context = {
         "positions": catalog.list_positions(session),
-        "counts": tag_counts(session),
+        "counts": catalog.tag_counts_by_position(session),
         "analyst": analyst,
     }
     return render(request, "positions.html", context, fragment="_position_rows.html")
@@ -44,9 +33,7 @@ def add_position(
     name: Annotated[str, Form(max_length=100)],
     colour: Annotated[str, Form(max_length=7)] = "#666666",
 ) -> HTMLResponse:
-    ordinal = max((p.ordinal for p in catalog.list_positions(session)), default=0) + 1
-    data = PositionCreate(key=key.strip().lower(), name=name, colour=colour, ordinal=ordinal)
-    catalog.create_position(session, data)
+    catalog.create_position(session, PositionCreate(key=key, name=name, colour=colour))
     return position_list(request, session, analyst)
 
 

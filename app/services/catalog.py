@@ -94,8 +94,22 @@ def get_position(session: Session, key: str) -> Position:
 
 
 def create_position(session: Session, data: PositionCreate) -> Position:
-    """Add an actor; its key is permanent, its name and colour can change later."""
+    """Add an actor; its key is permanent, its name and colour can change later. Without an
+    ordinal it comes after the positions there are."""
+    if data.ordinal is None:
+        last = session.exec(select(func.max(Position.ordinal))).one()
+        data = data.model_copy(update={"ordinal": (last or 0) + 1})
     return _create(session, Position, data.key, data)
+
+
+def tag_counts_by_position(session: Session) -> dict[str, int]:
+    """How many live tags each position has (positions without any are left out)."""
+    rows = session.exec(
+        select(Annotation.position_key, func.count())
+        .where(col(Annotation.deleted_at).is_(None))
+        .group_by(col(Annotation.position_key))
+    )
+    return dict(rows.all())
 
 
 def update_position(session: Session, key: str, data: PositionUpdate) -> Position:
