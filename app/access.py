@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
 
+from app.audit.entries import ACTOR, MAY_EDIT_ANY
 from app.deps import WRITE_METHODS, get_session
 from app.errors import AccessDenied, NotSignedIn, error_response, wants_html
 from app.models import Role, User
@@ -290,8 +291,8 @@ async def authorize(request: Request, session: Annotated[Session, Depends(get_se
     # other request.
     identity = await run_in_threadpool(_identify_reading, request, session)
     request.state.identity = identity
-    session.info["actor"] = identity.username
-    session.info["may_edit_any"] = identity.may_edit_any
+    session.info[ACTOR] = identity.username
+    session.info[MAY_EDIT_ANY] = identity.may_edit_any
     if rule is None:
         await _check_csrf(request, identity)
         return

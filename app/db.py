@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, create_engine
 
-import app.history  # noqa: F401  (registers the history events)
+import app.audit.events  # noqa: F401  (registers the history events)
 from app.config import PROJECT_ROOT
 
 SQLITE_BUSY_TIMEOUT_MS = 15000

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, func, or_, union, update
 from sqlmodel import Session, col, select
 
-from app import history
+from app.audit import entries
 from app.db import make_engine, migrate
 from app.models import (
     Annotation,
@@ -246,7 +246,7 @@ def clear_examples(session: Session) -> ClearedExamples:
     # recorded just before they go (a claim's with the relations that go with it: only
     # example ones, since a claim with one of the analysts' relations was kept).
     for model in (Annotation, Relation, Claim):
-        history.record_deletions(session, model, col(model.example))
+        entries.record_deletions(session, model, col(model.example))
         session.execute(delete(model).where(col(model.example)))
     session.commit()
     return ClearedExamples(

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, and_, insert, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
-from app import history
+from app.audit import entries, snapshots
 from app.models import (
     Annotation,
     Claim,
@@ -46,7 +46,7 @@ EXPORT_VERSION = 1
 EXPORT_BATCH = 500
 # Lines are handed on in chunks of about this many characters (as in app/services/export.py).
 # What the pages call each type of item.
-NOUNS = history.NOUNS
+NOUNS = snapshots.NOUNS
 
 Snapshot = dict[str, Any]
 
@@ -166,13 +166,13 @@ def item_history(session: Session, item_type: ItemType, item_id: str) -> list[Hi
         )
     )
     if not rows:
-        raise NotFound(f"There is no history for the {history.NOUNS[item_type]} '{item_id}'.")
+        raise NotFound(f"There is no history for the {snapshots.NOUNS[item_type]} '{item_id}'.")
     return present_entries(session, rows)
 
 
 def item_exists(session: Session, item_type: ItemType, item_id: str) -> bool:
     """Whether the item is in the map now (a removed tag is not)."""
-    item = session.get(history.MODELS[item_type], item_id)
+    item = session.get(snapshots.MODELS[item_type], item_id)
     if isinstance(item, Annotation):
         return item.deleted_at is None
     return item is not None
@@ -303,7 +303,7 @@ def entry_record(entry: HistoryEntry) -> dict[str, Any]:
     """An entry as plain JSON values."""
     return {
         "id": entry.id,
-        "at": history.json_safe(entry.at),
+        "at": snapshots.json_safe(entry.at),
         "actor": entry.actor,
         "action": str(entry.action),
         "item_type": str(entry.item_type),
@@ -358,7 +358,7 @@ def restore(session: Session, entry_id: int) -> HistoryEntry:
         _restore_document(session, entry.item_id, before)
     else:
         _refuse_if_present(session, item_type, entry.item_id)
-        _reinsert(session, history.MODELS[item_type], before)
+        _reinsert(session, snapshots.MODELS[item_type], before)
     session.commit()
     return latest_entry(session, item_type, entry.item_id)
 
@@ -371,16 +371,16 @@ def latest_entry(session: Session, item_type: ItemType, item_id: str) -> History
         .limit(1)
     ).first()
     if found is None:
-        raise NotFound(f"There is no history for the {history.NOUNS[item_type]} '{item_id}'.")
+        raise NotFound(f"There is no history for the {snapshots.NOUNS[item_type]} '{item_id}'.")
     return found
 
 
 def _already_restored(item_type: ItemType) -> Conflict:
-    return Conflict(f"This {history.NOUNS[item_type]} exists again: it was already restored.")
+    return Conflict(f"This {snapshots.NOUNS[item_type]} exists again: it was already restored.")
 
 
 def _refuse_if_present(session: Session, item_type: ItemType, item_id: str) -> None:
-    if session.get(history.MODELS[item_type], item_id) is not None:
+    if session.get(snapshots.MODELS[item_type], item_id) is not None:
         raise _already_restored(item_type)
 
 
@@ -394,7 +394,7 @@ def _reinsert(
 ) -> Snapshot:
     """Insert the row `snapshot` describes again, as the item's next version, and record the
     restoration (with `extra` added to the entry's snapshot); return the row as inserted."""
-    names = history.column_names(model)
+    names = snapshots.column_names(model)
     # Validating parses the snapshot's JSON values back into times, dates and enums.
     item = model.model_validate({name: snapshot[name] for name in names if name in snapshot})
     row = {name: getattr(item, name) for name in names}
@@ -402,8 +402,8 @@ def _reinsert(
     if "updated_at" in row:
         row["updated_at"] = utcnow()
     # A Core insert: the ORM would start the version at 1 again.
-    session.connection().execute(insert(history.table_of(model)), [row])
-    history.record_rows(session, HistoryAction.restore, model, [{**row, **(extra or {})}])
+    session.connection().execute(insert(snapshots.table_of(model)), [row])
+    entries.record_rows(session, HistoryAction.restore, model, [{**row, **(extra or {})}])
     return row
 
 
@@ -452,7 +452,7 @@ def _restore_claim(session: Session, claim_id: str, before: Snapshot) -> None:
     _reinsert(session, Claim, {**before, "topic_key": topic_key}, {"stances": stances})
     if stances:
         session.connection().execute(
-            insert(history.table_of(ClaimStance)),
+            insert(snapshots.table_of(ClaimStance)),
             [{"claim_id": claim_id, **stance} for stance in stances],
         )
     evidence = before.get("evidence") or []
@@ -518,7 +518,7 @@ def _restore_document(session: Session, document_id: str, before: Snapshot) -> N
         for ordinal, segment in enumerate(segment_document(text))
     ]
     if passages:
-        session.connection().execute(insert(history.table_of(Passage)), passages)
+        session.connection().execute(insert(snapshots.table_of(Passage)), passages)
 
 
 # --- the history as a file -----------------------------------------------------------------

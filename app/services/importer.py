@@ -38,7 +38,8 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, insert, select
 
-from app import history
+from app.audit.entries import insert_rows, record_rows
+from app.audit.snapshots import table_of
 from app.db import SEARCH_TABLES
 from app.models import (
     NOT_A_WEB_URL,
@@ -1123,9 +1124,9 @@ def _insert(
     statement = insert(model)
     for start in range(0, len(rows), INSERT_BATCH):
         batch = rows[start : start + INSERT_BATCH]
-        history.insert_rows(connection, statement, batch)
+        insert_rows(connection, statement, batch)
         shown = snapshots[start : start + INSERT_BATCH] if snapshots is not None else batch
-        history.record_rows(session, HistoryAction.create, model, shown)
+        record_rows(session, HistoryAction.create, model, shown)
 
 
 # The trigger of migration 0005 that copies each new row of a table into its FTS5 table:
@@ -1322,8 +1323,8 @@ def _write(session: Session, plan: _Plan) -> None:
         (Relation, plan.relations, None),
         (Annotation, plan.annotations, None),
     ]
-    inserted = {history.table_of(model).name: len(rows) for model, rows, _ in inserts}
-    inserted[history.table_of(HistoryEntry).name] = sum(inserted.values())  # one entry a row
+    inserted = {table_of(model).name: len(rows) for model, rows, _ in inserts}
+    inserted[table_of(HistoryEntry).name] = sum(inserted.values())  # one entry a row
     searched = [table for table in ("passage", "claim", "annotation") if inserted[table]]
     with _indexes_built_after(session, inserted), _search_index_filled_after(session, searched):
         for model, rows, snapshots in inserts:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.history import ITEM_TYPES, NOUNS
+from app.audit.snapshots import ITEM_TYPES, NOUNS
 from app.models import (
     Annotation,
     Claim,

@@ -15,7 +15,8 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
-from app import history
+from app.audit.entries import copy_of, insert_rows, record_rows
+from app.audit.snapshots import table_of
 from app.db import SEARCH_TABLES, make_engine, migrate
 from app.models import (
     Annotation,
@@ -293,8 +294,8 @@ def test_bulk_inserts_store_what_sqlalchemy_stores(fresh: Engine) -> None:
     ]
     with Session(fresh) as session:
         connection = session.connection()
-        statement = insert(history.table_of(Position))
-        history.insert_rows(connection, statement, rows[:2], {"updated_at": at})
+        statement = insert(table_of(Position))
+        insert_rows(connection, statement, rows[:2], {"updated_at": at})
         connection.execute(statement, [{**rows[2], "updated_at": at}])
         stored = connection.exec_driver_sql(
             "SELECT colour, created_at, updated_at FROM position ORDER BY key"
@@ -324,8 +325,8 @@ def test_bulk_inserts_store_any_text_as_sqlalchemy_stores_it(fresh: Engine) -> N
     ]
     with Session(fresh) as session:
         connection = session.connection()
-        history.insert_rows(connection, insert(history.table_of(Position)), rows)
-        history.record_rows(session, HistoryAction.create, Position, rows)
+        insert_rows(connection, insert(table_of(Position)), rows)
+        record_rows(session, HistoryAction.create, Position, rows)
         session.commit()
     with Session(fresh) as session:
         names = session.exec(select(Position.name).order_by(col(Position.ordinal))).all()
@@ -340,10 +341,10 @@ def test_bulk_inserts_store_any_text_as_sqlalchemy_stores_it(fresh: Engine) -> N
 )
 def test_every_bulk_insert_goes_to_postgresql_as_a_copy(model: type[SQLModel]) -> None:
     dialect = postgresql.psycopg.dialect()  # type: ignore[attr-defined]
-    table = history.table_of(model)
+    table = table_of(model)
     keys = [column.key for column in table.columns]
     compiled = insert(table).compile(dialect=dialect, column_keys=keys)
-    copy = history.copy_of(compiled.string)
+    copy = copy_of(compiled.string)
     assert copy is not None
     sql, names = copy
     assert sql.startswith(f"COPY {table.name} (") and sorted(names) == sorted(keys)
