@@ -213,12 +213,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if exc.status_code == 400 and exc.detail == UNPARSABLE_BODY:
-            problem = {"loc": ["body"], "msg": UNPARSABLE_BODY_MESSAGE, "type": "body_unreadable"}
+        if exc.status_code == 400:
+            # Only FastAPI and Starlette answer 400 here, for a body they cannot read (not
+            # UTF-8, a broken multipart form): refused input like any other.
+            message = UNPARSABLE_BODY_MESSAGE
+            if exc.detail != UNPARSABLE_BODY:
+                message = f"{message[:-1]} ({exc.detail})."
+            problem = {"loc": ["body"], "msg": message, "type": "body_unreadable"}
             if request.url.path.startswith("/api"):
-                body = {"detail": [problem], "message": UNPARSABLE_BODY_MESSAGE}
-                return JSONResponse(body, status_code=422)
-            return error_response(request, 422, UNPARSABLE_BODY_MESSAGE)
+                return JSONResponse({"detail": [problem], "message": message}, status_code=422)
+            return error_response(request, 422, message)
         response = error_response(request, exc.status_code, str(exc.detail))
         if exc.headers:
             response.headers.update(exc.headers)

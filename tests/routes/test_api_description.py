@@ -123,3 +123,15 @@ def test_dates_and_choices_are_described_as_the_server_takes_them(openapi: JSON)
     }
     assert "delete" in history["action"]["enum"]
     assert any(branch.get("format") == "date-time" for branch in history["since"]["anyOf"])
+
+
+@pytest.mark.parametrize("path", ["/api/documents/preview", "/api/import", "/api/claims"])
+def test_a_broken_form_is_refused_as_input_with_a_reason(client: TestClient, path: str) -> None:
+    boundary = "fd34c499211bb07b4c0b5812a0c3ebd3"
+    response = client.post(
+        path,
+        content=f"--{boundary}\r\n[[], {{}}]--{boundary}--\r\n".encode(),
+        headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"]
