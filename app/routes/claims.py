@@ -1,19 +1,20 @@
 """Claim pages: the list with its search, a claim with its evidence and relations, and the
 forms that relate, merge and split claims."""
 
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from sqlmodel import Session
 
 from app.deps import AnalystDep, SessionDep
 from app.errors import version_conflict_response
-from app.models import MAX_INTEGER, ClaimPublic, ClaimUpdate, RelationCreate, RelationKind, Stance
-from app.routes.annotations import blank_to_none, catalog_context
+from app.models import MAX_INTEGER, ClaimUpdate, RelationCreate, RelationKind, Stance
+from app.presenters.annotations import catalog_context
+from app.presenters.claims import claim_conflict_context, claim_context
+from app.routes.annotations import blank_to_none
 from app.routes.paging import HtmlPageDep, pager
-from app.services import claims, documents, examples, reanchor
+from app.services import claims, examples
 from app.services.errors import VersionConflict
 from app.templating import is_fragment_request, render
 
@@ -92,24 +93,6 @@ def claim_search(
     return render(request, "_claim_options.html", context)
 
 
-def claim_context(session: Session, claim_id: str, analyst: str | None) -> dict[str, Any]:
-    claim = claims.get_claim(session, claim_id)
-    items = claims.claim_evidence(session, claim_id)
-    return {
-        "claim": claims.claim_public(session, claim),
-        "evidence": [
-            (item, documents.split_into_pieces(item.passage.text, [item.annotation]))
-            for item in items
-        ],
-        # Evidence whose words are gone from its replaced document: the claim needs review.
-        "orphans": reanchor.orphaned_evidence(session, claim_id),
-        "relations_to_review": reanchor.relations_needing_review(session),
-        "links": claims.claim_links(session, claim_id),
-        "analyst": analyst,
-        **catalog_context(session),
-    }
-
-
 @router.get("/claims/{claim_id}", response_class=HTMLResponse)
 def claim_page(
     request: Request, session: SessionDep, analyst: AnalystDep, claim_id: str
@@ -153,39 +136,6 @@ def update_claim(
     except VersionConflict as conflict:
         return version_conflict_response(request, claim_conflict_context(session, conflict, data))
     return render(request, "_claim_head.html", claim_context(session, claim_id, analyst))
-
-
-def claim_conflict_context(
-    session: Session, conflict: VersionConflict, mine: ClaimUpdate
-) -> dict[str, Any]:
-    """The refused edit of a claim beside the claim as it is now, and the way to either."""
-    theirs: ClaimPublic = conflict.current
-    topics = catalog_context(session)["topic_map"]
-
-    def topic(key: str | None) -> str:
-        return topics[key].name if key in topics else key or ""
-
-    rows = [
-        ("Text", (mine.text or "").strip(), theirs.text),
-        ("Topic", topic(mine.topic_key), topic(theirs.topic_key)),
-        ("Note", (mine.note or "").strip(), theirs.note),
-    ]
-    fields = {
-        "text": mine.text or "",
-        "topic_key": mine.topic_key or "",
-        "note": mine.note or "",
-        "version": conflict.current_version,
-    }
-    return {
-        "conflict": conflict,
-        "rows": rows,
-        "changed_at": theirs.updated_at,
-        "save_url": f"/claims/{theirs.id}",
-        "fields": fields,
-        "target": "#claim-head",
-        "reload_url": f"/claims/{theirs.id}",
-        "page_url": f"/claims/{theirs.id}",
-    }
 
 
 @router.put("/claims/{claim_id}/stances/{position_key}", response_class=HTMLResponse)

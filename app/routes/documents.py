@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.deps import AnalystDep, SessionDep
 from app.models import MAX_INTEGER
-from app.routes.annotations import catalog_context
+from app.presenters.annotations import catalog_context
 from app.routes.claims import FLASH_COOKIE, flash_message, redirect_with_message
 from app.routes.paging import HtmlPageDep, page_url, pager
 from app.services import documents, reanchor

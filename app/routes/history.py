@@ -1,10 +1,8 @@
 """The history: the activity feed, one item's history with its changes, undoing a deletion,
 their JSON twins, and the whole history as a JSON file."""
 
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
-from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
@@ -13,9 +11,17 @@ from starlette.convertors import Convertor, register_url_convertor
 
 from app.deps import SessionDep
 from app.models import MAX_INTEGER, HistoryAction, HistoryPublic, ItemType
+from app.presenters.history import (
+    HistoryQuery,
+    entry_as_json,
+    feed_context,
+    item_context,
+    item_history_url,
+    page_url,
+)
 from app.routes.params import MOMENT_OR_BLANK, parse_moment
 from app.services import history
-from app.services.history import HistoryFilters, HistoryItem, HistoryPage
+from app.services.history import HistoryFilters, HistoryPage
 from app.templating import is_fragment_request, render
 
 
@@ -43,17 +49,6 @@ EntryId = Annotated[int, Path(ge=1, le=MAX_INTEGER, description="The history ent
 ITEM_ID = Annotated[str, Path(max_length=MAX_ID, description="The item's id (or key).")]
 
 Choice = TypeVar("Choice", bound=StrEnum)
-
-
-@dataclass(frozen=True)
-class HistoryQuery:
-    """The feed's filters and page, and the parameters as given (for the form and links)."""
-
-    filters: HistoryFilters
-    before: int | None
-    after: int | None
-    limit: int
-    params: dict[str, str]
 
 
 def _choice(kind: type[Choice], name: str, value: str) -> Choice | None:
@@ -141,54 +136,6 @@ def history_query(
 HistoryQueryDep = Annotated[HistoryQuery, Depends(history_query)]
 
 
-def _page_url(path: str, params: dict[str, str], **paging: int | None) -> str:
-    query = urlencode({**params, **{k: v for k, v in paging.items() if v is not None}})
-    return f"{path}?{query}" if query else path
-
-
-def item_history_url(item_type: ItemType | str, item_id: str) -> str:
-    return f"/history/{item_type}/{quote(item_id, safe='')}"
-
-
-def item_url(item_type: ItemType, snapshot: dict[str, Any] | None) -> str | None:
-    """Where the item lives in the app, from its latest snapshot."""
-    if not snapshot:
-        return None
-    if item_type is ItemType.annotation:
-        anchor = f"#p-{snapshot['passage_id']}" if snapshot.get("passage_id") else ""
-        return f"/documents/{quote(str(snapshot['document_id']), safe='')}{anchor}"
-    if item_type is ItemType.claim:
-        return f"/claims/{quote(str(snapshot['id']), safe='')}"
-    if item_type is ItemType.relation:
-        return f"/claims/{quote(str(snapshot['source_id']), safe='')}"
-    if item_type is ItemType.position:
-        return f"/positions/{quote(str(snapshot['key']), safe='')}"
-    if item_type is ItemType.document:
-        return f"/documents/{quote(str(snapshot['id']), safe='')}"
-    return None  # topics have no page of their own
-
-
-def entry_as_json(item: HistoryItem) -> dict[str, Any]:
-    return {
-        **history.entry_record(item.entry),
-        "label": item.label,
-        "url": item_history_url(item.entry.item_type, item.entry.item_id),
-    }
-
-
-def feed_context(session: Session, query: HistoryQuery, page: HistoryPage) -> dict[str, Any]:
-    return {
-        "page": page,
-        "params": query.params,
-        "item_types": list(ItemType),
-        "actions": list(HistoryAction),
-        "actors": history.list_actors(session),
-        "newer_url": _page_url("/history", query.params, after=page.newer) if page.newer else None,
-        "older_url": _page_url("/history", query.params, before=page.older) if page.older else None,
-        "item_history_url": item_history_url,
-    }
-
-
 def _page(session: Session, query: HistoryQuery) -> HistoryPage:
     return history.list_history(
         session, query.filters, before=query.before, after=query.after, limit=query.limit
@@ -210,24 +157,8 @@ def history_data(session: SessionDep, query: HistoryQueryDep) -> dict[str, Any]:
     params = query.params
     return {
         "entries": [entry_as_json(item) for item in page.items],
-        "newer": _page_url("/api/history", params, after=page.newer) if page.newer else None,
-        "older": _page_url("/api/history", params, before=page.older) if page.older else None,
-    }
-
-
-def item_context(session: Session, item_type: ItemType, item_id: str) -> dict[str, Any]:
-    items = history.item_history(session, item_type, item_id)
-    exists = history.item_exists(session, item_type, item_id)
-    latest = items[0].entry
-    return {
-        "item_type": item_type,
-        "item_id": item_id,
-        "label": items[0].label,
-        "noun": history.NOUNS[item_type],
-        "items": items,
-        "exists": exists,
-        "restorable": history.restorable_entry(items, exists),
-        "item_url": item_url(item_type, latest.after or latest.before) if exists else None,
+        "newer": page_url("/api/history", params, after=page.newer) if page.newer else None,
+        "older": page_url("/api/history", params, before=page.older) if page.older else None,
     }
 
 

@@ -15,12 +15,12 @@ from starlette.datastructures import UploadFile as StarletteUpload
 
 from app.deps import SessionDep
 from app.models import DocumentCreate
+from app.presenters.ingest import document_link, preview_context
 from app.routes.claims import redirect
 from app.services import ingest
 from app.services.ingest import (
     DuplicateText,
     Extracted,
-    Preview,
     SourceTooLarge,
     UnusableSource,
     WrongSourceType,
@@ -47,47 +47,6 @@ def source_status(error: UnusableSource) -> int:
     if isinstance(error, WrongSourceType):
         return 415
     return 422
-
-
-def document_link(document_id: str) -> str:
-    return f"/documents/{document_id}"
-
-
-def preview_context(preview: Preview) -> dict[str, Any]:
-    """The preview as plain data: the page renders it, the API returns it."""
-    data = preview.document
-    duplicate = preview.duplicate_of
-    return {
-        "metadata": {
-            "title": data.title,
-            "outlet": data.outlet,
-            "author": data.author,
-            "published": data.published.isoformat() if data.published else None,
-            "url": data.url,
-            "source_name": data.source_name,
-        },
-        "passages": [
-            {
-                "ordinal": ordinal,
-                "kind": str(segment.kind),
-                "text": segment.text,
-                "start": segment.start,
-                "end": segment.end,
-            }
-            for ordinal, segment in enumerate(preview.segments)
-        ],
-        "sha256": preview.sha256,
-        "duplicate_of": (
-            {
-                "id": duplicate.id,
-                "title": duplicate.title,
-                "url": document_link(duplicate.id),
-            }
-            if duplicate is not None
-            else None
-        ),
-        "text": data.text,
-    }
 
 
 def _page(

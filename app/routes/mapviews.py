@@ -6,9 +6,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from app.deps import AnalystDep, SessionDep
+from app.presenters.mapviews import matrix_as_json
 from app.routes.params import DATE_OR_BLANK, parse_date
 from app.services import catalog, documents, examples, mapviews
-from app.services.mapviews import MapFilters, Matrix, MatrixFilters
+from app.services.mapviews import MapFilters, MatrixFilters
 from app.templating import render
 
 router = APIRouter()
@@ -77,37 +78,6 @@ def graph_page(
         "example_counts": examples.count_examples(session),
     }
     return render(request, "graph.html", context)
-
-
-def matrix_as_json(matrix: Matrix) -> dict[str, Any]:
-    return {
-        "positions": [p.key for p in matrix.positions],
-        "topics": [key for key, _ in matrix.topics],
-        "cells": [
-            {
-                "position": cell.position,
-                "topic": cell.topic,
-                "states": cell.states,
-                "argued": cell.argued,
-                "documents": cell.documents,
-                "held": [_cell_claim(c) for c in cell.held],
-                "rejected": [_cell_claim(c) for c in cell.rejected],
-            }
-            for cell in matrix.cells.values()
-        ],
-    }
-
-
-def _cell_claim(claim: mapviews.CellClaim) -> dict[str, Any]:
-    return {
-        "id": claim.id,
-        "text": claim.text,
-        "stance": claim.stance,
-        "states": claim.states,
-        "argued": claim.argued,
-        "documents": sorted(claim.documents),
-        "needs_review": claim.needs_review,
-    }
 
 
 @router.get("/api/matrix", tags=["map"])

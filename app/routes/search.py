@@ -5,19 +5,19 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from markupsafe import Markup, escape
 from sqlmodel import Session
 
 from app.deps import AnalystDep, SessionDep
 from app.models import MAX_INTEGER, AnnotationKind
-from app.routes.annotations import catalog_context
+from app.presenters.annotations import catalog_context
+from app.presenters.search import hit_as_json, snippet_html
 from app.routes.paging import add_page_headers, pager
 from app.routes.params import DATE_OR_BLANK, parse_date
 from app.services import documents, search
 from app.services.errors import NotFound
 from app.services.paging import PageRequest
-from app.services.search import MAX_PAGE_SIZE, ResultType, SearchFilters, SearchHit, Snippet
-from app.templating import render, show_controls
+from app.services.search import MAX_PAGE_SIZE, ResultType, SearchFilters
+from app.templating import render
 
 router = APIRouter()
 
@@ -83,35 +83,6 @@ def search_request(
 
 
 SearchRequestDep = Annotated[SearchRequest, Depends(search_request)]
-
-
-def snippet_html(snippet: Snippet) -> Markup:
-    """Escaped text with `<mark>` around the matched words (and control characters shown as
-    symbols, as templates show every text)."""
-    return Markup("").join(
-        Markup("<mark>{}</mark>").format(show_controls(piece))
-        if marked
-        else escape(show_controls(piece))
-        for piece, marked in snippet.pieces
-    )
-
-
-def hit_as_json(hit: SearchHit) -> dict[str, Any]:
-    return {
-        "type": hit.type.value,
-        "id": hit.id,
-        "rank": hit.rank,
-        "url": hit.url,
-        "title": hit.title,
-        "detail": hit.detail,
-        "snippet": hit.snippet.text,
-        "snippet_html": str(snippet_html(hit.snippet)),
-        "note_snippet_html": str(snippet_html(hit.note)) if hit.note else None,
-        "document_id": hit.document_id,
-        "document_label": hit.document_label,
-        "passage_id": hit.passage_id,
-        "claim_id": hit.claim_id,
-    }
 
 
 def _document_label(session: Session, document_id: str | None) -> str | None:
