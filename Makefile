@@ -73,7 +73,7 @@ screenshots: $(STAMP) system-deps
 lint: $(STAMP)
 	$(BIN)/ruff check app tests migrations benchmarks
 	$(BIN)/ruff format --check app tests migrations benchmarks
-	$(BIN)/mypy app
+	$(BIN)/mypy app tests migrations benchmarks
 
 # Re-pin every dependency (with hashes) after a change to pyproject.toml.
 lock:

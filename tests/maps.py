@@ -1,22 +1,31 @@
 """A small argument map built directly in the database, shared by the map-view tests."""
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from app.models import Annotation, Claim, ClaimStance, Document, Passage, Relation, Stance
+from app.models import (
+    Annotation,
+    Claim,
+    ClaimStance,
+    Document,
+    Passage,
+    Relation,
+    RelationKind,
+    Stance,
+)
 from tests.factories import make_annotation
 
 
 def paragraphs(session: Session) -> list[Passage]:
     """The first paragraph of each seed document, in document order."""
     result = []
-    for document in session.exec(select(Document).order_by(Document.created_at)).all():
-        result.append(
-            session.exec(
-                select(Passage)
-                .where(Passage.document_id == document.id, Passage.kind == "paragraph")
-                .order_by(Passage.ordinal)
-            ).first()
-        )
+    for document in session.exec(select(Document).order_by(col(Document.created_at))).all():
+        first = session.exec(
+            select(Passage)
+            .where(Passage.document_id == document.id, Passage.kind == "paragraph")
+            .order_by(col(Passage.ordinal))
+        ).first()
+        assert first is not None, f"document {document.id} has no paragraph"
+        result.append(first)
     return result
 
 
@@ -53,10 +62,14 @@ def build_small_map(session: Session) -> dict[str, Claim]:
     evidence(session, second, no_nato, "ukraine", "opposes")
     evidence(session, first, ceasefire, "europe", "states")
     session.add(
-        Relation(source_id=ceasefire.id, target_id=no_nato.id, kind="attacks", analyst="Ana")
+        Relation(
+            source_id=ceasefire.id, target_id=no_nato.id, kind=RelationKind.attacks, analyst="Ana"
+        )
     )
     session.add(
-        Relation(source_id=loose.id, target_id=ceasefire.id, kind="supports", analyst="Ana")
+        Relation(
+            source_id=loose.id, target_id=ceasefire.id, kind=RelationKind.supports, analyst="Ana"
+        )
     )
     session.commit()
     return {"no_nato": no_nato, "ceasefire": ceasefire, "loose": loose}

@@ -5,12 +5,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 
 @contextmanager
-def counting_queries(engine: Engine) -> Iterator[list[str]]:
-    """Collect the text of every statement sent through `engine` inside the block."""
+def counting_queries(engine: Engine | Connection) -> Iterator[list[str]]:
+    """Collect the text of every statement sent through `engine` (or one connection) inside the
+    block; a session's `get_bind()` gives either."""
     statements: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:

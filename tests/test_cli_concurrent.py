@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, text
@@ -83,7 +84,7 @@ def large_export(seeded: Path, tmp_path: Path) -> tuple[Path, set[str]]:
             select(Passage).where(Passage.kind == PassageKind.paragraph).order_by(col(Passage.id))
         ).all()
         now = datetime(2026, 1, 1, tzinfo=UTC)
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "id": str(uuid.UUID(int=index + 1)),
                 "document_id": passages[index % len(passages)].document_id,

@@ -13,6 +13,7 @@ from app.config import PROJECT_ROOT
 from app.models import (
     Annotation,
     AnnotationCreate,
+    AnnotationKind,
     AnnotationUpdate,
     Claim,
     ClaimCreate,
@@ -47,7 +48,9 @@ from tests.factories import (
 SEEDS = PROJECT_ROOT / "seeds"
 
 
-def entries(session: Session, item_type: str | None = None, item_id: str | None = None):
+def entries(
+    session: Session, item_type: str | None = None, item_id: str | None = None
+) -> list[HistoryEntry]:
     query = select(HistoryEntry).order_by(col(HistoryEntry.id))
     if item_type is not None:
         query = query.where(HistoryEntry.item_type == item_type)
@@ -87,7 +90,8 @@ def paragraph(session: Session, index: int = 0) -> Passage:
 
 def stances(snapshot: dict[str, Any] | None) -> list[dict[str, str]]:
     assert snapshot is not None
-    return snapshot["stances"]
+    found: list[dict[str, str]] = snapshot["stances"]
+    return found
 
 
 # --- what is recorded ----------------------------------------------------------------------
@@ -107,14 +111,15 @@ def test_a_new_tag_is_recorded_with_who_made_it_and_what_it_is(map_session: Sess
     assert entry.after["quote"] == passage.text[4:11]
     assert entry.after["position_key"] == "russia"
     assert entry.after["kind"] == "states"  # an enum, stored as its value
-    assert entry.after["created_at"].endswith("Z")  # a time, as ISO 8601 in UTC
+    created_at = entry.after["created_at"]  # a time, as ISO 8601 in UTC
+    assert isinstance(created_at, str) and created_at.endswith("Z")
 
 
 def test_an_edit_is_recorded_with_the_item_before_and_after(map_session: Session) -> None:
     annotation = make_annotation(map_session, paragraph(map_session), "russia", note="first")
     as_user(map_session, "Ana")
     tagging.update_annotation(
-        map_session, annotation.id, AnnotationUpdate(note="second", kind="supports")
+        map_session, annotation.id, AnnotationUpdate(note="second", kind=AnnotationKind.supports)
     )
     entry = last(map_session, "annotation", annotation.id)
     assert (entry.action, entry.actor, entry.version) == ("update", "Ana", 2)
@@ -303,7 +308,8 @@ def test_an_import_records_every_item_it_creates(seeded_session: Session) -> Non
     entry = last(seeded_session, "claim", claim.id)
     assert entry.after is not None and entry.after["text"] == claim.text
     assert stances(entry.after)  # every starter claim has stances
-    assert entry.after["created_at"].endswith("Z")
+    created_at = entry.after["created_at"]
+    assert isinstance(created_at, str) and created_at.endswith("Z")
 
 
 def test_an_import_that_updates_a_claim_records_its_old_and_new_stances(

@@ -61,7 +61,8 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_a_busy_timeout_and_full_sync(
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
-        assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
+        busy_timeout = connection.execute(text("PRAGMA busy_timeout")).scalar()
+        assert busy_timeout is not None and busy_timeout >= 1000
         # FULL (2), SQLite's default: every commit is on disk before it is answered.
         assert connection.execute(text("PRAGMA synchronous")).scalar() == 2
     engine.dispose()

@@ -12,6 +12,7 @@ from app.models import (
     Document,
     Passage,
     RelationCreate,
+    RelationKind,
     StanceFields,
 )
 from app.services import claims, tagging
@@ -50,7 +51,9 @@ def build_map(url: str) -> tuple[str, str]:
         )
         other = claims.create_claim(session, ClaimCreate(text="Trump stepped back"), "Ana")
         claims.create_relation(
-            session, RelationCreate(source_id=other.id, target_id=lost.id, kind="supports"), "Ana"
+            session,
+            RelationCreate(source_id=other.id, target_id=lost.id, kind=RelationKind.supports),
+            "Ana",
         )
         original = document.original_text
         corrected = original.replace(original[passage.start : passage.end] + "\n\n", "")

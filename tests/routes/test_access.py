@@ -8,6 +8,7 @@ the check (any other answer: 404 for the made-up ids, 422 for the empty bodies, 
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -92,7 +93,7 @@ def test_each_role_passes_exactly_the_routes_its_rule_allows(
     sign_in_as(seeded_client, None if role is None else caller)
     wrong = []
     for method, path, rule in _calls():
-        body = {} if method in ("POST", "PUT", "PATCH") else None
+        body: dict[str, Any] | None = {} if method in ("POST", "PUT", "PATCH") else None
         response = seeded_client.request(
             method, concrete(path), json=body, headers=JSON_ONLY, follow_redirects=False
         )

@@ -1,25 +1,34 @@
 """Signing in and out, the brake on password guessing, CSRF, API tokens, and the admins' users
 page, through the app."""
 
+import httpx2 as httpx
 from bs4 import BeautifulSoup
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from app.access import CSRF_HEADER, SESSION_COOKIE
 from app.models import Annotation, LoginFailure
 from app.services import accounts
 from tests.accounts import PASSWORD, csrf_token_of, sign_in_as
+from tests.markup import one
 
 HX = {"HX-Request": "true"}
 JSON_ONLY = {"accept": "application/json"}
 HOSTILE = "<script>alert('x')</script>"
 
 
-def engine_of(client: TestClient) -> object:
-    return client.app.state.engine  # type: ignore[attr-defined]
+def engine_of(client: TestClient) -> Engine:
+    app = client.app
+    assert isinstance(app, FastAPI)
+    engine: Engine = app.state.engine
+    return engine
 
 
-def sign_in(client: TestClient, username: str, password: str = PASSWORD, **headers: str) -> object:
+def sign_in(
+    client: TestClient, username: str, password: str = PASSWORD, **headers: str
+) -> httpx.Response:
     sign_in_as(client, None)
     return client.post(
         "/login",
@@ -32,14 +41,15 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD, **heade
 def first_paragraph_id(client: TestClient) -> str:
     document = client.get("/api/documents").json()[0]
     passages = client.get(f"/api/documents/{document['id']}/passages").json()
-    return next(p["id"] for p in passages if p["kind"] == "paragraph")
+    paragraph_id: str = next(p["id"] for p in passages if p["kind"] == "paragraph")
+    return paragraph_id
 
 
 def test_signing_in_sets_a_safe_session_cookie_and_goes_where_asked(client: TestClient) -> None:
     response = sign_in(client, "alice")
-    assert response.status_code == 303  # type: ignore[attr-defined]
-    assert response.headers["location"] == "/claims"  # type: ignore[attr-defined]
-    cookie = response.headers["set-cookie"]  # type: ignore[attr-defined]
+    assert response.status_code == 303
+    assert response.headers["location"] == "/claims"
+    cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{SESSION_COOKIE}=")
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
     me = client.get("/api/me").json()
@@ -63,31 +73,31 @@ def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(
     wrong_password = sign_in(client, "alice", "not the password")
     no_such_user = sign_in(client, "nobody-here", "not the password")
     for response in (wrong_password, no_such_user):
-        assert response.status_code == 401  # type: ignore[attr-defined]
-        page = BeautifulSoup(response.text, "html.parser")  # type: ignore[attr-defined]
-        assert page.select_one(".error-message").get_text() == "Wrong username or password."
+        assert response.status_code == 401
+        page = BeautifulSoup(response.text, "html.parser")
+        assert one(page, ".error-message").get_text() == "Wrong username or password."
     assert client.get("/api/me", headers=JSON_ONLY).status_code == 401
 
 
 def test_sign_in_attempts_are_limited_per_account(client: TestClient) -> None:
     for _ in range(accounts.FAILURES_PER_ACCOUNT):
-        assert sign_in(client, "bob", "guess").status_code == 401  # type: ignore[attr-defined]
+        assert sign_in(client, "bob", "guess").status_code == 401
     # Even the right password is refused now: the password is not even looked at.
     blocked = sign_in(client, "bob")
-    assert blocked.status_code == 429  # type: ignore[attr-defined]
-    assert int(blocked.headers["retry-after"]) == 15 * 60  # type: ignore[attr-defined]
-    assert "Too many failed sign-ins" in blocked.text  # type: ignore[attr-defined]
+    assert blocked.status_code == 429
+    assert int(blocked.headers["retry-after"]) == 15 * 60
+    assert "Too many failed sign-ins" in blocked.text
     # Other accounts are not blocked by bob's failures (below the per-address limit).
-    assert sign_in(client, "alice").status_code == 303  # type: ignore[attr-defined]
+    assert sign_in(client, "alice").status_code == 303
 
 
 def test_sign_in_attempts_are_limited_per_address(client: TestClient) -> None:
     names = [f"user{n}" for n in range(accounts.FAILURES_PER_ADDRESS)]
     for name in names:
-        assert sign_in(client, name, "guess").status_code == 401  # type: ignore[attr-defined]
+        assert sign_in(client, name, "guess").status_code == 401
     # Every name so far failed once; the address has now used up its tries.
-    assert sign_in(client, "alice").status_code == 429  # type: ignore[attr-defined]
-    with Session(engine_of(client)) as session:  # type: ignore[arg-type]
+    assert sign_in(client, "alice").status_code == 429
+    with Session(engine_of(client)) as session:
         failures = session.exec(select(func.count()).select_from(LoginFailure)).one()
     assert failures == accounts.FAILURES_PER_ADDRESS
 
@@ -95,10 +105,10 @@ def test_sign_in_attempts_are_limited_per_address(client: TestClient) -> None:
 def test_a_successful_sign_in_clears_the_accounts_failures(client: TestClient) -> None:
     for _ in range(accounts.FAILURES_PER_ACCOUNT - 1):
         sign_in(client, "bob", "guess")
-    assert sign_in(client, "bob").status_code == 303  # type: ignore[attr-defined]
+    assert sign_in(client, "bob").status_code == 303
     for _ in range(accounts.FAILURES_PER_ACCOUNT - 1):
         sign_in(client, "bob", "guess")
-    assert sign_in(client, "bob").status_code == 303  # type: ignore[attr-defined]
+    assert sign_in(client, "bob").status_code == 303
 
 
 def test_signing_out_ends_the_session(client: TestClient) -> None:
@@ -126,7 +136,7 @@ def test_a_change_without_the_csrf_token_is_refused(seeded_client: TestClient) -
     for response in (missing, wrong, json_missing):
         assert response.status_code == 403
         assert "CSRF token" in response.json()["detail"]
-    with Session(engine_of(seeded_client)) as session:  # type: ignore[arg-type]
+    with Session(engine_of(seeded_client)) as session:
         assert session.exec(select(func.count()).select_from(Annotation)).one() == 0
 
     in_header = seeded_client.post(
@@ -188,7 +198,7 @@ def test_tokens_are_made_and_revoked_on_the_account_page(client: TestClient) -> 
     sign_in_as(client, "victor")
     page = client.post("/account/tokens", data={"name": "reader"})
     assert page.status_code == 201
-    secret = BeautifulSoup(page.text, "html.parser").select_one("code.secret").get_text()
+    secret = one(BeautifulSoup(page.text, "html.parser"), "code.secret").get_text()
     assert client.get("/api/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
     token_id = client.get("/api/tokens").json()[0]["id"]
     client.post(f"/account/tokens/{token_id}/revoke", follow_redirects=False)
@@ -220,8 +230,8 @@ def test_admins_add_users_who_can_then_sign_in(client: TestClient) -> None:
         data={"username": "olena", "display_name": "X", "password": "another long one"},
     )
     assert taken.status_code == 422
-    assert "taken" in BeautifulSoup(taken.text, "html.parser").select_one(".error-message").text
-    assert sign_in(client, "olena", "a long enough password").status_code == 303  # type: ignore[attr-defined]
+    assert "taken" in one(BeautifulSoup(taken.text, "html.parser"), ".error-message").text
+    assert sign_in(client, "olena", "a long enough password").status_code == 303
     assert client.get("/api/me").json()["display_name"] == "Olena Ševčenko"
 
 
@@ -235,7 +245,7 @@ def test_disabling_a_user_ends_their_sessions_and_tokens(client: TestClient) -> 
     assert client.get("/api/me").status_code == 401
     sign_in_as(client, None)
     assert client.get("/api/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
-    assert sign_in(client, "bob").status_code == 401  # type: ignore[attr-defined]
+    assert sign_in(client, "bob").status_code == 401
 
 
 def bearer(secret: str) -> dict[str, str]:
@@ -257,12 +267,12 @@ def test_re_enabling_a_user_does_not_bring_back_their_old_tokens_or_sessions(
     sign_in_as(client, None)
     assert client.get("/api/me", headers=bearer(secret)).status_code == 401
     # He signs in again, and sees the old token as revoked.
-    assert sign_in(client, "bob").status_code == 303  # type: ignore[attr-defined]
+    assert sign_in(client, "bob").status_code == 303
     (token,) = client.get("/api/tokens").json()
     assert token["revoked_at"] is not None
 
 
-def change_password(client: TestClient, current: str, new: str) -> object:
+def change_password(client: TestClient, current: str, new: str) -> httpx.Response:
     csrf = csrf_token_of(client.get("/account").text)
     return client.post(
         "/account/password",
@@ -275,14 +285,14 @@ def test_changing_the_password_signs_out_the_accounts_other_sessions_only(
 ) -> None:
     sign_in_as(client, "alice")  # another browser of hers, signed in before
     secret = client.post("/api/tokens", json={"name": "script"}).json()["token"]
-    assert sign_in(client, "alice").status_code == 303  # type: ignore[attr-defined]
+    assert sign_in(client, "alice").status_code == 303
     this_browser = client.cookies[SESSION_COOKIE]
 
     changed = change_password(client, PASSWORD, "a brand new password")
 
-    assert changed.status_code == 200  # type: ignore[attr-defined]
-    page = BeautifulSoup(changed.text, "html.parser")  # type: ignore[attr-defined]
-    notice = page.select_one(".password-changed").get_text(" ", strip=True)
+    assert changed.status_code == 200
+    page = BeautifulSoup(changed.text, "html.parser")
+    notice = one(page, ".password-changed").get_text(" ", strip=True)
     assert "1 other session was signed out" in notice
     assert "API tokens stay valid until you revoke them" in notice
     assert page.select_one('.password-changed form[action="/account/tokens/revoke-all"]')
@@ -310,7 +320,7 @@ def test_revoking_all_tokens_from_the_account_page_ends_every_one(client: TestCl
     revoked = client.post("/account/tokens/revoke-all", data={"csrf_token": csrf})
 
     assert revoked.status_code == 200
-    notice = BeautifulSoup(revoked.text, "html.parser").select_one(".tokens-revoked")
+    notice = one(BeautifulSoup(revoked.text, "html.parser"), ".tokens-revoked")
     assert "2 API tokens were revoked" in notice.get_text()
     for secret in secrets:
         assert client.get("/api/me", headers=bearer(secret)).status_code == 401
@@ -374,7 +384,7 @@ def test_the_first_admin_must_choose_a_password(db_url: str) -> None:
         assert accounts.ensure_first_admin(session) is None
     with TestClient(app) as client:
         response = sign_in(client, "admin", one_time)
-        assert response.headers["location"] == "/account"  # type: ignore[attr-defined]
+        assert response.headers["location"] == "/account"
         # Nothing else until the password is changed.
         page = client.get("/documents", headers={"accept": "text/html"}, follow_redirects=False)
         assert page.headers["location"] == "/account"
@@ -391,7 +401,7 @@ def test_the_first_admin_must_choose_a_password(db_url: str) -> None:
         )
         assert changed.status_code == 200
         assert client.get("/documents").status_code == 200
-        assert sign_in(client, "admin", one_time).status_code == 401  # type: ignore[attr-defined]
+        assert sign_in(client, "admin", one_time).status_code == 401
 
 
 def test_hostile_display_names_are_escaped(client: TestClient) -> None:

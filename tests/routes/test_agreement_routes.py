@@ -9,6 +9,7 @@ from app.main import create_app
 from app.models import Document, Passage, PassageKind
 from tests.accounts import ADMIN, sign_in_as
 from tests.factories import make_annotation
+from tests.markup import one
 
 HX = {"HX-Request": "true"}
 HOSTILE = "<script>alert('x')</script>"
@@ -114,7 +115,7 @@ def test_one_analyst_gets_a_message(seeded_db_url: str) -> None:
         )
         assert data["positions"] == [] and data["disagreements"] == []
         page = BeautifulSoup(client.get("/agreement").text, "html.parser")
-    assert "only Ana has" in page.select_one(".agreement-message").get_text()
+    assert "only Ana has" in one(page, ".agreement-message").get_text()
     assert page.select(".agreement-position") == []
 
 
@@ -131,23 +132,23 @@ def test_agreement_page_and_fragment(seeded_db_url: str) -> None:
     assert response.status_code == 200
     page = BeautifulSoup(response.text, "html.parser")
     assert page.find("html") is not None
-    assert page.select_one('nav a[href="/agreement"]').get_text() == "Agreement"
+    assert one(page, 'nav a[href="/agreement"]').get_text() == "Agreement"
     boxes = page.select("form.agreement-filters input[name=document]")
     assert [b["value"] for b in boxes] == ids and all(b.has_attr("checked") for b in boxes)
     names = page.select("form.agreement-filters input[name=analyst]")
     assert [(b["value"], b.has_attr("checked")) for b in names] == [("Ana", True), ("Ben", True)]
 
-    russia = page.select_one('.agreement-position[data-position="russia"]')
-    assert russia.select_one("[data-alpha]").get_text() == "1.000"
-    row = russia.select_one('tr[data-pair="Ana / Ben"]')
-    assert row.select_one("td.kappa").get_text(strip=True) == "1.000"
-    assert "states / states: 1" in row.select_one(".label-counts").get_text()
-    europe = page.select_one('.agreement-position[data-position="europe"]')
+    russia = one(page, '.agreement-position[data-position="russia"]')
+    assert one(russia, "[data-alpha]").get_text() == "1.000"
+    row = one(russia, 'tr[data-pair="Ana / Ben"]')
+    assert one(row, "td.kappa").get_text(strip=True) == "1.000"
+    assert "states / states: 1" in one(row, ".label-counts").get_text()
+    europe = one(page, '.agreement-position[data-position="europe"]')
     assert "No tag of this position" in europe.get_text()
 
     disputes = page.select("table.disagreements tbody tr")
     assert [tr["data-passage-id"] for tr in disputes] == [disputed.id]
-    link = disputes[0].select_one("a")["href"]
+    link = one(disputes[0], "a")["href"]
     assert link == f"/documents/{ids[2]}#p-{disputed.id}"
     cells = {
         td["data-analyst"]: td.get_text(" ", strip=True)
@@ -159,7 +160,7 @@ def test_agreement_page_and_fragment(seeded_db_url: str) -> None:
     assert fragment.select_one("#agreement") is not None
     assert fragment.select_one("form") is None  # the filters stay on the page
     # Only Ben chosen: a message instead of figures.
-    assert "only Ben was chosen" in filtered.select_one(".agreement-message").get_text()
+    assert "only Ben was chosen" in one(filtered, ".agreement-message").get_text()
     assert missing.status_code == 404 and "no document with the id" in missing.text
 
 
@@ -172,5 +173,5 @@ def test_hostile_analyst_names_are_escaped(seeded_db_url: str) -> None:
     page = BeautifulSoup(html, "html.parser")
     assert not any("alert" in (s.string or "") for s in page.find_all("script"))
     assert HOSTILE in [b["value"] for b in page.select("input[name=analyst]")]
-    assert page.select_one("table.agreement-coverage tbody th").get_text() == HOSTILE
+    assert one(page, "table.agreement-coverage tbody th").get_text() == HOSTILE
     assert data["analysts"][0]["name"] == HOSTILE  # JSON carries the name as it is

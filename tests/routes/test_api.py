@@ -20,7 +20,8 @@ def boilerplate_passage(client: TestClient) -> JSON:
     for document in client.get("/api/documents").json():
         for passage in client.get(f"/api/documents/{document['id']}/passages").json():
             if passage["kind"] == "boilerplate":
-                return passage
+                found: JSON = passage
+                return found
     raise AssertionError("the seed corpus has boilerplate passages")
 
 
@@ -29,7 +30,8 @@ def tag(client: TestClient, passage_id: str, **fields: Any) -> JSON:
         "/api/annotations", json={"passage_id": passage_id, "position_key": "russia", **fields}
     )
     assert response.status_code == 201, response.text
-    return response.json()
+    created: JSON = response.json()
+    return created
 
 
 # --- documents -------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from typing import Any
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
+from tests.markup import one
+
 HX = {"HX-Request": "true"}
 
 
@@ -32,7 +34,7 @@ def test_make_a_claim_from_a_passage(seeded_client: TestClient) -> None:
     form = soup(
         seeded_client.get(f"/passages/{passage['id']}/tag-form?position=russia", headers=HX)
     )
-    assert form.select_one("textarea[name=claim_text]").get_text() == passage["text"]
+    assert one(form, "textarea[name=claim_text]").get_text() == passage["text"]
 
     fragment = tag(
         seeded_client,
@@ -42,7 +44,7 @@ def test_make_a_claim_from_a_passage(seeded_client: TestClient) -> None:
         claim_text="  Ukraine will not join NATO ",
         stance="holds",
     )
-    assert "Ukraine will not join NATO" in fragment.select_one(".chip-claim").get_text()
+    assert "Ukraine will not join NATO" in one(fragment, ".chip-claim").get_text()
     (claim,) = seeded_client.get("/api/claims").json()
     assert claim["text"] == "Ukraine will not join NATO"
     assert claim["topic_key"] == "nato"
@@ -56,7 +58,7 @@ def test_attach_a_passage_of_another_document_to_a_claim(seeded_client: TestClie
     claim_id = seeded_client.get("/api/claims").json()[0]["id"]
 
     found = soup(seeded_client.get("/claims/search", params={"q": "join nato"}, headers=HX))
-    option = found.select_one("input[name=claim_id]")
+    option = one(found, "input[name=claim_id]")
     assert option["value"] == claim_id
 
     tag(
@@ -102,8 +104,8 @@ def test_editing_a_tag_keeps_or_changes_its_claim(seeded_client: TestClient) -> 
     tag(seeded_client, passage["id"], claim_mode="new", claim_text="A ceasefire must come first")
     annotation = seeded_client.get("/api/annotations").json()[0]
     edit = soup(seeded_client.get(f"/annotations/{annotation['id']}/edit", headers=HX))
-    assert edit.select_one("input[name=claim_mode][value=existing]").has_attr("checked")
-    assert edit.select_one("input[name=claim_id]")["value"] == annotation["claim_id"]
+    assert one(edit, "input[name=claim_mode][value=existing]").has_attr("checked")
+    assert one(edit, "input[name=claim_id]")["value"] == annotation["claim_id"]
     seeded_client.put(
         f"/annotations/{annotation['id']}",
         data={"position_key": "russia", "kind": "supports", "claim_mode": "none"},
@@ -126,7 +128,7 @@ def test_relate_two_claims_from_a_claim_page(seeded_client: TestClient) -> None:
     )
     assert response.headers["HX-Trigger"] == "relations-changed"
     fragment = soup(response)
-    assert fragment.select_one(".relation.kind-supports a")["href"] == f"/claims/{target}"
+    assert one(fragment, ".relation.kind-supports a")["href"] == f"/claims/{target}"
     again = seeded_client.post(
         f"/claims/{target}/relations",
         data={"kind": "attacks", "direction": "to", "other_id": source},
@@ -141,7 +143,7 @@ def test_relate_two_claims_from_a_claim_page(seeded_client: TestClient) -> None:
     )
     assert itself.status_code == 422
     target_page = soup(seeded_client.get(f"/claims/{target}"))
-    assert "Supported by" in target_page.select_one("#claim-relations").get_text()
+    assert "Supported by" in one(target_page, "#claim-relations").get_text()
 
 
 def test_merge_and_split_from_the_claim_page(seeded_client: TestClient) -> None:
@@ -187,7 +189,7 @@ def test_claim_stance_and_text_edits_return_the_header(seeded_client: TestClient
             f"/claims/{claim_id}/stances/europe", data={"stance": "rejects"}, headers=HX
         )
     )
-    europe = head.select_one('select[hx-put$="/stances/europe"] option[selected]')
+    europe = one(head, 'select[hx-put$="/stances/europe"] option[selected]')
     assert europe["value"] == "rejects"
     head = soup(
         seeded_client.put(
@@ -196,8 +198,8 @@ def test_claim_stance_and_text_edits_return_the_header(seeded_client: TestClient
             headers=HX,
         )
     )
-    assert head.select_one("h1").get_text() == "Talks are useful <b>now</b>"
-    assert "Negotiating format" in head.select_one(".claim-meta").get_text()
+    assert one(head, "h1").get_text() == "Talks are useful <b>now</b>"
+    assert "Negotiating format" in one(head, ".claim-meta").get_text()
     assert (
         seeded_client.put(
             f"/claims/{claim_id}/stances/europe", data={"stance": "maybe"}
@@ -224,7 +226,7 @@ def test_graph_panel_summary_and_deleting_a_claim(seeded_client: TestClient) -> 
     claim_id = seeded_client.get("/api/claims").json()[0]["id"]
     summary = soup(seeded_client.get(f"/claims/{claim_id}/summary", headers=HX))
     assert summary.find("html") is None
-    assert summary.select_one(".summary-title a")["href"] == f"/claims/{claim_id}"
+    assert one(summary, ".summary-title a")["href"] == f"/claims/{claim_id}"
     assert len(summary.select("blockquote.evidence")) == 1
     deleted = seeded_client.delete(f"/claims/{claim_id}", headers=HX)
     assert deleted.headers["HX-Redirect"] == "/claims"
@@ -256,7 +258,7 @@ def test_a_relation_can_name_its_evidence_passage(seeded_client: TestClient) -> 
             headers=HX,
         )
     )
-    assert fragment.select_one(".relation-evidence")["href"] == f"/passages/{first['id']}"
+    assert one(fragment, ".relation-evidence")["href"] == f"/passages/{first['id']}"
     (relation,) = seeded_client.get("/api/relations").json()
     assert relation["evidence_passage_id"] == first["id"]
 

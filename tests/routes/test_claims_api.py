@@ -19,20 +19,23 @@ def tag(client: TestClient, passage: JSON, position_key: str = "russia") -> JSON
         "/api/annotations", json={"passage_id": passage["id"], "position_key": position_key}
     )
     assert response.status_code == 201, response.text
-    return response.json()
+    created: JSON = response.json()
+    return created
 
 
 def create_claim(client: TestClient, text: str, **fields: Any) -> JSON:
     response = client.post("/api/claims", json={"text": text, **fields})
     assert response.status_code == 201, response.text
-    return response.json()
+    created: JSON = response.json()
+    return created
 
 
 def relate(client: TestClient, source: JSON, target: JSON, kind: str = "supports") -> JSON:
     body = {"source_id": source["id"], "target_id": target["id"], "kind": kind}
     response = client.post("/api/relations", json=body)
     assert response.status_code == 201, response.text
-    return response.json()
+    created: JSON = response.json()
+    return created
 
 
 def assert_error(response: Any, status: int, detail: str) -> None:

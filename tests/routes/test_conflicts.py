@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.errors import RACE_MESSAGE
 from app.services import tagging
+from tests.markup import one
 
 HX = {"HX-Request": "true"}
 JSON = dict[str, Any]
@@ -224,7 +225,7 @@ def form_data(form: Any) -> dict[str, str]:
 def test_the_tag_edit_form_carries_the_version(seeded_client: TestClient) -> None:
     annotation = new_annotation(seeded_client)
     form = open_tag_form(seeded_client, annotation["id"])
-    assert form.select_one("form.tag-form input[name=version]")["value"] == "1"
+    assert one(form, "form.tag-form input[name=version]")["value"] == "1"
 
 
 def test_a_stale_tag_edit_shows_both_versions_and_saving_mine_then_works(
@@ -256,19 +257,16 @@ def test_a_stale_tag_edit_shows_both_versions_and_saving_mine_then_works(
     assert "states" in theirs_text and "version 2" in theirs_text
     assert "by tester" in theirs_text
     assert "based on version 1" in mine_text
-    assert (
-        "was changed by tester since you opened it"
-        in panel.select_one(".conflict-message").get_text()
-    )
+    assert "was changed by tester since you opened it" in one(panel, ".conflict-message").get_text()
 
     pid = annotation["passage_id"]
-    keep = panel.select_one("[data-keep-theirs]")
+    keep = one(panel, "[data-keep-theirs]")
     assert (keep["hx-get"], keep["hx-target"], keep["hx-swap"]) == (
         f"/passages/{pid}",
         f"#p-{pid}",
         "outerHTML",
     )
-    retry = panel.select_one("form.conflict-save")
+    retry = one(panel, "form.conflict-save")
     assert retry["hx-put"] == f"/annotations/{annotation['id']}"
     assert (retry["hx-target"], retry["hx-swap"]) == (f"#p-{pid}", "outerHTML")
     resend = form_data(retry)
@@ -279,7 +277,7 @@ def test_a_stale_tag_edit_shows_both_versions_and_saving_mine_then_works(
         "russia",
     )
 
-    saved = seeded_client.put(retry["hx-put"], data=resend, headers=HX)
+    saved = seeded_client.put(str(retry["hx-put"]), data=resend, headers=HX)
     fragment = html(saved)
     assert fragment.select_one(f"section#p-{pid}") is not None
     stored = seeded_client.get(url).json()
@@ -299,9 +297,9 @@ def test_keeping_theirs_reloads_the_passage_as_stored(seeded_client: TestClient)
     response = seeded_client.put(
         f"/annotations/{annotation['id']}", data={**form, "kind": "opposes"}, headers=HX
     )
-    keep = html(response, 409).select_one("[data-keep-theirs]")
-    passage = html(seeded_client.get(keep["hx-get"], headers=HX))
-    assert "supports" in passage.select_one(".chip-kind").get_text()
+    keep = one(html(response, 409), "[data-keep-theirs]")
+    passage = html(seeded_client.get(str(keep["hx-get"]), headers=HX))
+    assert "supports" in one(passage, ".chip-kind").get_text()
     assert seeded_client.get(url).json()["kind"] == "supports"
 
 
@@ -315,10 +313,10 @@ def test_a_plain_request_gets_the_conflict_as_a_whole_page(seeded_client: TestCl
     page = html(response, 409)
     assert page.find("html") is not None
     assert "X-Conflict" not in response.headers
-    panel = page.select_one("main .conflict-panel")
-    assert "mine" in panel.select_one(".conflict-mine").get_text()
-    assert "theirs" in panel.select_one(".conflict-theirs").get_text()
-    keep = panel.select_one("a[data-keep-theirs]")
+    panel = one(page, "main .conflict-panel")
+    assert "mine" in one(panel, ".conflict-mine").get_text()
+    assert "theirs" in one(panel, ".conflict-theirs").get_text()
+    keep = one(panel, "a[data-keep-theirs]")
     pid = annotation["passage_id"]
     assert keep["href"] == f"/documents/{annotation['document_id']}#p-{pid}"
     assert form_data(panel.select_one("form.conflict-save"))["version"] == "2"
@@ -340,21 +338,21 @@ def test_a_stale_claim_edit_shows_both_versions_and_saving_mine_then_works(
     )
     panel = html(response, 409)
     assert response.headers["X-Conflict"] == "version"
-    assert "This claim was changed" in panel.select_one(".conflict-message").get_text()
-    assert "Kyiv keeps some land" in panel.select_one(".conflict-mine").get_text()
-    assert "Kyiv keeps all its land" in panel.select_one(".conflict-theirs").get_text()
-    keep = panel.select_one("[data-keep-theirs]")
+    assert "This claim was changed" in one(panel, ".conflict-message").get_text()
+    assert "Kyiv keeps some land" in one(panel, ".conflict-mine").get_text()
+    assert "Kyiv keeps all its land" in one(panel, ".conflict-theirs").get_text()
+    keep = one(panel, "[data-keep-theirs]")
     assert (keep["hx-get"], keep["hx-target"]) == (f"/claims/{claim['id']}", "#claim-head")
-    head = html(seeded_client.get(keep["hx-get"], headers=HX))
-    assert head.select_one("header#claim-head h1").get_text() == "Kyiv keeps all its land"
+    head = html(seeded_client.get(str(keep["hx-get"]), headers=HX))
+    assert one(head, "header#claim-head h1").get_text() == "Kyiv keeps all its land"
     assert head.find("html") is None
 
-    retry = panel.select_one("form.conflict-save")
+    retry = one(panel, "form.conflict-save")
     resend = form_data(retry)
     assert resend["version"] == "2"
-    saved = html(seeded_client.put(retry["hx-put"], data=resend, headers=HX))
-    assert saved.select_one("h1").get_text() == "Kyiv keeps some land"
-    assert saved.select_one("form.claim-form input[name=version]")["value"] == "3"
+    saved = html(seeded_client.put(str(retry["hx-put"]), data=resend, headers=HX))
+    assert one(saved, "h1").get_text() == "Kyiv keeps some land"
+    assert one(saved, "form.claim-form input[name=version]")["value"] == "3"
 
 
 def test_removing_a_tag_that_changed_since_it_was_shown_asks_first(

@@ -82,8 +82,8 @@ def assert_the_work_is_whole(client: TestClient, work: dict[str, Any]) -> None:
     evidence = client.get(f"/api/claims/{work['evidenced']}").json()
     assert [e["analyst"] for e in evidence["evidence"]] == ["alice"]
     with Session(engine_of(client)) as session:
-        assert not any(session.exec(select(Claim.example)))
-        assert not any(session.exec(select(Relation.example)))
+        assert not any(session.exec(select(Claim.example)).all())
+        assert not any(session.exec(select(Relation.example)).all())
     assert client.get("/api/examples").json() == {"claims": 0, "relations": 0, "annotations": 0}
 
 

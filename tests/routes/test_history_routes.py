@@ -8,6 +8,8 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
+from tests.markup import one
+
 JSON = dict[str, Any]
 HX = {"HX-Request": "true"}
 SCRIPT = "<script>alert('x')</script>"
@@ -31,20 +33,24 @@ def paragraphs(client: TestClient, document_index: int = 0) -> list[JSON]:
 
 def tag(client: TestClient, passage: JSON, position_key: str = "russia") -> JSON:
     body = {"passage_id": passage["id"], "position_key": position_key}
-    return ok(client.post("/api/annotations", json=body), 201)
+    created: JSON = ok(client.post("/api/annotations", json=body), 201)
+    return created
 
 
 def create_claim(client: TestClient, text: str, **fields: Any) -> JSON:
-    return ok(client.post("/api/claims", json={"text": text, **fields}), 201)
+    created: JSON = ok(client.post("/api/claims", json={"text": text, **fields}), 201)
+    return created
 
 
 def relate(client: TestClient, source: JSON, target: JSON, kind: str = "supports") -> JSON:
     body = {"source_id": source["id"], "target_id": target["id"], "kind": kind}
-    return ok(client.post("/api/relations", json=body), 201)
+    created: JSON = ok(client.post("/api/relations", json=body), 201)
+    return created
 
 
 def item_entries(client: TestClient, item_type: str, item_id: str) -> list[JSON]:
-    return ok(client.get(f"/api/history/{item_type}/{item_id}"))["entries"]
+    entries: list[JSON] = ok(client.get(f"/api/history/{item_type}/{item_id}"))["entries"]
+    return entries
 
 
 def deletion(client: TestClient, item_type: str, item_id: str) -> JSON:
@@ -54,7 +60,8 @@ def deletion(client: TestClient, item_type: str, item_id: str) -> JSON:
 
 
 def restore(client: TestClient, entry: JSON) -> JSON:
-    return ok(client.post(f"/api/history/{entry['id']}/restore"))
+    restored: JSON = ok(client.post(f"/api/history/{entry['id']}/restore"))
+    return restored
 
 
 # --- the feed ------------------------------------------------------------------------------
@@ -145,12 +152,11 @@ def test_an_items_page_shows_each_version_and_what_changed(seeded_client: TestCl
     body = {"text": "Second words", "note": "Reworded", "version": claim["version"]}
     ok(seeded_client.patch(f"/api/claims/{claim['id']}", json=body))
     page = soup(seeded_client.get(f"/history/claim/{claim['id']}"))
-    assert page.select_one("h1").get_text() == "Second words"  # type: ignore[union-attr]
+    assert one(page, "h1").get_text() == "Second words"
     update, create = page.select(".history-entry")
-    text_row = update.select_one('tr[data-field="text"]')
-    assert text_row is not None
-    assert text_row.select_one(".before").get_text() == "First words"  # type: ignore[union-attr]
-    assert text_row.select_one(".after").get_text() == "Second words"  # type: ignore[union-attr]
+    text_row = one(update, 'tr[data-field="text"]')
+    assert one(text_row, ".before").get_text() == "First words"
+    assert one(text_row, ".after").get_text() == "Second words"
     assert "stances" in [tr["data-field"] for tr in create.select("tr[data-field]")]
     assert page.select_one(".restore-form") is None  # nothing to undo
     data = ok(seeded_client.get(f"/api/history/claim/{claim['id']}"))

@@ -3,6 +3,7 @@
 from pathlib import Path
 from typing import Any
 
+import httpx2 as httpx
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
@@ -15,6 +16,7 @@ from app.routes import ingest as ingest_routes
 from app.services import ingest
 from tests.accounts import sign_in_as
 from tests.ingest_files import ARTICLE_HTML, WRAPPED_LINES, answer, local_server, make_pdf
+from tests.markup import one
 from tests.test_cli import argmap
 
 HTML = {"accept": "text/html"}
@@ -43,7 +45,7 @@ def save_form_fields(html: str) -> dict[str, str]:
     return {str(i["name"]): str(i.get("value", "")) for i in form.select("input[name]")}
 
 
-def upload(client: TestClient, name: str, raw: bytes):  # type: ignore[no-untyped-def]
+def upload(client: TestClient, name: str, raw: bytes) -> httpx.Response:
     return client.post(
         "/documents/preview",
         data={"source": "upload"},
@@ -67,13 +69,13 @@ def test_the_form_offers_paste_upload_and_url_each_with_the_csrf_token(client: T
 
     assert page.status_code == 200
     forms = soup(page.text).select('form[action="/documents/preview"]')
-    assert [f.select_one('input[name="source"]')["value"] for f in forms] == [  # type: ignore[index]
+    assert [one(f, 'input[name="source"]')["value"] for f in forms] == [
         "paste",
         "upload",
         "url",
     ]
     for form in forms:
-        assert form.select_one('input[name="csrf_token"]')["value"] == token  # type: ignore[index]
+        assert one(form, 'input[name="csrf_token"]')["value"] == token
     assert forms[1]["enctype"] == "multipart/form-data"
 
 
@@ -251,7 +253,7 @@ def test_an_article_is_fetched_from_a_url(client: TestClient, engine: Engine) ->
     assert missing.status_code == 422
     assert "answered 404" in error_of(missing.text)
     # The address is kept in the form to correct it.
-    assert soup(missing.text).select_one('input[name="url"]')["value"] == f"{base}/gone"  # type: ignore[index]
+    assert one(soup(missing.text), 'input[name="url"]')["value"] == f"{base}/gone"
     assert counts(engine) == (0, 0)
 
 

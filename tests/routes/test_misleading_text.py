@@ -167,7 +167,9 @@ def test_user_text_sits_in_an_element_of_its_own_direction(
         found = page.find_all(string=marker)
         assert found, url
         for text in found:
-            parent, grandparent = text.parent, text.parent.parent
+            parent = text.parent
+            assert parent is not None
+            grandparent = parent.parent
             if parent.name in ("title", "option", "textarea") or isolating(parent):
                 continue
             if grandparent is not None and isolating(grandparent):

@@ -7,6 +7,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from tests.accounts import csrf_token_of, sign_in_as
+from tests.markup import one
 
 HX = {"HX-Request": "true"}
 SCRIPT = "<script>alert('x')</script>"
@@ -18,7 +19,8 @@ def soup(response: Any) -> BeautifulSoup:
 
 
 def first_document(client: TestClient) -> dict[str, Any]:
-    return client.get("/api/documents").json()[0]
+    document: dict[str, Any] = client.get("/api/documents").json()[0]
+    return document
 
 
 def first_paragraph(client: TestClient, document_id: str) -> dict[str, Any]:
@@ -70,7 +72,7 @@ def test_the_passage_text_is_exactly_the_stored_text(seeded_client: TestClient) 
     }
     page = soup(seeded_client.get(f"/documents/{document['id']}"))
     for section in page.select(".passage"):
-        shown = section.select_one("[data-passage-text]").get_text()
+        shown = one(section, "[data-passage-text]").get_text()
         assert shown == stored[section["data-passage-id"]]
 
 
@@ -103,6 +105,7 @@ def test_hiding_or_showing_boilerplate_keeps_every_passage_loaded(
     passages = seeded_client.get(f"/api/documents/{document['id']}/passages").json()
     assert len(shown.select(".passage")) == len(passages)
     hide = shown.find("a", string=lambda s: s and "Hide" in s and "boilerplate" in s)
+    assert hide is not None
     assert hide["href"] == f"/documents/{document['id']}?all=1"
 
 
@@ -120,9 +123,9 @@ def test_tagging_through_htmx_fragments(seeded_client: TestClient) -> None:
     )
     assert form.find("html") is None
     assert form.select_one("form.tag-form") is not None
-    assert form.select_one("select[name=position_key] option[selected]")["value"] == "ukraine"
-    assert form.select_one("input[name=start]")["value"] == "0"
-    assert form.select_one(".form-target q").get_text() == passage["text"][:5]
+    assert one(form, "select[name=position_key] option[selected]")["value"] == "ukraine"
+    assert one(form, "input[name=start]")["value"] == "0"
+    assert one(form, ".form-target q").get_text() == passage["text"][:5]
 
     response = seeded_client.post(
         f"/passages/{pid}/annotations",
@@ -140,13 +143,13 @@ def test_tagging_through_htmx_fragments(seeded_client: TestClient) -> None:
     fragment = soup(response)
     section = fragment.select_one(f"section#p-{pid}")
     assert section is not None and fragment.find("html") is None
-    chip = section.select_one(".chip")
+    chip = one(section, ".chip")
     assert "Ukrainian" in chip.get_text() and "opposes" in chip.get_text()
-    assert section.select_one("mark.span").get_text() == passage["text"][:5]
+    assert one(section, "mark.span").get_text() == passage["text"][:5]
     annotation_id = chip["data-annotation-id"]
 
     edit = soup(seeded_client.get(f"/annotations/{annotation_id}/edit", headers=HX))
-    assert edit.select_one("input[name=kind][value=opposes]").has_attr("checked")
+    assert one(edit, "input[name=kind][value=opposes]").has_attr("checked")
     updated = soup(
         seeded_client.put(
             f"/annotations/{annotation_id}",
@@ -154,18 +157,18 @@ def test_tagging_through_htmx_fragments(seeded_client: TestClient) -> None:
             headers=HX,
         )
     )
-    assert "US" in updated.select_one(".chip-pos").get_text()
+    assert "US" in one(updated, ".chip-pos").get_text()
     assert updated.select_one(".chip-topic") is None
 
     removed = soup(seeded_client.delete(f"/annotations/{annotation_id}", headers=HX))
     assert removed.select_one(".chip") is None
-    undo = removed.select_one(".undo button")
+    undo = one(removed, ".undo button")
     assert undo["hx-post"] == f"/annotations/{annotation_id}/restore"
     restored = soup(seeded_client.post(undo["hx-post"], headers=HX))
-    assert restored.select_one(".chip")["data-annotation-id"] == annotation_id
+    assert one(restored, ".chip")["data-annotation-id"] == annotation_id
 
     stats = soup(seeded_client.get(f"/documents/{document['id']}/stats", headers=HX))
-    assert stats.select_one("[data-tagged-count]").get_text() == "1"
+    assert one(stats, "[data-tagged-count]").get_text() == "1"
 
 
 def test_the_passage_plain_path_is_a_whole_page(seeded_client: TestClient) -> None:
@@ -203,7 +206,7 @@ def test_position_page_groups_tags_by_topic_and_links_back(seeded_client: TestCl
     page = soup(seeded_client.get("/positions/europe"))
     headings = [h.get_text(" ", strip=True) for h in page.select(".topic-group h2")]
     assert headings[0].startswith("NATO") and headings[-1].startswith("No topic")
-    link = page.select_one(".tagged-meta a")
+    link = one(page, ".tagged-meta a")
     assert link["href"] == f"/documents/{document['id']}#p-{passage['id']}"
     fragment = soup(seeded_client.get("/positions/europe", headers=HX))
     assert fragment.find("html") is None
@@ -228,9 +231,7 @@ def test_unknown_pages_get_an_html_error_page(seeded_client: TestClient) -> None
     response = seeded_client.get("/documents/nope", headers={"Accept": "text/html"})
     assert response.status_code == 404
     page = BeautifulSoup(response.text, "html.parser")
-    assert (
-        "There is no document with the id 'nope'." in page.select_one(".error-message").get_text()
-    )
+    assert "There is no document with the id 'nope'." in one(page, ".error-message").get_text()
     api = seeded_client.get("/api/documents/nope", headers={"Accept": "text/html"})
     assert api.json()["detail"] == "There is no document with the id 'nope'."
 

@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from tests.corrections import Tagged, tag_and_correct
+from tests.markup import one
 
 HX = {"HX-Request": "true"}
 
@@ -38,7 +39,7 @@ def test_the_document_page_offers_to_replace_its_exact_text(
     assert form["hx-post"] == form["action"] == f"/documents/{tagged.document['id']}/text"
     # The page writes a newline before the text, for browsers drop the first newline after
     # <textarea> (html.parser keeps it): a text that begins with a line break keeps it.
-    assert form.select_one("textarea[name=text]").get_text() == "\n" + tagged.text
+    assert one(form, "textarea[name=text]").get_text() == "\n" + tagged.text
     assert page.select_one("[data-orphans]") is None
 
 
@@ -56,7 +57,7 @@ def test_replacing_from_the_page_redirects_to_the_document_with_what_happened(
     assert flash.get_text() == "Text replaced: 1 tag kept in place, 0 moved, 1 lost its place."
     notice = page.select_one("[data-orphans]")
     assert notice is not None and "1 tag lost its place" in notice.get_text()
-    assert notice.select_one("a")["href"] == f"{url}/orphans"
+    assert one(notice, "a")["href"] == f"{url}/orphans"
     assert page.select(".passage")[0].get_text(strip=True).startswith("A corrected copy adds")
     # The message is shown once.
     assert soup(seeded_client.get(url)).select_one("[data-flash]") is None
@@ -77,7 +78,7 @@ def test_a_plain_form_post_is_redirected_and_browser_line_breaks_are_undone(
     assert response.headers["location"] == f"/documents/{tagged.document['id']}"
     assert seeded_client.get("/api/export").content == before
     page = soup(seeded_client.get(response.headers["location"]))
-    assert page.select_one("[data-flash]").get_text() == (
+    assert one(page, "[data-flash]").get_text() == (
         "The text is the same as before: nothing changed."
     )
 
@@ -101,10 +102,10 @@ def test_the_orphans_page_lists_each_lost_tag_with_its_quote_and_claim(
 
     (item,) = page.select("#orphans .orphan")
     assert item["data-annotation-id"] == tagged.lost["id"]
-    assert item.select_one(".orphan-quote").get_text().startswith("Britain and France")
+    assert one(item, ".orphan-quote").get_text().startswith("Britain and France")
     assert "European" in item.get_text() and "states" in item.get_text()
     assert item.select_one(f'a[href="/claims/{tagged.claim["id"]}"]') is not None
-    assert item.select_one("button")["hx-delete"] == f"/annotations/{tagged.lost['id']}"
+    assert one(item, "button")["hx-delete"] == f"/annotations/{tagged.lost['id']}"
 
 
 def test_removing_an_orphan_answers_with_the_orphans_list_and_an_undo(
@@ -118,7 +119,7 @@ def test_removing_an_orphan_answers_with_the_orphans_list_and_an_undo(
     assert fragment.find("html") is None
     assert removed.headers["HX-Trigger"] == "tags-changed"
     assert fragment.select(".orphan") == []
-    undo = fragment.select_one(".undo button")
+    undo = one(fragment, ".undo button")
     assert undo["hx-post"] == f"/annotations/{tagged.lost['id']}/restore"
     restored = soup(seeded_client.post(undo["hx-post"], headers=HX))
     assert [li["data-annotation-id"] for li in restored.select(".orphan")] == [tagged.lost["id"]]
@@ -146,7 +147,7 @@ def test_the_claim_page_says_it_needs_review_and_quotes_the_lost_evidence(
     page = soup(seeded_client.get(url))
     notice = page.select_one("section[data-needs-review]")
     assert notice is not None and "Needs review" in notice.get_text()
-    assert notice.select_one(".orphan-quote").get_text().startswith("Britain and France")
+    assert one(notice, ".orphan-quote").get_text().startswith("Britain and France")
     # Its relation is marked too, in the relations list.
     assert page.select_one("#claim-relations [data-needs-review]") is not None
     summary = soup(seeded_client.get(f"{url}/summary"))
@@ -161,5 +162,5 @@ def test_the_matrix_and_the_graph_legend_mark_claims_needing_review(
     matrix = soup(seeded_client.get("/matrix"))
     marked = matrix.select("td.cell li:has([data-needs-review]) a")
     assert [a["href"] for a in marked] == [f"/claims/{tagged.claim['id']}"]
-    legend = soup(seeded_client.get("/graph")).select_one(".legend").get_text()
+    legend = one(soup(seeded_client.get("/graph")), ".legend").get_text()
     assert "needs review" in legend

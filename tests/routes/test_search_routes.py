@@ -1,5 +1,7 @@
 """The search page (with results as you type), its JSON twin, and the paged lists."""
 
+from typing import Any
+
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
@@ -13,7 +15,7 @@ def soup(html: str) -> BeautifulSoup:
     return BeautifulSoup(html, "html.parser")
 
 
-def add_document(client: TestClient, text: str, **meta: object) -> dict[str, object]:
+def add_document(client: TestClient, text: str, **meta: object) -> dict[str, Any]:
     response = client.post("/api/documents", json={"text": text, **meta})
     assert response.status_code == 201, response.text
     return dict(response.json())
@@ -106,7 +108,7 @@ def test_filters_come_from_the_query_string(client: TestClient) -> None:
         json={"passage_id": passages[0]["id"], "position_key": "russia", "kind": "opposes"},
     )
 
-    def found(**params: object) -> int:
+    def found(**params: str | list[str]) -> int:
         response = client.get("/api/search", params={"q": "grain", **params})
         assert response.status_code == 200, response.text
         return int(response.json()["total"])

@@ -76,7 +76,7 @@ def test_kappa_is_undefined_without_variation_or_without_units() -> None:
 # Communication, University of Pennsylvania (repository.upenn.edu/asc_papers/43).
 # Section C, "Nominal data, any number of observers, missing data": 4 observers, 12 units,
 # "." for a missing value. Published: alpha = 0.743.
-_ = None
+_: None = None
 KRIPPENDORFF_2011_C = [
     # unit:  1  2  3  4  5  6  7  8  9  10 11 12
     [1, 2, 3, 3, 2, 1, 4, 1, 2, _, _, _],  # observer A
@@ -372,7 +372,7 @@ def test_boilerplate_is_no_unit_but_a_tag_on_it_means_the_document_was_coded(
     document = documents(seeded_session)[1]
     passages = list(
         seeded_session.exec(
-            select(Passage).where(Passage.document_id == document.id).order_by(Passage.ordinal)
+            select(Passage).where(Passage.document_id == document.id).order_by(col(Passage.ordinal))
         )
     )
     boilerplate = next(p for p in passages if p.kind == PassageKind.boilerplate)

@@ -58,11 +58,11 @@ def kinds_of(segments: list[Segment]) -> str:
 # --- the five seed layouts -----------------------------------------------------------------
 
 
-def test_seed_folder_holds_the_five_articles():
+def test_seed_folder_holds_the_five_articles() -> None:
     assert [p.name[:3] for p in SEED_FILES] == ["000", "001", "002", "003", "004"]
 
 
-def test_blank_line_layout_gives_a_passage_per_paragraph_and_heading():
+def test_blank_line_layout_gives_a_passage_per_paragraph_and_heading() -> None:
     segments = segment_document(seed_text("000"))
 
     assert kinds_of(segments) == "pphpppqppphpppqppppp"
@@ -74,7 +74,7 @@ def test_blank_line_layout_gives_a_passage_per_paragraph_and_heading():
     assert segments[-1].text.endswith("the price Ukraine is willing to pay for it.")
 
 
-def test_pull_quote_repeating_a_body_sentence_is_marked_and_its_body_copy_is_not():
+def test_pull_quote_repeating_a_body_sentence_is_marked_and_its_body_copy_is_not() -> None:
     segments = segment_document(seed_text("000"))
 
     quotes = texts_of(segments, Q)
@@ -92,7 +92,7 @@ def test_pull_quote_repeating_a_body_sentence_is_marked_and_its_body_copy_is_not
     assert any(quotes[1] in p and p.startswith("There are risks") for p in paragraphs)
 
 
-def test_hard_wrapped_layout_joins_wrapped_lines_into_paragraphs():
+def test_hard_wrapped_layout_joins_wrapped_lines_into_paragraphs() -> None:
     text = seed_text("001")
     segments = segment_document(text)
 
@@ -112,7 +112,7 @@ def test_hard_wrapped_layout_joins_wrapped_lines_into_paragraphs():
     assert after.text.endswith("trying to regain what it has lost.")
 
 
-def test_line_with_a_leading_space_continues_its_paragraph():
+def test_line_with_a_leading_space_continues_its_paragraph() -> None:
     text = seed_text("001")
     segments = segment_document(text)
 
@@ -125,7 +125,7 @@ def test_line_with_a_leading_space_continues_its_paragraph():
     assert segments[0].text.startswith("The summit between United States President")
 
 
-def test_hard_wrapped_layout_marks_related_articles_and_the_link_block_as_boilerplate():
+def test_hard_wrapped_layout_marks_related_articles_and_the_link_block_as_boilerplate() -> None:
     text = seed_text("001")
     segments = segment_document(text)
 
@@ -140,7 +140,7 @@ def test_hard_wrapped_layout_marks_related_articles_and_the_link_block_as_boiler
     ]
 
 
-def test_line_per_paragraph_layout_gives_a_passage_per_line():
+def test_line_per_paragraph_layout_gives_a_passage_per_line() -> None:
     text = seed_text("002")
     segments = segment_document(text)
 
@@ -150,7 +150,7 @@ def test_line_per_paragraph_layout_gives_a_passage_per_line():
     assert all(s.kind is P for s in segments)
 
 
-def test_web_page_layout_separates_debris_title_and_section_headings():
+def test_web_page_layout_separates_debris_title_and_section_headings() -> None:
     segments = segment_document(seed_text("003"))
 
     assert kinds_of(segments) == "bhphphppphphphphphppbb"
@@ -170,7 +170,7 @@ def test_web_page_layout_separates_debris_title_and_section_headings():
     assert boilerplate[2].startswith("By clicking on the ‘Subscribe’ button")
 
 
-def test_syndicated_layout_ends_in_author_and_copyright_boilerplate():
+def test_syndicated_layout_ends_in_author_and_copyright_boilerplate() -> None:
     text = seed_text("004")
     segments = segment_document(text)
 
@@ -203,7 +203,7 @@ CASES |= SYNTHETIC_TEXTS
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_passage_text_is_its_original_slice_with_wrapped_lines_joined(name: str):
+def test_passage_text_is_its_original_slice_with_wrapped_lines_joined(name: str) -> None:
     """The offset rule: join_wrapped_lines(original[start:end]) == text, for every passage.
 
     join_wrapped_lines replaces each newline, with the whitespace around it, by one space;
@@ -218,7 +218,7 @@ def test_passage_text_is_its_original_slice_with_wrapped_lines_joined(name: str)
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_segments_cover_every_non_whitespace_character_once_in_text_order(name: str):
+def test_segments_cover_every_non_whitespace_character_once_in_text_order(name: str) -> None:
     text = CASES[name]
     segments = segment_document(text)
 
@@ -235,7 +235,7 @@ def test_segments_cover_every_non_whitespace_character_once_in_text_order(name: 
 
 
 @pytest.mark.parametrize("prefix", ["000", "001", "002", "003", "004"])
-def test_crlf_line_endings_give_the_same_passages_as_lf(prefix: str):
+def test_crlf_line_endings_give_the_same_passages_as_lf(prefix: str) -> None:
     lf = segment_document(seed_text(prefix))
     crlf = segment_document(seed_text(prefix).replace("\n", "\r\n"))
 
@@ -245,12 +245,12 @@ def test_crlf_line_endings_give_the_same_passages_as_lf(prefix: str):
 # --- small texts ---------------------------------------------------------------------------
 
 
-def test_join_wrapped_lines_collapses_line_breaks_but_keeps_spacing_inside_lines():
+def test_join_wrapped_lines_collapses_line_breaks_but_keeps_spacing_inside_lines() -> None:
     assert join_wrapped_lines("two  spaces \n\t next\r\nline") == "two  spaces next line"
     assert join_wrapped_lines("no break") == "no break"
 
 
-def test_lines_of_only_whitespace_separate_paragraphs_and_stay_outside_them():
+def test_lines_of_only_whitespace_separate_paragraphs_and_stay_outside_them() -> None:
     text = SYNTHETIC_TEXTS["spaces-in-blank-lines"]
     segments = segment_document(text)
 
@@ -258,7 +258,7 @@ def test_lines_of_only_whitespace_separate_paragraphs_and_stay_outside_them():
     assert (segments[0].start, segments[0].end) == (2, 16)
 
 
-def test_text_without_blank_lines_and_sentence_ends_gives_a_passage_per_line():
+def test_text_without_blank_lines_and_sentence_ends_gives_a_passage_per_line() -> None:
     segments = segment_document(SYNTHETIC_TEXTS["no-blank-line"])
 
     assert [s.text for s in segments] == [
@@ -268,7 +268,7 @@ def test_text_without_blank_lines_and_sentence_ends_gives_a_passage_per_line():
     ]
 
 
-def test_wrapped_lines_without_blank_lines_are_split_at_a_short_sentence_end():
+def test_wrapped_lines_without_blank_lines_are_split_at_a_short_sentence_end() -> None:
     segments = segment_document(SYNTHETIC_TEXTS["wrapped"])
 
     assert [s.text for s in segments] == [
@@ -279,7 +279,7 @@ def test_wrapped_lines_without_blank_lines_are_split_at_a_short_sentence_end():
     ]
 
 
-def test_crlf_text_keeps_carriage_returns_out_of_passages():
+def test_crlf_text_keeps_carriage_returns_out_of_passages() -> None:
     text = SYNTHETIC_TEXTS["crlf"]
     segments = segment_document(text)
 
@@ -290,12 +290,12 @@ def test_crlf_text_keeps_carriage_returns_out_of_passages():
     ]
 
 
-def test_empty_or_blank_text_has_no_passages():
+def test_empty_or_blank_text_has_no_passages() -> None:
     assert segment_document("") == []
     assert segment_document(" \n\t\r\n  ") == []
 
 
-def test_boilerplate_is_recognised_by_general_patterns():
+def test_boilerplate_is_recognised_by_general_patterns() -> None:
     text = (
         "Read more: another story\n\n"
         "A real paragraph about the talks in Istanbul.\n\n"
@@ -310,7 +310,9 @@ def test_boilerplate_is_recognised_by_general_patterns():
 # --- span offsets --------------------------------------------------------------------------
 
 
-def test_span_offsets_round_trip_for_every_span_of_a_wrapped_passage(seeded_session: Session):
+def test_span_offsets_round_trip_for_every_span_of_a_wrapped_passage(
+    seeded_session: Session,
+) -> None:
     """For all 0 <= a < b <= len(text): joining the original slice gives passage.text[a:b]."""
     passage = seeded_session.exec(
         select(Passage).where(col(Passage.text).startswith("The hastily convened summit"))
@@ -332,7 +334,7 @@ def test_span_offsets_round_trip_for_every_span_of_a_wrapped_passage(seeded_sess
     assert original[start:end] == "believe"
 
 
-def test_span_on_a_joined_space_covers_the_whole_line_break():
+def test_span_on_a_joined_space_covers_the_whole_line_break() -> None:
     original = "Intro.\n\nalpha  \n\t beta\r\n gamma"
     (_, segment) = segment_document(original)
     passage = Passage(
@@ -361,7 +363,7 @@ def test_span_on_a_joined_space_covers_the_whole_line_break():
 
 
 @pytest.mark.parametrize("span", [(3, 3), (4, 2), (-1, 2), (0, 17)])
-def test_span_outside_the_passage_is_refused(span: tuple[int, int]):
+def test_span_outside_the_passage_is_refused(span: tuple[int, int]) -> None:
     passage = Passage(
         id="p", document_id="d", ordinal=0, kind=P, text="alpha beta gamma", start=0, end=16
     )
@@ -369,13 +371,15 @@ def test_span_outside_the_passage_is_refused(span: tuple[int, int]):
         span_to_document_offsets(passage, *span, "alpha beta gamma")
 
 
-def test_span_of_a_passage_that_no_longer_matches_its_text_is_refused():
+def test_span_of_a_passage_that_no_longer_matches_its_text_is_refused() -> None:
     passage = Passage(id="p", document_id="d", ordinal=0, kind=P, text="alpha", start=0, end=5)
     with pytest.raises(InvalidInput, match="no longer matches"):
         span_to_document_offsets(passage, 0, 2, "omega")
 
 
-def test_document_offsets_map_back_to_every_span_of_a_wrapped_passage(seeded_session: Session):
+def test_document_offsets_map_back_to_every_span_of_a_wrapped_passage(
+    seeded_session: Session,
+) -> None:
     """The inverse, exhaustively: every span's document range maps back to the span, and any
     range of the passage to the smallest span whose document range covers it."""
     passage = seeded_session.exec(
@@ -405,7 +409,7 @@ def test_document_offsets_map_back_to_every_span_of_a_wrapped_passage(seeded_ses
     assert document_to_span_offsets(passage, passage.start, passage.end, original) == (0, n)
 
 
-def test_a_range_inside_a_line_break_maps_to_the_space_that_stands_for_it():
+def test_a_range_inside_a_line_break_maps_to_the_space_that_stands_for_it() -> None:
     original = "Intro.\n\nalpha  \n\t beta\r\n gamma"
     (_, segment) = segment_document(original)
     passage = Passage(
@@ -427,7 +431,7 @@ def test_a_range_inside_a_line_break_maps_to_the_space_that_stands_for_it():
 
 
 @pytest.mark.parametrize("where", [(7, 8), (9, 9), (9, 30), (2, 12)])
-def test_a_range_outside_the_passage_is_refused(where: tuple[int, int]):
+def test_a_range_outside_the_passage_is_refused(where: tuple[int, int]) -> None:
     original = "Intro.\n\nalpha beta gamma"
     passage = Passage(
         id="p", document_id="d", ordinal=1, kind=P, text="alpha beta gamma", start=8, end=24
@@ -436,7 +440,7 @@ def test_a_range_outside_the_passage_is_refused(where: tuple[int, int]):
         document_to_span_offsets(passage, *where, original)
 
 
-def test_a_range_of_a_passage_that_no_longer_matches_its_text_is_refused():
+def test_a_range_of_a_passage_that_no_longer_matches_its_text_is_refused() -> None:
     passage = Passage(id="p", document_id="d", ordinal=0, kind=P, text="alpha", start=0, end=5)
     with pytest.raises(InvalidInput, match="no longer matches"):
         document_to_span_offsets(passage, 0, 2, "omega")
@@ -447,7 +451,7 @@ def test_a_range_of_a_passage_that_no_longer_matches_its_text_is_refused():
 
 def test_add_document_stores_text_unchanged_and_passages_with_content_derived_ids(
     session: Session,
-):
+) -> None:
     text = SYNTHETIC_TEXTS["crlf"]
     document = add_document(session, DocumentCreate(text=text, title="A test", source_name="t"))
 
@@ -466,7 +470,7 @@ def test_add_document_stores_text_unchanged_and_passages_with_content_derived_id
         assert join_wrapped_lines(text[p.start : p.end]) == p.text
 
 
-def test_add_document_refuses_a_text_already_in_the_corpus(seeded_session: Session):
+def test_add_document_refuses_a_text_already_in_the_corpus(seeded_session: Session) -> None:
     with pytest.raises(Conflict, match="already in the corpus as Trump-Putin in Alaska"):
         add_document(seeded_session, DocumentCreate(text=seed_text("003"), title="Again"))
 
@@ -476,7 +480,7 @@ def test_add_document_refuses_a_text_already_in_the_corpus(seeded_session: Sessi
         add_document(seeded_session, DocumentCreate(text=untitled))
 
 
-def test_add_document_refuses_a_text_of_only_whitespace(session: Session):
+def test_add_document_refuses_a_text_of_only_whitespace(session: Session) -> None:
     with pytest.raises(InvalidInput, match="no content"):
         add_document(session, DocumentCreate(text=" \n\n\t"))
     assert session.exec(select(func.count()).select_from(Document)).one() == 0
@@ -507,7 +511,7 @@ def snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
-def test_load_seeds_adds_the_manifest_to_an_empty_database(session: Session):
+def test_load_seeds_adds_the_manifest_to_an_empty_database(session: Session) -> None:
     report = load_seeds(session, SEEDS_DIR)
 
     assert (report.documents_added, report.positions_added, report.topics_added) == (5, 4, 9)
@@ -532,7 +536,7 @@ def test_load_seeds_adds_the_manifest_to_an_empty_database(session: Session):
     }
 
 
-def test_load_seeds_records_only_stated_metadata_and_unknown_as_null(session: Session):
+def test_load_seeds_records_only_stated_metadata_and_unknown_as_null(session: Session) -> None:
     load_seeds(session, SEEDS_DIR)
 
     by_file = {str(d.source_name): d for d in session.exec(select(Document))}
@@ -559,7 +563,7 @@ def test_load_seeds_records_only_stated_metadata_and_unknown_as_null(session: Se
         assert document.original_text.encode("utf-8") == stored
 
 
-def test_load_seeds_twice_changes_nothing(seeded_session: Session):
+def test_load_seeds_twice_changes_nothing(seeded_session: Session) -> None:
     before = snapshot(seeded_session)
 
     report = load_seeds(seeded_session, SEEDS_DIR)
@@ -569,7 +573,7 @@ def test_load_seeds_twice_changes_nothing(seeded_session: Session):
     assert snapshot(seeded_session) == before
 
 
-def test_load_seeds_keeps_positions_and_topics_an_analyst_edited(seeded_session: Session):
+def test_load_seeds_keeps_positions_and_topics_an_analyst_edited(seeded_session: Session) -> None:
     russia = seeded_session.get_one(Position, "russia")
     russia.name, russia.colour = "Kremlin", "#123456"
     territory = seeded_session.get_one(Topic, "territory")
@@ -585,7 +589,7 @@ def test_load_seeds_keeps_positions_and_topics_an_analyst_edited(seeded_session:
     assert seeded_session.get_one(Topic, "territory").description == "Edited by an analyst."
 
 
-def test_seed_position_colours_are_distinct_and_carry_white_text():
+def test_seed_position_colours_are_distinct_and_carry_white_text() -> None:
     manifest = json.loads((SEEDS_DIR / "manifest.json").read_text(encoding="utf-8"))
     colours = [p["colour"] for p in manifest["positions"]]
 
@@ -655,7 +659,7 @@ def small_manifest(**document: Any) -> dict[str, Any]:
 )
 def test_load_seeds_rejects_a_malformed_manifest_naming_the_problem(
     session: Session, tmp_path: Path, manifest: Any, problem: str
-):
+) -> None:
     folder = write_seeds(tmp_path / "seeds", manifest, {"a.txt": "A short article."})
 
     with pytest.raises(InvalidInput, match=problem):
@@ -663,21 +667,21 @@ def test_load_seeds_rejects_a_malformed_manifest_naming_the_problem(
     assert snapshot(session) == {"documents": [], "passages": [], "positions": [], "topics": []}
 
 
-def test_load_seeds_refuses_an_empty_article_file(session: Session, tmp_path: Path):
+def test_load_seeds_refuses_an_empty_article_file(session: Session, tmp_path: Path) -> None:
     folder = write_seeds(tmp_path / "seeds", small_manifest(), {"a.txt": " \n\n "})
 
     with pytest.raises(InvalidInput, match="a.txt: the file is empty"):
         load_seeds(session, folder)
 
 
-def test_load_seeds_without_a_manifest_says_so(session: Session, tmp_path: Path):
+def test_load_seeds_without_a_manifest_says_so(session: Session, tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="no seed manifest found"):
         load_seeds(session, tmp_path)
 
 
 def test_load_seeds_writes_nothing_when_a_document_fails(
     session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     manifest = small_manifest()
     manifest["documents"].append(manifest["documents"][0] | {"file": "b.txt"})
     folder = write_seeds(tmp_path / "seeds", manifest, {"a.txt": "First.", "b.txt": "Second."})
@@ -698,7 +702,9 @@ def test_load_seeds_writes_nothing_when_a_document_fails(
     assert snapshot(session) == {"documents": [], "passages": [], "positions": [], "topics": []}
 
 
-def test_seed_file_listed_by_a_manifest_is_read_byte_for_byte(session: Session, tmp_path: Path):
+def test_seed_file_listed_by_a_manifest_is_read_byte_for_byte(
+    session: Session, tmp_path: Path
+) -> None:
     folder = write_seeds(tmp_path / "seeds", small_manifest())
     (folder / "a.txt").write_bytes(b"Line one.\r\nLine two.\r\n")
 
@@ -710,7 +716,9 @@ def test_seed_file_listed_by_a_manifest_is_read_byte_for_byte(session: Session, 
     assert [p.text for p in passages] == ["Line one.", "Line two."]
 
 
-def test_load_seeds_adds_an_article_newly_listed_in_the_manifest(session: Session, tmp_path: Path):
+def test_load_seeds_adds_an_article_newly_listed_in_the_manifest(
+    session: Session, tmp_path: Path
+) -> None:
     folder = write_seeds(tmp_path / "seeds", small_manifest(), {"a.txt": "First article."})
     load_seeds(session, folder)
     manifest = small_manifest()

@@ -31,12 +31,13 @@ SEEDS = PROJECT_ROOT / "seeds"
 
 
 @pytest.fixture(scope="module")
-def shipped_map() -> dict:
-    return json.loads((SEEDS / examples.MAP_FILE).read_text(encoding="utf-8"))
+def shipped_map() -> dict[str, Any]:
+    exported: dict[str, Any] = json.loads((SEEDS / examples.MAP_FILE).read_text(encoding="utf-8"))
+    return exported
 
 
-def test_the_shipped_map_is_the_recipe_built(shipped_map: dict) -> None:
-    from jsonschema import Draft202012Validator
+def test_the_shipped_map_is_the_recipe_built(shipped_map: dict[str, Any]) -> None:
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]  # ships no hints
 
     Draft202012Validator(
         export_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER
@@ -52,7 +53,7 @@ def test_the_shipped_map_is_the_recipe_built(shipped_map: dict) -> None:
     assert all(record["example"] is True for record in records)
 
 
-def test_the_starter_map_spans_all_five_articles(shipped_map: dict) -> None:
+def test_the_starter_map_spans_all_five_articles(shipped_map: dict[str, Any]) -> None:
     documents = Counter(a["document_id"] for a in shipped_map["annotations"])
     assert len(documents) == 5
     assert 28 <= len(shipped_map["claims"]) <= 34
@@ -63,7 +64,7 @@ def test_the_starter_map_spans_all_five_articles(shipped_map: dict) -> None:
 
 
 def test_building_from_the_recipe_again_gives_the_same_map(
-    tmp_path: Path, shipped_map: dict
+    tmp_path: Path, shipped_map: dict[str, Any]
 ) -> None:
     counts = examples.build_starter_map(SEEDS, tmp_path / "map.json", tmp_path)
     rebuilt = json.loads((tmp_path / "map.json").read_text(encoding="utf-8"))
@@ -73,7 +74,7 @@ def test_building_from_the_recipe_again_gives_the_same_map(
         len(shipped_map["annotations"]),
     )
 
-    def quotes(m):
+    def quotes(m: dict[str, Any]) -> list[tuple[str, str, str]]:
         return sorted((a["quote"] or "", a["position_key"], a["kind"]) for a in m["annotations"])
 
     assert quotes(rebuilt) == quotes(shipped_map)
@@ -115,13 +116,15 @@ def _starter_map_with_alices_work(session: Session) -> dict[str, Any]:
     # An example relation gives two starter claims; her relations make both of them needed.
     example_relation = session.exec(select(Relation).order_by(col(Relation.id))).first()
     assert example_relation is not None
-    source = session.get(Claim, example_relation.source_id)
-    target = session.get(Claim, example_relation.target_id)
+    source = session.get_one(Claim, example_relation.source_id)
+    target = session.get_one(Claim, example_relation.target_id)
     evidenced = session.exec(
         select(Claim).where(col(Claim.id).not_in([source.id, target.id])).order_by(col(Claim.id))
     ).first()
+    assert evidenced is not None
     tagged = session.exec(select(Annotation).where(col(Annotation.example))).first()
-    passage = session.get(Passage, tagged.passage_id)
+    assert tagged is not None
+    passage = session.get_one(Passage, tagged.passage_id)
 
     def tag(note: str) -> Annotation:
         data = AnnotationCreate(passage_id=passage.id, position_key="us", note=note)
@@ -163,7 +166,9 @@ def test_clearing_keeps_the_analysts_work_and_the_example_claims_it_needs(
     before = examples.count_examples(seeded_session)
     texts = {c.id: c.text for c in seeded_session.exec(select(Claim))}
     stances_before = {
-        claim_id: claims.claim_public(seeded_session, seeded_session.get(Claim, claim_id)).stances
+        claim_id: claims.claim_public(
+            seeded_session, seeded_session.get_one(Claim, claim_id)
+        ).stances
         for claim_id in work["needed"]
     }
 
@@ -190,7 +195,7 @@ def test_clearing_keeps_the_analysts_work_and_the_example_claims_it_needs(
     assert not any(c.example for c in remaining)
     assert all(c.text == texts[c.id] for c in remaining)
     for claim_id, stances in stances_before.items():
-        kept = claims.claim_public(seeded_session, seeded_session.get(Claim, claim_id))
+        kept = claims.claim_public(seeded_session, seeded_session.get_one(Claim, claim_id))
         assert kept.stances == stances
     # The rest of the example data is gone, the example relation between two kept claims too.
     assert seeded_session.get(Relation, work["example_relation"]) is None
@@ -201,7 +206,7 @@ def test_clearing_keeps_the_analysts_work_and_the_example_claims_it_needs(
 def test_clearing_with_no_work_on_the_examples_deletes_them_all(seeded_session: Session) -> None:
     examples.load_starter_map(seeded_session, SEEDS)
     passage_id = seeded_session.exec(select(Annotation.passage_id)).first()
-    own = make_annotation(seeded_session, seeded_session.get(Passage, passage_id), "us")
+    own = make_annotation(seeded_session, seeded_session.get_one(Passage, passage_id), "us")
     counts = examples.count_examples(seeded_session)
 
     cleared = examples.clear_examples(seeded_session)

@@ -1,12 +1,14 @@
 """Reading the history back (filters, pages, changes shown) and undoing deletions."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlmodel import Session, col, select
 
 from app.models import (
     Annotation,
+    AnnotationKind,
     AnnotationUpdate,
     Claim,
     ClaimStance,
@@ -78,8 +80,8 @@ def test_filters_combine(map_session: Session) -> None:
     map_session.info.update(actor="bob", may_edit_any=True)
     claims.delete_claim(map_session, claim.id)
 
-    def labels(**given: object) -> list[str]:
-        filters = HistoryFilters(**given)  # type: ignore[arg-type]
+    def labels(**given: Any) -> list[str]:
+        filters = HistoryFilters(**given)
         return [
             f"{i.entry.action} {i.label}" for i in history.list_history(map_session, filters).items
         ]
@@ -96,7 +98,7 @@ def test_filters_combine(map_session: Session) -> None:
 def test_an_items_history_shows_what_each_change_did(map_session: Session) -> None:
     annotation = make_annotation(map_session, paragraph(map_session), "russia", start=4, end=11)
     tagging.update_annotation(
-        map_session, annotation.id, AnnotationUpdate(note="Look here", kind="supports")
+        map_session, annotation.id, AnnotationUpdate(note="Look here", kind=AnnotationKind.supports)
     )
     updated, created = history.item_history(map_session, ItemType.annotation, annotation.id)
     assert updated.label == created.label == f"“{paragraph(map_session).text[4:11]}”"
@@ -132,7 +134,7 @@ def test_a_removed_tag_comes_back(map_session: Session) -> None:
         map_session, delete_entry(map_session, ItemType.annotation, annotation.id)
     )
     assert (entry.action, entry.version) == (HistoryAction.restore, 3)
-    assert map_session.get(Annotation, annotation.id).deleted_at is None  # type: ignore[union-attr]
+    assert map_session.get_one(Annotation, annotation.id).deleted_at is None
 
 
 def test_a_deleted_claim_comes_back_with_its_stances_and_free_evidence(
@@ -144,7 +146,9 @@ def test_a_deleted_claim_comes_back_with_its_stances_and_free_evidence(
     claim_id, free_id, taken_id = claim.id, free.id, taken.id
     claims.update_claim(map_session, claim_id, ClaimUpdate(text="Back again"))
     claims.delete_claim(map_session, claim_id)
-    other = make_claim(map_session, "Took one", evidence=[map_session.get(Annotation, taken_id)])
+    other = make_claim(
+        map_session, "Took one", evidence=[map_session.get_one(Annotation, taken_id)]
+    )
     entry = history.restore(map_session, delete_entry(map_session, ItemType.claim, claim_id))
     assert (entry.action, entry.version) == (HistoryAction.restore, 3)
     assert entry.after is not None and entry.after["stances"] == [
@@ -154,8 +158,8 @@ def test_a_deleted_claim_comes_back_with_its_stances_and_free_evidence(
     assert restored is not None and (restored.text, restored.version) == ("Back again", 3)
     stances = map_session.exec(select(ClaimStance).where(ClaimStance.claim_id == claim_id)).all()
     assert [(s.position_key, s.stance) for s in stances] == [("russia", Stance.holds)]
-    assert map_session.get(Annotation, free_id).claim_id == claim_id  # type: ignore[union-attr]
-    assert map_session.get(Annotation, taken_id).claim_id == other.id  # type: ignore[union-attr]
+    assert map_session.get_one(Annotation, free_id).claim_id == claim_id
+    assert map_session.get_one(Annotation, taken_id).claim_id == other.id
     # Restored items can be edited as usual: the version continues.
     claims.update_claim(map_session, claim_id, ClaimUpdate(note="ok"))
     assert history.latest_entry(map_session, ItemType.claim, claim_id).version == 4

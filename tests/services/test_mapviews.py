@@ -68,7 +68,7 @@ def test_matrix_over_time_counts_only_evidence_from_the_period(
 ) -> None:
     first, second, *_ = paragraphs(seeded_session)
     for passage, published in ((first, date(2025, 8, 10)), (second, date(2025, 8, 20))):
-        document = seeded_session.get(Document, passage.document_id)
+        document = seeded_session.get_one(Document, passage.document_id)
         document.published = published
         seeded_session.add(document)
     seeded_session.commit()

@@ -19,7 +19,7 @@ from app.models import (
     RelationUpdate,
     utcnow,
 )
-from app.services import claims, documents, mapviews, reanchor, tagging
+from app.services import claims, corpus, documents, mapviews, reanchor, tagging
 from app.services.corpus import join_wrapped_lines, span_to_document_offsets
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.export import export_map
@@ -514,7 +514,7 @@ def test_a_failure_midway_leaves_the_database_as_it_was(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     before = snapshot(seeded_engine)
-    real: Callable[..., tuple[int, int]] = reanchor.document_to_span_offsets
+    real: Callable[..., tuple[int, int]] = corpus.document_to_span_offsets
     calls: list[int] = []
 
     def fail_on_the_third(*args: Any) -> tuple[int, int]:

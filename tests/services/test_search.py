@@ -5,6 +5,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, text
@@ -84,8 +85,10 @@ def db(search_engine: Engine) -> Iterator[Session]:
         yield session
 
 
-def find(session: Session, query: str, page: int = 20, offset: int = 0, **filters: object):
-    return search(session, query, SearchFilters(**filters), PageRequest(page, offset))  # type: ignore[arg-type]
+def find(
+    session: Session, query: str, page: int = 20, offset: int = 0, **filters: Any
+) -> SearchResults:
+    return search(session, query, SearchFilters(**filters), PageRequest(page, offset))
 
 
 def ids(results: SearchResults) -> list[str]:
@@ -191,7 +194,7 @@ def test_the_index_follows_changes_and_deletions(db: Session) -> None:
 
 
 @pytest.fixture
-def corpus(db: Session) -> dict[str, object]:
+def corpus(db: Session) -> dict[str, Any]:
     """Two documents from two outlets and dates; tags by two analysts; one untagged passage."""
     make_position(db, "russia")
     make_position(db, "ukraine", ordinal=1)
@@ -219,14 +222,14 @@ def corpus(db: Session) -> dict[str, object]:
     return {"first": first, "second": second, "p1": p1, "p2": p2, "q1": q1, "q2": q2}
 
 
-def passage_ids(session: Session, **filters: object) -> set[str]:
+def passage_ids(session: Session, **filters: Any) -> set[str]:
     found = find(session, "crimea", types=frozenset({ResultType.passage}), **filters)
     return {hit.id for hit in found.hits}
 
 
-def test_every_filter_narrows_the_passages(db: Session, corpus: dict[str, object]) -> None:
-    p1, p2, q1, q2 = (corpus[k].id for k in ("p1", "p2", "q1", "q2"))  # type: ignore[attr-defined]
-    first, second = corpus["first"].id, corpus["second"].id  # type: ignore[attr-defined]
+def test_every_filter_narrows_the_passages(db: Session, corpus: dict[str, Any]) -> None:
+    p1, p2, q1, q2 = (corpus[k].id for k in ("p1", "p2", "q1", "q2"))
+    first, second = corpus["first"].id, corpus["second"].id
     assert passage_ids(db) == {p1, p2, q1, q2}
     assert passage_ids(db, document=first) == {p1, p2}
     assert passage_ids(db, outlet="kyiv post") == {q1, q2}
@@ -243,7 +246,7 @@ def test_every_filter_narrows_the_passages(db: Session, corpus: dict[str, object
     assert passage_ids(db, untagged=True, position="russia") == set()
 
 
-def test_result_types_and_untagged_only(db: Session, corpus: dict[str, object]) -> None:
+def test_result_types_and_untagged_only(db: Session, corpus: dict[str, Any]) -> None:
     claim = make_claim(db, "Crimea is Russian", topic_key="territory", stances={"russia": "holds"})
     results = find(db, "crimea")
     assert {h.type for h in results.hits} == {ResultType.passage, ResultType.claim}
@@ -257,13 +260,13 @@ def test_result_types_and_untagged_only(db: Session, corpus: dict[str, object]) 
 
 
 def test_claims_filtered_by_their_evidence_documents_and_kind(
-    db: Session, corpus: dict[str, object]
+    db: Session, corpus: dict[str, Any]
 ) -> None:
     q1 = corpus["q1"]
-    tag = make_annotation(db, q1, "ukraine", kind="supports")  # type: ignore[arg-type]
+    tag = make_annotation(db, q1, "ukraine", kind="supports")
     claim = make_claim(db, "Crimea belongs to Ukraine", evidence=[tag], analyst="bob")
     only_claims = frozenset({ResultType.claim})
-    second = corpus["second"].id  # type: ignore[attr-defined]
+    second = corpus["second"].id
     assert ids(find(db, "crimea", types=only_claims, document=second)) == [claim.id]
     assert find(db, "crimea", types=only_claims, outlet="pravda").hits == []
     assert ids(find(db, "crimea", types=only_claims, kind=AnnotationKind.supports)) == [claim.id]
@@ -271,10 +274,10 @@ def test_claims_filtered_by_their_evidence_documents_and_kind(
     assert ids(find(db, "crimea", types=only_claims, analyst="bob")) == [claim.id]
 
 
-def test_notes_filtered_by_their_tag(db: Session, corpus: dict[str, object]) -> None:
+def test_notes_filtered_by_their_tag(db: Session, corpus: dict[str, Any]) -> None:
     p1, q1 = corpus["p1"], corpus["q1"]
-    mine = make_annotation(db, p1, "russia", note="Irredentism", analyst="alice")  # type: ignore[arg-type]
-    theirs = make_annotation(db, q1, "ukraine", note="Irredentism", analyst="bob")  # type: ignore[arg-type]
+    mine = make_annotation(db, p1, "russia", note="Irredentism", analyst="alice")
+    theirs = make_annotation(db, q1, "ukraine", note="Irredentism", analyst="bob")
     assert set(ids(find(db, "irredentism"))) == {mine.id, theirs.id}
     assert ids(find(db, "irredentism", analyst="alice")) == [mine.id]
     assert ids(find(db, "irredentism", position="ukraine")) == [theirs.id]

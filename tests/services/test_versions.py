@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from app.models import (
     Annotation,
+    AnnotationKind,
     AnnotationPublic,
     AnnotationUpdate,
     Claim,
@@ -22,6 +23,7 @@ from app.models import (
     Passage,
     PositionPublic,
     PositionUpdate,
+    RelationKind,
     RelationPublic,
     RelationUpdate,
     Stance,
@@ -89,7 +91,9 @@ def test_a_stale_tag_edit_is_refused_with_the_tag_as_it_is_now(
     )
     conflict = refused(
         lambda: tagging.update_annotation(
-            session, items.annotation.id, AnnotationUpdate(note="mine", kind="opposes", version=1)
+            session,
+            items.annotation.id,
+            AnnotationUpdate(note="mine", kind=AnnotationKind.opposes, version=1),
         )
     )
     assert isinstance(conflict, Conflict)
@@ -177,7 +181,9 @@ def test_deleting_a_claim_checks_its_version(session: Session, items: Items) -> 
 
 def test_relation_edits_and_deletes_check_the_version(session: Session, items: Items) -> None:
     relation = make_relation(session, items.claim, items.other_claim, analyst="Cy")
-    edited = claims.update_relation(session, relation.id, RelationUpdate(kind="attacks", version=1))
+    edited = claims.update_relation(
+        session, relation.id, RelationUpdate(kind=RelationKind.attacks, version=1)
+    )
     assert (edited.kind, edited.version) == ("attacks", 2)
     conflict = refused(
         lambda: claims.update_relation(session, relation.id, RelationUpdate(note="n", version=1))
