@@ -192,6 +192,13 @@ def reads_only_from_here(session: Session) -> None:
     session.connection(execution_options={IMMEDIATE: False})
 
 
+def end_transaction(session: Session) -> None:
+    """End this session's transaction (committing what it holds), so that what the request
+    does next — a fetch that may take seconds, rendering a page — holds no lock: on SQLite a
+    request that may write holds the write lock for its whole transaction."""
+    session.commit()
+
+
 def save(session: Session, row: Row) -> Row:
     """Commit `row` (new or changed) and return it as stored."""
     session.add(row)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from app.db import reads_only_from_here
+from app.db import end_transaction, reads_only_from_here
 from app.deps import AnalystDep, SessionDep
 from app.errors import version_conflict_response
 from app.models import (
@@ -49,7 +49,7 @@ def passage_response(
     # and the read transaction ends before the HTML is made.
     reads_only_from_here(session)
     context = passage_context(session, passage, analyst, **extra)
-    session.commit()
+    end_transaction(session)
     headers = TAGS_CHANGED if changed else None
     return render(request, "passage.html", context, fragment="_passage.html", headers=headers)
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sqlmodel import Session
 from starlette.datastructures import UploadFile as StarletteUpload
 
+from app.db import end_transaction
 from app.deps import SessionDep
 from app.models import DocumentCreate
 from app.presenters.ingest import document_link, preview_context
@@ -234,9 +235,8 @@ def _extract(
     if source == "url":
         if not url.strip():
             raise UnusableSource("Give the address (URL) of the article.")
-        # No transaction may be open while fetching: on SQLite a request that may write holds
-        # the write lock for its transaction, and a fetch may take seconds.
-        session.commit()
+        # No transaction may be open while fetching: a fetch may take seconds.
+        end_transaction(session)
         return ingest.fetch_url(url, allow_private=allow_private)
     return ingest.extract_pasted(text)
 
