@@ -226,7 +226,7 @@ class ExportFormat(StrEnum):
 
 def export_chunks(engine: Engine, fmt: ExportFormat, filters: Any, base_url: str) -> Iterator[str]:
     """The export in `fmt`; filters are checked before the first chunk."""
-    from app.services.aif import export_aif
+    from app.services.aif.export import export_aif
     from app.services.export import stream_export
     from app.services.history import stream_history_export
     from app.services.w3c import stream_w3c
@@ -319,7 +319,7 @@ def import_command(
     ] = LOCK_WAIT,
 ) -> None:
     """Merge an export file into the database, all or nothing."""
-    from app.services.aif import import_aif
+    from app.services.aif.load import import_aif
     from app.services.importer import import_map
 
     if fmt == ImportFormat.aif and not (analyst or "").strip():

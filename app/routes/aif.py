@@ -8,7 +8,8 @@ from fastapi.responses import JSONResponse
 
 from app.deps import AnalystDep, SessionDep
 from app.routes.exports import IMPORT_ERRORS, read_import_file
-from app.services.aif import export_aif, import_aif
+from app.services.aif.export import export_aif
+from app.services.aif.load import import_aif
 from app.services.export import ExportFilters
 
 router = APIRouter(tags=["export"])

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from app.models import Claim, Relation
 from app.routes import exports
-from app.services.aif import export_aif
+from app.services.aif.export import export_aif
 from app.services.export import ExportFilters
 from tests.services.test_aif import XAIF_SAMPLE, build_map
 

@@ -24,8 +24,9 @@ from app.models import (
     Relation,
     Topic,
 )
-from app.services import aif
-from app.services.aif import export_aif, import_aif, normalise_text
+from app.services.aif import load as aif_load
+from app.services.aif.export import export_aif
+from app.services.aif.load import claim_text_key, import_aif
 from app.services.corpus import join_wrapped_lines
 from app.services.errors import InvalidInput, NotFound
 from app.services.export import ExportFilters
@@ -536,7 +537,7 @@ def test_an_I_node_whose_id_is_a_stored_claim_id_is_that_claim(session: Session)
 
 
 def test_text_normalisation_folds_case_and_collapses_spaces() -> None:
-    assert normalise_text("  Straße\tIS\n\n closed ") == normalise_text("strasse is closed")
+    assert claim_text_key("  Straße\tIS\n\n closed ") == claim_text_key("strasse is closed")
 
 
 # --- other tools' files --------------------------------------------------------------------
@@ -859,13 +860,13 @@ def test_a_malformed_extension_is_refused(
 def test_a_failure_while_writing_rolls_everything_back(
     exported: dict[str, Any], session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = aif._write
+    original = aif_load._write
 
     def write_then_fail(session: Session, plan: Any) -> None:
         original(session, plan)  # every row is flushed by now
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(aif, "_write", write_then_fail)
+    monkeypatch.setattr(aif_load, "_write", write_then_fail)
 
     with pytest.raises(RuntimeError):
         import_aif(session, to_bytes(exported), "Importer")
