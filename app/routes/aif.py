@@ -8,9 +8,9 @@ from fastapi.responses import JSONResponse
 
 from app.deps import AnalystDep, SessionDep
 from app.routes.exports import IMPORT_ERRORS, read_import_file
+from app.routes.params import ExportFiltersDep
 from app.services.aif.export import export_aif
 from app.services.aif.load import import_aif
-from app.services.export import ExportFilters
 
 router = APIRouter(tags=["export"])
 
@@ -41,14 +41,10 @@ NO_ANALYST = "Say who is importing: sign in, or pass ?analyst=… with the reque
 )
 def export_aif_map(
     session: SessionDep,
-    document: Annotated[str | None, Query(max_length=64, description="A document id.")] = None,
-    position: Annotated[str | None, Query(max_length=32, description="A position key.")] = None,
-    topic: Annotated[str | None, Query(max_length=32, description="A topic key.")] = None,
+    filters: ExportFiltersDep,
     download: Annotated[bool, Query(description="Ask the browser to save it as a file.")] = False,
 ) -> JSONResponse:
     """The claims and relations (or the part the filters select) as AIF JSON for OVA/AIFdb."""
-    # Blank values come from HTML forms with an empty select; they mean "no filter".
-    filters = ExportFilters(document or None, position or None, topic or None)
     headers = DOWNLOAD_HEADERS if download else None
     return JSONResponse(export_aif(session, filters), headers=headers)
 

@@ -10,7 +10,8 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from app.deps import SessionDep
-from app.services.export import ExportFilters, export_schema, stream_export
+from app.routes.params import ExportFiltersDep
+from app.services.export import export_schema, stream_export
 from app.services.importer import import_map
 
 router = APIRouter(tags=["export"])
@@ -50,14 +51,10 @@ IMPORT_ERRORS: dict[int | str, dict[str, Any]] = {
 )
 def export_map(
     request: Request,
-    document: Annotated[str | None, Query(max_length=64, description="A document id.")] = None,
-    position: Annotated[str | None, Query(max_length=32, description="A position key.")] = None,
-    topic: Annotated[str | None, Query(max_length=32, description="A topic key.")] = None,
+    filters: ExportFiltersDep,
     download: Annotated[bool, Query(description="Ask the browser to save it as a file.")] = False,
 ) -> StreamingResponse:
     """The argument map (or the part the filters select) as JSON, streamed."""
-    # Blank values come from HTML forms with an empty select; they mean "no filter".
-    filters = ExportFilters(document or None, position or None, topic or None)
     chunks = stream_export(request.app.state.engine, filters)
     headers = DOWNLOAD_HEADERS if download else None
     return StreamingResponse(chunks, media_type="application/json", headers=headers)

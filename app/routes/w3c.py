@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from app.services.export import ExportFilters
+from app.routes.params import ExportFiltersDep
 from app.services.w3c import MEDIA_TYPE, stream_w3c
 
 router = APIRouter(tags=["export"])
@@ -26,14 +26,10 @@ DOWNLOAD_HEADERS = {"Content-Disposition": 'attachment; filename="argument-map-a
 )
 def export_w3c(
     request: Request,
-    document: Annotated[str | None, Query(max_length=64, description="A document id.")] = None,
-    position: Annotated[str | None, Query(max_length=32, description="A position key.")] = None,
-    topic: Annotated[str | None, Query(max_length=32, description="A topic key.")] = None,
+    filters: ExportFiltersDep,
     download: Annotated[bool, Query(description="Ask the browser to save it as a file.")] = False,
 ) -> StreamingResponse:
     """The annotations (or those the filters select) as W3C Web Annotations, streamed."""
-    # Blank values come from HTML forms with an empty select; they mean "no filter".
-    filters = ExportFilters(document or None, position or None, topic or None)
     base_url = str(request.base_url).rstrip("/")
     chunks = stream_w3c(request.app.state.engine, filters, base_url)
     headers = DOWNLOAD_HEADERS if download else None

@@ -96,7 +96,7 @@ def stream_export(engine: Engine, filters: ExportFilters = ExportFilters()) -> I
     closed before a streaming response is sent) and closes it when exhausted or closed.
     """
     with Session(engine) as session:
-        _check_filters(session, filters)
+        check_filters(session, filters)
     return _generate(engine, filters)
 
 
@@ -155,7 +155,7 @@ def _iso_utc_postgresql(element: iso_utc, compiler: SQLCompiler, **kw: Any) -> s
     )
 
 
-def _check_filters(session: Session, filters: ExportFilters) -> None:
+def check_filters(session: Session, filters: ExportFilters) -> None:
     if filters.document is not None and session.get(Document, filters.document) is None:
         raise NotFound(f"There is no document with the id '{filters.document}'.")
     if filters.position is not None and session.get(Position, filters.position) is None:
@@ -164,7 +164,7 @@ def _check_filters(session: Session, filters: ExportFilters) -> None:
         raise NotFound(f"There is no topic with the key '{filters.topic}'.")
 
 
-def _begin_snapshot(session: Session) -> None:
+def begin_snapshot(session: Session) -> None:
     """Make every query of this session read the same snapshot of the database.
 
     Without it each SELECT sees the database as it is at that moment, and an annotation added
@@ -178,7 +178,7 @@ def _begin_snapshot(session: Session) -> None:
         connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
 
-def _annotation_condition(filters: ExportFilters) -> ColumnElement[bool]:
+def annotation_condition(filters: ExportFilters) -> ColumnElement[bool]:
     """Which live annotations the export includes (orphans too: they keep their document)."""
     conditions: list[ColumnElement[bool]] = [col(Annotation.deleted_at).is_(None)]
     if filters.document is not None:
@@ -247,7 +247,7 @@ def _document_condition(filters: ExportFilters) -> ColumnElement[bool]:
     if filters.document is not None:
         conditions.append(col(Document.id) == filters.document)
     if filters.position is not None or filters.topic is not None:
-        annotated = select(Annotation.document_id).where(_annotation_condition(filters))
+        annotated = select(Annotation.document_id).where(annotation_condition(filters))
         conditions.append(col(Document.id).in_(annotated))
     cited = (
         select(Passage.document_id)
@@ -378,7 +378,7 @@ def _annotation_records(session: Session, filters: ExportFilters) -> Iterator[di
         sa_select(*columns)
         .outerjoin(Passage, col(Passage.id) == col(Annotation.passage_id))
         .outerjoin(Document, col(Document.id) == col(Passage.document_id))
-        .where(_annotation_condition(filters))
+        .where(annotation_condition(filters))
         .order_by(col(Annotation.created_at), col(Annotation.id))
     )
     for (
@@ -566,7 +566,7 @@ def _span_in_document(
     return passage_start + first, passage_start + last
 
 
-def _dump(value: Any) -> str:
+def dump_json(value: Any) -> str:
     """Compact JSON, with non-ASCII kept as is.
 
     The file stays readable and about a third smaller for texts with typographic quotes and
@@ -583,9 +583,9 @@ def _array_lines(name: str, records: Iterable[dict[str, Any]], last: bool = Fals
     closing = "]}\n" if last else "],\n"
     first = True
     for record in records:
-        yield f"{_dump(name)}:[\n{_dump(record)}" if first else f",\n{_dump(record)}"
+        yield f"{dump_json(name)}:[\n{dump_json(record)}" if first else f",\n{dump_json(record)}"
         first = False
-    yield f"{_dump(name)}:[{closing}" if first else f"\n{closing}"
+    yield f"{dump_json(name)}:[{closing}" if first else f"\n{closing}"
 
 
 def _lines(session: Session, filters: ExportFilters) -> Iterator[str]:
@@ -598,7 +598,7 @@ def _lines(session: Session, filters: ExportFilters) -> Iterator[str]:
             "topic": filters.topic,
         },
     }
-    yield _dump(header)[:-1] + ",\n"  # the header object, left open for the arrays
+    yield dump_json(header)[:-1] + ",\n"  # the header object, left open for the arrays
     yield from _array_lines("positions", _position_records(session))
     yield from _array_lines("topics", _topic_records(session))
     yield from _array_lines("documents", _document_records(session, filters))
@@ -627,7 +627,7 @@ def chunked(lines: Iterable[str]) -> Iterator[str]:
 
 def _generate(engine: Engine, filters: ExportFilters) -> Iterator[str]:
     with Session(engine) as session:
-        _begin_snapshot(session)
+        begin_snapshot(session)
         yield from chunked(_lines(session, filters))
         # Nothing was written; ending the read transaction explicitly releases the snapshot.
         session.rollback()

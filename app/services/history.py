@@ -33,7 +33,7 @@ from app.models import (
 )
 from app.services.corpus import segment_document
 from app.services.errors import Conflict, InvalidInput, NotFound
-from app.services.export import _dump, chunked
+from app.services.export import chunked, dump_json
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -535,11 +535,11 @@ def iter_history_export(session: Session) -> Iterator[str]:
 
 def _history_lines(session: Session) -> Iterator[str]:
     header = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION}
-    yield _dump(header)[:-1] + ',\n"entries":['
+    yield dump_json(header)[:-1] + ',\n"entries":['
     query = select(HistoryEntry).order_by(col(HistoryEntry.id))
     first = True
     for entry in session.exec(query.execution_options(yield_per=EXPORT_BATCH)):
-        yield ("\n" if first else ",\n") + _dump(entry_record(entry))
+        yield ("\n" if first else ",\n") + dump_json(entry_record(entry))
         first = False
     yield "\n]}\n"
 

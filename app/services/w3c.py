@@ -61,11 +61,11 @@ from app.services.corpus import span_to_document_offsets
 from app.services.export import (
     BATCH_SIZE,
     ExportFilters,
-    _annotation_condition,
-    _begin_snapshot,
-    _check_filters,
-    _dump,
+    annotation_condition,
+    begin_snapshot,
+    check_filters,
     chunked,
+    dump_json,
     format_datetime,
 )
 
@@ -149,7 +149,7 @@ def stream_w3c(engine: Engine, filters: ExportFilters, base_url: str) -> Iterato
     and hands on chunks of about CHUNK_SIZE characters. `base_url` has no trailing slash.
     """
     with Session(engine) as session:
-        _check_filters(session, filters)
+        check_filters(session, filters)
     return _generate(engine, filters, base_url.rstrip("/"))
 
 
@@ -213,7 +213,7 @@ def _total(session: Session, filters: ExportFilters) -> int:
         select(func.count())
         .select_from(Annotation)
         .join(Passage, col(Passage.id) == col(Annotation.passage_id))
-        .where(_annotation_condition(filters))
+        .where(annotation_condition(filters))
     )
     return session.exec(query).one()
 
@@ -223,7 +223,7 @@ def _document_ids(session: Session, filters: ExportFilters) -> list[str]:
     annotated = (
         select(Passage.document_id)
         .join(Annotation, col(Annotation.passage_id) == col(Passage.id))
-        .where(_annotation_condition(filters))
+        .where(annotation_condition(filters))
     )
     query = (
         select(Document.id)
@@ -245,7 +245,7 @@ def _items(session: Session, filters: ExportFilters, base_url: str) -> Iterator[
             .join(Passage, col(Passage.id) == col(Annotation.passage_id))
             .outerjoin(Topic, col(Topic.key) == col(Annotation.topic_key))
             .outerjoin(Claim, col(Claim.id) == col(Annotation.claim_id))
-            .where(_annotation_condition(filters), col(Passage.document_id) == document_id)
+            .where(annotation_condition(filters), col(Passage.document_id) == document_id)
             .order_by(col(Annotation.created_at), col(Annotation.id))
         )
         rows = session.exec(query.execution_options(yield_per=BATCH_SIZE))
@@ -270,17 +270,17 @@ def _lines(session: Session, filters: ExportFilters, base_url: str) -> Iterator[
     }
     page = {"id": page_id, "type": "AnnotationPage", "partOf": own_id, "startIndex": 0}
     # Both objects are written without their closing brace and left open for the items.
-    yield f'{_dump(collection)[:-1]},"first":{_dump(page)[:-1]},"items":['
+    yield f'{dump_json(collection)[:-1]},"first":{dump_json(page)[:-1]},"items":['
     first = True
     for item in _items(session, filters, base_url):
-        yield f"\n{_dump(item)}" if first else f",\n{_dump(item)}"
+        yield f"\n{dump_json(item)}" if first else f",\n{dump_json(item)}"
         first = False
     yield "]}}\n" if first else "\n]}}\n"
 
 
 def _generate(engine: Engine, filters: ExportFilters, base_url: str) -> Iterator[str]:
     with Session(engine) as session:
-        _begin_snapshot(session)
+        begin_snapshot(session)
         yield from chunked(_lines(session, filters, base_url))
         # Nothing was written; ending the read transaction explicitly releases the snapshot.
         session.rollback()

@@ -25,10 +25,9 @@ from app.services.aif.vocabulary import (
     SCHEME_TEXT,
     Record,
 )
-from app.services.catalog import get_position, get_topic, list_positions, list_topics
+from app.services.catalog import list_positions, list_topics
 from app.services.corpus import span_to_document_offsets
-from app.services.documents import get_document
-from app.services.export import ExportFilters, format_datetime
+from app.services.export import ExportFilters, check_filters, format_datetime
 
 
 def export_aif(session: Session, filters: ExportFilters | None = None) -> dict[str, Any]:
@@ -38,7 +37,7 @@ def export_aif(session: Session, filters: ExportFilters | None = None) -> dict[s
     id), so the same database gives the same document.
     """
     filters = filters or ExportFilters()
-    _check_filters(session, filters)
+    check_filters(session, filters)
     claim_filter = _claim_condition(filters)
     claims = list(
         session.exec(
@@ -217,16 +216,6 @@ def _export_evidence(
             "analyst": annotation.analyst,
         }
     return records
-
-
-def _check_filters(session: Session, filters: ExportFilters) -> None:
-    """Unknown filter values are an error (NotFound), as in the native export."""
-    if filters.document is not None:
-        get_document(session, filters.document)
-    if filters.position is not None:
-        get_position(session, filters.position)
-    if filters.topic is not None:
-        get_topic(session, filters.topic)
 
 
 def _evidence_condition(filters: ExportFilters) -> ColumnElement[bool]:
