@@ -1,7 +1,9 @@
 """The test users: one per role, made once in the template databases, each with a session.
 
-Hashing a password with Argon2 takes a tenth of a second, so users and their sessions are
-written once into the template files that every test copies.
+Hashing a password with Argon2 at the production parameters takes a tenth of a second, so the
+tests hash and verify with CHEAP_PASSWORD_HASH instead (tests/conftest.py puts it in
+app.services.accounts for the whole run), and users and their sessions are written once into
+the template files that every test copies.
 """
 
 import secrets
@@ -9,14 +11,21 @@ from datetime import timedelta
 
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlmodel import Session
 
 from app.access import CSRF_HEADER, SESSION_COOKIE
 from app.models import LoginSession, Role, User, utcnow
-from app.services.accounts import digest, hash_password
+from app.services.accounts import digest
+
+# Argon2id at its cheapest (one pass over 8 KiB): a hash takes well under a millisecond. What
+# the tests check does not depend on the cost; the production parameters are tested once, in
+# tests/services/test_passwords.py.
+CHEAP_PASSWORD_HASH = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1),))
 
 PASSWORD = "correct horse battery"
-PASSWORD_HASH = hash_password(PASSWORD)
+PASSWORD_HASH = CHEAP_PASSWORD_HASH.hash(PASSWORD)
 
 # username → (display name, role, may edit others' work)
 USERS: dict[str, tuple[str, Role, bool]] = {

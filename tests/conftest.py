@@ -20,14 +20,16 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pwdlib import PasswordHash
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.config import PROJECT_ROOT, Settings
 from app.db import make_engine, migrate
 from app.main import create_app
+from app.services import accounts
 from app.services.corpus import load_seeds
-from tests.accounts import ADMIN, add_test_users, sign_in_as
+from tests.accounts import ADMIN, CHEAP_PASSWORD_HASH, add_test_users, sign_in_as
 from tests.postgres import Databases, postgres_server
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
@@ -62,6 +64,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if marker is not None:
             reason = marker.args[0] if marker.args else "checks something only SQLite has"
             item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[PasswordHash]:
+    """Hash and verify passwords with cheap Argon2 parameters for the whole run (production
+    ones take a tenth of a second a hash); gives the production hasher it stands in for.
+
+    Commands and servers the tests start as processes still use the production parameters.
+    """
+    production = accounts.password_hash
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "password_hash", CHEAP_PASSWORD_HASH)
+        yield production
 
 
 # --- PostgreSQL: one server, template databases, a copy per test -----------------------------

@@ -1,16 +1,20 @@
-"""The command line, run as a real process against a temporary database (SQLite, or PostgreSQL
-with ARGMAP_TEST_DATABASE=postgresql)."""
+"""The command line, run in this process against a temporary database (SQLite, or PostgreSQL
+with ARGMAP_TEST_DATABASE=postgresql); one test runs it as a real process, as users do."""
 
 import json
 import os
 import subprocess
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session
+from typer.testing import CliRunner, Result
 
-from app.config import PROJECT_ROOT
+from app.cli import cli
+from app.config import PROJECT_ROOT, get_settings
 from app.db import make_engine
 from app.services.export import stream_export
 from tests.maps import build_small_map
@@ -20,8 +24,26 @@ V1_SAMPLE = PROJECT_ROOT / "tests" / "data" / "export-v1-sample.json"
 XAIF_SAMPLE = PROJECT_ROOT / "tests" / "data" / "aif" / "xaif-0.3.4-tutorial-example.json"
 
 
-def argmap(database: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run `python -m app.cli …` with DATABASE_URL set to `database` (a URL)."""
+def argmap(database: str, *args: str) -> Result:
+    """Run `python -m app.cli …` in this process, with DATABASE_URL set to `database` (a URL).
+
+    The settings are cached, so they are read afresh for each command and not left behind for
+    the next test. A command that lets an exception through fails the test with its traceback:
+    as a process it would have printed it on stderr and exited with 1.
+    """
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, list(args), env={"DATABASE_URL": database})
+    finally:
+        get_settings.cache_clear()
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        assert result.exc_info is not None
+        pytest.fail("".join(traceback.format_exception(*result.exc_info)))
+    return result
+
+
+def argmap_process(database: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `python -m app.cli …` as a real process with DATABASE_URL set to `database`."""
     env = {**os.environ, "DATABASE_URL": database}
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
@@ -49,7 +71,7 @@ def test_export_writes_the_same_bytes_as_the_service(seeded_db_url: str, tmp_pat
 
     result = argmap(seeded_db_url, "export", "--out", str(out))
 
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     assert out.read_bytes() == service_export(seeded_db_url)
     assert not (tmp_path / "map.json.part").exists()
 
@@ -57,7 +79,7 @@ def test_export_writes_the_same_bytes_as_the_service(seeded_db_url: str, tmp_pat
 def test_export_without_out_writes_to_stdout(seeded_db_url: str) -> None:
     result = argmap(seeded_db_url, "export", "--topic", "nato")
 
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     exported = json.loads(result.stdout)
     assert exported["filters"] == {"document": None, "position": None, "topic": "nato"}
     assert exported["annotations"] == []
@@ -68,7 +90,7 @@ def test_export_with_an_unknown_filter_fails_cleanly(seeded_db_url: str, tmp_pat
 
     result = argmap(seeded_db_url, "export", "--position", "martians", "--out", str(out))
 
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert "There is no position with the key 'martians'." in result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists()
@@ -84,9 +106,9 @@ def test_import_into_a_new_database_then_export_round_trips(
     first = argmap(fresh, "import", str(exported))
     second = argmap(fresh, "import", str(exported))
 
-    assert first.returncode == 0, first.stderr
+    assert first.exit_code == 0, first.stderr
     assert first.stdout.startswith("Import done: created 4 positions")
-    assert second.returncode == 0, second.stderr
+    assert second.exit_code == 0, second.stderr
     assert "created" not in second.stdout
     assert service_export(fresh) == exported.read_bytes()
 
@@ -102,7 +124,7 @@ def test_import_of_a_bad_file_exits_1_with_the_reason_on_stderr(
 
     result = argmap(target, "import", str(bad))
 
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert "passages[2].kind: 'footnote' is not one of" in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
@@ -120,7 +142,7 @@ def test_import_of_a_huge_note_says_why_after_its_start(
 
     result = argmap(new_db_url("target"), "import", str(bad))
 
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert result.stderr == (
         f"{bad}: annotations[0].note: '{'N' * 40}…' (10,000,000 characters) is longer than the "
         "5,000 characters allowed\n"
@@ -142,11 +164,11 @@ def test_import_lists_the_relations_it_left_out_one_per_line(
     second = tmp_path / "again.json"
     second.write_text(json.dumps(exported), encoding="utf-8")
     fresh = new_db_url("fresh")
-    assert argmap(fresh, "import", str(first)).returncode == 0
+    assert argmap(fresh, "import", str(first)).exit_code == 0
 
     result = argmap(fresh, "import", str(second))
 
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     summary, *notes = result.stdout.splitlines()
     assert summary.startswith("Import done: unchanged ")
     assert notes == [
@@ -158,7 +180,7 @@ def test_import_lists_the_relations_it_left_out_one_per_line(
 def test_import_of_a_missing_file_is_a_usage_error(tmp_path: Path, new_db_url: NewDatabase) -> None:
     result = argmap(new_db_url("db"), "import", str(tmp_path / "nowhere.json"))
 
-    assert result.returncode == 2
+    assert result.exit_code == 2
     assert "Traceback" not in result.stderr
 
 
@@ -171,9 +193,9 @@ def test_seed_loads_the_corpus_once_on_a_new_database(new_db_url: NewDatabase) -
     first = argmap(database, "seed")
     second = argmap(database, "seed")
 
-    assert first.returncode == 0, first.stderr
+    assert first.exit_code == 0, first.stderr
     assert "5 documents added" in first.stdout
-    assert second.returncode == 0, second.stderr
+    assert second.exit_code == 0, second.stderr
     assert "0 documents added (5 already present)" in second.stdout
     assert service_export(database).count(b'"sha256"') == 5
 
@@ -187,13 +209,14 @@ def test_seed_with_a_broken_manifest_says_what_is_wrong(
 
     result = argmap(new_db_url("new"), "seed", "--seeds-dir", str(seeds))
 
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert "documents" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_migrate_creates_the_schema(new_db_url: NewDatabase) -> None:
-    result = argmap(new_db_url("new"), "migrate")
+    # As a real process: the one test of the entry point itself (`python -m app.cli`).
+    result = argmap_process(new_db_url("new"), "migrate")
 
     assert result.returncode == 0, result.stderr
     assert "newest schema" in result.stdout
@@ -221,13 +244,13 @@ def test_aif_and_w3c_exports_match_the_api(seeded_db_url: str, tmp_path: Path) -
         api_history = client.get("/api/export/history").content
 
     aif = argmap(seeded_db_url, "export", "--format", "aif")
-    assert aif.returncode == 0, aif.stderr
+    assert aif.exit_code == 0, aif.stderr
     assert aif.stdout.encode("utf-8") == api_aif
     w3c = argmap(seeded_db_url, "export", "--format", "w3c", "--base-url", "http://testserver")
-    assert w3c.returncode == 0, w3c.stderr
+    assert w3c.exit_code == 0, w3c.stderr
     assert w3c.stdout.encode("utf-8") == api_w3c
     history = argmap(seeded_db_url, "export", "--format", "history")
-    assert history.returncode == 0, history.stderr
+    assert history.exit_code == 0, history.stderr
     assert history.stdout.encode("utf-8") == api_history
     assert len(json.loads(api_history)["entries"]) > 10  # the small map's creations, at least
 
@@ -240,16 +263,16 @@ def test_aif_import_from_the_command_line(
         build_small_map(session)
     engine.dispose()
     out = tmp_path / "map.aif.json"
-    assert argmap(seeded_db_url, "export", "--format", "aif", "--out", str(out)).returncode == 0
+    assert argmap(seeded_db_url, "export", "--format", "aif", "--out", str(out)).exit_code == 0
 
     fresh = new_db_url("fresh")
     refused = argmap(fresh, "import", "--format", "aif", str(out))
-    assert refused.returncode == 1
+    assert refused.exit_code == 1
     assert "--analyst" in refused.stderr
     first = argmap(fresh, "import", "--format", "aif", "--analyst", "Ana", str(out))
-    assert first.returncode == 0, first.stderr
+    assert first.exit_code == 0, first.stderr
     second = argmap(fresh, "import", "--format", "aif", "--analyst", "Ana", str(out))
-    assert second.returncode == 0, second.stderr
+    assert second.exit_code == 0, second.stderr
     exported = json.loads(argmap(fresh, "export", "--format", "aif").stdout)
     assert sum(1 for n in exported["AIF"]["nodes"] if n["type"] == "I") == 3
     assert sum(1 for n in exported["AIF"]["nodes"] if n["type"] in ("RA", "CA")) == 2
@@ -260,7 +283,7 @@ def test_aif_import_lists_its_warnings_one_per_line(new_db_url: NewDatabase) -> 
         new_db_url("fresh"), "import", "--format", "aif", "--analyst", "Ana", str(XAIF_SAMPLE)
     )
 
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     summary, *warnings = result.stdout.splitlines()
     assert summary.startswith("AIF import done: created ")
     assert summary.endswith(" 1 warning: see the list.")
@@ -276,7 +299,7 @@ def test_seed_loads_the_starter_map_once_and_not_after_it_is_cleared(
     database = new_db_url("new")
 
     first = argmap(database, "seed")
-    assert first.returncode == 0, first.stderr
+    assert first.exit_code == 0, first.stderr
     assert "starter map loaded as example data" in first.stdout
     exported = json.loads(service_export(database))
     assert len(exported["claims"]) >= 28
@@ -305,17 +328,17 @@ def test_backup_then_restore_from_the_command_line(seeded_db_url: str, tmp_path:
     out = tmp_path / "argmap.backup"
 
     made = argmap(seeded_db_url, "backup", "--out", str(out))
-    assert made.returncode == 0, made.stderr
+    assert made.exit_code == 0, made.stderr
     assert made.stdout.startswith(f"backed up to {out}")
     assert "5 documents, 0 tags" in made.stdout
     before = service_export(seeded_db_url)
 
     refused = argmap(seeded_db_url, "restore", str(out))
-    assert refused.returncode == 1
+    assert refused.exit_code == 1
     assert "--force" in refused.stderr and "Traceback" not in refused.stderr
 
     done = argmap(seeded_db_url, "restore", "--force", str(out))
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     assert f"restored {out} into " in done.stdout
     assert "database is at the newest schema" in done.stdout
     assert service_export(seeded_db_url) == before

@@ -15,6 +15,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
 from pwdlib import PasswordHash
@@ -43,10 +44,18 @@ FAILURE_WINDOW = timedelta(minutes=15)
 FAILURES_PER_ACCOUNT = 5
 FAILURES_PER_ADDRESS = 20
 
+# Every password is hashed and verified through this name (the tests put a cheap one here).
 password_hash = PasswordHash.recommended()
-# Verified against when the username is unknown, so that a wrong name takes as long as a wrong
-# password and does not reveal which accounts exist.
-_DUMMY_HASH = password_hash.hash("not a password anyone has")
+
+
+@cache
+def _dummy_hash(hasher: PasswordHash) -> str:
+    """Verified against when the username is unknown, so that a wrong name takes as long as a
+    wrong password and does not reveal which accounts exist."""
+    return hasher.hash("not a password anyone has")
+
+
+_dummy_hash(password_hash)  # made now, not at the first sign-in with an unknown name
 
 
 class SignInRefused(DomainError):
@@ -209,7 +218,7 @@ def authenticate(session: Session, username: str, password: str, address: str) -
     check_attempts_allowed(session, username, address)
     user = user_by_name(session, username)
     valid, new_hash = password_hash.verify_and_update(
-        password, user.password_hash if user else _DUMMY_HASH
+        password, user.password_hash if user else _dummy_hash(password_hash)
     )
     if user is None or not valid or user.disabled_at is not None:
         session.add(LoginFailure(username=username, address=address[:64]))
