@@ -396,11 +396,11 @@ def test_the_cli_adds_a_file_and_refuses_it_twice(db_url: str, tmp_path: Path) -
     added = argmap(db_url, "add-document", str(article), "--published", "2025-08-17")
     again = argmap(db_url, "add-document", str(article))
 
-    assert added.returncode == 0, added.stderr
+    assert added.exit_code == 0, added.stderr
     assert added.stdout.startswith("added document ")
     assert added.stdout.strip().endswith("(3 passages)")
     document_id = added.stdout.split()[2]
-    assert again.returncode == 1
+    assert again.exit_code == 1
     assert "already in the corpus" in again.stderr and document_id in again.stderr
     assert "Traceback" not in again.stderr
 
@@ -411,7 +411,7 @@ def test_the_cli_adds_a_url_with_metadata_given(db_url: str) -> None:
             db_url, "add-document", f"{base}/notes", "--title", "Notes", "--author", "Ann"
         )
 
-    assert added.returncode == 0, added.stderr
+    assert added.exit_code == 0, added.stderr
     assert "(3 passages)" in added.stdout
 
 
@@ -430,6 +430,6 @@ def test_the_cli_refuses_bad_input_cleanly(
 
     refused = argmap(db_url, "add-document", str(scan), *args)
 
-    assert refused.returncode == 1
+    assert refused.exit_code == 1
     assert message in refused.stderr
     assert "Traceback" not in refused.stderr

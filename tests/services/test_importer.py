@@ -17,7 +17,16 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from app.models import Annotation, Claim, ClaimStance, Document, Position, Relation, Stance
+from app.models import (
+    Annotation,
+    Claim,
+    ClaimStance,
+    Document,
+    Position,
+    Relation,
+    RelationKind,
+    Stance,
+)
 from app.services import importer
 from app.services.errors import InvalidInput
 from app.services.export import export_map, export_schema
@@ -306,7 +315,7 @@ def test_merging_keeps_whichever_version_of_a_relation_is_newer(
     later = T0 + timedelta(days=1)
     with Session(source.engine) as session:
         edited = session.get_one(Relation, source.relations["B supports C"])
-        edited.kind, edited.note, edited.updated_at = "attacks", "changed there", later
+        edited.kind, edited.note, edited.updated_at = RelationKind.attacks, "changed there", later
         edited.evidence_passage_id = None
         older = session.get_one(Relation, source.relations["C attacks A"])
         older.note, older.updated_at = "changed there, earlier", later
