@@ -25,7 +25,7 @@ from app.config import PROJECT_ROOT, get_settings
 from app.db import make_engine
 from app.models import Annotation, Passage, PassageKind
 from app.services.export import export_map
-from app.services.importer import INDEX_REBUILD_ROWS
+from app.services.importer.report import INDEX_REBUILD_ROWS
 from tests.accounts import PASSWORD
 from tests.conftest import sqlite_url
 

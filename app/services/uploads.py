@@ -124,3 +124,14 @@ def all_or_nothing(session: Session) -> Iterator[None]:
     except BaseException:
         session.rollback()
         raise
+
+
+def plural(count: int, name: str) -> str:
+    """`3 claims`, `1 claim`, `2 evidence links`: `name` is a plural (some in snake_case)."""
+    name = name.replace("_", " ")
+    return f"{count} {name[:-1] if count == 1 else name}"
+
+
+def zero_counts(names: Iterable[str]) -> dict[str, int]:
+    """A count of 0 for each name, in their order (what an import's report starts from)."""
+    return dict.fromkeys(names, 0)

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from app.models import AnnotationCreate, Passage, PassageKind
 from app.services.export import export_map
-from app.services.importer import _quick_check, _validator
+from app.services.importer.parse import quick_check, schema_validator
 from app.services.tagging import tag_passage
 
 Breakage = Callable[[dict[str, Any]], None]
@@ -58,13 +58,13 @@ def exported(seeded_engine: Engine) -> dict[str, Any]:
 
 
 def _jsonschema_accepts(data: dict[str, Any]) -> bool:
-    return best_match(_validator(2).iter_errors(data)) is None
+    return best_match(schema_validator(2).iter_errors(data)) is None
 
 
 def test_quick_check_accepts_a_real_export(exported: dict[str, Any]) -> None:
     data = exported
     assert _jsonschema_accepts(data)
-    assert _quick_check(2)(data)
+    assert quick_check(2)(data)
 
 
 @pytest.mark.parametrize("breakage", BREAKAGES.values(), ids=BREAKAGES.keys())
@@ -74,4 +74,4 @@ def test_quick_check_refuses_what_jsonschema_refuses(
     data = copy.deepcopy(exported)
     breakage(data)
     assert not _jsonschema_accepts(data)
-    assert not _quick_check(2)(data)
+    assert not quick_check(2)(data)

@@ -806,13 +806,13 @@ def test_a_nul_character_is_refused_with_its_path(source: Source, target: Target
 def test_a_failure_while_writing_rolls_everything_back(
     source: Source, target: Target, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write = importer._write
+    write = importer.write_plan
 
     def write_then_fail(session: Session, plan: Any) -> None:
         write(session, plan)  # everything is inserted, then the database objects
         raise IntegrityError("INSERT …", {}, Exception("UNIQUE constraint failed"))
 
-    monkeypatch.setattr(importer, "_write", write_then_fail)
+    monkeypatch.setattr(importer, "write_plan", write_then_fail)
 
     _assert_refused(
         target, export_text(source.engine), "the database refused the import: UNIQUE constraint"

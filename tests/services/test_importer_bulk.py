@@ -31,10 +31,10 @@ from app.models import (
     Relation,
     Topic,
 )
-from app.services import importer
 from app.services.errors import InvalidInput
 from app.services.export import export_map
 from app.services.importer import import_map
+from app.services.importer import write as importer_write
 from app.services.paging import PageRequest
 from app.services.search import ResultType, SearchFilters, search
 from tests.conftest import ON_POSTGRES
@@ -175,7 +175,7 @@ def test_the_search_index_holds_what_the_triggers_would_have_put_in(
 @pytest.fixture
 def indexes_rebuilt(monkeypatch: pytest.MonkeyPatch) -> None:
     """Build indexes after the rows for a file as small as the seed corpus's export."""
-    monkeypatch.setattr(importer, "INDEX_REBUILD_ROWS", 1)
+    monkeypatch.setattr(importer_write, "INDEX_REBUILD_ROWS", 1)
 
 
 @pytest.mark.usefixtures("indexes_rebuilt")

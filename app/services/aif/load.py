@@ -2,7 +2,7 @@
 then the writes."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -44,27 +44,19 @@ from app.services.errors import InvalidInput
 from app.services.uploads import (
     all_or_nothing,
     json_path,
+    plural,
     select_in,
+    zero_counts,
 )
-
-
-def _plural(count: int, name: str) -> str:
-    """`3 claims`, `1 claim`, `2 evidence links` (the names are plural, some snake_case)."""
-    name = name.replace("_", " ")
-    return f"{count} {name[:-1] if count == 1 else name}"
-
-
-def _zero_counts(names: Iterable[str]) -> dict[str, int]:
-    return dict.fromkeys(names, 0)
 
 
 @dataclass
 class AifImportReport:
     """What an AIF import created, reused (already stored) and skipped, with its warnings."""
 
-    created: dict[str, int] = field(default_factory=lambda: _zero_counts(ENTITIES))
-    reused: dict[str, int] = field(default_factory=lambda: _zero_counts(ENTITIES))
-    skipped: dict[str, int] = field(default_factory=lambda: _zero_counts(SKIPPED))
+    created: dict[str, int] = field(default_factory=lambda: zero_counts(ENTITIES))
+    reused: dict[str, int] = field(default_factory=lambda: zero_counts(ENTITIES))
+    skipped: dict[str, int] = field(default_factory=lambda: zero_counts(SKIPPED))
     warnings: list[str] = field(default_factory=list)
     omitted_warnings: int = 0
 
@@ -77,7 +69,7 @@ class AifImportReport:
     def __str__(self) -> str:
         parts = []
         for label, counts in (("created", self.created), ("reused", self.reused)):
-            items = [_plural(count, name) for name, count in counts.items() if count]
+            items = [plural(count, name) for name, count in counts.items() if count]
             if items:
                 parts.append(f"{label} {', '.join(items)}")
         skipped = [f"{count} {SKIPPED[name]}" for name, count in self.skipped.items() if count]
@@ -92,7 +84,7 @@ class AifImportReport:
             text += f" Existing tags linked to their claims: {self.created['evidence_links']}."
         total = len(self.warnings) + self.omitted_warnings
         if total:
-            text += f" {_plural(total, 'warnings')}: see the list."
+            text += f" {plural(total, 'warnings')}: see the list."
         return text
 
     def listed_warnings(self) -> list[str]:
