@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -144,6 +145,11 @@ def validation_problems(exc: RequestValidationError) -> list[dict[str, Any]]:
     return problems
 
 
+NUL_REFUSED = (
+    "The request holds a NUL character (U+0000), which cannot be stored or searched for; "
+    "nothing was changed."
+)
+
 # FastAPI's answer to a body it cannot decode (not UTF-8, a broken multipart form).
 UNPARSABLE_BODY = "There was an error parsing the body"
 UNPARSABLE_BODY_MESSAGE = (
@@ -193,6 +199,14 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc, DatabaseBusy):
             response.headers["Retry-After"] = BUSY_RETRY_AFTER
         return response
+
+    @app.exception_handler(DataError)
+    async def unstorable_data(request: Request, exc: DataError) -> Response:
+        # PostgreSQL takes no NUL character in text, not even to look something up with; the
+        # text fields people type drop it, and an id or filter holding one is refused here.
+        if "NUL" not in str(exc.orig):
+            raise exc
+        return error_response(request, 422, NUL_REFUSED)
 
     @app.exception_handler(StaleDataError)
     async def stale_data(request: Request, exc: StaleDataError) -> Response:

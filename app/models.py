@@ -37,6 +37,9 @@ from sqlmodel import Field, SQLModel
 # JSON number holds exactly (2^53 - 1), so that the bound a client reads in the API's schema
 # is the bound it gets.
 MAX_INTEGER = 2**53 - 1
+# Users and history entries are numbered by INTEGER columns, which stop at 2^31 - 1 on
+# PostgreSQL: a bigger number in a lookup is refused instead of failing in the query.
+MAX_ROW_NUMBER = 2**31 - 1
 
 KEY_PATTERN = r"^[a-z][a-z0-9_-]{0,31}$"
 COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from app.access import SESSION_COOKIE, identity_of
 from app.deps import CurrentUserDep, SessionDep
 from app.models import (
-    MAX_INTEGER,
+    MAX_ROW_NUMBER,
     ApiTokenCreate,
     ApiTokenPublic,
     Role,
@@ -25,7 +25,7 @@ from app.templating import render
 
 router = APIRouter()
 
-UserId = Annotated[int, Path(ge=1, le=MAX_INTEGER, description="The user's number.")]
+UserId = Annotated[int, Path(ge=1, le=MAX_ROW_NUMBER, description="The user's number.")]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such user or token."}}
 
 

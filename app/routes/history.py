@@ -10,7 +10,7 @@ from sqlmodel import Session
 from starlette.convertors import Convertor, register_url_convertor
 
 from app.deps import SessionDep
-from app.models import MAX_INTEGER, HistoryAction, HistoryPublic, ItemType
+from app.models import MAX_ROW_NUMBER, HistoryAction, HistoryPublic, ItemType
 from app.presenters.history import (
     HistoryQuery,
     entry_as_json,
@@ -45,7 +45,7 @@ router = APIRouter()
 MAX_ID = 64
 MAX_NAME = 80
 DOWNLOAD_HEADERS = {"Content-Disposition": 'attachment; filename="argument-map-history.json"'}
-EntryId = Annotated[int, Path(ge=1, le=MAX_INTEGER, description="The history entry's number.")]
+EntryId = Annotated[int, Path(ge=1, le=MAX_ROW_NUMBER, description="The history entry's number.")]
 ITEM_ID = Annotated[str, Path(max_length=MAX_ID, description="The item's id (or key).")]
 
 Choice = TypeVar("Choice", bound=StrEnum)
@@ -100,11 +100,11 @@ def history_query(
     q: Annotated[str, Query(max_length=MAX_ID, description="Text in the item's id.")] = "",
     before: Annotated[
         int | None,
-        Query(ge=1, le=MAX_INTEGER, description="The page of entries older than this entry."),
+        Query(ge=1, le=MAX_ROW_NUMBER, description="The page of entries older than this entry."),
     ] = None,
     after: Annotated[
         int | None,
-        Query(ge=1, le=MAX_INTEGER, description="The page of entries newer than this entry."),
+        Query(ge=1, le=MAX_ROW_NUMBER, description="The page of entries newer than this entry."),
     ] = None,
     limit: Annotated[
         int, Query(ge=1, le=history.MAX_PAGE_SIZE, description="Entries per page.")

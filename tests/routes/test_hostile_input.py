@@ -215,3 +215,51 @@ def test_adding_a_text_again_after_its_document_was_replaced_is_a_conflict(
     )
     assert again.status_code == 409, again.text
     assert "replaced" in again.json()["detail"]
+
+
+# --- what PostgreSQL cannot take: NUL characters, numbers past its INTEGER -------------------
+
+NUL_LOOKUPS = [
+    "/api/export?document=a%00b",
+    "/api/export/aif?document=%00",
+    "/api/export/w3c?position=%00",
+    "/api/history?actor=%00",
+    "/api/relations?claim=b%00",
+    "/api/claims/a%00b",
+    "/api/annotations?analyst=%00",
+]
+
+
+@pytest.mark.parametrize("path", NUL_LOOKUPS)
+def test_a_nul_in_an_id_or_a_filter_is_refused_or_not_found(
+    seeded_client: TestClient, path: str
+) -> None:
+    response = seeded_client.get(path)
+    # SQLite looks it up and finds nothing; PostgreSQL cannot take it at all.
+    assert response.status_code in (200, 404, 422), (path, response.text[:300])
+    if response.status_code == 422:
+        assert "NUL" in response.json()["detail"]
+
+
+def test_a_nul_in_a_body_id_is_refused_or_not_found(seeded_client: TestClient) -> None:
+    claim = seeded_client.post("/api/claims", json={"text": "A claim to attach to"}).json()
+    response = seeded_client.post(
+        f"/api/claims/{claim['id']}/evidence", json={"annotation_id": "a\x00b"}
+    )
+    assert response.status_code in (404, 422), response.text[:300]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PATCH", "/api/users/2147483648"),
+        ("POST", "/api/history/2147483648/restore"),
+        ("GET", "/api/history?before=2147483648"),
+    ],
+)
+def test_a_number_past_postgresql_integer_is_refused(
+    client: TestClient, method: str, path: str
+) -> None:
+    body = {"role": "viewer"} if method == "PATCH" else None
+    response = client.request(method, path, json=body)
+    assert response.status_code == 422, response.text[:300]
