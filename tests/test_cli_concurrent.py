@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pwdlib import PasswordHash
 from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner, Result
@@ -24,6 +25,7 @@ from app.cli import cli
 from app.config import PROJECT_ROOT, get_settings
 from app.db import make_engine
 from app.models import Annotation, Passage, PassageKind
+from app.services import accounts
 from app.services.export import export_map
 from app.services.importer.report import INDEX_REBUILD_ROWS
 from tests.accounts import PASSWORD
@@ -179,8 +181,16 @@ def test_an_import_waits_for_the_running_app_and_goes_in(
 
 @pytest.mark.sqlite_only(SQLITE_WRITERS_QUEUE)
 def test_create_user_waits_for_the_running_app_and_goes_in(
-    seeded_db_path: Path, tmp_path: Path, settings_from_env: None
+    seeded_db_path: Path,
+    tmp_path: Path,
+    settings_from_env: None,
+    cheap_password_hashing: PasswordHash,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # The command reads, hashes, then writes: with the production hasher's tenth of a second
+    # in between, the running app commits meanwhile, which is what made it fail before. (The
+    # fixture gives the production hasher that the cheap one stands in for.)
+    monkeypatch.setattr(accounts, "password_hash", cheap_password_hashing)
     database = sqlite_url(seeded_db_path)
 
     with running_app(database, tmp_path):
