@@ -256,10 +256,14 @@ class PassagePublic(SQLModel):
 # --- positions and topics ------------------------------------------------------------------
 
 
+# A position's place in lists and the legend; past the last place, new ones share it.
+MAX_ORDINAL = 10_000
+
+
 class PositionBase(SQLModel):
     name: str = Field(min_length=1, max_length=100)
     colour: Colour = Field(default="#666666", max_length=7)
-    ordinal: StrictInt = Field(default=0, ge=0, le=10_000)
+    ordinal: StrictInt = Field(default=0, ge=0, le=MAX_ORDINAL)
 
     _nul = field_validator("name", mode="before")(_without_nul)
 
@@ -285,7 +289,7 @@ class Position(PositionBase, table=True):
 class PositionCreate(PositionBase):
     key: Key
     # Unset, the new position comes after the others (see catalog.create_position).
-    ordinal: StrictInt | None = Field(default=None, ge=0, le=10_000)  # type: ignore[assignment]
+    ordinal: StrictInt | None = Field(default=None, ge=0, le=MAX_ORDINAL)  # type: ignore[assignment]
 
     @field_validator("key", mode="before")
     @classmethod
@@ -298,7 +302,7 @@ class PositionUpdate(SQLModel):
     version: StrictInt | None = Field(default=None, ge=1, le=MAX_INTEGER, description=VERSION_HELP)
     name: str | None = Field(default=None, min_length=1, max_length=100)
     colour: Colour | None = Field(default=None, max_length=7)
-    ordinal: StrictInt | None = Field(default=None, ge=0, le=10_000)
+    ordinal: StrictInt | None = Field(default=None, ge=0, le=MAX_ORDINAL)
 
     _nul = field_validator("name", mode="before")(_without_nul)
 

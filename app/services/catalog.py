@@ -11,6 +11,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from app.db import save
 from app.models import (
+    MAX_ORDINAL,
     Annotation,
     Position,
     PositionCreate,
@@ -95,10 +96,10 @@ def get_position(session: Session, key: str) -> Position:
 
 def create_position(session: Session, data: PositionCreate) -> Position:
     """Add an actor; its key is permanent, its name and colour can change later. Without an
-    ordinal it comes after the positions there are."""
+    ordinal it comes after the positions there are (or shares the last place, MAX_ORDINAL)."""
     if data.ordinal is None:
         last = session.exec(select(func.max(Position.ordinal))).one()
-        data = data.model_copy(update={"ordinal": (last or 0) + 1})
+        data = data.model_copy(update={"ordinal": min((last or 0) + 1, MAX_ORDINAL)})
     return _create(session, Position, data.key, data)
 
 

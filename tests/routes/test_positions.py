@@ -31,3 +31,13 @@ def test_a_position_added_on_the_page_is_the_same_as_through_the_api(
 def test_an_ordinal_given_is_kept(seeded_client: TestClient) -> None:
     made = seeded_client.post("/api/positions", json={"key": "un", "name": "UN", "ordinal": 9})
     assert made.json()["ordinal"] == 9
+
+
+def test_a_position_added_after_one_at_the_last_place_also_takes_the_last_place(
+    seeded_client: TestClient,
+) -> None:
+    last = seeded_client.post("/api/positions", json={"key": "un", "name": "UN", "ordinal": 10_000})
+    assert last.status_code == 201, last.text
+    made = seeded_client.post("/api/positions", json={"key": "china", "name": "Chinese"})
+    assert made.status_code == 201, made.text
+    assert made.json()["ordinal"] == 10_000
