@@ -1,0 +1,113 @@
+"""Annotations (tags): a passage, or a span of it, marked as stating, supporting or opposing a
+position, perhaps as evidence for a claim."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import StrictInt, field_validator
+from sqlalchemy import Column, ForeignKey, String, Text
+from sqlmodel import Field, SQLModel
+
+from app.models.fields import (
+    MAX_INTEGER,
+    VersionedUpdate,
+    new_id,
+    utcnow,
+    version_column,
+    without_nul,
+)
+
+
+class AnnotationKind(StrEnum):
+    states = "states"
+    supports = "supports"
+    opposes = "opposes"
+
+
+class AnnotationFields(SQLModel):
+    position_key: str = Field(max_length=32)
+    kind: AnnotationKind = AnnotationKind.states
+    topic_key: str | None = Field(default=None, max_length=32)
+    note: str = Field(default="", max_length=5000)
+    # The claim this passage is evidence for, if any.
+    claim_id: str | None = Field(default=None, max_length=64)
+
+    _nul = field_validator("note", mode="before")(without_nul)
+
+
+_annotation_version = version_column()
+
+
+class Annotation(SQLModel, table=True):
+    __mapper_args__ = {"version_id_col": _annotation_version}
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=64)
+    document_id: str = Field(
+        sa_column=Column(
+            String(64), ForeignKey("document.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    # None for an orphan: a tag whose quote was not found again when its document's text was
+    # replaced by a corrected version (see app/services/reanchor.py).
+    passage_id: str | None = Field(
+        default=None,
+        sa_column=Column(
+            String(64), ForeignKey("passage.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
+    # An exact span inside the passage text (offsets relative to Passage.text), or none for
+    # the whole passage. An orphan keeps the text it quoted in `quote`, with no offsets.
+    start: int | None = None
+    end: int | None = None
+    quote: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    position_key: str = Field(foreign_key="position.key", index=True, max_length=32)
+    kind: AnnotationKind = Field(sa_type=String(16))
+    topic_key: str | None = Field(default=None, foreign_key="topic.key", index=True, max_length=32)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    claim_id: str | None = Field(
+        default=None,
+        sa_column=Column(
+            String(64), ForeignKey("claim.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
+    analyst: str = Field(max_length=80)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    # Removal is a soft delete so that it can be undone.
+    deleted_at: datetime | None = Field(default=None, index=True)
+    # When the tag lost its place in its document's text (None while it has one).
+    orphaned_at: datetime | None = None
+    version: int = Field(default=1, sa_column=_annotation_version)
+    # Part of the starter map of examples (so it can be told apart and cleared in one go).
+    # The server default '0' reads as false on SQLite and PostgreSQL alike.
+    example: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+
+
+class AnnotationCreate(AnnotationFields):
+    passage_id: str = Field(max_length=64)
+    start: StrictInt | None = Field(default=None, ge=0, le=MAX_INTEGER)
+    end: StrictInt | None = Field(default=None, ge=0, le=MAX_INTEGER)
+
+
+class AnnotationUpdate(VersionedUpdate):
+    position_key: str | None = Field(default=None, max_length=32)
+    kind: AnnotationKind | None = None
+    topic_key: str | None = Field(default=None, max_length=32)
+    note: str | None = Field(default=None, max_length=5000)
+    claim_id: str | None = Field(default=None, max_length=64)
+
+    _nul = field_validator("note", mode="before")(without_nul)
+
+
+class AnnotationPublic(AnnotationFields):
+    id: str
+    passage_id: str | None
+    document_id: str
+    start: int | None
+    end: int | None
+    quote: str | None
+    analyst: str
+    created_at: datetime
+    updated_at: datetime
+    orphaned_at: datetime | None = None
+    version: int = 1
