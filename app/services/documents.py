@@ -283,6 +283,8 @@ def ordinal_of(session: Session, document_id: str, passage_id: str) -> int | Non
 
 @dataclass(frozen=True)
 class TaggedPassage:
+    """A tag with its passage and document: in a position's view, or as a claim's evidence."""
+
     annotation: Annotation
     passage: Passage
     document: Document
