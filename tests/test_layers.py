@@ -17,7 +17,7 @@ WEB_LIBRARIES = ("fastapi", "starlette")
 
 
 def modules(folder: str) -> list[Path]:
-    return sorted((APP / folder).glob("*.py"))
+    return sorted((APP / folder).rglob("*.py"))
 
 
 def _name(path: Path) -> str:
