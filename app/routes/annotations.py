@@ -28,15 +28,8 @@ from app.presenters.annotations import (
     tag_conflict_context,
 )
 from app.routes.paging import ApiPageDep, add_page_headers
-from app.routes.responses import (
-    DELETES,
-    INVALID,
-    NOT_FOUND,
-    STALE,
-    VersionQuery,
-    VersionRequired,
-    no_content,
-)
+from app.routes.params import VersionForm, VersionQuery, VersionRequired
+from app.routes.responses import DELETES, INVALID, NOT_FOUND, STALE, no_content
 from app.services import catalog, claims, evidence, tagging
 from app.services.errors import Conflict, VersionConflict
 from app.services.evidence import ClaimChoice, ClaimMode
@@ -191,7 +184,7 @@ def update_tag(
     kind: Annotated[AnnotationKind, Form()],
     topic_key: Annotated[str | None, Form(max_length=32)] = None,
     note: Annotated[str, Form(max_length=5000)] = "",
-    version: Annotated[int | None, Form(ge=1, le=MAX_INTEGER)] = None,
+    version: VersionForm = None,
     claim: ClaimChoice = Depends(claim_choice),
 ) -> HTMLResponse:
     """Save the edit form; if the tag changed since the form was opened (its `version`), answer

@@ -12,7 +12,6 @@ from pydantic import BaseModel, Field, StringConstraints
 from app.deps import AnalystDep, SessionDep
 from app.errors import version_conflict_response
 from app.models import (
-    MAX_INTEGER,
     NOT_BLANK,
     AnnotationPublic,
     ClaimCreate,
@@ -28,16 +27,8 @@ from app.presenters.annotations import catalog_context
 from app.presenters.claims import claim_conflict_context, claim_context
 from app.routes.annotations import blank_to_none
 from app.routes.paging import ApiPageDep, HtmlPageDep, add_page_headers, pager
-from app.routes.responses import (
-    CONFLICT,
-    DELETES,
-    INVALID,
-    NOT_FOUND,
-    STALE,
-    VersionQuery,
-    VersionRequired,
-    no_content,
-)
+from app.routes.params import VersionForm, VersionQuery, VersionRequired
+from app.routes.responses import CONFLICT, DELETES, INVALID, NOT_FOUND, STALE, no_content
 from app.services import claims, examples, reanchor
 from app.services.claims import LinkedClaim
 from app.services.errors import VersionConflict
@@ -166,7 +157,7 @@ def update_claim_from_page(
     text: Annotated[str, Form(max_length=2000)],
     topic_key: Annotated[str, Form(max_length=32)] = "",
     note: Annotated[str, Form(max_length=5000)] = "",
-    version: Annotated[int | None, Form(ge=1, le=MAX_INTEGER)] = None,
+    version: VersionForm = None,
 ) -> HTMLResponse:
     """Save the edit form; if the claim changed since the form was shown (its `version`),
     answer 409 with both versions side by side instead."""

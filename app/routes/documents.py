@@ -20,16 +20,8 @@ from app.models import (
 from app.presenters.annotations import catalog_context
 from app.routes.claims import FLASH_COOKIE, flash_message, redirect_with_message
 from app.routes.paging import ApiPageDep, HtmlPageDep, add_page_headers, page_url, pager
-from app.routes.responses import (
-    CONFLICT,
-    DELETES,
-    INVALID,
-    NOT_FOUND,
-    STALE,
-    VersionQuery,
-    VersionRequired,
-    no_content,
-)
+from app.routes.params import VersionQuery, VersionRequired
+from app.routes.responses import CONFLICT, DELETES, INVALID, NOT_FOUND, STALE, no_content
 from app.services import corpus, documents, reanchor, tagging
 from app.templating import is_fragment_request, render
 

@@ -18,16 +18,8 @@ from app.models import (
     TopicUpdate,
 )
 from app.routes.paging import ApiPageDep, HtmlPageDep, add_page_headers, page_url, pager
-from app.routes.responses import (
-    CONFLICT,
-    DELETES,
-    INVALID,
-    NOT_FOUND,
-    STALE,
-    VersionQuery,
-    VersionRequired,
-    no_content,
-)
+from app.routes.params import VersionQuery, VersionRequired
+from app.routes.responses import CONFLICT, DELETES, INVALID, NOT_FOUND, STALE, no_content
 from app.services import catalog, documents, tagging
 from app.templating import render
 

@@ -1,14 +1,10 @@
-"""What the JSON twins of the pages declare alike: the errors they document, the `version` an
-edit or a delete is based on, and the empty answer of a delete."""
+"""What the JSON twins of the pages answer alike: the errors they document, and the empty
+answer of a delete."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Query, Response, status
-from pydantic import BaseModel, Field, StrictInt, model_validator
-from pydantic_core import PydanticCustomError
-from sqlmodel import SQLModel
-
-from app.models import MAX_INTEGER, VERSION_HELP
+from fastapi import Response, status
+from pydantic import BaseModel, Field
 
 Responses = dict[int | str, dict[str, Any]]
 NOT_FOUND: Responses = {404: {"description": "No such thing; the message says which."}}
@@ -31,9 +27,6 @@ STALE: Responses = {
         "model": VersionConflictBody,
     }
 }
-# The version a delete or another change was based on; without it, nothing is checked.
-VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_INTEGER, description=VERSION_HELP)]
-
 # Every delete of the API answers 204 with no body, and 409 if `version` is older than the item.
 DELETES: dict[str, Any] = {
     "status_code": status.HTTP_204_NO_CONTENT,
@@ -44,22 +37,3 @@ DELETES: dict[str, Any] = {
 def no_content() -> Response:
     """The answer to a delete: done, nothing to say."""
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-MISSING_VERSION = (
-    "Send the `version` of the item as you last read it: an edit must name the version it "
-    "was based on, so that it cannot overwrite a change someone made in the meantime."
-)
-
-
-class VersionRequired(SQLModel):
-    """The API's edits (PATCH) must name the version they were based on."""
-
-    version: StrictInt = Field(ge=1, le=MAX_INTEGER, description=VERSION_HELP)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _version_given(cls, data: Any) -> Any:
-        if isinstance(data, dict) and data.get("version") is None:
-            raise PydanticCustomError("version_missing", MISSING_VERSION)
-        return data
