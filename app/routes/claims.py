@@ -24,13 +24,12 @@ from app.models import (
     Stance,
 )
 from app.presenters.annotations import catalog_context
-from app.presenters.claims import claim_conflict_context, claim_context
+from app.presenters.claims import ClaimDetail, claim_conflict_context, claim_context, claim_detail
 from app.routes.annotations import blank_to_none
 from app.routes.paging import ApiPageDep, HtmlPageDep, add_page_headers, pager
 from app.routes.params import VersionForm, VersionQuery, VersionRequired
 from app.routes.responses import CONFLICT, DELETES, INVALID, NOT_FOUND, STALE, no_content
-from app.services import claims, examples, reanchor
-from app.services.claims import LinkedClaim
+from app.services import claims, examples
 from app.services.errors import VersionConflict
 from app.services.tagging import present_annotation
 from app.templating import is_fragment_request, render
@@ -259,34 +258,6 @@ def delete_claim_from_page(request: Request, session: SessionDep, claim_id: str)
 Id = Annotated[str, StringConstraints(max_length=64)]
 
 
-class EvidencePublic(AnnotationPublic):
-    """An evidence tag with the text of its passage and the label of its document."""
-
-    passage_text: str
-    document_label: str
-
-
-class LinkedClaimPublic(RelationPublic):
-    """A relation seen from one claim, with the claim at its other end."""
-
-    other_claim_id: str
-    other_claim_text: str
-
-
-class ClaimDetail(ClaimPublic):
-    evidence: list[EvidencePublic]
-    needs_review: bool = Field(
-        description="Some of its evidence lost its place when its document's text was replaced."
-    )
-    orphaned_evidence: list[AnnotationPublic] = Field(
-        description="That evidence: live tags with no passage, each with the quote it had."
-    )
-    supports: list[LinkedClaimPublic] = Field(description="Claims this claim supports.")
-    supported_by: list[LinkedClaimPublic] = Field(description="Claims that support this one.")
-    attacks: list[LinkedClaimPublic] = Field(description="Claims this claim attacks.")
-    attacked_by: list[LinkedClaimPublic] = Field(description="Claims that attack this one.")
-
-
 class ClaimEdit(VersionRequired, ClaimUpdate):
     pass
 
@@ -321,16 +292,6 @@ class SplitBody(BaseModel):
     text: str = Field(
         max_length=2000, description="The new claim's text.", json_schema_extra=NOT_BLANK
     )
-
-
-def _linked(links: list[LinkedClaim]) -> list[LinkedClaimPublic]:
-    return [
-        LinkedClaimPublic.model_validate(
-            link.relation,
-            update={"other_claim_id": link.claim.id, "other_claim_text": link.claim.text},
-        )
-        for link in links
-    ]
 
 
 # --- the JSON twins: claims ----------------------------------------------------------------------
@@ -371,28 +332,7 @@ def create_claim(session: SessionDep, analyst: AnalystDep, data: ClaimCreate) ->
 @api_router.get("/claims/{claim_id}", tags=["claims"], responses=NOT_FOUND)
 def get_claim(session: SessionDep, claim_id: str) -> ClaimDetail:
     """A claim with its evidence (by document date, then passage) and its relations."""
-    public = claims.claim_public(session, claims.get_claim(session, claim_id))
-    evidence = [
-        EvidencePublic.model_validate(
-            present_annotation(item.annotation),
-            update={"passage_text": item.passage.text, "document_label": item.document_label},
-        )
-        for item in claims.claim_evidence(session, claim_id)
-    ]
-    links = claims.claim_links(session, claim_id)
-    orphans = [present_annotation(a) for a in reanchor.orphaned_evidence(session, claim_id)]
-    return ClaimDetail.model_validate(
-        public,
-        update={
-            "evidence": evidence,
-            "needs_review": bool(orphans),
-            "orphaned_evidence": orphans,
-            "supports": _linked(links.supports),
-            "supported_by": _linked(links.supported_by),
-            "attacks": _linked(links.attacks),
-            "attacked_by": _linked(links.attacked_by),
-        },
-    )
+    return claim_detail(session, claim_id)
 
 
 @api_router.patch("/claims/{claim_id}", tags=["claims"], responses=NOT_FOUND | INVALID | STALE)

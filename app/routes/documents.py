@@ -1,7 +1,7 @@
 """The document list, the document view (read and tag) and replacing a document's text; and
 their JSON twins: documents, their passages and the tags that lost their place (orphans)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -17,7 +17,7 @@ from app.models import (
     PassagePublic,
     PassageUpdate,
 )
-from app.presenters.annotations import catalog_context
+from app.presenters.documents import document_context, passage_window
 from app.routes.claims import FLASH_COOKIE, flash_message, redirect_with_message
 from app.routes.paging import ApiPageDep, HtmlPageDep, add_page_headers, page_url, pager
 from app.routes.params import VersionQuery, VersionRequired
@@ -48,43 +48,10 @@ def document_list(
     return render(request, "documents.html", context, fragment="_document_rows.html")
 
 
-# The document view shows this many passages at first and loads the next ones when the reader
-# scrolls down to them: a 200-passage document with 1,000 tags took over 100 ms to render whole.
-PASSAGES_PER_LOAD = 40
-
 ShowHidden = Annotated[bool, Query(description="Show boilerplate passages too.")]
 Through = Annotated[
     str | None, Query(max_length=64, description="Load at least up to this passage (an id).")
 ]
-
-
-def passage_window(
-    session: SessionDep,
-    document_id: str,
-    show_hidden: bool,
-    start: int = 0,
-    through: str | None = None,
-    everything: bool = False,
-) -> dict[str, Any]:
-    """The passages from `start` on (PASSAGES_PER_LOAD of them, or more to reach `through`;
-    all of them with `everything`), with what rendering them needs and where the next begin."""
-    counts = documents.passage_counts(session, document_id)
-    stop: int | None = None if everything else start + PASSAGES_PER_LOAD
-    target = documents.ordinal_of(session, document_id, through) if through else None
-    if stop is not None and target is not None:
-        stop = max(stop, target + 1)
-    views = documents.document_passage_views(session, document_id, start, stop)
-    more = stop is not None and stop < counts.total
-    return {
-        "document_id": document_id,
-        "views": views,
-        "claim_texts": documents.claim_texts(session, views),
-        "show_hidden": show_hidden,
-        "next_start": stop if more else None,
-        "passage_total": counts.total,
-        "hidden_count": counts.hidden,
-        **catalog_context(session),
-    }
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
@@ -97,18 +64,9 @@ def document_page(
     through: Through = None,
     all: Annotated[bool, Query(description="Every passage at once.")] = False,
 ) -> HTMLResponse:
-    summary = documents.get_document_summary(session, document_id)
     flash = flash_message(request)
-    context = {
-        "summary": summary,
-        "document": summary.document,
-        "orphan_count": len(reanchor.list_orphans(session, document_id)),
-        "analyst": analyst,
-        "flash": flash,
-        "original_text": documents.get_document(session, document_id).original_text,
-        "showing_all": all,  # kept by the link that hides or shows boilerplate
-        **passage_window(session, document_id, hidden, through=through, everything=all),
-    }
+    context = document_context(session, document_id, analyst, hidden, through, everything=all)
+    context["flash"] = flash
     response = render(request, "document.html", context, fragment="_passages.html")
     if flash and not is_fragment_request(request):
         response.delete_cookie(FLASH_COOKIE, path=f"/documents/{document_id}")

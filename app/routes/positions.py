@@ -5,11 +5,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response, status
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel
 
 from app.deps import AnalystDep, SessionDep
 from app.models import (
-    AnnotationPublic,
     PositionCreate,
     PositionPublic,
     PositionUpdate,
@@ -17,10 +15,16 @@ from app.models import (
     TopicPublic,
     TopicUpdate,
 )
+from app.presenters.positions import (
+    PositionDetail,
+    position_context,
+    position_detail,
+    position_list_context,
+)
 from app.routes.paging import ApiPageDep, HtmlPageDep, add_page_headers, page_url, pager
 from app.routes.params import VersionQuery, VersionRequired
 from app.routes.responses import CONFLICT, DELETES, INVALID, NOT_FOUND, STALE, no_content
-from app.services import catalog, documents, tagging
+from app.services import catalog
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -29,11 +33,7 @@ api_router = APIRouter(prefix="/api")
 
 @router.get("/positions", response_class=HTMLResponse)
 def position_list(request: Request, session: SessionDep, analyst: AnalystDep) -> HTMLResponse:
-    context = {
-        "positions": catalog.list_positions(session),
-        "counts": catalog.tag_counts_by_position(session),
-        "analyst": analyst,
-    }
+    context = position_list_context(session, analyst)
     return render(request, "positions.html", context, fragment="_position_rows.html")
 
 
@@ -58,11 +58,9 @@ def position_page(
     position_key: str,
     page: HtmlPageDep,
 ) -> HTMLResponse:
-    position = catalog.get_position(session, position_key)
-    groups, found = documents.page_position_groups(session, position_key, page)
-    context = {
-        "position": position,
-        "groups": groups,
+    context = position_context(session, position_key, page)
+    found = context["found"]
+    context |= {
         "pager": pager(request, found),
         "rows_url": page_url(request, found, found.offset),
         "positions": catalog.list_positions(session),
@@ -80,16 +78,6 @@ class PositionEdit(VersionRequired, PositionUpdate):
 
 class TopicEdit(VersionRequired, TopicUpdate):
     pass
-
-
-class TopicGroupPublic(BaseModel):
-    topic: TopicPublic | None
-    annotations: list[AnnotationPublic]
-
-
-class PositionDetail(BaseModel):
-    position: PositionPublic
-    groups: list[TopicGroupPublic]
 
 
 @api_router.get("/positions", tags=["positions"])
@@ -114,17 +102,9 @@ def get_position(
     """A position with the passages tagged with it, grouped by topic, a page of tags at a time
     (`limit`, `offset`; the number of tags is in `X-Total-Count`, the next and previous pages
     in `Link`)."""
-    position = catalog.get_position(session, position_key)
-    found_groups, found = documents.page_position_groups(session, position_key, page)
-    add_page_headers(request, response, found)
-    groups = [
-        TopicGroupPublic(
-            topic=TopicPublic.model_validate(group.topic) if group.topic else None,
-            annotations=[tagging.present_annotation(item.annotation) for item in group.items],
-        )
-        for group in found_groups
-    ]
-    return PositionDetail(position=PositionPublic.model_validate(position), groups=groups)
+    context = position_context(session, position_key, page)
+    add_page_headers(request, response, context["found"])
+    return position_detail(context)
 
 
 @api_router.patch(
