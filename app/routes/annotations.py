@@ -142,15 +142,6 @@ def create_tag(
     return changed_response(request, session, annotation, analyst)
 
 
-@router.get("/documents/{document_id}/orphans", response_class=HTMLResponse)
-def orphans_page(
-    request: Request, session: SessionDep, analyst: AnalystDep, document_id: str
-) -> HTMLResponse:
-    """The document's tags that lost their place when its text was replaced."""
-    context = orphans_context(session, document_id, analyst)
-    return render(request, "orphans.html", context, fragment="_orphans.html")
-
-
 @router.get("/annotations/{annotation_id}/edit", response_class=HTMLResponse)
 def edit_form(
     request: Request, session: SessionDep, analyst: AnalystDep, annotation_id: str

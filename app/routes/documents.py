@@ -1,5 +1,6 @@
-"""The document list, the document view (read and tag) and replacing a document's text; and
-their JSON twins: documents, their passages and the tags that lost their place (orphans)."""
+"""The document list, the document view (read and tag), replacing a document's text and the
+tags that lost their place in it (orphans); and their JSON twins: documents, their passages
+and orphans."""
 
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from app.models import (
     PassagePublic,
     PassageUpdate,
 )
+from app.presenters.annotations import orphans_context
 from app.presenters.documents import document_context, passage_window
 from app.routes.claims import FLASH_COOKIE, flash_message, redirect_with_message
 from app.routes.paging import ApiPageDep, HtmlPageDep, add_page_headers, page_url, pager
@@ -102,6 +104,15 @@ def replace_text(
         text = text.replace("\r\n", "\n")
     report = reanchor.replace_document_text(session, document_id, text)
     return redirect_with_message(request, f"/documents/{document_id}", report.summary())
+
+
+@router.get("/documents/{document_id}/orphans", response_class=HTMLResponse)
+def orphans_page(
+    request: Request, session: SessionDep, analyst: AnalystDep, document_id: str
+) -> HTMLResponse:
+    """The document's tags that lost their place when its text was replaced."""
+    context = orphans_context(session, document_id, analyst)
+    return render(request, "orphans.html", context, fragment="_orphans.html")
 
 
 @router.get("/documents/{document_id}/stats", response_class=HTMLResponse)
