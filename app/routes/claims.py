@@ -253,7 +253,7 @@ def delete_claim_from_page(request: Request, session: SessionDep, claim_id: str)
     return redirect(request, "/claims")
 
 
-# --- the JSON twins: their bodies and answers ----------------------------------------------------
+# --- the JSON twins: the bodies they take --------------------------------------------------------
 
 Id = Annotated[str, StringConstraints(max_length=64)]
 
