@@ -2,12 +2,15 @@
 
 from typing import Any
 
+from pydantic import Field
 from sqlmodel import Session
 
-from app.models import ClaimPublic, ClaimUpdate
+from app.models import AnnotationPublic, ClaimPublic, ClaimUpdate, RelationPublic
 from app.presenters.annotations import catalog_context
 from app.services import claims, documents, reanchor
+from app.services.claims import LinkedClaim
 from app.services.errors import VersionConflict
+from app.services.tagging import present_annotation
 
 
 def claim_context(session: Session, claim_id: str, analyst: str | None) -> dict[str, Any]:
@@ -59,3 +62,67 @@ def claim_conflict_context(
         "reload_url": f"/claims/{theirs.id}",
         "page_url": f"/claims/{theirs.id}",
     }
+
+
+class EvidencePublic(AnnotationPublic):
+    """An evidence tag with the text of its passage and the label of its document."""
+
+    passage_text: str
+    document_label: str
+
+
+class LinkedClaimPublic(RelationPublic):
+    """A relation seen from one claim, with the claim at its other end."""
+
+    other_claim_id: str
+    other_claim_text: str
+
+
+class ClaimDetail(ClaimPublic):
+    evidence: list[EvidencePublic]
+    needs_review: bool = Field(
+        description="Some of its evidence lost its place when its document's text was replaced."
+    )
+    orphaned_evidence: list[AnnotationPublic] = Field(
+        description="That evidence: live tags with no passage, each with the quote it had."
+    )
+    supports: list[LinkedClaimPublic] = Field(description="Claims this claim supports.")
+    supported_by: list[LinkedClaimPublic] = Field(description="Claims that support this one.")
+    attacks: list[LinkedClaimPublic] = Field(description="Claims this claim attacks.")
+    attacked_by: list[LinkedClaimPublic] = Field(description="Claims that attack this one.")
+
+
+def _linked(links: list[LinkedClaim]) -> list[LinkedClaimPublic]:
+    return [
+        LinkedClaimPublic.model_validate(
+            link.relation,
+            update={"other_claim_id": link.claim.id, "other_claim_text": link.claim.text},
+        )
+        for link in links
+    ]
+
+
+def claim_detail(session: Session, claim_id: str) -> ClaimDetail:
+    """A claim with its evidence and its relations, as the JSON twin of its page answers it."""
+    public = claims.claim_public(session, claims.get_claim(session, claim_id))
+    evidence = [
+        EvidencePublic.model_validate(
+            present_annotation(item.annotation),
+            update={"passage_text": item.passage.text, "document_label": item.document_label},
+        )
+        for item in claims.claim_evidence(session, claim_id)
+    ]
+    links = claims.claim_links(session, claim_id)
+    orphans = [present_annotation(a) for a in reanchor.orphaned_evidence(session, claim_id)]
+    return ClaimDetail.model_validate(
+        public,
+        update={
+            "evidence": evidence,
+            "needs_review": bool(orphans),
+            "orphaned_evidence": orphans,
+            "supports": _linked(links.supports),
+            "supported_by": _linked(links.supported_by),
+            "attacks": _linked(links.attacks),
+            "attacked_by": _linked(links.attacked_by),
+        },
+    )

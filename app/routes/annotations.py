@@ -1,9 +1,10 @@
 """Tagging from the document view: each endpoint answers with the re-rendered passage (for a
-tag that lost its place in a replaced text, with its document's list of such orphans)."""
+tag that lost its place in a replaced text, with its document's list of such orphans); and the
+JSON twin, the tags themselves."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
@@ -15,6 +16,7 @@ from app.models import (
     Annotation,
     AnnotationCreate,
     AnnotationKind,
+    AnnotationPublic,
     AnnotationUpdate,
     Passage,
     Stance,
@@ -25,12 +27,17 @@ from app.presenters.annotations import (
     removal_conflict_context,
     tag_conflict_context,
 )
+from app.routes.paging import ApiPageDep, add_page_headers
+from app.routes.params import VersionForm, VersionQuery, VersionRequired
+from app.routes.responses import DELETES, INVALID, NOT_FOUND, STALE, no_content
 from app.services import catalog, claims, evidence, tagging
 from app.services.errors import Conflict, VersionConflict
 from app.services.evidence import ClaimChoice, ClaimMode
+from app.services.tagging import AnnotationFilters
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
+api_router = APIRouter(prefix="/api")
 
 # Tells the rest of the page (counts, lists) that tags changed, so it can refresh itself.
 TAGS_CHANGED = {"HX-Trigger": "tags-changed"}
@@ -135,15 +142,6 @@ def create_tag(
     return changed_response(request, session, annotation, analyst)
 
 
-@router.get("/documents/{document_id}/orphans", response_class=HTMLResponse)
-def orphans_page(
-    request: Request, session: SessionDep, analyst: AnalystDep, document_id: str
-) -> HTMLResponse:
-    """The document's tags that lost their place when its text was replaced."""
-    context = orphans_context(session, document_id, analyst)
-    return render(request, "orphans.html", context, fragment="_orphans.html")
-
-
 @router.get("/annotations/{annotation_id}/edit", response_class=HTMLResponse)
 def edit_form(
     request: Request, session: SessionDep, analyst: AnalystDep, annotation_id: str
@@ -177,7 +175,7 @@ def update_tag(
     kind: Annotated[AnnotationKind, Form()],
     topic_key: Annotated[str | None, Form(max_length=32)] = None,
     note: Annotated[str, Form(max_length=5000)] = "",
-    version: Annotated[int | None, Form(ge=1, le=MAX_INTEGER)] = None,
+    version: VersionForm = None,
     claim: ClaimChoice = Depends(claim_choice),
 ) -> HTMLResponse:
     """Save the edit form; if the tag changed since the form was opened (its `version`), answer
@@ -203,10 +201,7 @@ def remove_tag(
     session: SessionDep,
     analyst: AnalystDep,
     annotation_id: str,
-    version: Annotated[
-        int | None,
-        Query(ge=1, le=MAX_INTEGER, description="The version the remover saw; refused if older."),
-    ] = None,
+    version: VersionQuery = None,
 ) -> HTMLResponse:
     try:
         annotation = tagging.remove_annotation(session, annotation_id, version)
@@ -221,3 +216,80 @@ def restore_tag(
 ) -> HTMLResponse:
     annotation = tagging.restore_annotation(session, annotation_id)
     return changed_response(request, session, annotation, analyst)
+
+
+# --- the JSON twin: tags -------------------------------------------------------------------------
+
+
+class AnnotationEdit(VersionRequired, AnnotationUpdate):
+    pass
+
+
+@api_router.get("/annotations", tags=["annotations"])
+def list_annotations(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    page: ApiPageDep,
+    document: Annotated[str | None, Query(max_length=64)] = None,
+    passage: Annotated[str | None, Query(max_length=64)] = None,
+    position: Annotated[str | None, Query(max_length=32)] = None,
+    topic: Annotated[str | None, Query(max_length=32)] = None,
+    analyst: Annotated[str | None, Query(max_length=80)] = None,
+) -> list[AnnotationPublic]:
+    """Live tags, oldest first, filtered by any of document, passage, position, topic, analyst,
+    a page at a time (`limit`, `offset`; the total is in `X-Total-Count`, the next and previous
+    pages in `Link`)."""
+    filters = AnnotationFilters(document, passage, position, topic, analyst)
+    found = tagging.page_annotations(session, filters, page)
+    add_page_headers(request, response, found)
+    return found.items
+
+
+@api_router.post(
+    "/annotations",
+    status_code=status.HTTP_201_CREATED,
+    tags=["annotations"],
+    responses=NOT_FOUND | INVALID,
+)
+def create_annotation(
+    session: SessionDep, analyst: AnalystDep, data: AnnotationCreate
+) -> AnnotationPublic:
+    """Tag a passage, or the span `start`–`end` of its text, with a position.
+
+    The tag is recorded as the signed-in user's; a body never names its author.
+    """
+    annotation = tagging.tag_passage(session, data, analyst)
+    return tagging.present_annotation(annotation)
+
+
+@api_router.get("/annotations/{annotation_id}", tags=["annotations"], responses=NOT_FOUND)
+def get_annotation(session: SessionDep, annotation_id: str) -> AnnotationPublic:
+    annotation = tagging.get_annotation(session, annotation_id)
+    return tagging.present_annotation(annotation)
+
+
+@api_router.patch(
+    "/annotations/{annotation_id}", tags=["annotations"], responses=NOT_FOUND | INVALID | STALE
+)
+def update_annotation(
+    session: SessionDep, annotation_id: str, data: AnnotationEdit
+) -> AnnotationPublic:
+    annotation = tagging.update_annotation(session, annotation_id, data)
+    return tagging.present_annotation(annotation)
+
+
+@api_router.delete("/annotations/{annotation_id}", tags=["annotations"], **DELETES)
+def delete_annotation(
+    session: SessionDep, annotation_id: str, version: VersionQuery = None
+) -> Response:
+    """Remove a tag (undo with POST …/restore)."""
+    tagging.remove_annotation(session, annotation_id, version)
+    return no_content()
+
+
+@api_router.post("/annotations/{annotation_id}/restore", tags=["annotations"], responses=NOT_FOUND)
+def restore_annotation(session: SessionDep, annotation_id: str) -> AnnotationPublic:
+    """Undo the removal of a tag."""
+    annotation = tagging.restore_annotation(session, annotation_id)
+    return tagging.present_annotation(annotation)

@@ -1,19 +1,34 @@
-"""The document list, the document view (read and tag) and replacing a document's text."""
+"""The document list, the document view (read and tag), replacing a document's text and the
+tags that lost their place in it (orphans); and their JSON twins: documents, their passages
+and orphans."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, Field
 
 from app.deps import AnalystDep, SessionDep
-from app.models import MAX_INTEGER
-from app.presenters.annotations import catalog_context
+from app.models import (
+    MAX_INTEGER,
+    AnnotationPublic,
+    DocumentCreate,
+    DocumentPublic,
+    DocumentUpdate,
+    PassagePublic,
+    PassageUpdate,
+)
+from app.presenters.annotations import orphans_context
+from app.presenters.documents import document_context, passage_window
 from app.routes.claims import FLASH_COOKIE, flash_message, redirect_with_message
-from app.routes.paging import HtmlPageDep, page_url, pager
-from app.services import documents, reanchor
+from app.routes.paging import ApiPageDep, HtmlPageDep, add_page_headers, page_url, pager
+from app.routes.params import VersionQuery, VersionRequired
+from app.routes.responses import CONFLICT, DELETES, INVALID, NOT_FOUND, STALE, no_content
+from app.services import corpus, documents, reanchor, tagging
 from app.templating import is_fragment_request, render
 
 router = APIRouter(include_in_schema=False)
+api_router = APIRouter(prefix="/api")
 
 
 @router.get("/")
@@ -35,43 +50,10 @@ def document_list(
     return render(request, "documents.html", context, fragment="_document_rows.html")
 
 
-# The document view shows this many passages at first and loads the next ones when the reader
-# scrolls down to them: a 200-passage document with 1,000 tags took over 100 ms to render whole.
-PASSAGES_PER_LOAD = 40
-
 ShowHidden = Annotated[bool, Query(description="Show boilerplate passages too.")]
 Through = Annotated[
     str | None, Query(max_length=64, description="Load at least up to this passage (an id).")
 ]
-
-
-def passage_window(
-    session: SessionDep,
-    document_id: str,
-    show_hidden: bool,
-    start: int = 0,
-    through: str | None = None,
-    everything: bool = False,
-) -> dict[str, Any]:
-    """The passages from `start` on (PASSAGES_PER_LOAD of them, or more to reach `through`;
-    all of them with `everything`), with what rendering them needs and where the next begin."""
-    counts = documents.passage_counts(session, document_id)
-    stop: int | None = None if everything else start + PASSAGES_PER_LOAD
-    target = documents.ordinal_of(session, document_id, through) if through else None
-    if stop is not None and target is not None:
-        stop = max(stop, target + 1)
-    views = documents.document_passage_views(session, document_id, start, stop)
-    more = stop is not None and stop < counts.total
-    return {
-        "document_id": document_id,
-        "views": views,
-        "claim_texts": documents.claim_texts(session, views),
-        "show_hidden": show_hidden,
-        "next_start": stop if more else None,
-        "passage_total": counts.total,
-        "hidden_count": counts.hidden,
-        **catalog_context(session),
-    }
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
@@ -84,18 +66,9 @@ def document_page(
     through: Through = None,
     all: Annotated[bool, Query(description="Every passage at once.")] = False,
 ) -> HTMLResponse:
-    summary = documents.get_document_summary(session, document_id)
     flash = flash_message(request)
-    context = {
-        "summary": summary,
-        "document": summary.document,
-        "orphan_count": len(reanchor.list_orphans(session, document_id)),
-        "analyst": analyst,
-        "flash": flash,
-        "original_text": documents.get_document(session, document_id).original_text,
-        "showing_all": all,  # kept by the link that hides or shows boilerplate
-        **passage_window(session, document_id, hidden, through=through, everything=all),
-    }
+    context = document_context(session, document_id, analyst, hidden, through, everything=all)
+    context["flash"] = flash
     response = render(request, "document.html", context, fragment="_passages.html")
     if flash and not is_fragment_request(request):
         response.delete_cookie(FLASH_COOKIE, path=f"/documents/{document_id}")
@@ -133,8 +106,130 @@ def replace_text(
     return redirect_with_message(request, f"/documents/{document_id}", report.summary())
 
 
+@router.get("/documents/{document_id}/orphans", response_class=HTMLResponse)
+def orphans_page(
+    request: Request, session: SessionDep, analyst: AnalystDep, document_id: str
+) -> HTMLResponse:
+    """The document's tags that lost their place when its text was replaced."""
+    context = orphans_context(session, document_id, analyst)
+    return render(request, "orphans.html", context, fragment="_orphans.html")
+
+
 @router.get("/documents/{document_id}/stats", response_class=HTMLResponse)
 def document_stats(request: Request, session: SessionDep, document_id: str) -> HTMLResponse:
     """The tag counts in the document header, refreshed after every change of tags."""
     context = {"document": documents.get_document_summary(session, document_id).document}
     return render(request, "_document_stats.html", context)
+
+
+# --- the JSON twins: documents -------------------------------------------------------------------
+
+
+class DocumentEdit(VersionRequired, DocumentUpdate):
+    pass
+
+
+class DocumentDetail(DocumentPublic):
+    passages: list[PassagePublic]
+
+
+class DocumentText(BaseModel):
+    text: str = Field(min_length=1, max_length=reanchor.MAX_TEXT_LENGTH)
+
+
+@api_router.get("/documents", tags=["documents"])
+def list_documents(
+    request: Request, response: Response, session: SessionDep, page: ApiPageDep
+) -> list[DocumentPublic]:
+    """Documents, oldest first, a page at a time (`limit`, `offset`; the total is in
+    `X-Total-Count`, the next and previous pages in `Link`)."""
+    found = documents.page_documents(session, page)
+    add_page_headers(request, response, found)
+    return [summary.document for summary in found.items]
+
+
+@api_router.post(
+    "/documents", status_code=status.HTTP_201_CREATED, tags=["documents"], responses=CONFLICT
+)
+def create_document(session: SessionDep, data: DocumentCreate) -> DocumentPublic:
+    """Add a text to the corpus; it is split into passages at once."""
+    document = corpus.add_document(session, data)
+    return documents.get_document_summary(session, document.id).document
+
+
+@api_router.get("/documents/{document_id}", tags=["documents"], responses=NOT_FOUND)
+def get_document(session: SessionDep, document_id: str) -> DocumentDetail:
+    summary = documents.get_document_summary(session, document_id)
+    return DocumentDetail.model_validate(
+        summary.document, update={"passages": list_passages(session, document_id)}
+    )
+
+
+@api_router.patch(
+    "/documents/{document_id}", tags=["documents"], responses=NOT_FOUND | INVALID | STALE
+)
+def update_document(session: SessionDep, document_id: str, data: DocumentEdit) -> DocumentPublic:
+    documents.update_document(session, document_id, data)
+    return documents.get_document_summary(session, document_id).document
+
+
+@api_router.delete("/documents/{document_id}", tags=["documents"], **DELETES)
+def delete_document(
+    session: SessionDep, document_id: str, version: VersionQuery = None
+) -> Response:
+    """Delete a document with its passages and their tags."""
+    documents.delete_document(session, document_id, version)
+    return no_content()
+
+
+@api_router.put(
+    "/documents/{document_id}/text",
+    tags=["documents"],
+    responses=NOT_FOUND | INVALID | STALE,
+)
+def replace_document_text(
+    session: SessionDep, document_id: str, data: DocumentText, version: VersionQuery = None
+) -> reanchor.ReanchorReport:
+    """Replace the text with a corrected version; its tags follow their words.
+
+    Each tag is placed again by the text it quotes and the words around it, not by its old
+    offsets. A tag whose words are gone becomes an orphan (listed at …/orphans, never deleted);
+    the claims it is evidence for, and their relations, then need review. The same text as now
+    changes nothing; a text another document has is refused.
+    """
+    return reanchor.replace_document_text(session, document_id, data.text, version)
+
+
+@api_router.get("/documents/{document_id}/orphans", tags=["documents"], responses=NOT_FOUND)
+def list_document_orphans(session: SessionDep, document_id: str) -> list[AnnotationPublic]:
+    """The document's live tags that lost their place when its text was replaced."""
+    return [tagging.present_annotation(a) for a in reanchor.list_orphans(session, document_id)]
+
+
+@api_router.get("/orphans", tags=["annotations"])
+def list_orphans(session: SessionDep) -> list[AnnotationPublic]:
+    """Every live tag that lost its place when its document's text was replaced.
+
+    An orphan has no passage and no offsets; `quote` is the text it covered and `orphaned_at`
+    when it lost its place.
+    """
+    return [tagging.present_annotation(a) for a in reanchor.list_orphans(session)]
+
+
+# --- the JSON twins: passages --------------------------------------------------------------------
+
+
+@api_router.get("/documents/{document_id}/passages", tags=["passages"], responses=NOT_FOUND)
+def list_passages(session: SessionDep, document_id: str) -> list[PassagePublic]:
+    return [PassagePublic.model_validate(p) for p in documents.list_passages(session, document_id)]
+
+
+@api_router.get("/passages/{passage_id}", tags=["passages"], responses=NOT_FOUND)
+def get_passage(session: SessionDep, passage_id: str) -> PassagePublic:
+    return PassagePublic.model_validate(tagging.get_passage(session, passage_id))
+
+
+@api_router.patch("/passages/{passage_id}", tags=["passages"], responses=NOT_FOUND | INVALID)
+def update_passage(session: SessionDep, passage_id: str, data: PassageUpdate) -> PassagePublic:
+    """Correct a passage's kind; its text and offsets follow the document and cannot change."""
+    return PassagePublic.model_validate(documents.update_passage(session, passage_id, data))

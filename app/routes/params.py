@@ -1,12 +1,41 @@
-"""Query parameters that the pages' filter forms and their JSON twins share: dates and moments
-a form may leave blank, described in the API so that a generated client sends what is taken."""
+"""Parameters that the pages and their JSON twins share: the version a change was based on,
+and dates and moments a filter form may leave blank, described in the API so that a generated
+client sends what is taken."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Query
+from fastapi import Depends, Form, HTTPException, Query
+from pydantic import Field, StrictInt, model_validator
+from pydantic_core import PydanticCustomError
+from sqlmodel import SQLModel
 
+from app.models import MAX_INTEGER, VERSION_HELP
 from app.services.export import ExportFilters
+
+# The version a delete or another change was based on; without it, nothing is checked.
+VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_INTEGER, description=VERSION_HELP)]
+# The same, kept by a page's edit form from when it was filled in.
+VersionForm = Annotated[int | None, Form(ge=1, le=MAX_INTEGER, description=VERSION_HELP)]
+
+MISSING_VERSION = (
+    "Send the `version` of the item as you last read it: an edit must name the version it "
+    "was based on, so that it cannot overwrite a change someone made in the meantime."
+)
+
+
+class VersionRequired(SQLModel):
+    """The API's edits (PATCH) must name the version they were based on."""
+
+    version: StrictInt = Field(ge=1, le=MAX_INTEGER, description=VERSION_HELP)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _version_given(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("version") is None:
+            raise PydanticCustomError("version_missing", MISSING_VERSION)
+        return data
+
 
 # An empty field of a filter form means "no filter".
 BLANK = {"type": "string", "maxLength": 0}

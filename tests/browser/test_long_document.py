@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.access import CSRF_HEADER
-from app.routes.documents import PASSAGES_PER_LOAD
+from app.presenters.documents import PASSAGES_PER_LOAD
 from tests.accounts import ADMIN, SESSIONS
 
 pytestmark = pytest.mark.browser

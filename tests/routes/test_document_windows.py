@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
-from app.routes.documents import PASSAGES_PER_LOAD
+from app.presenters.documents import PASSAGES_PER_LOAD
 from tests.accounts import sign_in_as
 
 HX = {"HX-Request": "true"}
