@@ -8,6 +8,7 @@ from app.models import (
     Passage,
     PassageKind,
 )
+from app.services.corpus import passage_for
 from app.services.errors import InvalidInput
 from app.services.segmentation import (
     Segment,
@@ -315,15 +316,7 @@ def test_span_offsets_round_trip_for_every_span_of_a_wrapped_passage(
 def test_span_on_a_joined_space_covers_the_whole_line_break() -> None:
     original = "Intro.\n\nalpha  \n\t beta\r\n gamma"
     (_, segment) = segment_document(original)
-    passage = Passage(
-        id="p",
-        document_id="d",
-        ordinal=1,
-        kind=segment.kind,
-        text=segment.text,
-        start=segment.start,
-        end=segment.end,
-    )
+    passage = passage_for("d", 1, segment, "p")
     assert passage.text == "alpha beta gamma"
 
     def offsets(a: int, b: int) -> tuple[int, int]:
@@ -390,15 +383,7 @@ def test_document_offsets_map_back_to_every_span_of_a_wrapped_passage(
 def test_a_range_inside_a_line_break_maps_to_the_space_that_stands_for_it() -> None:
     original = "Intro.\n\nalpha  \n\t beta\r\n gamma"
     (_, segment) = segment_document(original)
-    passage = Passage(
-        id="p",
-        document_id="d",
-        ordinal=1,
-        kind=segment.kind,
-        text=segment.text,
-        start=segment.start,
-        end=segment.end,
-    )
+    passage = passage_for("d", 1, segment, "p")
     newline = original.index("\n\t")
 
     assert document_to_span_offsets(passage, newline, newline + 1, original) == (5, 6)
