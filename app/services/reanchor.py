@@ -483,29 +483,32 @@ def orphaned_evidence(session: Session, claim_id: str) -> list[Annotation]:
     return list(
         session.exec(
             select(Annotation)
-            .where(Annotation.claim_id == claim_id, _orphaned_evidence())
+            .where(Annotation.claim_id == claim_id, evidence_tags(orphaned=True))
             .order_by(col(Annotation.created_at), col(Annotation.id))
         )
     )
 
 
-def _orphaned_evidence() -> ColumnElement[bool]:
+def evidence_tags(*, orphaned: bool) -> ColumnElement[bool]:
+    """Claims' evidence tags that are not removed: those that lost their place in a replaced
+    text (`orphaned`), which make their claim need review, or those that kept it, which count."""
+    orphaned_at = col(Annotation.orphaned_at)
     return (
         col(Annotation.claim_id).is_not(None)
-        & col(Annotation.orphaned_at).is_not(None)
+        & (orphaned_at.is_not(None) if orphaned else orphaned_at.is_(None))
         & col(Annotation.deleted_at).is_(None)
     )
 
 
 def claims_needing_review(session: Session) -> set[str]:
     """Claims with live evidence that lost its place in its document."""
-    query = select(Annotation.claim_id).where(_orphaned_evidence()).distinct()
+    query = select(Annotation.claim_id).where(evidence_tags(orphaned=True)).distinct()
     return {claim_id for claim_id in session.exec(query) if claim_id is not None}
 
 
 def relations_needing_review(session: Session) -> set[str]:
     """Relations whose claims need review, or whose evidence passage was lost."""
-    flagged = select(Annotation.claim_id).where(_orphaned_evidence()).scalar_subquery()
+    flagged = select(Annotation.claim_id).where(evidence_tags(orphaned=True)).scalar_subquery()
     return set(
         session.exec(
             select(Relation.id).where(
