@@ -28,7 +28,7 @@ from app.routes import (
     search,
     w3c,
 )
-from app.security import install_cross_site_refusal, install_security_headers
+from app.security import install_security
 from app.templating import templates
 
 SWAGGER_UI = "swagger-ui-5.35.0"
@@ -62,8 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     install_error_handlers(app)
     install_access_errors(app)
-    install_cross_site_refusal(app)
-    install_security_headers(app)
+    install_security(app)
     for module in (
         accounts,
         ingest,  # before documents: /documents/new is not a document id

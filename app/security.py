@@ -2,10 +2,10 @@
 styles; no inline script, no eval, no framing), the usual hardening headers, and the refusal of
 state-changing requests that another site makes a browser send."""
 
-from collections.abc import Awaitable, Callable
-
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Style attributes stay allowed: the templates colour chips and cells with `style="--c: …"`,
 # which cannot run code. Scripts and <style> elements must come from this app's own files.
@@ -34,15 +34,28 @@ SECURITY_HEADERS = {
 }
 
 
-def install_security_headers(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def add_security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+class SecurityHeaders:
+    """Add the security headers to every HTTP answer that does not set them itself.
+
+    A plain ASGI middleware: it only changes the start of the answer, so a streamed body passes
+    through untouched, chunk by chunk."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -52,30 +65,42 @@ CROSS_SITE_REFUSAL = (
 )
 
 
-def is_cross_site(request: Request) -> bool:
-    """Whether a browser says this request was sent by another site.
+def is_cross_site(headers: Headers) -> bool:
+    """Whether a browser says the request with these headers was sent by another site.
 
     Browsers label every request with Sec-Fetch-Site, and send Origin with every POST, PUT,
     PATCH and DELETE; tools like curl or the CLI send neither, and are let through.
     """
-    fetch_site = request.headers.get("sec-fetch-site")
+    fetch_site = headers.get("sec-fetch-site")
     if fetch_site is not None:
         return fetch_site not in ("same-origin", "none")
-    origin = request.headers.get("origin")
+    origin = headers.get("origin")
     if origin is None:
         return False
-    host = request.headers.get("host", "")
+    host = headers.get("host", "")
     return origin.split("://", 1)[-1].rstrip("/") != host
 
 
-def install_cross_site_refusal(app: FastAPI) -> None:
+class CrossSiteRefusal:
     """Refuse state-changing requests that another site makes a browser send (CSRF): a page
     elsewhere must not be able to tag, import or delete on an analyst's instance."""
 
-    @app.middleware("http")
-    async def refuse_cross_site_changes(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if request.method not in SAFE_METHODS and is_cross_site(request):
-            return JSONResponse({"detail": CROSS_SITE_REFUSAL}, status_code=403)
-        return await call_next(request)
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] not in SAFE_METHODS
+            and is_cross_site(Headers(scope=scope))
+        ):
+            refusal = JSONResponse({"detail": CROSS_SITE_REFUSAL}, status_code=403)
+            await refusal(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def install_security(app: FastAPI) -> None:
+    """Add both middlewares; the headers go outermost, so the refusal carries them too."""
+    app.add_middleware(CrossSiteRefusal)
+    app.add_middleware(SecurityHeaders)

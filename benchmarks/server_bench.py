@@ -26,7 +26,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -68,6 +67,7 @@ from benchmarks.generate_corpus import (  # noqa: E402
     generate,
 )
 from tests.postgres import temporary_postgres  # noqa: E402
+from tests.servers import server_process  # noqa: E402
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 CLIENTS = 16
@@ -119,12 +119,6 @@ class Report:
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # --- databases -----------------------------------------------------------------------------
@@ -231,37 +225,6 @@ def table_counts(url: str) -> dict[str, int]:
 
 
 # --- the server ----------------------------------------------------------------------------
-
-
-@contextmanager
-def running_server(url: str, workdir: Path) -> Iterator[tuple[str, int]]:
-    port = free_port()
-    log_path = workdir / "server.log"
-    with log_path.open("w") as server_log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=PROJECT_ROOT,
-            env={**os.environ, "DATABASE_URL": url},
-            stdout=server_log,
-            stderr=subprocess.STDOUT,
-        )
-        base_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base_url}/openapi.json", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError(f"the server did not start:\n{log_path.read_text()}")
-            time.sleep(0.1)
-        try:
-            yield base_url, server.pid
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
 
 
 def rss_kib(pid: int, field_name: str = "VmRSS") -> int:
@@ -599,7 +562,8 @@ def bench_database(name: str, scale: float, seed: int, runs: int, heavy_runs: in
             featured, passages, annotations = corpus_facts(url)
             cookie, csrf, token = sign_in(url)
             export_file = workdir / "export.json"
-            with running_server(url, workdir) as (base_url, pid):
+            server = server_process(url, workdir / "server.log", startup_seconds=60)
+            with server as (base_url, pid):
                 scene = Scene(
                     url, base_url, pid, cookie, csrf, token, featured, passages, annotations
                 )

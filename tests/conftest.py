@@ -33,6 +33,14 @@ from tests.accounts import ADMIN, CHEAP_PASSWORD_HASH, add_test_users, sign_in_a
 from tests.postgres import Databases, postgres_server
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
+SEED_FILES = sorted(SEEDS_DIR.glob("*.txt"))
+
+
+def seed_text(prefix: str) -> str:
+    """The seed article whose file name starts with `prefix`, exactly as stored."""
+    (path,) = [p for p in SEED_FILES if p.name.startswith(prefix)]
+    return path.read_bytes().decode("utf-8")
+
 
 BACKENDS = ("sqlite", "postgresql")
 BACKEND = os.environ.get("ARGMAP_TEST_DATABASE", "sqlite").lower()

@@ -1,12 +1,12 @@
 """A real `app.cli serve` on a free port, for the tests that need the server itself (the
-forwarded headers it reads, a probe from another process)."""
+forwarded headers it reads, a probe from another process) and for the server benchmark."""
 
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,17 +24,31 @@ def free_port() -> int:
 @contextmanager
 def served(db_url: str, log_path: Path, **environment: str) -> Iterator[str]:
     """Serve the app on `db_url` until the block ends; gives its base URL."""
+    with server_process(db_url, log_path, environment) as (base_url, _pid):
+        yield base_url
+
+
+@contextmanager
+def server_process(
+    db_url: str,
+    log_path: Path,
+    environment: Mapping[str, str] | None = None,
+    *,
+    startup_seconds: float = 30,
+) -> Iterator[tuple[str, int]]:
+    """Serve the app on `db_url` (with `environment` added to this one) until the block ends;
+    gives its base URL and process id. It must answer within `startup_seconds`."""
     port = free_port()
     with log_path.open("w") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
             cwd=PROJECT_ROOT,
-            env={**os.environ, "DATABASE_URL": db_url, **environment},
+            env={**os.environ, "DATABASE_URL": db_url, **(environment or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
         base_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + startup_seconds
         while True:
             try:
                 if httpx.get(f"{base_url}/login", timeout=1).status_code == 200:
@@ -46,7 +60,7 @@ def served(db_url: str, log_path: Path, **environment: str) -> Iterator[str]:
                 raise RuntimeError(f"the server did not start:\n{log_path.read_text()}")
             time.sleep(0.1)
         try:
-            yield base_url
+            yield base_url, server.pid
         finally:
             server.terminate()
-            server.wait(timeout=10)
+            server.wait(timeout=30)

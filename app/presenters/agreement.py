@@ -1,40 +1,29 @@
 """What the agreement pages and their JSON twins show, built from the services' results."""
 
+from dataclasses import fields
 from typing import Any
 
 from app.services.agreement import AgreementReport, AlphaResult, KappaResult
 
 
 def kappa(first: str, second: str, result: KappaResult) -> dict[str, Any]:
-    return {
-        "analysts": [first, second],
-        "kappa": result.kappa,
-        "observed_agreement": result.observed_agreement,
-        "expected_agreement": result.expected_agreement,
-        "units": result.units,
-        "agreements": result.agreements,
-        "table": [
-            {"first": str(a), "second": str(b), "units": count}
-            for (a, b), count in result.table.items()
-        ],
-        "note": result.note,
-    }
+    return {"analysts": [first, second], **_figures(result, matrix="table", count="units")}
 
 
 def alpha(result: AlphaResult) -> dict[str, Any]:
-    return {
-        "alpha": result.alpha,
-        "pairable_values": result.pairable_values,
-        "units": result.units,
-        "observed_disagreement": result.observed_disagreement,
-        "expected_disagreement": result.expected_disagreement,
-        "values": {str(value): count for value, count in result.values.items()},
-        "coincidences": [
-            {"first": str(c), "second": str(k), "count": o}
-            for (c, k), o in result.coincidences.items()
-        ],
-        "note": result.note,
-    }
+    figures = _figures(result, matrix="coincidences", count="count")
+    figures["values"] = {str(value): count for value, count in result.values.items()}
+    return figures
+
+
+def _figures(result: KappaResult | AlphaResult, *, matrix: str, count: str) -> dict[str, Any]:
+    """Every field of a result, in its order; the `matrix` keyed by pairs of labels becomes a
+    list of cells {"first", "second", `count`} with the labels as text."""
+    figures = {field.name: getattr(result, field.name) for field in fields(result)}
+    figures[matrix] = [
+        {"first": str(a), "second": str(b), count: n} for (a, b), n in figures[matrix].items()
+    ]
+    return figures
 
 
 def agreement_as_json(report: AgreementReport) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from pwdlib import PasswordHash
 from sqlalchemy import CursorResult, Executable, delete, update
@@ -274,19 +274,16 @@ def _end_sessions(session: Session, user: User, keep: str | None = None) -> int:
     return _rows_changed(session, query)
 
 
+# What signs a request in: a session cookie or an API token.
+Credential = TypeVar("Credential", LoginSession, ApiToken)
+
+
 def session_user(session: Session, token: str) -> tuple[User, LoginSession] | None:
     """The live user behind a session cookie, with the session (for its CSRF token)."""
-    row = session.exec(
-        select(User, LoginSession)
-        .join(LoginSession, col(LoginSession.user_id) == col(User.id))
-        .where(LoginSession.token_hash == digest(token))
-    ).first()
-    if row is None:
+    found = _enabled_user_with(session, LoginSession, token)
+    if found is None or found[1].expires_at < utcnow():
         return None
-    user, login = row
-    if login.expires_at < utcnow() or user.disabled_at is not None:
-        return None
-    return user, login
+    return found
 
 
 def csrf_matches(expected: str, given: str | None) -> bool:
@@ -347,14 +344,22 @@ def revoke_all_tokens(session: Session, user: User) -> int:
 
 
 def token_user(session: Session, secret: str) -> User | None:
+    found = _enabled_user_with(session, ApiToken, secret)
+    if found is None or found[1].revoked_at is not None:
+        return None
+    return found[0]
+
+
+def _enabled_user_with(
+    session: Session, credential: type[Credential], secret: str
+) -> tuple[User, Credential] | None:
+    """The user who holds the session or API token with this secret, with that row, unless
+    the user is disabled; whether the row itself still counts is the caller's to check."""
     row = session.exec(
-        select(User, ApiToken)
-        .join(ApiToken, col(ApiToken.user_id) == col(User.id))
-        .where(ApiToken.token_hash == digest(secret))
+        select(User, credential)
+        .join(credential, col(credential.user_id) == col(User.id))
+        .where(col(credential.token_hash) == digest(secret))
     ).first()
-    if row is None:
+    if row is None or row[0].disabled_at is not None:
         return None
-    user, token = row
-    if token.revoked_at is not None or user.disabled_at is not None:
-        return None
-    return user
+    return row

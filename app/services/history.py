@@ -5,7 +5,6 @@ The entries themselves are written as the changes happen, by the session events 
 app/history.py.
 """
 
-import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,9 +30,10 @@ from app.models import (
     passage_id_for,
     utcnow,
 )
-from app.services.corpus import segment_document
+from app.services.corpus import text_sha256
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.export import chunked, dump_json
+from app.services.segmentation import segment_document
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -499,7 +499,7 @@ def _restore_document(session: Session, document_id: str, before: Snapshot) -> N
     text = before.get("original_text")
     if not isinstance(text, str) or not text:
         raise InvalidInput("This entry does not hold the document's text; it cannot be restored.")
-    sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    sha256 = text_sha256(text)
     twin = session.exec(select(Document.id).where(Document.sha256 == sha256)).first()
     if twin is not None:
         raise Conflict(f"This text is in the corpus again, as document '{twin}'.")

@@ -8,7 +8,7 @@ a usable text raises an `UnusableSource` saying why:
 - HTML: the main article text by trafilatura (menus, footers and other page furniture dropped),
   one paragraph per block, with the title, author, site name and date of the page's metadata;
 - PDF: the text layer by pypdf, its hard-wrapped lines left as they are: the segmentation joins
-  them into paragraphs (see `corpus.segment_document`);
+  them into paragraphs (see `segmentation.segment_document`);
 - Markdown: the text, with the `#` of headings removed so that they become heading passages;
   a leading `# Title` is the title;
 - text: as it is.
@@ -18,7 +18,6 @@ uploaded or fetched has the same SHA-256 and is recognised as a duplicate.
 """
 
 import codecs
-import hashlib
 import io
 import ipaddress
 import re
@@ -37,8 +36,9 @@ from sqlmodel import Session, select
 
 from app.models import Document, DocumentCreate
 from app.services import corpus
-from app.services.corpus import Segment
+from app.services.corpus import text_sha256
 from app.services.errors import Conflict, InvalidInput
+from app.services.segmentation import Segment, segment_document
 
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 FETCH_TIMEOUT = 10.0
@@ -300,10 +300,6 @@ def fetch_url(
 # --- preview and save ------------------------------------------------------------------------
 
 
-def text_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def find_duplicate(session: Session, text: str) -> Document | None:
     """The stored document with exactly this text, if any."""
     sha256 = text_sha256(text)
@@ -316,7 +312,7 @@ def preview_document(session: Session, data: DocumentCreate) -> Preview:
     return Preview(
         document=data,
         sha256=text_sha256(data.text),
-        segments=corpus.segment_document(data.text),
+        segments=segment_document(data.text),
         duplicate_of=find_duplicate(session, data.text),
     )
 

@@ -27,7 +27,11 @@ from app.models import (
     Topic,
 )
 from app.services.catalog import get_position, get_topic, list_positions, list_topics
-from app.services.reanchor import claims_needing_review, relations_needing_review
+from app.services.reanchor import (
+    claims_needing_review,
+    evidence_tags,
+    relations_needing_review,
+)
 
 NO_TOPIC = "_none"
 NEUTRAL_COLOUR = "#8a929c"
@@ -39,15 +43,6 @@ class MapFilters:
 
     topic: str | None = None
     position: str | None = None
-
-
-def _live_evidence() -> ColumnElement[bool]:
-    """Evidence that counts: not removed, not orphaned (an orphan makes its claim need review)."""
-    return (
-        col(Annotation.deleted_at).is_(None)
-        & col(Annotation.orphaned_at).is_(None)
-        & col(Annotation.claim_id).is_not(None)
-    )
 
 
 def _claims_query(filters: MapFilters) -> SelectOfScalar[str]:
@@ -107,7 +102,7 @@ def claim_graph(session: Session, filters: MapFilters) -> dict[str, Any]:
     evidence = dict(
         session.exec(
             select(Annotation.claim_id, func.count())
-            .where(_live_evidence())
+            .where(evidence_tags(orphaned=False))
             .group_by(col(Annotation.claim_id))
         ).all()
     )
@@ -262,7 +257,7 @@ def position_topic_matrix(session: Session, filters: MatrixFilters) -> Matrix:
         select(Annotation.position_key, Annotation.claim_id, Annotation.kind, Passage.document_id)
         .join(Passage, col(Passage.id) == col(Annotation.passage_id))
         .join(Document, col(Document.id) == col(Passage.document_id))
-        .where(_live_evidence())
+        .where(evidence_tags(orphaned=False))
     )
     date_condition = _evidence_date_condition(filters)
     if date_condition is not None:
@@ -293,7 +288,7 @@ def position_topic_matrix(session: Session, filters: MatrixFilters) -> Matrix:
 def matrix_evidence_count(session: Session) -> int:
     """How many live evidence annotations the map has (for the page's summary line)."""
     return session.exec(
-        select(func.count(distinct(col(Annotation.id)))).where(_live_evidence())
+        select(func.count(distinct(col(Annotation.id)))).where(evidence_tags(orphaned=False))
     ).one()
 
 
@@ -332,7 +327,9 @@ def cell_evidence(
         )
         .join(Passage, col(Passage.id) == col(Annotation.passage_id))
         .join(Document, col(Document.id) == col(Passage.document_id))
-        .where(_live_evidence(), Annotation.position_key == position_key, topic_condition)
+        .where(
+            evidence_tags(orphaned=False), Annotation.position_key == position_key, topic_condition
+        )
         .order_by(col(Claim.text), col(Document.published), col(Passage.ordinal))
     )
     date_condition = _evidence_date_condition(filters)

@@ -37,7 +37,6 @@ tags is an orphan; a relation while either of its claims does, or while its evid
 is lost (`evidence_orphaned_at`).
 """
 
-import hashlib
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
@@ -58,15 +57,16 @@ from app.models import (
     passage_id_for,
     utcnow,
 )
-from app.services.corpus import (
+from app.services.corpus import passage_for, text_sha256
+from app.services.documents import check_document_version, get_document
+from app.services.errors import Conflict, InvalidInput
+from app.services.segmentation import (
     Segment,
     document_to_span_offsets,
     join_wrapped_lines,
     segment_document,
     span_to_document_offsets,
 )
-from app.services.documents import check_document_version, get_document
-from app.services.errors import Conflict, InvalidInput
 
 # Characters of context kept either side of a tag's text (as in a W3C TextQuoteSelector).
 CONTEXT_CHARS = 32
@@ -155,7 +155,7 @@ def replace_document_text(
     segments = segment_document(new_text)
     if not segments:
         raise InvalidInput("The new text has no content: it is empty or only whitespace.")
-    sha256 = hashlib.sha256(new_text.encode("utf-8")).hexdigest()
+    sha256 = text_sha256(new_text)
     other = session.exec(
         select(Document).where(Document.sha256 == sha256, Document.id != document.id)
     ).first()
@@ -337,15 +337,7 @@ def _changed_passage(
         reused.kind = segment.kind
         reused.text = segment.text
         return reused
-    return Passage(
-        id=passage_id,
-        document_id=document_id,
-        ordinal=0,
-        kind=segment.kind,
-        text=segment.text,
-        start=segment.start,
-        end=segment.end,
-    )
+    return passage_for(document_id, 0, segment, passage_id)
 
 
 def _move_annotation(
@@ -491,29 +483,32 @@ def orphaned_evidence(session: Session, claim_id: str) -> list[Annotation]:
     return list(
         session.exec(
             select(Annotation)
-            .where(Annotation.claim_id == claim_id, _orphaned_evidence())
+            .where(Annotation.claim_id == claim_id, evidence_tags(orphaned=True))
             .order_by(col(Annotation.created_at), col(Annotation.id))
         )
     )
 
 
-def _orphaned_evidence() -> ColumnElement[bool]:
+def evidence_tags(*, orphaned: bool) -> ColumnElement[bool]:
+    """Claims' evidence tags that are not removed: those that lost their place in a replaced
+    text (`orphaned`), which make their claim need review, or those that kept it, which count."""
+    orphaned_at = col(Annotation.orphaned_at)
     return (
         col(Annotation.claim_id).is_not(None)
-        & col(Annotation.orphaned_at).is_not(None)
+        & (orphaned_at.is_not(None) if orphaned else orphaned_at.is_(None))
         & col(Annotation.deleted_at).is_(None)
     )
 
 
 def claims_needing_review(session: Session) -> set[str]:
     """Claims with live evidence that lost its place in its document."""
-    query = select(Annotation.claim_id).where(_orphaned_evidence()).distinct()
+    query = select(Annotation.claim_id).where(evidence_tags(orphaned=True)).distinct()
     return {claim_id for claim_id in session.exec(query) if claim_id is not None}
 
 
 def relations_needing_review(session: Session) -> set[str]:
     """Relations whose claims need review, or whose evidence passage was lost."""
-    flagged = select(Annotation.claim_id).where(_orphaned_evidence()).scalar_subquery()
+    flagged = select(Annotation.claim_id).where(evidence_tags(orphaned=True)).scalar_subquery()
     return set(
         session.exec(
             select(Relation.id).where(

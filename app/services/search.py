@@ -227,16 +227,24 @@ def _document_conditions(filters: SearchFilters, document_id: Any) -> list[Colum
     return conditions
 
 
-def _tag_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
+def _topic_and_analyst_conditions(
+    filters: SearchFilters, item: type[Annotation] | type[Claim]
+) -> list[ColumnElement[bool]]:
+    """The `topic` and `analyst` filters, on a tag's or a claim's own fields."""
     conditions: list[ColumnElement[bool]] = []
+    if filters.topic is not None:
+        conditions.append(col(item.topic_key) == filters.topic)
+    if filters.analyst is not None:
+        conditions.append(col(item.analyst) == filters.analyst)
+    return conditions
+
+
+def _tag_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
+    conditions = _topic_and_analyst_conditions(filters, Annotation)
     if filters.position is not None:
         conditions.append(col(Annotation.position_key) == filters.position)
-    if filters.topic is not None:
-        conditions.append(col(Annotation.topic_key) == filters.topic)
     if filters.kind is not None:
         conditions.append(col(Annotation.kind) == filters.kind.value)
-    if filters.analyst is not None:
-        conditions.append(col(Annotation.analyst) == filters.analyst)
     return conditions
 
 
@@ -262,11 +270,7 @@ def _note_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
 
 
 def _claim_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if filters.topic is not None:
-        conditions.append(col(Claim.topic_key) == filters.topic)
-    if filters.analyst is not None:
-        conditions.append(col(Claim.analyst) == filters.analyst)
+    conditions = _topic_and_analyst_conditions(filters, Claim)
     if filters.position is not None:
         conditions.append(
             exists().where(

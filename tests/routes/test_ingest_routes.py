@@ -14,6 +14,7 @@ from app.access import CSRF_HEADER
 from app.models import Document, Passage
 from app.routes import ingest as ingest_routes
 from app.services import ingest
+from app.services.corpus import text_sha256
 from tests.accounts import sign_in_as
 from tests.ingest_files import ARTICLE_HTML, WRAPPED_LINES, answer, local_server, make_pdf
 from tests.markup import one
@@ -135,7 +136,7 @@ def test_paste_preview_then_save_with_corrected_metadata(
         document = session.get(Document, document_id)
         assert document is not None
         assert document.original_text == TEXT
-        assert document.sha256 == ingest.text_sha256(TEXT)
+        assert document.sha256 == text_sha256(TEXT)
         assert (document.title, document.outlet, document.author) == (
             "Talks in Alaska",
             "The Example Times",
@@ -330,7 +331,7 @@ def test_the_api_previews_a_text_and_the_existing_route_saves_it(
     assert preview.status_code == 200, preview.text
     body = preview.json()
     assert body["metadata"]["title"] == "Given"
-    assert body["sha256"] == ingest.text_sha256(TEXT)
+    assert body["sha256"] == text_sha256(TEXT)
     assert body["duplicate_of"] is None
     assert [p["kind"] for p in body["passages"]] == ["heading", "paragraph", "paragraph"]
     assert counts(engine) == (0, 0)

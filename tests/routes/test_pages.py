@@ -296,6 +296,21 @@ def test_every_answer_carries_the_security_headers(seeded_client: TestClient) ->
     assert all(script.get("src") for script in docs.find_all("script"))
 
 
+def test_streamed_answers_and_refusals_carry_the_security_headers_too(
+    seeded_client: TestClient,
+) -> None:
+    from app.security import SECURITY_HEADERS
+
+    with seeded_client.stream("GET", "/api/export") as streamed:
+        assert streamed.status_code == 200
+        assert b"".join(streamed.iter_bytes()).startswith(b"{")
+    refused = seeded_client.post("/api/positions", json={}, headers={"Origin": "https://x.test"})
+    assert refused.status_code == 403
+    for response in (streamed, refused):
+        for name, value in SECURITY_HEADERS.items():
+            assert response.headers[name] == value, (response.url, name)
+
+
 def test_changes_sent_by_another_site_are_refused(seeded_client: TestClient) -> None:
     document = first_document(seeded_client)
     passage = first_paragraph(seeded_client, document["id"])

@@ -9,7 +9,6 @@ from sqlmodel import Session, func, select
 
 from app.models import Document, DocumentCreate, Passage, PassageKind
 from app.services import ingest
-from app.services.corpus import join_wrapped_lines, segment_document
 from app.services.ingest import (
     DuplicateText,
     PrivateAddress,
@@ -19,6 +18,7 @@ from app.services.ingest import (
     UnusableSource,
     WrongSourceType,
 )
+from app.services.segmentation import join_wrapped_lines, segment_document
 from tests.ingest_files import (
     ARTICLE_HTML,
     WRAPPED_LINES,

@@ -19,12 +19,12 @@ from app.models import (
     RelationUpdate,
     utcnow,
 )
-from app.services import claims, corpus, documents, mapviews, reanchor, tagging
-from app.services.corpus import join_wrapped_lines, span_to_document_offsets
+from app.services import claims, documents, mapviews, reanchor, segmentation, tagging
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.export import export_map
 from app.services.mapviews import MapFilters, MatrixFilters
 from app.services.reanchor import replace_document_text
+from app.services.segmentation import join_wrapped_lines, span_to_document_offsets
 from tests.factories import (
     make_annotation,
     make_claim,
@@ -514,7 +514,7 @@ def test_a_failure_midway_leaves_the_database_as_it_was(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     before = snapshot(seeded_engine)
-    real: Callable[..., tuple[int, int]] = corpus.document_to_span_offsets
+    real: Callable[..., tuple[int, int]] = segmentation.document_to_span_offsets
     calls: list[int] = []
 
     def fail_on_the_third(*args: Any) -> tuple[int, int]:
