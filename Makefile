@@ -7,13 +7,14 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres lint seed backup restore lock system-deps screenshots clean help
+.PHONY: run test test-postgres probe lint seed backup restore lock system-deps screenshots clean help
 
 help:
 	@echo "make run    install, migrate, load the seed corpus and serve on http://$(HOST):$(PORT)/"
 	@echo "make test   install and run the whole test suite (browser tests included)"
 	@echo "make lint   ruff and mypy"
 	@echo "make test-postgres  the whole test suite on a PostgreSQL server started for it"
+	@echo "make probe          schemathesis against the served API, on SQLite and PostgreSQL"
 	@echo "make backup         back up the database (DATABASE_URL) into backups/"
 	@echo "make restore FILE=… replace an empty database with a backup (FORCE=1: any database)"
 
@@ -50,13 +51,22 @@ system-deps:
 	  fi; \
 	fi
 
+# Two workers (pytest-xdist) on the two cores; the API probe runs on its own (make probe).
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not probe"
+
 test: $(STAMP) system-deps
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 # The same suite on PostgreSQL: a private server (Debian's binaries) is started for the run and
 # stopped after it, also when a test fails; every test gets its own database.
 test-postgres: $(STAMP) system-deps
-	ARGMAP_TEST_DATABASE=postgresql $(BIN)/python -m tests.postgres $(BIN)/python -m pytest
+	ARGMAP_TEST_DATABASE=postgresql $(BIN)/python -m tests.postgres $(PYTEST)
+
+# Schemathesis against a served app, on SQLite then on PostgreSQL (some 500s only one shows).
+probe: $(STAMP) system-deps
+	$(BIN)/python -m pytest -m probe
+	ARGMAP_TEST_DATABASE=postgresql $(BIN)/python -m tests.postgres $(BIN)/python -m pytest -m probe
 
 # SQLite: the online backup API (safe while the app runs); PostgreSQL: pg_dump, custom format.
 backup: $(STAMP)

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 from app.access import SESSION_COOKIE
 from app.config import Settings
@@ -27,6 +34,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+# The suite runs on two workers beside a server and a browser each: on two busy cores a page can
+# take longer than Playwright's 5 s default to settle, which is slowness, not a failure.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture
