@@ -3,7 +3,7 @@ someone has changed the item since.
 
 The check here gives a clear refusal with the item as it is now. The database keeps the last
 word: every UPDATE and DELETE of a versioned row also says `AND version = <loaded>` (see
-`version_column` in app/models.py), so a change that slips in between this check and the
+`version_column` in app/models/fields.py), so a change that slips in between this check and the
 write makes the write fail with SQLAlchemy's StaleDataError instead of overwriting it.
 """
 
