@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse
 from app.deps import AnalystDep, SessionDep
 from app.routes.exports import IMPORT_ERRORS, read_import_file
 from app.routes.params import ExportFiltersDep
-from app.services.aif.export import export_aif
-from app.services.aif.load import import_aif
+from app.services.interchange.aif.export import export_aif
+from app.services.interchange.aif.load import import_aif
 
 router = APIRouter(tags=["export"])
 

@@ -11,8 +11,8 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from app.deps import SessionDep
 from app.routes.params import ExportFiltersDep
-from app.services.export import export_schema, stream_export
-from app.services.importer import import_map
+from app.services.interchange.importer import import_map
+from app.services.interchange.native import export_schema, stream_export
 
 router = APIRouter(tags=["export"])
 

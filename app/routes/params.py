@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Query
 
-from app.services.export import ExportFilters
+from app.services.interchange.native import ExportFilters
 
 # An empty field of a filter form means "no filter".
 BLANK = {"type": "string", "maxLength": 0}

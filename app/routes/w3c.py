@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from app.routes.params import ExportFiltersDep
-from app.services.w3c import MEDIA_TYPE, stream_w3c
+from app.services.interchange.w3c import MEDIA_TYPE, stream_w3c
 
 router = APIRouter(tags=["export"])
 

@@ -11,9 +11,9 @@ from sqlmodel import Session, select
 
 from app.models import Claim, Relation
 from app.routes import exports
-from app.services.aif.export import export_aif
-from app.services.export import ExportFilters
-from tests.services.test_aif import XAIF_SAMPLE, build_map
+from app.services.interchange.aif.export import export_aif
+from app.services.interchange.native import ExportFilters
+from tests.services.interchange.test_aif import XAIF_SAMPLE, build_map
 
 
 @dataclass

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.models import Passage, PassageKind
 from app.routes import exports
-from app.services.export import export_schema, stream_export
+from app.services.interchange.native import export_schema, stream_export
 from tests.factories import make_annotation, make_claim, make_relation
 
 T0 = datetime(2025, 8, 15, 10, 0, tzinfo=UTC)

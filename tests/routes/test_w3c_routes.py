@@ -8,10 +8,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from app.models import Passage, PassageKind
-from app.services.export import ExportFilters
-from app.services.w3c import stream_w3c
+from app.services.interchange.native import ExportFilters
+from app.services.interchange.w3c import stream_w3c
 from tests.factories import make_annotation
-from tests.services.test_w3c import assert_meets_the_musts
+from tests.services.interchange.test_w3c import assert_meets_the_musts
 
 T0 = datetime(2025, 8, 15, 10, 0, tzinfo=UTC)
 MEDIA_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'

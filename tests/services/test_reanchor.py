@@ -22,7 +22,7 @@ from app.models import (
 from app.services import claims, corpus, documents, mapviews, reanchor, tagging
 from app.services.corpus import join_wrapped_lines, span_to_document_offsets
 from app.services.errors import Conflict, InvalidInput, NotFound
-from app.services.export import export_map
+from app.services.interchange.native import export_map
 from app.services.mapviews import MapFilters, MatrixFilters
 from app.services.reanchor import replace_document_text
 from tests.factories import (

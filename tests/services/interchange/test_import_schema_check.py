@@ -11,8 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.models import AnnotationCreate, Passage, PassageKind
-from app.services.export import export_map
-from app.services.importer.parse import quick_check, schema_validator
+from app.services.interchange.importer.parse import quick_check, schema_validator
+from app.services.interchange.native import export_map
 from app.services.tagging import tag_passage
 
 Breakage = Callable[[dict[str, Any]], None]

@@ -25,15 +25,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.models import Annotation, Claim, Document, Passage, PassageKind, Position, Topic
-from app.services import export as export_service
 from app.services.corpus import join_wrapped_lines
 from app.services.errors import NotFound
-from app.services.export import ExportFilters, export_map
+from app.services.interchange import native as export_service
+from app.services.interchange.native import ExportFilters, export_map
+from app.services.interchange.w3c import annotation_to_w3c, stream_w3c
 from app.services.reanchor import replace_document_text
-from app.services.w3c import annotation_to_w3c, stream_w3c
 from tests.factories import make_annotation, make_document, make_position
 
-W3C_DIR = Path(__file__).resolve().parents[1] / "data" / "w3c"
+W3C_DIR = Path(__file__).resolve().parents[2] / "data" / "w3c"
 ANNOTATION_MUSTS = "annotations/annotationMusts.test"
 ANNOTATION_OPTIONALS = "annotations/annotationOptionals.test"
 AGENT_OPTIONALS = "annotations/annotationsAgentOptionals.test"

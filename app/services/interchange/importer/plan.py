@@ -23,7 +23,7 @@ from app.models import (
 )
 from app.services.corpus import join_wrapped_lines, span_to_document_offsets
 from app.services.errors import InvalidInput
-from app.services.importer.report import (
+from app.services.interchange.importer.report import (
     ImportReport,
     Record,
 )

@@ -16,7 +16,9 @@ from app.models import (
     Relation,
     RelationKind,
 )
-from app.services.aif.vocabulary import (
+from app.services.catalog import list_positions, list_topics
+from app.services.corpus import span_to_document_offsets
+from app.services.interchange.aif.vocabulary import (
     EXTENSION_FORMAT,
     EXTENSION_KEY,
     EXTENSION_VERSION,
@@ -25,9 +27,7 @@ from app.services.aif.vocabulary import (
     SCHEME_TEXT,
     Record,
 )
-from app.services.catalog import list_positions, list_topics
-from app.services.corpus import span_to_document_offsets
-from app.services.export import ExportFilters, check_filters, format_datetime
+from app.services.interchange.native import ExportFilters, check_filters, format_datetime
 
 
 def export_aif(session: Session, filters: ExportFilters | None = None) -> dict[str, Any]:

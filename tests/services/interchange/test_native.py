@@ -15,11 +15,11 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from app.models import Annotation, Claim, Passage
-from app.services import export
 from app.services.corpus import join_wrapped_lines
 from app.services.errors import NotFound
-from app.services.export import ExportFilters, export_map, export_schema, stream_export
-from app.services.importer import import_map
+from app.services.interchange import native as export
+from app.services.interchange.importer import import_map
+from app.services.interchange.native import ExportFilters, export_map, export_schema, stream_export
 from tests.export_source import (
     NOTE,
     T0,

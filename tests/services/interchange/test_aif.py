@@ -24,12 +24,12 @@ from app.models import (
     Relation,
     Topic,
 )
-from app.services.aif import load as aif_load
-from app.services.aif.export import export_aif
-from app.services.aif.load import claim_text_key, import_aif
 from app.services.corpus import join_wrapped_lines
 from app.services.errors import InvalidInput, NotFound
-from app.services.export import ExportFilters
+from app.services.interchange.aif import load as aif_load
+from app.services.interchange.aif.export import export_aif
+from app.services.interchange.aif.load import claim_text_key, import_aif
+from app.services.interchange.native import ExportFilters
 from app.services.reanchor import replace_document_text
 from tests.factories import (
     make_annotation,
@@ -40,7 +40,7 @@ from tests.factories import (
 )
 
 T0 = datetime(2025, 8, 15, 10, 0, tzinfo=UTC)
-XAIF_SAMPLE = Path(__file__).parent.parent / "data" / "aif" / "xaif-0.3.4-tutorial-example.json"
+XAIF_SAMPLE = Path(__file__).parents[2] / "data" / "aif" / "xaif-0.3.4-tutorial-example.json"
 TABLES: dict[str, Any] = {
     "positions": Position,
     "topics": Topic,

@@ -22,7 +22,8 @@ from app.models import (
     new_id,
     utcnow,
 )
-from app.services.aif.parse import (
+from app.services.errors import InvalidInput
+from app.services.interchange.aif.parse import (
     AifExtension,
     AifMap,
     AifNode,
@@ -30,7 +31,7 @@ from app.services.aif.parse import (
     ExtensionRelation,
     parse_aif,
 )
-from app.services.aif.vocabulary import (
+from app.services.interchange.aif.vocabulary import (
     ENTITIES,
     EXTENSION_KEY,
     MAX_ANALYST_LENGTH,
@@ -40,7 +41,6 @@ from app.services.aif.vocabulary import (
     SKIPPED,
     SKIPPED_NODE_TYPES,
 )
-from app.services.errors import InvalidInput
 from app.services.uploads import (
     all_or_nothing,
     json_path,

@@ -58,7 +58,7 @@ from sqlmodel import Session, col, select
 
 from app.models import Annotation, Claim, Document, Passage, Position, Topic
 from app.services.corpus import span_to_document_offsets
-from app.services.export import (
+from app.services.interchange.native import (
     BATCH_SIZE,
     ExportFilters,
     annotation_condition,

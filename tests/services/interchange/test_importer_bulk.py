@@ -32,9 +32,9 @@ from app.models import (
     Topic,
 )
 from app.services.errors import InvalidInput
-from app.services.export import export_map
-from app.services.importer import import_map
-from app.services.importer import write as importer_write
+from app.services.interchange.importer import import_map
+from app.services.interchange.importer import write as importer_write
+from app.services.interchange.native import export_map
 from app.services.paging import PageRequest
 from app.services.search import ResultType, SearchFilters, search
 from tests.conftest import ON_POSTGRES
