@@ -271,7 +271,7 @@ def export_command(
     ] = "http://127.0.0.1:8000",
 ) -> None:
     """Write the argument map as JSON: the same bytes as the matching API route."""
-    from app.services.interchange.native import ExportFilters
+    from app.services.interchange.filters import ExportFilters
 
     with migrated_database() as engine:
         chunks = export_chunks(engine, fmt, ExportFilters(document, position, topic), base_url)

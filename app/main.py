@@ -15,20 +15,18 @@ from app.openapi import describe_api
 from app.routes import (
     accounts,
     agreement,
-    aif,
     annotations,
     api,
     api_claims,
     claims,
     documents,
     examples,
-    exports,
     history,
     ingest,
+    interchange,
     mapviews,
     positions,
     search,
-    w3c,
 )
 from app.security import install_cross_site_refusal, install_security_headers
 from app.templating import templates
@@ -77,10 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mapviews,
         agreement,
         search,
-        exports,
+        interchange,
         history,
-        w3c,
-        aif,
         api,
         api_claims,
     ):

@@ -21,7 +21,8 @@ from app.models import (
     Topic,
 )
 from app.services.corpus import join_wrapped_lines
-from app.services.interchange.native import ExportFilters, export_map, stream_export
+from app.services.interchange.filters import ExportFilters
+from app.services.interchange.native import export_map, stream_export
 from app.services.reanchor import replace_document_text
 from tests.factories import make_annotation, make_claim, make_relation
 

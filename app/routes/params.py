@@ -2,11 +2,9 @@
 a form may leave blank, described in the API so that a generated client sends what is taken."""
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, HTTPException, Query
-
-from app.services.interchange.native import ExportFilters
+from fastapi import HTTPException
 
 # An empty field of a filter form means "no filter".
 BLANK = {"type": "string", "maxLength": 0}
@@ -50,16 +48,3 @@ def parse_moment(name: str, value: str, end_of_day: bool) -> datetime | None:
         return moment.astimezone(UTC) + timedelta(seconds=1 if leap else 0)
     except (ValueError, OverflowError):
         raise refused from None
-
-
-def export_filters(
-    document: Annotated[str | None, Query(max_length=64, description="A document id.")] = None,
-    position: Annotated[str | None, Query(max_length=32, description="A position key.")] = None,
-    topic: Annotated[str | None, Query(max_length=32, description="A topic key.")] = None,
-) -> ExportFilters:
-    """What every export format takes to choose a part of the map (blank: no filter, as an
-    HTML form's empty select sends)."""
-    return ExportFilters(document or None, position or None, topic or None)
-
-
-ExportFiltersDep = Annotated[ExportFilters, Depends(export_filters)]

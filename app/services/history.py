@@ -33,7 +33,7 @@ from app.models import (
 )
 from app.services.corpus import segment_document
 from app.services.errors import Conflict, InvalidInput, NotFound
-from app.services.interchange.native import chunked, dump_json
+from app.services.interchange.writing import chunked, dump_json
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from app.models import Passage, PassageKind
-from app.routes import exports
+from app.routes import interchange
 from app.services.interchange.native import export_schema, stream_export
 from tests.factories import make_annotation, make_claim, make_relation
 
@@ -236,7 +236,7 @@ def test_a_bad_file_is_422_with_the_reason_and_nothing_is_imported(
 
 
 def test_an_oversized_file_is_413(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(exports, "MAX_IMPORT_BYTES", 100)
+    monkeypatch.setattr(interchange, "MAX_IMPORT_BYTES", 100)
 
     def chunked() -> Iterator[bytes]:  # no Content-Length: the size is only known by reading
         yield b"x" * 60

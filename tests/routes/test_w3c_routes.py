@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from app.models import Passage, PassageKind
-from app.services.interchange.native import ExportFilters
+from app.services.interchange.filters import ExportFilters
 from app.services.interchange.w3c import stream_w3c
 from tests.factories import make_annotation
 from tests.services.interchange.test_w3c import assert_meets_the_musts

@@ -29,7 +29,7 @@ from app.services.errors import InvalidInput, NotFound
 from app.services.interchange.aif import load as aif_load
 from app.services.interchange.aif.export import export_aif
 from app.services.interchange.aif.load import claim_text_key, import_aif
-from app.services.interchange.native import ExportFilters
+from app.services.interchange.filters import ExportFilters
 from app.services.reanchor import replace_document_text
 from tests.factories import (
     make_annotation,

@@ -27,8 +27,9 @@ from sqlmodel import Session, col, select
 from app.models import Annotation, Claim, Document, Passage, PassageKind, Position, Topic
 from app.services.corpus import join_wrapped_lines
 from app.services.errors import NotFound
-from app.services.interchange import native as export_service
-from app.services.interchange.native import ExportFilters, export_map
+from app.services.interchange import writing
+from app.services.interchange.filters import ExportFilters
+from app.services.interchange.native import export_map
 from app.services.interchange.w3c import annotation_to_w3c, stream_w3c
 from app.services.reanchor import replace_document_text
 from tests.factories import make_annotation, make_document, make_position
@@ -707,7 +708,7 @@ def test_exporting_twice_gives_identical_output_and_chunks_join_up(
     source: Source, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     whole = "".join(stream_w3c(source.engine, ExportFilters(), BASE))
-    monkeypatch.setattr(export_service, "CHUNK_SIZE", 200)
+    monkeypatch.setattr(writing, "CHUNK_SIZE", 200)
 
     chunks = list(stream_w3c(source.engine, ExportFilters(), BASE))
 
@@ -719,8 +720,8 @@ def test_exporting_twice_gives_identical_output_and_chunks_join_up(
 def test_the_export_reads_one_snapshot_while_others_write(
     source: Source, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Hand on every line as soon as it is made (the streams share export.chunked).
-    monkeypatch.setattr(export_service, "CHUNK_SIZE", 1)
+    # Hand on every line as soon as it is made (the streams share writing.chunked).
+    monkeypatch.setattr(writing, "CHUNK_SIZE", 1)
     before = "".join(stream_w3c(source.engine, ExportFilters(), BASE))
     chunks = stream_w3c(source.engine, ExportFilters(), BASE)
     started = [next(chunks)]  # the header: the total is counted, the snapshot taken
