@@ -65,68 +65,56 @@ SCHEMA_FILES = {1: "export-v1.schema.json", 2: "export-v2.schema.json"}
 # Documents carry their whole text, so they come fewer at a time than other rows.
 DOCUMENT_BATCH_SIZE = 20
 
-# The columns of each record, in the order the file writes them. Plain columns, not ORM
-# objects: building half a million of those was most of the export's time, and the export
-# only copies values into records. Times are formatted by the database (iso_utc).
-_p: Any = Passage  # plain columns; the models' attribute types are the values'
-PASSAGE_COLUMNS = {
-    "id": _p.id,
-    "document_id": _p.document_id,
-    "ordinal": _p.ordinal,
-    "kind": _p.kind,
-    "text": _p.text,
-    "start": _p.start,
-    "end": _p.end,
-}
-_c: Any = Claim
+
+def _columns(model: Any, *names: str) -> dict[str, Any]:
+    """The columns `names` of `model` by name, times (…_at) as format_datetime writes them.
+
+    Plain columns, not ORM objects: building half a million of those was most of the
+    export's time, and the export only copies values into records. The database formats the
+    times (iso_utc), which is faster than parsing and formatting them here.
+    """
+    return {
+        name: iso_utc(getattr(model, name)) if name.endswith("_at") else getattr(model, name)
+        for name in names
+    }
+
+
+# The columns of each record, in the order the file writes them.
+PASSAGE_COLUMNS = _columns(Passage, "id", "document_id", "ordinal", "kind", "text", "start", "end")
 # The stances come between updated_at and example; example is made a boolean.
-CLAIM_COLUMNS = {
-    "id": _c.id,
-    "text": _c.text,
-    "topic_key": _c.topic_key,
-    "note": _c.note,
-    "analyst": _c.analyst,
-    "created_at": iso_utc(_c.created_at),
-    "updated_at": iso_utc(_c.updated_at),
-    "example": _c.example,
-}
-_r: Any = Relation
-RELATION_COLUMNS = {
-    "id": _r.id,
-    "source_id": _r.source_id,
-    "target_id": _r.target_id,
-    "kind": _r.kind,
-    "note": _r.note,
-    "evidence_passage_id": _r.evidence_passage_id,
-    "evidence_orphaned_at": iso_utc(_r.evidence_orphaned_at),
-    "analyst": _r.analyst,
-    "created_at": iso_utc(_r.created_at),
-    "updated_at": iso_utc(_r.updated_at),
-    "example": _r.example,
-}
-_a: Any = Annotation
+CLAIM_COLUMNS = _columns(
+    Claim, "id", "text", "topic_key", "note", "analyst", "created_at", "updated_at", "example"
+)
+RELATION_COLUMNS = _columns(
+    Relation,
+    "id",
+    "source_id",
+    "target_id",
+    "kind",
+    "note",
+    "evidence_passage_id",
+    "evidence_orphaned_at",
+    "analyst",
+    "created_at",
+    "updated_at",
+    "example",
+)
 # An annotation's place in its document (document_start, document_end) is worked out from its
 # passage and written between these two runs of columns.
-ANNOTATION_HEAD = {
-    "id": _a.id,
-    "passage_id": _a.passage_id,
-    "document_id": _a.document_id,
-    "start": _a.start,
-    "end": _a.end,
-    "quote": _a.quote,
-}
-ANNOTATION_TAIL = {
-    "position_key": _a.position_key,
-    "kind": _a.kind,
-    "topic_key": _a.topic_key,
-    "claim_id": _a.claim_id,
-    "note": _a.note,
-    "analyst": _a.analyst,
-    "created_at": iso_utc(_a.created_at),
-    "updated_at": iso_utc(_a.updated_at),
-    "orphaned_at": iso_utc(_a.orphaned_at),
-    "example": _a.example,
-}
+ANNOTATION_HEAD = _columns(Annotation, "id", "passage_id", "document_id", "start", "end", "quote")
+ANNOTATION_TAIL = _columns(
+    Annotation,
+    "position_key",
+    "kind",
+    "topic_key",
+    "claim_id",
+    "note",
+    "analyst",
+    "created_at",
+    "updated_at",
+    "orphaned_at",
+    "example",
+)
 
 
 @cache

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlmodel import Session, select
 
@@ -31,6 +31,9 @@ from app.services.uploads import (
     quoted,
     select_in,
 )
+
+# A table whose rows are found by their `id`.
+_Row = TypeVar("_Row", Passage, Claim, Relation, Annotation)
 
 
 @dataclass
@@ -58,6 +61,17 @@ def select_stored(session: Session, query: Any, column: Any, values: Iterable[An
     if session.exec(select(column).limit(1)).first() is None:
         return []
     return select_in(session, query, column, values)
+
+
+def _stored_by_id(session: Session, model: type[_Row], records: list[Record]) -> dict[str, _Row]:
+    """The stored rows of `model` (keyed by `id`) that the file's `records` name, by id."""
+    rows = select_stored(session, select(model), model.id, (r["id"] for r in records))
+    return {row.id: row for row in rows}
+
+
+def _by_pair(session: Session, query: Any, column: Any, values: Iterable[Any]) -> dict[Any, Any]:
+    """`query`'s rows (a, b, c) whose `column` is among `values`, as {(a, b): c}."""
+    return {(a, b): c for a, b, c in select_stored(session, query, column, values)}
 
 
 def _unique(records: list[Record], table: str, field_name: str) -> None:
@@ -213,20 +227,10 @@ def _plan_passages(
     missing = {r["document_id"] for r in records} - document_texts.keys()
     texts = select(Document.id, Document.original_text)
     document_texts.update(select_stored(session, texts, Document.id, missing))
-    stored = {
-        passage.id: passage
-        for passage in select_stored(
-            session, select(Passage), Passage.id, (r["id"] for r in records)
-        )
-    }
+    stored = _stored_by_id(session, Passage, records)
     # (document, ordinal) is unique: a new passage must not take a stored passage's place.
     places = select(Passage.document_id, Passage.ordinal, Passage.id)
-    taken = {
-        (document_id, ordinal): passage_id
-        for document_id, ordinal, passage_id in select_stored(
-            session, places, Passage.document_id, {r["document_id"] for r in records}
-        )
-    }
+    taken = _by_pair(session, places, Passage.document_id, {r["document_id"] for r in records})
     passages: dict[str, _Place] = {}
     for index, record in enumerate(records):
         where = f"passages[{index}]"
@@ -282,10 +286,7 @@ def _plan_claims(
 ) -> set[str]:
     """Check each claim's topic and stances; returns the ids of the file's claims."""
     _unique(records, "claims", "id")
-    stored = {
-        claim.id: claim
-        for claim in select_stored(session, select(Claim), Claim.id, (r["id"] for r in records))
-    }
+    stored = _stored_by_id(session, Claim, records)
     for index, record in enumerate(records):
         where = f"claims[{index}]"
         if record["topic_key"] is not None and record["topic_key"] not in topic_keys:
@@ -330,20 +331,10 @@ def _plan_relations(
     passage_ids = set(file_passages)
     cited = {r["evidence_passage_id"] for r in records if r["evidence_passage_id"] is not None}
     passage_ids |= set(select_stored(session, select(Passage.id), Passage.id, cited - passage_ids))
-    stored = {
-        relation.id: relation
-        for relation in select_stored(
-            session, select(Relation), Relation.id, (r["id"] for r in records)
-        )
-    }
+    stored = _stored_by_id(session, Relation, records)
     # Every stored relation from one of the file's source claims, to find a pair taken.
     links = select(Relation.source_id, Relation.target_id, Relation.id)
-    linked = {
-        (source, target): relation_id
-        for source, target, relation_id in select_stored(
-            session, links, Relation.source_id, {r["source_id"] for r in records}
-        )
-    }
+    linked = _by_pair(session, links, Relation.source_id, {r["source_id"] for r in records})
     in_file: dict[tuple[str, str], int] = {}
     for index, record in enumerate(records):
         where = f"relations[{index}]"
@@ -431,12 +422,7 @@ def _plan_annotations(
         select_stored(session, select(Document.id), Document.id, orphans_in - document_texts.keys())
     )
     verbatim = _verbatim_passages(passages, document_texts)
-    stored = {
-        annotation.id: annotation
-        for annotation in select_stored(
-            session, select(Annotation), Annotation.id, (r["id"] for r in records)
-        )
-    }
+    stored = _stored_by_id(session, Annotation, records)
     for index, record in enumerate(records):
         where = f"annotations[{index}]"
         if record["passage_id"] is None:
