@@ -13,7 +13,7 @@ from app.models import Claim, Relation
 from app.routes import interchange
 from app.services.interchange.aif.export import export_aif
 from app.services.interchange.filters import ExportFilters
-from tests.services.interchange.test_aif import XAIF_SAMPLE, build_map
+from tests.export_source import XAIF_SAMPLE, build_map
 
 
 @dataclass

@@ -1,14 +1,18 @@
 """The filters every export format shares, and the one way the formats apply them differently:
 whether a claim's orphaned evidence selects it."""
 
+from collections.abc import Callable
+
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.models import Annotation
+from app.services.errors import NotFound
 from app.services.interchange.aif.export import export_aif
 from app.services.interchange.filters import ExportFilters
-from app.services.interchange.native import export_map
+from app.services.interchange.native import export_map, stream_export
+from app.services.interchange.w3c import stream_w3c
 from tests.export_source import Source, build_source, orphan_a1_and_the_cited_passage
 from tests.factories import make_claim
 
@@ -61,6 +65,39 @@ def test_the_formats_agree_on_every_other_claim_under_each_filter(source: Source
         ExportFilters(document=source.documents[1], position="us", topic="nato"),
     ):
         assert native_claims(source, filters) - {ORPHANS_CLAIM} == aif_claims(source, filters)
+
+
+def _native(engine: Engine, filters: ExportFilters) -> object:
+    return stream_export(engine, filters)
+
+
+def _w3c(engine: Engine, filters: ExportFilters) -> object:
+    return stream_w3c(engine, filters, "http://argmap.test")
+
+
+def _aif(engine: Engine, filters: ExportFilters) -> object:
+    with Session(engine) as session:
+        return export_aif(session, filters)
+
+
+@pytest.mark.parametrize("export", [_native, _w3c, _aif], ids=["native", "w3c", "aif"])
+@pytest.mark.parametrize(
+    ("filters", "message"),
+    [
+        (ExportFilters(document="nope"), "There is no document with the id 'nope'."),
+        (ExportFilters(position="martians"), "There is no position with the key 'martians'."),
+        (ExportFilters(topic="weather"), "There is no topic with the key 'weather'."),
+    ],
+)
+def test_every_format_refuses_an_unknown_filter_before_any_output(
+    seeded_engine: Engine,
+    export: Callable[[Engine, ExportFilters], object],
+    filters: ExportFilters,
+    message: str,
+) -> None:
+    with pytest.raises(NotFound) as raised:
+        export(seeded_engine, filters)  # the call itself raises, before any iterating
+    assert raised.value.message == message
 
 
 def test_the_filters_given_read_in_a_fixed_order() -> None:

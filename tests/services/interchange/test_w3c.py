@@ -26,7 +26,6 @@ from sqlmodel import Session, col, select
 
 from app.models import Annotation, Claim, Document, Passage, PassageKind, Position, Topic
 from app.services.corpus import join_wrapped_lines
-from app.services.errors import NotFound
 from app.services.interchange import writing
 from app.services.interchange.filters import ExportFilters
 from app.services.interchange.native import export_map
@@ -739,16 +738,6 @@ def test_a_base_url_with_a_trailing_slash_gives_the_same_ids(source: Source) -> 
 
 
 # --- filters -------------------------------------------------------------------------------
-
-
-def test_unknown_filters_raise_not_found_before_any_output(source: Source) -> None:
-    for filters, message in (
-        (ExportFilters(document="no-such-document"), "no document with the id 'no-such-document'"),
-        (ExportFilters(position="martians"), "no position with the key 'martians'"),
-        (ExportFilters(topic="weather"), "no topic with the key 'weather'"),
-    ):
-        with pytest.raises(NotFound, match=message):
-            stream_w3c(source.engine, filters, BASE)  # the call itself raises, not iterating
 
 
 def test_filters_select_by_position_topic_and_document(source: Source) -> None:
