@@ -171,33 +171,23 @@ def _document_condition(filters: ExportFilters) -> ColumnElement[bool]:
 
 def _position_records(session: Session) -> Iterator[dict[str, Any]]:
     query = select(Position).order_by(col(Position.ordinal), col(Position.key))
-    for position in session.exec(query.execution_options(yield_per=BATCH_SIZE)):
-        yield {
-            "key": position.key,
-            "name": position.name,
-            "colour": position.colour,
-            "ordinal": position.ordinal,
-            **_made(position),
-        }
-
-
-def _made(row: Position | Topic) -> dict[str, Any]:
-    """Who made a position or topic and when (null for those made before accounts existed)."""
-    return {
-        "created_by": row.created_by,
-        "created_at": format_optional(row.created_at),
-        "updated_at": format_optional(row.updated_at),
-    }
+    return _made_records(session, query, "key", "name", "colour", "ordinal")
 
 
 def _topic_records(session: Session) -> Iterator[dict[str, Any]]:
     query = select(Topic).order_by(col(Topic.key))
-    for topic in session.exec(query.execution_options(yield_per=BATCH_SIZE)):
+    return _made_records(session, query, "key", "name", "description")
+
+
+def _made_records(session: Session, query: Any, *names: str) -> Iterator[dict[str, Any]]:
+    """Positions or topics: the fields `names`, then who made each and when (null for those
+    made before accounts existed)."""
+    for row in session.exec(query.execution_options(yield_per=BATCH_SIZE)):
         yield {
-            "key": topic.key,
-            "name": topic.name,
-            "description": topic.description,
-            **_made(topic),
+            **{name: getattr(row, name) for name in names},
+            "created_by": row.created_by,
+            "created_at": format_optional(row.created_at),
+            "updated_at": format_optional(row.updated_at),
         }
 
 
