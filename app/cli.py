@@ -226,10 +226,10 @@ class ExportFormat(StrEnum):
 
 def export_chunks(engine: Engine, fmt: ExportFormat, filters: Any, base_url: str) -> Iterator[str]:
     """The export in `fmt`; filters are checked before the first chunk."""
-    from app.services.aif.export import export_aif
-    from app.services.export import stream_export
     from app.services.history import stream_history_export
-    from app.services.w3c import stream_w3c
+    from app.services.interchange.aif.export import export_aif
+    from app.services.interchange.native import stream_export
+    from app.services.interchange.w3c import stream_w3c
 
     if fmt == ExportFormat.history:
         return stream_history_export(engine)
@@ -271,7 +271,7 @@ def export_command(
     ] = "http://127.0.0.1:8000",
 ) -> None:
     """Write the argument map as JSON: the same bytes as the matching API route."""
-    from app.services.export import ExportFilters
+    from app.services.interchange.filters import ExportFilters
 
     with migrated_database() as engine:
         chunks = export_chunks(engine, fmt, ExportFilters(document, position, topic), base_url)
@@ -319,8 +319,8 @@ def import_command(
     ] = LOCK_WAIT,
 ) -> None:
     """Merge an export file into the database, all or nothing."""
-    from app.services.aif.load import import_aif
-    from app.services.importer import import_map
+    from app.services.interchange.aif.load import import_aif
+    from app.services.interchange.importer import import_map
 
     if fmt == ImportFormat.aif and not (analyst or "").strip():
         typer.echo("An AIF import needs --analyst NAME: the claims it creates record it.", err=True)

@@ -15,18 +15,16 @@ from app.openapi import describe_api
 from app.routes import (
     accounts,
     agreement,
-    aif,
     annotations,
     claims,
     documents,
     examples,
-    exports,
     history,
     ingest,
+    interchange,
     mapviews,
     positions,
     search,
-    w3c,
 )
 from app.security import install_security
 from app.templating import templates
@@ -74,10 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mapviews,
         agreement,
         search,
-        exports,
+        interchange,
         history,
-        w3c,
-        aif,
     ):
         app.include_router(module.router)
     # The JSON twins of the pages, after every page: /api/... is matched as it always was.

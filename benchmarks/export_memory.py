@@ -38,7 +38,7 @@ from app.models import (  # noqa: E402
     document_id_for,
     passage_id_for,
 )
-from app.services.export import stream_export  # noqa: E402
+from app.services.interchange.native import stream_export  # noqa: E402
 
 PASSAGES_PER_DOCUMENT = 20
 ANNOTATIONS_PER_PASSAGE = 5

@@ -1,9 +1,12 @@
 """The seed corpus with annotations, claims and relations, as a database to export from,
-shared by the tests of the native export and of its import."""
+shared by the tests of the formats: `Source` (the native export, its import, the filters) and
+`SmallMap` (AIF), with the helpers that build them."""
 
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
@@ -21,11 +24,14 @@ from app.models import (
     Topic,
 )
 from app.services.corpus import join_wrapped_lines
-from app.services.export import ExportFilters, export_map, stream_export
+from app.services.interchange.filters import ExportFilters
+from app.services.interchange.native import export_map, stream_export
 from app.services.reanchor import replace_document_text
 from tests.factories import make_annotation, make_claim, make_relation
 
 T0 = datetime(2025, 8, 15, 10, 0, tzinfo=UTC)
+# The xaif documentation's example, as AIF tools write it.
+XAIF_SAMPLE = Path(__file__).parent / "data" / "aif" / "xaif-0.3.4-tutorial-example.json"
 NOTE = "<script>alert('x')</script> Zelensky’s “red lines” — Ärger 🇺🇦\nsecond line"
 LINE_BREAK = re.compile(r"[^\S\n]*\n[^\S\n]*")
 TABLES = {
@@ -67,18 +73,51 @@ def export_text(engine: Engine, filters: ExportFilters | None = None) -> str:
 
 def row_counts(engine: Engine) -> dict[str, int]:
     with Session(engine) as session:
-        return {
-            name: session.exec(select(func.count()).select_from(model)).one()
-            for name, model in TABLES.items()
-        }
+        return count_rows(session, TABLES)
+
+
+def count_rows(session: Session, tables: dict[str, Any]) -> dict[str, int]:
+    """The number of rows of each of `tables` (name → model)."""
+    return {
+        name: session.exec(select(func.count()).select_from(model)).one()
+        for name, model in tables.items()
+    }
 
 
 def paragraphs(session: Session) -> list[Passage]:
+    """The seed corpus's paragraphs, documents in creation order."""
     query = (
         select(Passage)
         .join(Document, col(Document.id) == col(Passage.document_id))
         .where(Passage.kind == PassageKind.paragraph)
         .order_by(col(Document.created_at), col(Document.id), col(Passage.ordinal))
+    )
+    return list(session.exec(query))
+
+
+def paragraphs_by_document(session: Session) -> dict[str, list[Passage]]:
+    """The seed corpus's paragraphs by document, documents in creation order."""
+    by_document: dict[str, list[Passage]] = {}
+    for passage in paragraphs(session):
+        by_document.setdefault(passage.document_id, []).append(passage)
+    return by_document
+
+
+def first_wrapped(by_document: dict[str, list[Passage]]) -> Passage:
+    """The first paragraph made of hard-wrapped lines: its text is shorter than its slice of
+    the document, so a span's document offsets differ from its passage offsets by more than a
+    shift."""
+    return next(
+        p for passages in by_document.values() for p in passages if p.end - p.start != len(p.text)
+    )
+
+
+def paragraphs_in_id_order(session: Session) -> list[Passage]:
+    """The seed corpus's paragraphs, ordered by document id and place (not creation order)."""
+    query = (
+        select(Passage)
+        .where(Passage.kind == PassageKind.paragraph)
+        .order_by(col(Passage.document_id), col(Passage.ordinal))
     )
     return list(session.exec(query))
 
@@ -93,11 +132,8 @@ def line_break_in(session: Session, passage: Passage) -> int:
 def build_source(seeded_engine: Engine) -> Source:
     """The annotations, claims and relations of `Source`, made in the seeded database."""
     with Session(seeded_engine) as session:
-        passages = paragraphs(session)
-        wrapped = next(p for p in passages if p.end - p.start != len(p.text))
-        by_document: dict[str, list[Passage]] = {}
-        for passage in passages:
-            by_document.setdefault(passage.document_id, []).append(passage)
+        by_document = paragraphs_by_document(session)
+        wrapped = first_wrapped(by_document)
         documents = list(by_document)
         first, second, third = (by_document[d][1] for d in documents[:3])
         cited = by_document[documents[4]][2]
@@ -219,3 +255,83 @@ def orphan_a1_and_the_cited_passage(source: Source) -> None:
             assert report.changed
         assert report.relations_evidence_lost == [source.relations["B supports C"]]
         assert session.get_one(Annotation, source.annotations["a1"]).orphaned_at is not None
+
+
+@dataclass
+class SmallMap:
+    """Three claims with stances, evidence from two documents, one support and one attack."""
+
+    nato: Claim  # held by russia, rejected by ukraine; evidence in both documents
+    ceasefire: Claim  # held by europe; evidence (a span) in the first document
+    nuclear: Claim  # held by russia; no evidence, no topic
+    supports: Relation  # nuclear supports nato
+    attacks: Relation  # ceasefire attacks nato
+    tags: list[Annotation]  # the evidence, in creation order
+    documents: list[str]  # the two documents' ids
+
+
+def build_map(session: Session) -> SmallMap:
+    """The small map of the AIF tests on the seed corpus; one span lies in a hard-wrapped
+    paragraph."""
+    by_document = paragraphs_by_document(session)
+    # A document whose paragraphs are hard-wrapped, so that a span's document offsets differ
+    # from its passage offsets by more than a shift.
+    wrapped = first_wrapped(by_document)
+    other = next(d for d in by_document if d != wrapped.document_id)
+    plain = by_document[other][0]
+    tags = [
+        make_annotation(session, plain, "russia", "states", topic_key="nato", created_at=T0),
+        make_annotation(
+            session,
+            wrapped,
+            "ukraine",
+            "opposes",
+            start=5,
+            end=90,
+            analyst="Oksana Petrenko",
+            created_at=T0 + timedelta(minutes=1),
+        ),
+        make_annotation(
+            session,
+            plain,
+            "europe",
+            "supports",
+            start=0,
+            end=20,
+            analyst="Ana",
+            created_at=T0 + timedelta(minutes=2),
+        ),
+    ]
+    nato = make_claim(
+        session,
+        "Ukraine will not join NATO",
+        topic_key="nato",
+        stances={"russia": "holds", "ukraine": "rejects"},
+        evidence=tags[:2],
+        note="The Kremlin's first condition.",
+        created_at=T0,
+    )
+    ceasefire = make_claim(
+        session,
+        "A ceasefire must come before a peace agreement",
+        topic_key="ceasefire",
+        stances={"europe": "holds"},
+        evidence=tags[2:],
+        analyst="Bea",
+        created_at=T0 + timedelta(minutes=1),
+    )
+    nuclear = make_claim(
+        session,
+        "Russia cannot be defeated because it is a nuclear power",
+        stances={"russia": "holds"},
+        created_at=T0 + timedelta(minutes=2),
+    )
+    supports = make_relation(
+        session, nuclear, nato, "supports", note="as argued in Helsinki", created_at=T0
+    )
+    attacks = make_relation(
+        session, ceasefire, nato, "attacks", analyst="Bea", created_at=T0 + timedelta(minutes=1)
+    )
+    for tag in tags:
+        session.refresh(tag)
+    return SmallMap(nato, ceasefire, nuclear, supports, attacks, tags, [other, wrapped.document_id])

@@ -16,7 +16,7 @@ from typer.testing import CliRunner, Result
 from app.cli import cli
 from app.config import PROJECT_ROOT, get_settings
 from app.db import make_engine
-from app.services.export import stream_export
+from app.services.interchange.native import stream_export
 from tests.maps import build_small_map
 
 NewDatabase = Callable[[str], str]

@@ -26,8 +26,8 @@ from app.config import PROJECT_ROOT, get_settings
 from app.db import make_engine
 from app.models import Annotation, Passage, PassageKind
 from app.services import accounts
-from app.services.export import export_map
-from app.services.importer.report import INDEX_REBUILD_ROWS
+from app.services.interchange.importer.report import INDEX_REBUILD_ROWS
+from app.services.interchange.native import export_map
 from tests.accounts import PASSWORD
 from tests.conftest import sqlite_url
 

@@ -34,8 +34,8 @@ from app.models import (
 )
 from app.services import catalog, claims, documents, examples, tagging
 from app.services.errors import Forbidden
-from app.services.export import export_map
-from app.services.importer import import_map
+from app.services.interchange.importer import import_map
+from app.services.interchange.native import export_map
 from tests.factories import (
     make_annotation,
     make_claim,

@@ -5,13 +5,12 @@ client sends what is taken."""
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, HTTPException, Query
+from fastapi import Form, HTTPException, Query
 from pydantic import Field, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 from sqlmodel import SQLModel
 
 from app.models import MAX_INTEGER, VERSION_HELP
-from app.services.export import ExportFilters
 
 # The version a delete or another change was based on; without it, nothing is checked.
 VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_INTEGER, description=VERSION_HELP)]
@@ -79,16 +78,3 @@ def parse_moment(name: str, value: str, end_of_day: bool) -> datetime | None:
         return moment.astimezone(UTC) + timedelta(seconds=1 if leap else 0)
     except (ValueError, OverflowError):
         raise refused from None
-
-
-def export_filters(
-    document: Annotated[str | None, Query(max_length=64, description="A document id.")] = None,
-    position: Annotated[str | None, Query(max_length=32, description="A position key.")] = None,
-    topic: Annotated[str | None, Query(max_length=32, description="A topic key.")] = None,
-) -> ExportFilters:
-    """What every export format takes to choose a part of the map (blank: no filter, as an
-    HTML form's empty select sends)."""
-    return ExportFilters(document or None, position or None, topic or None)
-
-
-ExportFiltersDep = Annotated[ExportFilters, Depends(export_filters)]

@@ -37,8 +37,8 @@ from app.models import (
 from app.services import claims, tagging
 from app.services.corpus import load_seeds
 from app.services.errors import InvalidInput
-from app.services.export import stream_export
-from app.services.importer import ImportReport, import_map
+from app.services.interchange.importer import ImportReport, import_map
+from app.services.interchange.native import stream_export
 
 RECIPE_FILE = "starter-map-recipe.json"
 MAP_FILE = "starter-map.json"

@@ -32,7 +32,7 @@ from app.models import (
 )
 from app.services.corpus import text_sha256
 from app.services.errors import Conflict, InvalidInput, NotFound
-from app.services.export import chunked, dump_json
+from app.services.interchange.writing import chunked, dump_json
 from app.services.segmentation import segment_document
 
 PAGE_SIZE = 50
@@ -44,7 +44,7 @@ HIDDEN_FIELDS = frozenset({"id", "key", "version", "created_at", "updated_at", "
 EXPORT_FORMAT = "argmap-history"
 EXPORT_VERSION = 1
 EXPORT_BATCH = 500
-# Lines are handed on in chunks of about this many characters (as in app/services/export.py).
+# Lines are handed on in chunks of about this many characters (as the map exports do).
 # What the pages call each type of item.
 NOUNS = snapshots.NOUNS
 

@@ -10,10 +10,10 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.models import Claim, Relation
-from app.routes import exports
-from app.services.aif.export import export_aif
-from app.services.export import ExportFilters
-from tests.services.test_aif import XAIF_SAMPLE, build_map
+from app.routes import interchange
+from app.services.interchange.aif.export import export_aif
+from app.services.interchange.filters import ExportFilters
+from tests.export_source import XAIF_SAMPLE, build_map
 
 
 @dataclass
@@ -195,7 +195,7 @@ def test_a_multipart_upload_without_the_file_field_is_refused(seeded_client: Tes
 def test_a_file_over_the_limit_is_refused(
     seeded_client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(exports, "MAX_IMPORT_BYTES", 100)
+    monkeypatch.setattr(interchange, "MAX_IMPORT_BYTES", 100)
 
     response = seeded_client.post("/api/import/aif", content=XAIF_SAMPLE.read_bytes())
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from app.models import Passage, PassageKind
-from app.routes import exports
-from app.services.export import export_schema, stream_export
+from app.routes import interchange
+from app.services.interchange.native import export_schema, stream_export
+from tests.export_source import paragraphs_in_id_order
 from tests.factories import make_annotation, make_claim, make_relation
 
 T0 = datetime(2025, 8, 15, 10, 0, tzinfo=UTC)
@@ -23,13 +23,7 @@ def annotated_client(seeded_client: TestClient) -> TestClient:
     """The seed corpus with one whole-passage tag and one span tag, in different documents,
     and two claims (the first backed by the whole-passage tag), one supporting the other."""
     with Session(seeded_client.app.state.engine) as session:  # type: ignore[attr-defined]
-        passages = list(
-            session.exec(
-                select(Passage)
-                .where(Passage.kind == PassageKind.paragraph)
-                .order_by(col(Passage.document_id), col(Passage.ordinal))
-            )
-        )
+        passages = paragraphs_in_id_order(session)
         other = next(p for p in passages if p.document_id != passages[0].document_id)
         whole = make_annotation(session, passages[0], "russia", topic_key="nato", created_at=T0)
         make_annotation(session, other, "ukraine", "opposes", start=0, end=12, note="<b>ü</b>")
@@ -236,7 +230,7 @@ def test_a_bad_file_is_422_with_the_reason_and_nothing_is_imported(
 
 
 def test_an_oversized_file_is_413(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(exports, "MAX_IMPORT_BYTES", 100)
+    monkeypatch.setattr(interchange, "MAX_IMPORT_BYTES", 100)
 
     def chunked() -> Iterator[bytes]:  # no Content-Length: the size is only known by reading
         yield b"x" * 60

@@ -5,13 +5,13 @@ from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from app.models import Passage, PassageKind
-from app.services.export import ExportFilters
-from app.services.w3c import stream_w3c
+from app.services.interchange.filters import ExportFilters
+from app.services.interchange.w3c import stream_w3c
+from tests.export_source import paragraphs_in_id_order
 from tests.factories import make_annotation
-from tests.services.test_w3c import assert_meets_the_musts
+from tests.services.interchange.test_w3c import assert_meets_the_musts
 
 T0 = datetime(2025, 8, 15, 10, 0, tzinfo=UTC)
 MEDIA_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
@@ -23,13 +23,7 @@ BASE = "http://testserver"
 def annotated_client(seeded_client: TestClient) -> TestClient:
     """The seed corpus with a whole-passage tag, a span tag and a removed tag."""
     with Session(seeded_client.app.state.engine) as session:  # type: ignore[attr-defined]
-        passages = list(
-            session.exec(
-                select(Passage)
-                .where(Passage.kind == PassageKind.paragraph)
-                .order_by(col(Passage.document_id), col(Passage.ordinal))
-            )
-        )
+        passages = paragraphs_in_id_order(session)
         other = next(p for p in passages if p.document_id != passages[0].document_id)
         make_annotation(session, passages[0], "russia", topic_key="nato", created_at=T0)
         make_annotation(session, other, "ukraine", "opposes", start=0, end=12, note="<b>ü</b>")

@@ -24,7 +24,7 @@ from app.models import (
 )
 from app.services import claims, examples, tagging
 from app.services.errors import InvalidInput
-from app.services.export import export_schema
+from app.services.interchange.native import export_schema
 from tests.factories import make_annotation
 
 SEEDS = PROJECT_ROOT / "seeds"

@@ -21,7 +21,7 @@ from app.models import (
 )
 from app.services import claims, documents, mapviews, reanchor, segmentation, tagging
 from app.services.errors import Conflict, InvalidInput, NotFound
-from app.services.export import export_map
+from app.services.interchange.native import export_map
 from app.services.mapviews import MapFilters, MatrixFilters
 from app.services.reanchor import replace_document_text
 from app.services.segmentation import join_wrapped_lines, span_to_document_offsets

@@ -22,7 +22,8 @@ from app.models import (
     new_id,
     utcnow,
 )
-from app.services.aif.parse import (
+from app.services.errors import InvalidInput
+from app.services.interchange.aif.parse import (
     AifExtension,
     AifMap,
     AifNode,
@@ -30,7 +31,7 @@ from app.services.aif.parse import (
     ExtensionRelation,
     parse_aif,
 )
-from app.services.aif.vocabulary import (
+from app.services.interchange.aif.vocabulary import (
     ENTITIES,
     EXTENSION_KEY,
     MAX_ANALYST_LENGTH,
@@ -40,7 +41,6 @@ from app.services.aif.vocabulary import (
     SKIPPED,
     SKIPPED_NODE_TYPES,
 )
-from app.services.errors import InvalidInput
 from app.services.uploads import (
     all_or_nothing,
     json_path,
@@ -258,20 +258,22 @@ class _Planner:
         # instances; any other tool's ids ("17") mean nothing here.
         claim_id = node.id if entry is not None and len(node.id) <= MAX_ID_LENGTH else new_id()
         entry = entry or ExtensionClaim()
-        created = _utc(entry.created_at)
         self.plan_.claims.append(
-            Claim(
-                id=claim_id,
-                text=node.text,
-                topic_key=entry.topic_key,
-                note=entry.note,
-                analyst=entry.analyst or self.analyst,
-                created_at=created,
-                updated_at=_utc(entry.updated_at) if entry.updated_at else created,
-            )
+            Claim(id=claim_id, text=node.text, topic_key=entry.topic_key, **self._made(entry))
         )
         self.report.created["claims"] += 1
         return claim_id
+
+    def _made(self, entry: ExtensionClaim | ExtensionRelation) -> dict[str, Any]:
+        """A new claim's or relation's note, who made it and when: as the extension says, else
+        the importing analyst, now."""
+        created = _utc(entry.created_at)
+        return {
+            "note": entry.note,
+            "analyst": entry.analyst or self.analyst,
+            "created_at": created,
+            "updated_at": _utc(entry.updated_at) if entry.updated_at else created,
+        }
 
     def _compare_topic(self, node: AifNode, claim_id: str, topic_key: str) -> None:
         stored = self.session.get_one(Claim, claim_id).topic_key
@@ -406,18 +408,14 @@ class _Planner:
         # The first relation of a node this app exported keeps its id.
         relation_id = entry.id if entry.id and entry.id not in taken_ids else new_id()
         taken_ids.add(relation_id)
-        created = _utc(entry.created_at)
         self.plan_.relations.append(
             Relation(
                 id=relation_id,
                 source_id=source,
                 target_id=target,
                 kind=kind,
-                note=entry.note,
                 evidence_passage_id=entry.evidence_passage_id,
-                analyst=entry.analyst or self.analyst,
-                created_at=created,
-                updated_at=_utc(entry.updated_at) if entry.updated_at else created,
+                **self._made(entry),
             )
         )
         self.report.created["relations"] += 1

@@ -26,18 +26,18 @@ from app.models import (
     HistoryAction,
     HistoryEntry,
     Passage,
-    PassageKind,
     Position,
     Relation,
     Topic,
 )
 from app.services.errors import InvalidInput
-from app.services.export import export_map
-from app.services.importer import import_map
-from app.services.importer import write as importer_write
+from app.services.interchange.importer import import_map
+from app.services.interchange.importer import write as importer_write
+from app.services.interchange.native import export_map
 from app.services.paging import PageRequest
 from app.services.search import ResultType, SearchFilters, search
 from tests.conftest import ON_POSTGRES
+from tests.export_source import paragraphs_in_id_order
 from tests.factories import make_annotation, make_claim
 
 NOTE_WORD = "zanzibarquux"
@@ -59,12 +59,7 @@ COUNTED = (
 def exported(seeded_engine: Engine) -> dict[str, Any]:
     """An export of the seed corpus with a noted tag, a span tag and a claim."""
     with Session(seeded_engine) as session:
-        passage = session.exec(
-            select(Passage)
-            .where(Passage.kind == PassageKind.paragraph)
-            .order_by(col(Passage.document_id), col(Passage.ordinal))
-        ).first()
-        assert passage is not None
+        passage = paragraphs_in_id_order(session)[0]
         noted = make_annotation(session, passage, "us", note=f"see {NOTE_WORD} here")
         make_annotation(session, passage, "russia", start=0, end=10)
         make_claim(session, f"The {CLAIM_WORD} claim", stances={"us": "holds"}, evidence=[noted])

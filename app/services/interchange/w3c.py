@@ -58,15 +58,13 @@ from sqlmodel import Session, col, select
 
 from app.models import Annotation, Claim, Document, Passage, Position, Topic
 from app.services.corpus import span_to_document_offsets
-from app.services.export import (
+from app.services.interchange.filters import ExportFilters, annotation_condition
+from app.services.interchange.writing import (
     BATCH_SIZE,
-    ExportFilters,
-    annotation_condition,
-    begin_snapshot,
-    check_filters,
-    chunked,
+    array_lines,
     dump_json,
     format_datetime,
+    stream_checked,
 )
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -148,22 +146,13 @@ def stream_w3c(engine: Engine, filters: ExportFilters, base_url: str) -> Iterato
     route can still answer 404; the iterator reads one snapshot in its own session, in batches,
     and hands on chunks of about CHUNK_SIZE characters. `base_url` has no trailing slash.
     """
-    with Session(engine) as session:
-        check_filters(session, filters)
-    return _generate(engine, filters, base_url.rstrip("/"))
+    base_url = base_url.rstrip("/")
+    return stream_checked(engine, filters, lambda session: _lines(session, filters, base_url))
 
 
 def collection_id(filters: ExportFilters, base_url: str) -> str:
     """The collection's id: the URL that returns it, filters included."""
-    chosen = {
-        name: value
-        for name, value in (
-            ("document", filters.document),
-            ("position", filters.position),
-            ("topic", filters.topic),
-        )
-        if value is not None
-    }
+    chosen = filters.chosen()
     url = f"{base_url}/api/export/w3c"
     return f"{url}?{urlencode(chosen)}" if chosen else url
 
@@ -195,15 +184,7 @@ def _document_span(annotation: Annotation, passage: Passage, original_text: str)
 
 
 def _label(filters: ExportFilters) -> str:
-    parts = [
-        f"{name} {value}"
-        for name, value in (
-            ("document", filters.document),
-            ("position", filters.position),
-            ("topic", filters.topic),
-        )
-        if value is not None
-    ]
+    parts = [f"{name} {value}" for name, value in filters.chosen().items()]
     label = "Annotations of the argument map"
     return f"{label} ({', '.join(parts)})" if parts else label
 
@@ -270,17 +251,5 @@ def _lines(session: Session, filters: ExportFilters, base_url: str) -> Iterator[
     }
     page = {"id": page_id, "type": "AnnotationPage", "partOf": own_id, "startIndex": 0}
     # Both objects are written without their closing brace and left open for the items.
-    yield f'{dump_json(collection)[:-1]},"first":{dump_json(page)[:-1]},"items":['
-    first = True
-    for item in _items(session, filters, base_url):
-        yield f"\n{dump_json(item)}" if first else f",\n{dump_json(item)}"
-        first = False
-    yield "]}}\n" if first else "\n]}}\n"
-
-
-def _generate(engine: Engine, filters: ExportFilters, base_url: str) -> Iterator[str]:
-    with Session(engine) as session:
-        begin_snapshot(session)
-        yield from chunked(_lines(session, filters, base_url))
-        # Nothing was written; ending the read transaction explicitly releases the snapshot.
-        session.rollback()
+    opening = f'{dump_json(collection)[:-1]},"first":{dump_json(page)[:-1]},"items":['
+    yield from array_lines(opening, _items(session, filters, base_url), "]}}\n")

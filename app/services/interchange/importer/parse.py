@@ -11,12 +11,12 @@ from jsonschema import Draft202012Validator, validators  # type: ignore[import-u
 from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
 
 from app.services.errors import InvalidInput
-from app.services.export import FORMAT_NAME, export_schema
-from app.services.importer.report import (
+from app.services.interchange.importer.report import (
     MAX_LISTED_NAMES,
     READABLE_VERSIONS,
     Record,
 )
+from app.services.interchange.native import FORMAT_NAME, export_schema
 from app.services.uploads import (
     check_unicode,
     json_path,

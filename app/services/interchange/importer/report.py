@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.services.export import SCHEMA_FILES
+from app.services.interchange.native import SCHEMA_FILES
 from app.services.uploads import plural, zero_counts
 
 TABLES = ("positions", "topics", "documents", "passages", "claims", "relations", "annotations")

@@ -4,7 +4,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, true
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -16,7 +15,9 @@ from app.models import (
     Relation,
     RelationKind,
 )
-from app.services.aif.vocabulary import (
+from app.services.catalog import list_positions, list_topics
+from app.services.corpus import span_to_document_offsets
+from app.services.interchange.aif.vocabulary import (
     EXTENSION_FORMAT,
     EXTENSION_KEY,
     EXTENSION_VERSION,
@@ -25,9 +26,14 @@ from app.services.aif.vocabulary import (
     SCHEME_TEXT,
     Record,
 )
-from app.services.catalog import list_positions, list_topics
-from app.services.corpus import span_to_document_offsets
-from app.services.export import ExportFilters, check_filters, format_datetime
+from app.services.interchange.filters import (
+    ExportFilters,
+    annotation_condition,
+    check_filters,
+    claim_condition,
+    relation_condition,
+)
+from app.services.interchange.writing import format_datetime
 
 
 def export_aif(session: Session, filters: ExportFilters | None = None) -> dict[str, Any]:
@@ -38,7 +44,8 @@ def export_aif(session: Session, filters: ExportFilters | None = None) -> dict[s
     """
     filters = filters or ExportFilters()
     check_filters(session, filters)
-    claim_filter = _claim_condition(filters)
+    # Evidence is read through its passage: see claim_condition for what that changes.
+    claim_filter = claim_condition(filters, evidence_needs_passage=True)
     claims = list(
         session.exec(
             select(Claim).where(claim_filter).order_by(col(Claim.created_at), col(Claim.id))
@@ -61,7 +68,7 @@ def export_aif(session: Session, filters: ExportFilters | None = None) -> dict[s
         relation
         for relation in session.exec(
             select(Relation)
-            .where(col(Relation.source_id).in_(claim_ids), col(Relation.target_id).in_(claim_ids))
+            .where(relation_condition(filters, evidence_needs_passage=True))
             .order_by(col(Relation.created_at), col(Relation.id))
         )
         if relation.source_id in included and relation.target_id in included
@@ -71,7 +78,10 @@ def export_aif(session: Session, filters: ExportFilters | None = None) -> dict[s
         for annotation, passage in session.exec(
             select(Annotation, Passage)
             .join(Passage, col(Passage.id) == col(Annotation.passage_id))
-            .where(_evidence_condition(filters))
+            .where(
+                annotation_condition(filters, document_of_passage=True),
+                col(Annotation.claim_id).is_not(None),
+            )
             .order_by(col(Annotation.created_at), col(Annotation.id))
         )
         if annotation.claim_id in included
@@ -117,11 +127,7 @@ def export_aif(session: Session, filters: ExportFilters | None = None) -> dict[s
         EXTENSION_KEY: {
             "format": EXTENSION_FORMAT,
             "version": EXTENSION_VERSION,
-            "filters": {
-                "document": filters.document,
-                "position": filters.position,
-                "topic": filters.topic,
-            },
+            "filters": filters.as_record(),
             "positions": [
                 {"key": p.key, "name": p.name, "colour": p.colour, "ordinal": p.ordinal}
                 for p in list_positions(session)
@@ -216,57 +222,3 @@ def _export_evidence(
             "analyst": annotation.analyst,
         }
     return records
-
-
-def _evidence_condition(filters: ExportFilters) -> ColumnElement[bool]:
-    """Live evidence tags that pass every filter (the passage is joined in by the caller)."""
-    conditions: list[ColumnElement[bool]] = [
-        col(Annotation.deleted_at).is_(None),
-        col(Annotation.claim_id).is_not(None),
-    ]
-    if filters.document is not None:
-        conditions.append(col(Passage.document_id) == filters.document)
-    if filters.position is not None:
-        conditions.append(col(Annotation.position_key) == filters.position)
-    if filters.topic is not None:
-        conditions.append(col(Annotation.topic_key) == filters.topic)
-    return and_(*conditions)
-
-
-def _claims_with_evidence(condition: ColumnElement[bool]) -> ColumnElement[bool]:
-    """Claims that a live tag meeting `condition` is evidence for."""
-    tagged = (
-        select(Annotation.claim_id)
-        .join(Passage, col(Passage.id) == col(Annotation.passage_id))
-        .where(col(Annotation.deleted_at).is_(None), condition)
-    )
-    return col(Claim.id).in_(tagged)
-
-
-def _claim_condition(filters: ExportFilters) -> ColumnElement[bool]:
-    """Which claims the export includes: all, or those that match every filter given.
-
-    The same choice as the native export's: a claim matches a document if it has evidence
-    there; a position if the position holds or rejects it or it has evidence tagged with that
-    position; a topic if it is on that topic or has evidence tagged with it. So the claim of
-    every included evidence tag is included too.
-    """
-    conditions: list[ColumnElement[bool]] = [true()]
-    if filters.document is not None:
-        conditions.append(_claims_with_evidence(col(Passage.document_id) == filters.document))
-    if filters.position is not None:
-        held = select(ClaimStance.claim_id).where(ClaimStance.position_key == filters.position)
-        conditions.append(
-            or_(
-                col(Claim.id).in_(held),
-                _claims_with_evidence(col(Annotation.position_key) == filters.position),
-            )
-        )
-    if filters.topic is not None:
-        conditions.append(
-            or_(
-                col(Claim.topic_key) == filters.topic,
-                _claims_with_evidence(col(Annotation.topic_key) == filters.topic),
-            )
-        )
-    return and_(*conditions)

@@ -29,10 +29,13 @@ evidence passage, analyst, times) and `evidence` (annotation id, passage, docume
 relative span, position, kind, topic, note, analyst). So a re-import into this app loses
 nothing of the claims and relations, and can find the evidence tags again where they exist.
 
-The filters are those of the native export, and select the same claims: a claim matches a
-document where it has evidence, a position that holds or rejects it or tags evidence for it, a
-topic it is on or that evidence for it is tagged with. An evidence tag is included when it
-passes every filter, a relation when both its claims are included.
+The filters are those of the native export (app/services/interchange/filters.py), and select
+the same claims: a claim matches a document where it has evidence, a position that holds or
+rejects it or tags evidence for it, a topic it is on or that evidence for it is tagged with.
+An evidence tag is included when it passes every filter, a relation when both its claims are
+included. One difference: evidence is read through its passage, so under a filter an orphaned
+tag selects no claim, where in the native export it does (`claim_condition`'s
+`evidence_needs_passage`).
 
 Import
 ------

@@ -12,13 +12,13 @@ from app.models import (
     StanceFields,
     TopicCreate,
 )
-from app.services.aif.vocabulary import (
+from app.services.errors import InvalidInput
+from app.services.interchange.aif.vocabulary import (
     EXTENSION_KEY,
     MAX_CLAIM_TEXT,
     MAX_ID_LENGTH,
     Record,
 )
-from app.services.errors import InvalidInput
 from app.services.uploads import (
     check_unicode,
     json_path,

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
+from typing import Any, TypeVar
 
 from sqlmodel import Session, select
 
@@ -21,9 +21,15 @@ from app.models import (
     Topic,
     web_url_or_none,
 )
-from app.services.corpus import join_wrapped_lines, span_to_document_offsets
+from app.services.corpus import join_wrapped_lines
 from app.services.errors import InvalidInput
-from app.services.importer.report import (
+from app.services.interchange.importer.places import (
+    Place,
+    check_orphan,
+    check_place,
+    verbatim_passages,
+)
+from app.services.interchange.importer.report import (
     ImportReport,
     Record,
 )
@@ -31,6 +37,9 @@ from app.services.uploads import (
     quoted,
     select_in,
 )
+
+# A table whose rows are found by their `id`.
+_Row = TypeVar("_Row", Passage, Claim, Relation, Annotation)
 
 
 @dataclass
@@ -58,6 +67,17 @@ def select_stored(session: Session, query: Any, column: Any, values: Iterable[An
     if session.exec(select(column).limit(1)).first() is None:
         return []
     return select_in(session, query, column, values)
+
+
+def _stored_by_id(session: Session, model: type[_Row], records: list[Record]) -> dict[str, _Row]:
+    """The stored rows of `model` (keyed by `id`) that the file's `records` name, by id."""
+    rows = select_stored(session, select(model), model.id, (r["id"] for r in records))
+    return {row.id: row for row in rows}
+
+
+def _by_pair(session: Session, query: Any, column: Any, values: Iterable[Any]) -> dict[Any, Any]:
+    """`query`'s rows (a, b, c) whose `column` is among `values`, as {(a, b): c}."""
+    return {(a, b): c for a, b, c in select_stored(session, query, column, values)}
 
 
 def _unique(records: list[Record], table: str, field_name: str) -> None:
@@ -191,43 +211,19 @@ def _plan_documents(session: Session, plan: ImportPlan, records: list[Record]) -
     return texts
 
 
-class _Place(NamedTuple):
-    """A passage as the checks of the annotations need it (lighter than a Passage)."""
-
-    id: str
-    document_id: str
-    start: int
-    end: int
-    text: str
-
-    @classmethod
-    def of(cls, passage: Passage) -> "_Place":
-        return cls(passage.id, passage.document_id, passage.start, passage.end, passage.text)
-
-
 def _plan_passages(
     session: Session, plan: ImportPlan, records: list[Record], document_texts: dict[str, str]
-) -> dict[str, _Place]:
+) -> dict[str, Place]:
     """Check each passage against its document's text; returns the file's passages by id."""
     _unique(records, "passages", "id")
     missing = {r["document_id"] for r in records} - document_texts.keys()
     texts = select(Document.id, Document.original_text)
     document_texts.update(select_stored(session, texts, Document.id, missing))
-    stored = {
-        passage.id: passage
-        for passage in select_stored(
-            session, select(Passage), Passage.id, (r["id"] for r in records)
-        )
-    }
+    stored = _stored_by_id(session, Passage, records)
     # (document, ordinal) is unique: a new passage must not take a stored passage's place.
     places = select(Passage.document_id, Passage.ordinal, Passage.id)
-    taken = {
-        (document_id, ordinal): passage_id
-        for document_id, ordinal, passage_id in select_stored(
-            session, places, Passage.document_id, {r["document_id"] for r in records}
-        )
-    }
-    passages: dict[str, _Place] = {}
+    taken = _by_pair(session, places, Passage.document_id, {r["document_id"] for r in records})
+    passages: dict[str, Place] = {}
     for index, record in enumerate(records):
         where = f"passages[{index}]"
         text = document_texts.get(record["document_id"])
@@ -267,7 +263,7 @@ def _plan_passages(
             plan.passages.append(dict(record))
             plan.report.created["passages"] += 1
         taken[place] = record["id"]
-        passages[record["id"]] = _Place(
+        passages[record["id"]] = Place(
             record["id"], record["document_id"], start, end, record["text"]
         )
     return passages
@@ -282,10 +278,7 @@ def _plan_claims(
 ) -> set[str]:
     """Check each claim's topic and stances; returns the ids of the file's claims."""
     _unique(records, "claims", "id")
-    stored = {
-        claim.id: claim
-        for claim in select_stored(session, select(Claim), Claim.id, (r["id"] for r in records))
-    }
+    stored = _stored_by_id(session, Claim, records)
     for index, record in enumerate(records):
         where = f"claims[{index}]"
         if record["topic_key"] is not None and record["topic_key"] not in topic_keys:
@@ -330,20 +323,10 @@ def _plan_relations(
     passage_ids = set(file_passages)
     cited = {r["evidence_passage_id"] for r in records if r["evidence_passage_id"] is not None}
     passage_ids |= set(select_stored(session, select(Passage.id), Passage.id, cited - passage_ids))
-    stored = {
-        relation.id: relation
-        for relation in select_stored(
-            session, select(Relation), Relation.id, (r["id"] for r in records)
-        )
-    }
+    stored = _stored_by_id(session, Relation, records)
     # Every stored relation from one of the file's source claims, to find a pair taken.
     links = select(Relation.source_id, Relation.target_id, Relation.id)
-    linked = {
-        (source, target): relation_id
-        for source, target, relation_id in select_stored(
-            session, links, Relation.source_id, {r["source_id"] for r in records}
-        )
-    }
+    linked = _by_pair(session, links, Relation.source_id, {r["source_id"] for r in records})
     in_file: dict[tuple[str, str], int] = {}
     for index, record in enumerate(records):
         where = f"relations[{index}]"
@@ -410,7 +393,7 @@ def _plan_annotations(
     session: Session,
     plan: ImportPlan,
     records: list[Record],
-    file_passages: dict[str, _Place],
+    file_passages: dict[str, Place],
     document_texts: dict[str, str],
     position_keys: set[str],
     topic_keys: set[str],
@@ -420,7 +403,7 @@ def _plan_annotations(
     passages = dict(file_passages)
     missing = {r["passage_id"] for r in records if r["passage_id"] is not None} - passages.keys()
     for passage in select_stored(session, select(Passage), Passage.id, missing):
-        passages[passage.id] = _Place.of(passage)
+        passages[passage.id] = Place.of(passage)
     # Placing a span in its document needs the document's text.
     texts = select(Document.id, Document.original_text)
     missing_texts = {p.document_id for p in passages.values()} - document_texts.keys()
@@ -430,19 +413,14 @@ def _plan_annotations(
     document_ids = set(document_texts) | set(
         select_stored(session, select(Document.id), Document.id, orphans_in - document_texts.keys())
     )
-    verbatim = _verbatim_passages(passages, document_texts)
-    stored = {
-        annotation.id: annotation
-        for annotation in select_stored(
-            session, select(Annotation), Annotation.id, (r["id"] for r in records)
-        )
-    }
+    verbatim = verbatim_passages(passages, document_texts)
+    stored = _stored_by_id(session, Annotation, records)
     for index, record in enumerate(records):
         where = f"annotations[{index}]"
         if record["passage_id"] is None:
-            _check_orphan(where, record, document_ids)
+            check_orphan(where, record, document_ids)
         else:
-            _check_place(where, record, passages, document_texts, verbatim)
+            check_place(where, record, passages, document_texts, verbatim)
         if record["position_key"] not in position_keys:
             raise InvalidInput(
                 f"{where}.position_key: there is no position '{record['position_key']}' in the "
@@ -487,114 +465,6 @@ def _plan_annotations(
             plan.report.updated["annotations"] += 1
         else:
             plan.report.unchanged["annotations"] += 1
-
-
-def _check_place(
-    where: str,
-    record: Record,
-    passages: dict[str, _Place],
-    document_texts: dict[str, str],
-    verbatim: set[str],
-) -> None:
-    """An annotation with a passage: the passage must exist, in its document, and the span too."""
-    passage = passages.get(record["passage_id"])
-    if passage is None:
-        raise InvalidInput(
-            f"{where}.passage_id: there is no passage '{record['passage_id']}' in the file "
-            "or in this database"
-        )
-    if record["document_id"] != passage.document_id:
-        raise InvalidInput(
-            f"{where}.document_id: '{record['document_id']}' is not the document of passage "
-            f"'{passage.id}' ('{passage.document_id}')"
-        )
-    if record.get("orphaned_at") is not None:
-        raise InvalidInput(
-            f"{where}.orphaned_at: must be null for an annotation with a passage (an orphan "
-            "has passage_id null)"
-        )
-    _check_span(where, record, passage, document_texts[passage.document_id], passage.id in verbatim)
-
-
-def _check_orphan(where: str, record: Record, document_ids: set[str]) -> None:
-    """An annotation without a passage is an orphan: it says when it lost its place, has no
-    offsets, and its document exists."""
-    if record.get("orphaned_at") is None:
-        raise InvalidInput(
-            f"{where}.orphaned_at: an annotation without a passage is an orphan and must say "
-            "when it lost its place"
-        )
-    for name in ("start", "end", "document_start", "document_end"):
-        if record[name] is not None:
-            raise InvalidInput(f"{where}.{name}: must be null for an orphan (it has no place)")
-    if record["document_id"] not in document_ids:
-        raise InvalidInput(
-            f"{where}.document_id: there is no document '{record['document_id']}' in the file "
-            "or in this database"
-        )
-
-
-def _check_span(
-    where: str, record: Record, passage: _Place, document_text: str, verbatim: bool
-) -> None:
-    """The span must lie in the passage, quote it exactly, and sit where the file says."""
-    start, end, quote = record["start"], record["end"], record["quote"]
-    if start is None and end is None:
-        if quote is not None:
-            raise InvalidInput(
-                f"{where}.quote: must be null for a whole-passage annotation (start and end "
-                "are null)"
-            )
-        expected = (passage.start, passage.end)
-    else:
-        if start is None or end is None:
-            raise InvalidInput(
-                f"{where}: start and end must both be numbers (a span) or both null (the "
-                "whole passage)"
-            )
-        if not 0 <= start < end <= len(passage.text):
-            raise InvalidInput(
-                f"{where}: the span {start}–{end} lies outside its passage's text "
-                f"({len(passage.text)} characters) or is empty"
-            )
-        if quote != passage.text[start:end]:
-            raise InvalidInput(
-                f"{where}.quote: {quoted(quote)} is not the passage text at {start}–{end} "
-                f"({quoted(passage.text[start:end])})"
-            )
-        expected = _document_offsets(where, passage, start, end, document_text, verbatim)
-    actual = (record["document_start"], record["document_end"])
-    if actual != tuple(expected):
-        raise InvalidInput(
-            f"{where}: document_start–document_end is {actual[0]}–{actual[1]}, but the span "
-            f"lies at {expected[0]}–{expected[1]} in its document"
-        )
-
-
-def _verbatim_passages(passages: dict[str, _Place], document_texts: dict[str, str]) -> set[str]:
-    """The passages whose text is their document's text at their place, unchanged: without a
-    line break, which is all that joining lines changes."""
-    return {
-        passage.id
-        for passage in passages.values()
-        if "\n" not in passage.text
-        and document_texts[passage.document_id][passage.start : passage.end] == passage.text
-    }
-
-
-def _document_offsets(
-    where: str, passage: _Place, start: int, end: int, document_text: str, verbatim: bool
-) -> tuple[int, int]:
-    """Where the span lies in the document, as span_to_document_offsets says; in a verbatim
-    passage, simply shifted by the passage's start."""
-    if verbatim:
-        return passage.start + start, passage.start + end
-    try:
-        return span_to_document_offsets(
-            Passage(**passage._asdict()), start, end, original_text=document_text
-        )
-    except InvalidInput as error:  # a stored passage that no longer fits its document
-        raise InvalidInput(f"{where}: {error.message}") from error
 
 
 def _last_change(annotation: Annotation) -> datetime:

@@ -26,10 +26,10 @@ from contextlib import contextmanager
 
 from sqlmodel import Session
 
-from app.services.importer.parse import parse_export
-from app.services.importer.plan import plan_import
-from app.services.importer.report import IMPORT_CACHE_KIB, ImportReport
-from app.services.importer.write import write_plan
+from app.services.interchange.importer.parse import parse_export
+from app.services.interchange.importer.plan import plan_import
+from app.services.interchange.importer.report import IMPORT_CACHE_KIB, ImportReport
+from app.services.interchange.importer.write import write_plan
 from app.services.uploads import all_or_nothing
 
 # import_map calls the steps by these names (a test makes the writing fail through them).

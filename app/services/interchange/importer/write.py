@@ -25,11 +25,11 @@ from app.models import (
     Relation,
     Topic,
 )
-from app.services.importer.plan import (
+from app.services.interchange.importer.plan import (
     ImportPlan,
     select_stored,
 )
-from app.services.importer.report import (
+from app.services.interchange.importer.report import (
     INDEX_REBUILD_ROWS,
     INSERT_BATCH,
     Record,

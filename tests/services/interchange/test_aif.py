@@ -4,9 +4,7 @@ the xaif documentation's example, other tools' shapes, and refused files."""
 import copy
 import json
 from collections import Counter
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC
 from typing import Any
 
 import pytest
@@ -19,130 +17,34 @@ from app.models import (
     ClaimStance,
     Document,
     Passage,
-    PassageKind,
     Position,
     Relation,
-    Topic,
 )
-from app.services.aif import load as aif_load
-from app.services.aif.export import export_aif
-from app.services.aif.load import claim_text_key, import_aif
 from app.services.corpus import join_wrapped_lines
-from app.services.errors import InvalidInput, NotFound
-from app.services.export import ExportFilters
+from app.services.errors import InvalidInput
+from app.services.interchange.aif import load as aif_load
+from app.services.interchange.aif.export import export_aif
+from app.services.interchange.aif.load import claim_text_key, import_aif
+from app.services.interchange.filters import ExportFilters
 from app.services.reanchor import replace_document_text
+from tests.export_source import (
+    TABLES,
+    XAIF_SAMPLE,
+    SmallMap,
+    build_map,
+    count_rows,
+)
 from tests.factories import (
-    make_annotation,
     make_claim,
     make_position,
     make_relation,
     make_topic,
 )
 
-T0 = datetime(2025, 8, 15, 10, 0, tzinfo=UTC)
-XAIF_SAMPLE = Path(__file__).parent.parent / "data" / "aif" / "xaif-0.3.4-tutorial-example.json"
-TABLES: dict[str, Any] = {
-    "positions": Position,
-    "topics": Topic,
-    "claims": Claim,
-    "stances": ClaimStance,
-    "relations": Relation,
+# What an AIF import may add to.
+AIF_TABLES = {
+    name: TABLES[name] for name in ("positions", "topics", "claims", "stances", "relations")
 }
-
-
-@dataclass
-class SmallMap:
-    """Three claims with stances, evidence from two documents, one support and one attack."""
-
-    nato: Claim  # held by russia, rejected by ukraine; evidence in both documents
-    ceasefire: Claim  # held by europe; evidence (a span) in the first document
-    nuclear: Claim  # held by russia; no evidence, no topic
-    supports: Relation  # nuclear supports nato
-    attacks: Relation  # ceasefire attacks nato
-    tags: list[Annotation]  # the evidence, in creation order
-    documents: list[str]  # the two documents' ids
-
-
-def seed_paragraphs(session: Session) -> dict[str, list[Passage]]:
-    """The seed corpus's paragraphs by document, documents in creation order."""
-    query = (
-        select(Passage)
-        .join(Document, col(Document.id) == col(Passage.document_id))
-        .where(Passage.kind == PassageKind.paragraph)
-        .order_by(col(Document.created_at), col(Document.id), col(Passage.ordinal))
-    )
-    by_document: dict[str, list[Passage]] = {}
-    for passage in session.exec(query):
-        by_document.setdefault(passage.document_id, []).append(passage)
-    return by_document
-
-
-def build_map(session: Session) -> SmallMap:
-    """The small map on the seed corpus; one span lies in a hard-wrapped paragraph."""
-    by_document = seed_paragraphs(session)
-    # A document whose paragraphs are hard-wrapped, so that a span's document offsets differ
-    # from its passage offsets by more than a shift.
-    wrapped = next(
-        p for passages in by_document.values() for p in passages if p.end - p.start != len(p.text)
-    )
-    other = next(d for d in by_document if d != wrapped.document_id)
-    plain = by_document[other][0]
-    tags = [
-        make_annotation(session, plain, "russia", "states", topic_key="nato", created_at=T0),
-        make_annotation(
-            session,
-            wrapped,
-            "ukraine",
-            "opposes",
-            start=5,
-            end=90,
-            analyst="Oksana Petrenko",
-            created_at=T0 + timedelta(minutes=1),
-        ),
-        make_annotation(
-            session,
-            plain,
-            "europe",
-            "supports",
-            start=0,
-            end=20,
-            analyst="Ana",
-            created_at=T0 + timedelta(minutes=2),
-        ),
-    ]
-    nato = make_claim(
-        session,
-        "Ukraine will not join NATO",
-        topic_key="nato",
-        stances={"russia": "holds", "ukraine": "rejects"},
-        evidence=tags[:2],
-        note="The Kremlin's first condition.",
-        created_at=T0,
-    )
-    ceasefire = make_claim(
-        session,
-        "A ceasefire must come before a peace agreement",
-        topic_key="ceasefire",
-        stances={"europe": "holds"},
-        evidence=tags[2:],
-        analyst="Bea",
-        created_at=T0 + timedelta(minutes=1),
-    )
-    nuclear = make_claim(
-        session,
-        "Russia cannot be defeated because it is a nuclear power",
-        stances={"russia": "holds"},
-        created_at=T0 + timedelta(minutes=2),
-    )
-    supports = make_relation(
-        session, nuclear, nato, "supports", note="as argued in Helsinki", created_at=T0
-    )
-    attacks = make_relation(
-        session, ceasefire, nato, "attacks", analyst="Bea", created_at=T0 + timedelta(minutes=1)
-    )
-    for tag in tags:
-        session.refresh(tag)
-    return SmallMap(nato, ceasefire, nuclear, supports, attacks, tags, [other, wrapped.document_id])
 
 
 @pytest.fixture
@@ -180,10 +82,7 @@ def relation_triples(document: dict[str, Any]) -> set[tuple[str, str, str]]:
 def snapshot(session: Session) -> dict[str, Any]:
     """Row counts, plus which claim each tag is evidence for: what an import may change."""
     session.expire_all()
-    state: dict[str, Any] = {
-        name: session.exec(select(func.count()).select_from(model)).one()
-        for name, model in TABLES.items()
-    }
+    state: dict[str, Any] = dict(count_rows(session, AIF_TABLES))
     state["evidence"] = sorted(session.exec(select(Annotation.id, Annotation.claim_id)).all())
     return state
 
@@ -398,22 +297,6 @@ def test_a_position_filter_keeps_the_claims_it_holds_even_without_evidence(
     assert [n["nodeID"] for n in nodes_of(russian, "L")] == [f"L-{small_map.tags[0].id}"]
     assert relation_triples(russian) == {(small_map.nuclear.text, "RA", small_map.nato.text)}
     assert russian["argmap"]["filters"]["position"] == "russia"
-
-
-@pytest.mark.parametrize(
-    ("filters", "message"),
-    [
-        (ExportFilters(document="nope"), "There is no document with the id 'nope'."),
-        (ExportFilters(position="martians"), "There is no position with the key 'martians'."),
-        (ExportFilters(topic="weather"), "There is no topic with the key 'weather'."),
-    ],
-)
-def test_an_unknown_filter_is_not_found(
-    seeded_session: Session, filters: ExportFilters, message: str
-) -> None:
-    with pytest.raises(NotFound) as raised:
-        export_aif(seeded_session, filters)
-    assert raised.value.message == message
 
 
 # --- round trip ----------------------------------------------------------------------------

@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from app.models import AnnotationCreate, Passage, PassageKind
-from app.services.export import export_map
-from app.services.importer.parse import quick_check, schema_validator
+from app.models import AnnotationCreate
+from app.services.interchange.importer.parse import quick_check, schema_validator
+from app.services.interchange.native import export_map
 from app.services.tagging import tag_passage
+from tests.export_source import paragraphs_in_id_order
 
 Breakage = Callable[[dict[str, Any]], None]
 
@@ -45,12 +46,7 @@ BREAKAGES: dict[str, Breakage] = {
 def exported(seeded_engine: Engine) -> dict[str, Any]:
     """An export of the seed corpus with a whole-passage tag and a span tag."""
     with Session(seeded_engine) as session:
-        passage = session.exec(
-            select(Passage)
-            .where(Passage.kind == PassageKind.paragraph)
-            .order_by(col(Passage.document_id), col(Passage.ordinal))
-        ).first()
-        assert passage is not None
+        passage = paragraphs_in_id_order(session)[0]
         tag_passage(session, AnnotationCreate(passage_id=passage.id, position_key="us"), "alice")
         span = AnnotationCreate(passage_id=passage.id, position_key="russia", start=0, end=10)
         tag_passage(session, span, "bob")

@@ -27,10 +27,10 @@ from app.models import (
     RelationKind,
     Stance,
 )
-from app.services import importer
 from app.services.errors import InvalidInput
-from app.services.export import export_map, export_schema
-from app.services.importer import import_map
+from app.services.interchange import importer
+from app.services.interchange.importer import import_map
+from app.services.interchange.native import export_map, export_schema
 from tests.export_source import (
     T0,
     Source,
@@ -42,7 +42,7 @@ from tests.export_source import (
 )
 from tests.factories import make_annotation, make_claim, make_document, make_position, make_relation
 
-V1_SAMPLE = Path(__file__).parent.parent / "data" / "export-v1-sample.json"
+V1_SAMPLE = Path(__file__).parents[2] / "data" / "export-v1-sample.json"
 
 
 @pytest.fixture

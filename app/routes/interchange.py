@@ -1,0 +1,226 @@
+"""The map in and out: the native JSON export and its schema, W3C Web Annotations and AIF JSON
+out; native and AIF files in. Every export takes the same filters."""
+
+from collections.abc import AsyncGenerator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from app.deps import AnalystDep, SessionDep
+from app.services.interchange.aif.export import export_aif
+from app.services.interchange.aif.load import import_aif
+from app.services.interchange.filters import ExportFilters
+from app.services.interchange.importer import import_map
+from app.services.interchange.native import export_schema, stream_export
+from app.services.interchange.w3c import MEDIA_TYPE, stream_w3c
+
+router = APIRouter(tags=["export"])
+
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+NATIVE_DOWNLOAD = {"Content-Disposition": 'attachment; filename="argument-map.json"'}
+W3C_DOWNLOAD = {"Content-Disposition": 'attachment; filename="argument-map-annotations.jsonld"'}
+AIF_DOWNLOAD = {"Content-Disposition": 'attachment; filename="argument-map.aif.json"'}
+NO_SUCH_FILTER: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such document, position or topic."}
+}
+SCHEMA_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A JSON Schema.",
+        "content": {"application/schema+json": {"schema": {"type": "object"}}},
+    }
+}
+IMPORT_ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"description": "The file is larger than the import limit."},
+    422: {"description": "The file is not a valid export; the message says where."},
+}
+NO_ANALYST = "Say who is importing: sign in, or pass ?analyst=… with the request."
+
+
+def export_filters(
+    document: Annotated[str | None, Query(max_length=64, description="A document id.")] = None,
+    position: Annotated[str | None, Query(max_length=32, description="A position key.")] = None,
+    topic: Annotated[str | None, Query(max_length=32, description="A topic key.")] = None,
+) -> ExportFilters:
+    """What every export format takes to choose a part of the map (blank: no filter, as an
+    HTML form's empty select sends)."""
+    return ExportFilters(document or None, position or None, topic or None)
+
+
+ExportFiltersDep = Annotated[ExportFilters, Depends(export_filters)]
+DownloadFlag = Annotated[bool, Query(description="Ask the browser to save it as a file.")]
+
+
+def import_body(description: str, json_schema: dict[str, Any]) -> dict[str, Any]:
+    """The request body of an import route: a file as the raw body or the multipart `file`."""
+    multipart = {
+        "type": "object",
+        "properties": {"file": {"type": "string", "format": "binary"}},
+        "required": ["file"],
+    }
+    return {
+        "requestBody": {
+            "description": description,
+            "content": {
+                "application/json": {"schema": json_schema},
+                "multipart/form-data": {"schema": multipart},
+            },
+        }
+    }
+
+
+# --- out -----------------------------------------------------------------------------------
+
+
+@router.get("/api/export", response_class=StreamingResponse, responses=NO_SUCH_FILTER)
+def export_map(
+    request: Request, filters: ExportFiltersDep, download: DownloadFlag = False
+) -> StreamingResponse:
+    """The argument map (or the part the filters select) as JSON, streamed."""
+    chunks = stream_export(request.app.state.engine, filters)
+    headers = NATIVE_DOWNLOAD if download else None
+    return StreamingResponse(chunks, media_type="application/json", headers=headers)
+
+
+@router.get("/api/export/schema", response_class=JSONResponse, responses=SCHEMA_RESPONSE)
+def export_format_schema() -> JSONResponse:
+    """The JSON Schema (draft 2020-12) that every export conforms to."""
+    return JSONResponse(export_schema(), media_type="application/schema+json")
+
+
+@router.get("/api/export/schema/v1", response_class=JSONResponse, responses=SCHEMA_RESPONSE)
+def export_format_schema_v1() -> JSONResponse:
+    """The JSON Schema of version 1 of the export, which imports still accept."""
+    return JSONResponse(export_schema(1), media_type="application/schema+json")
+
+
+@router.get(
+    "/api/export/w3c",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "An AnnotationCollection with every annotation in its first page.",
+            "content": {MEDIA_TYPE: {}},
+        },
+        **NO_SUCH_FILTER,
+    },
+)
+def export_w3c(
+    request: Request, filters: ExportFiltersDep, download: DownloadFlag = False
+) -> StreamingResponse:
+    """The annotations (or those the filters select) as W3C Web Annotations, streamed."""
+    base_url = str(request.base_url).rstrip("/")
+    chunks = stream_w3c(request.app.state.engine, filters, base_url)
+    headers = W3C_DOWNLOAD if download else None
+    return StreamingResponse(chunks, media_type=MEDIA_TYPE, headers=headers)
+
+
+@router.get("/api/export/aif", responses=NO_SUCH_FILTER)
+def export_aif_map(
+    session: SessionDep, filters: ExportFiltersDep, download: DownloadFlag = False
+) -> JSONResponse:
+    """The claims and relations (or the part the filters select) as AIF JSON for OVA/AIFdb."""
+    headers = AIF_DOWNLOAD if download else None
+    return JSONResponse(export_aif(session, filters), headers=headers)
+
+
+# --- in ------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/api/import",
+    openapi_extra=import_body(
+        "An export file, as the raw body or as the multipart field `file`.",
+        {"type": "object", "description": "An export, as `GET /api/export/schema` describes it."},
+    ),
+    responses=IMPORT_ERRORS,
+)
+async def import_file(request: Request, session: SessionDep) -> dict[str, Any]:
+    """Merge an export into this database, all or nothing; says what was created or updated."""
+    raw = await read_import_file(request)
+    # The import is synchronous database work; keep it off the event loop.
+    report = await run_in_threadpool(import_map, session, raw)
+    return {
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "message": str(report),
+    }
+
+
+@router.post(
+    "/api/import/aif",
+    openapi_extra=import_body(
+        "An AIF JSON file (AIFdb's bare object or OVA's {\"AIF\": {...}} wrapper), as the raw "
+        "body or as the multipart field `file`.",
+        {"type": "object"},
+    ),
+    responses=IMPORT_ERRORS,
+)
+async def import_aif_file(
+    request: Request,
+    session: SessionDep,
+    signed_in: AnalystDep,
+    analyst: Annotated[
+        str | None,
+        Query(
+            max_length=80,
+            description="Whom to credit with the claims and relations (else the signed-in user).",
+        ),
+    ] = None,
+) -> dict[str, Any]:
+    """Merge the claims and relations of an AIF file, all or nothing; says what it did."""
+    name = (analyst or "").strip() or signed_in
+    if not name:
+        raise HTTPException(status_code=422, detail=NO_ANALYST)
+    raw = await read_import_file(request)
+    # The import is synchronous database work; keep it off the event loop.
+    report = await run_in_threadpool(import_aif, session, raw, name)
+    return report.as_dict()
+
+
+def _too_large() -> HTTPException:
+    return HTTPException(
+        status_code=413,
+        detail=f"The file is larger than the import limit of {MAX_IMPORT_BYTES // 2**20} MB.",
+    )
+
+
+async def _limited(request: Request) -> AsyncGenerator[bytes, None]:
+    """The request body, refused as soon as it grows past the limit (whatever it declared)."""
+    received = 0
+    async for chunk in request.stream():
+        received += len(chunk)
+        if received > MAX_IMPORT_BYTES:
+            raise _too_large()
+        yield chunk
+
+
+async def read_import_file(request: Request) -> bytes:
+    """The uploaded file: the multipart field `file`, or else the raw request body."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_IMPORT_BYTES:
+        raise _too_large()
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return b"".join([chunk async for chunk in _limited(request)])
+    try:
+        form = await MultiPartParser(
+            request.headers, _limited(request), max_files=1, max_fields=10
+        ).parse()
+    except MultiPartException as error:
+        # Like any other body that cannot be read (app/errors.py): refused input.
+        raise HTTPException(
+            status_code=422, detail=f"The upload is not a well-formed form: {error.message}"
+        ) from error
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise HTTPException(
+                status_code=422, detail='Send the export file in a form field named "file".'
+            )
+        return await upload.read()
+    finally:
+        await form.close()

@@ -1,0 +1,133 @@
+"""What every export format takes to choose a part of the map, and how each choice reads in SQL.
+
+The formats choose alike: an annotation passes when it is live and matches every filter given;
+a claim matches a document where it has evidence, a position that holds or rejects it or tags
+evidence for it, a topic it is on or that evidence for it is tagged with; a relation is
+included when both its claims are. The one difference is whether evidence must still have a
+passage (see `claim_condition`).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, true
+from sqlmodel import Session, col, select
+
+from app.models import Annotation, Claim, ClaimStance, Document, Passage, Position, Relation, Topic
+from app.services.errors import NotFound
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    """What to export: everything (the default) or one document, position or topic."""
+
+    document: str | None = None
+    position: str | None = None
+    topic: str | None = None
+
+    @property
+    def any(self) -> bool:
+        """Whether the export is filtered at all."""
+        return (self.document, self.position, self.topic) != (None, None, None)
+
+    def as_record(self) -> dict[str, str | None]:
+        """The filters as the files' headers write them, null where not given."""
+        return {"document": self.document, "position": self.position, "topic": self.topic}
+
+    def chosen(self) -> dict[str, str]:
+        """The filters given, by name (document, position, topic, in that order)."""
+        return {name: value for name, value in self.as_record().items() if value is not None}
+
+
+NO_FILTERS = ExportFilters()
+"""The whole map."""
+
+
+def check_filters(session: Session, filters: ExportFilters) -> None:
+    """Raise NotFound for a filter naming a document, position or topic that does not exist."""
+    if filters.document is not None and session.get(Document, filters.document) is None:
+        raise NotFound(f"There is no document with the id '{filters.document}'.")
+    if filters.position is not None and session.get(Position, filters.position) is None:
+        raise NotFound(f"There is no position with the key '{filters.position}'.")
+    if filters.topic is not None and session.get(Topic, filters.topic) is None:
+        raise NotFound(f"There is no topic with the key '{filters.topic}'.")
+
+
+def annotation_condition(
+    filters: ExportFilters, *, document_of_passage: bool = False
+) -> ColumnElement[bool]:
+    """Which live annotations pass every filter.
+
+    With `document_of_passage` the document filter reads the document of the annotation's
+    passage, which the caller joins (an inner join: an orphan, without a passage, never
+    passes); otherwise the annotation's own document, which an orphan keeps.
+    """
+    document = Passage.document_id if document_of_passage else Annotation.document_id
+    conditions: list[ColumnElement[bool]] = [col(Annotation.deleted_at).is_(None)]
+    if filters.document is not None:
+        conditions.append(col(document) == filters.document)
+    if filters.position is not None:
+        conditions.append(col(Annotation.position_key) == filters.position)
+    if filters.topic is not None:
+        conditions.append(col(Annotation.topic_key) == filters.topic)
+    return and_(*conditions)
+
+
+def claim_condition(
+    filters: ExportFilters, *, evidence_needs_passage: bool = False
+) -> ColumnElement[bool]:
+    """Which claims the export includes: all, or those that match every filter given.
+
+    A claim matches a document if it has evidence there; a position if the position holds or
+    rejects it or it has evidence tagged with that position; a topic if it is on that topic
+    or has evidence tagged with it. So the claim of every included evidence tag is included.
+
+    `evidence_needs_passage` decides whether an orphaned tag (one that lost its passage when
+    its document's text was replaced, and keeps only its document) counts as evidence here.
+    The native export says no passage is needed: it writes orphans, so their claims must be
+    in the file. AIF says one is: it reads evidence through its passage, since an evidence
+    tag becomes an L-node, a place in a text, and an orphan has none. So under a filter, a
+    claim whose only matching evidence is an orphan is in the native file and not in the AIF
+    one (tests/services/interchange/test_filters.py pins this).
+    """
+    if not filters.any:
+        return true()
+
+    def with_evidence(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+        tagged: Any = select(Annotation.claim_id)
+        if evidence_needs_passage:
+            tagged = tagged.join(Passage, col(Passage.id) == col(Annotation.passage_id))
+        return col(Claim.id).in_(tagged.where(col(Annotation.deleted_at).is_(None), condition))
+
+    conditions: list[ColumnElement[bool]] = []
+    if filters.document is not None:
+        document = Passage.document_id if evidence_needs_passage else Annotation.document_id
+        conditions.append(with_evidence(col(document) == filters.document))
+    if filters.position is not None:
+        held = select(ClaimStance.claim_id).where(ClaimStance.position_key == filters.position)
+        conditions.append(
+            or_(
+                col(Claim.id).in_(held),
+                with_evidence(col(Annotation.position_key) == filters.position),
+            )
+        )
+    if filters.topic is not None:
+        conditions.append(
+            or_(
+                col(Claim.topic_key) == filters.topic,
+                with_evidence(col(Annotation.topic_key) == filters.topic),
+            )
+        )
+    return and_(*conditions)
+
+
+def relation_condition(
+    filters: ExportFilters, *, evidence_needs_passage: bool = False
+) -> ColumnElement[bool]:
+    """Which relations the export includes: those between two included claims."""
+    if not filters.any:
+        return true()
+    included = select(Claim.id).where(
+        claim_condition(filters, evidence_needs_passage=evidence_needs_passage)
+    )
+    return and_(col(Relation.source_id).in_(included), col(Relation.target_id).in_(included))

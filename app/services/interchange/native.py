@@ -1,0 +1,372 @@
+"""The native JSON export of the argument map (format "argmap", version 2).
+
+The export is streamed: rows are read in batches inside one read-only snapshot and written out
+as they come, so memory stays flat however large the corpus, and the file is consistent even
+while analysts keep tagging. Every array is sorted and no export time is written, so the same
+database always gives byte-identical output (handy for diffs and for checking a round trip).
+
+A filtered export is self-contained: every id it mentions is defined in the same file (the
+claim of an included annotation, the claims at both ends of an included relation, the passage
+a relation cites as evidence), so that another tool, or an empty instance, can load it alone.
+
+Version 2 adds claims (with the positions' stances), relations between claims and each
+annotation's claim_id to version 1, and orphans: an annotation that lost its place when its
+document's text was replaced has no passage (passage_id, start, end, document_start and
+document_end are null), keeps the text it quoted in `quote` and says when in `orphaned_at`; a
+relation whose evidence passage was lost that way says when in `evidence_orphaned_at`.
+Everything else is written exactly as in version 1.
+"""
+
+import json
+from collections.abc import Iterable, Iterator
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, true
+from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.models import (
+    Annotation,
+    Claim,
+    ClaimStance,
+    Document,
+    Passage,
+    PassageKind,
+    Position,
+    Relation,
+    Topic,
+)
+from app.services.corpus import span_to_document_offsets
+from app.services.interchange.filters import (
+    NO_FILTERS,
+    ExportFilters,
+    annotation_condition,
+    claim_condition,
+    relation_condition,
+)
+from app.services.interchange.writing import (
+    BATCH_SIZE,
+    array_lines,
+    dump_json,
+    format_date,
+    format_datetime,
+    format_optional,
+    iso_utc,
+    stream_checked,
+)
+
+FORMAT_NAME = "argmap"
+FORMAT_VERSION = 2
+# The published schema of every version this instance reads; it writes only FORMAT_VERSION.
+SCHEMA_FILES = {1: "export-v1.schema.json", 2: "export-v2.schema.json"}
+# Documents carry their whole text, so they come fewer at a time than other rows.
+DOCUMENT_BATCH_SIZE = 20
+
+
+def _columns(model: Any, *names: str) -> dict[str, Any]:
+    """The columns `names` of `model` by name, times (…_at) as format_datetime writes them.
+
+    Plain columns, not ORM objects: building half a million of those was most of the
+    export's time, and the export only copies values into records. The database formats the
+    times (iso_utc), which is faster than parsing and formatting them here.
+    """
+    return {
+        name: iso_utc(getattr(model, name)) if name.endswith("_at") else getattr(model, name)
+        for name in names
+    }
+
+
+# The columns of each record, in the order the file writes them.
+PASSAGE_COLUMNS = _columns(Passage, "id", "document_id", "ordinal", "kind", "text", "start", "end")
+# The stances come between updated_at and example; example is made a boolean.
+CLAIM_COLUMNS = _columns(
+    Claim, "id", "text", "topic_key", "note", "analyst", "created_at", "updated_at", "example"
+)
+RELATION_COLUMNS = _columns(
+    Relation,
+    "id",
+    "source_id",
+    "target_id",
+    "kind",
+    "note",
+    "evidence_passage_id",
+    "evidence_orphaned_at",
+    "analyst",
+    "created_at",
+    "updated_at",
+    "example",
+)
+# An annotation's place in its document (document_start, document_end) is worked out from its
+# passage and written between these two runs of columns.
+ANNOTATION_HEAD = _columns(Annotation, "id", "passage_id", "document_id", "start", "end", "quote")
+ANNOTATION_TAIL = _columns(
+    Annotation,
+    "position_key",
+    "kind",
+    "topic_key",
+    "claim_id",
+    "note",
+    "analyst",
+    "created_at",
+    "updated_at",
+    "orphaned_at",
+    "example",
+)
+
+
+@cache
+def export_schema(version: int = FORMAT_VERSION) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a version of the export format (KeyError if unknown).
+
+    The current version is published at /api/export/schema, earlier ones at
+    /api/export/schema/v<n>.
+    """
+    path = resources.files("app").joinpath("schemas", SCHEMA_FILES[version])
+    text = path.read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def stream_export(engine: Engine, filters: ExportFilters = NO_FILTERS) -> Iterator[str]:
+    """Check `filters`, then return an iterator over the export's JSON text, chunk by chunk.
+
+    Unknown filter values raise NotFound here, before any output exists, so that a web route
+    can still answer 404. The iterator reads one snapshot in its own session
+    (`writing.stream_checked`).
+    """
+    return stream_checked(engine, filters, lambda session: _lines(session, filters))
+
+
+def export_map(engine: Engine, filters: ExportFilters = NO_FILTERS) -> dict[str, Any]:
+    """The export as a Python dict (for tests and callers that want the whole thing at once)."""
+    exported: dict[str, Any] = json.loads("".join(stream_export(engine, filters)))
+    return exported
+
+
+def _document_condition(filters: ExportFilters) -> ColumnElement[bool]:
+    """Which documents the export includes.
+
+    Filtered: the chosen one, and with a position or topic filter only those holding at least
+    one included annotation; and in any case the documents holding the evidence passage of an
+    included relation, so that the relation's reference stays inside the file.
+    """
+    if not filters.any:
+        return true()
+    conditions: list[ColumnElement[bool]] = []
+    if filters.document is not None:
+        conditions.append(col(Document.id) == filters.document)
+    if filters.position is not None or filters.topic is not None:
+        annotated = select(Annotation.document_id).where(annotation_condition(filters))
+        conditions.append(col(Document.id).in_(annotated))
+    cited = (
+        select(Passage.document_id)
+        .join(Relation, col(Relation.evidence_passage_id) == col(Passage.id))
+        .where(relation_condition(filters))
+    )
+    return or_(and_(*conditions), col(Document.id).in_(cited))
+
+
+def _position_records(session: Session) -> Iterator[dict[str, Any]]:
+    query = select(Position).order_by(col(Position.ordinal), col(Position.key))
+    return _made_records(session, query, "key", "name", "colour", "ordinal")
+
+
+def _topic_records(session: Session) -> Iterator[dict[str, Any]]:
+    query = select(Topic).order_by(col(Topic.key))
+    return _made_records(session, query, "key", "name", "description")
+
+
+def _made_records(session: Session, query: Any, *names: str) -> Iterator[dict[str, Any]]:
+    """Positions or topics: the fields `names`, then who made each and when (null for those
+    made before accounts existed)."""
+    for row in session.exec(query.execution_options(yield_per=BATCH_SIZE)):
+        yield {
+            **{name: getattr(row, name) for name in names},
+            "created_by": row.created_by,
+            "created_at": format_optional(row.created_at),
+            "updated_at": format_optional(row.updated_at),
+        }
+
+
+def _document_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
+    query = (
+        select(Document)
+        .where(_document_condition(filters))
+        .order_by(col(Document.created_at), col(Document.id))
+    )
+    for document in session.exec(query.execution_options(yield_per=DOCUMENT_BATCH_SIZE)):
+        yield {
+            "id": document.id,
+            "title": document.title,
+            "outlet": document.outlet,
+            "author": document.author,
+            "published": format_date(document.published),
+            "url": document.url,
+            "source_name": document.source_name,
+            "sha256": document.sha256,
+            "created_at": format_datetime(document.created_at),
+            "created_by": document.created_by,
+            "updated_at": format_optional(document.updated_at),
+            "original_text": document.original_text,
+        }
+
+
+def _passage_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
+    # Only the passage columns are read; the join is for the documents' order and filter.
+    query = (
+        sa_select(*PASSAGE_COLUMNS.values())
+        .join(Document, col(Document.id) == col(Passage.document_id))
+        .where(_document_condition(filters))
+        .order_by(col(Document.created_at), col(Document.id), col(Passage.ordinal))
+    )
+    for row in _rows(session, query):
+        yield dict(zip(PASSAGE_COLUMNS, row, strict=True))
+
+
+def _annotation_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
+    # One query, no lookup per row: plain rows with the passage's place in the same row. For
+    # a span whose passage text is shorter than its place in the document (lines were
+    # joined), the row also brings the passage's slice of the original text, which placing
+    # the span in the document needs; where the lengths agree, every line break was a single
+    # newline read as one space, so the span's offsets carry over unchanged and the document
+    # text is not read at all.
+    joined = col(Passage.end) - col(Passage.start) != func.length(Passage.text)
+    raw_passage = case(
+        (
+            and_(col(Annotation.start).is_not(None), joined),
+            func.substr(
+                Document.original_text, col(Passage.start) + 1, col(Passage.end) - Passage.start
+            ),
+        ),
+        else_=None,
+    )
+    place: list[Any] = [Passage.start, Passage.end, Passage.text, raw_passage]
+    head, tail = len(ANNOTATION_HEAD), len(ANNOTATION_HEAD) + len(ANNOTATION_TAIL)
+    # Outer joins: an orphan has no passage (and no place in its document).
+    query = (
+        sa_select(*ANNOTATION_HEAD.values(), *ANNOTATION_TAIL.values(), *place)
+        .outerjoin(Passage, col(Passage.id) == col(Annotation.passage_id))
+        .outerjoin(Document, col(Document.id) == col(Passage.document_id))
+        .where(annotation_condition(filters))
+        .order_by(col(Annotation.created_at), col(Annotation.id))
+    )
+    for row in _rows(session, query):
+        record = dict(zip(ANNOTATION_HEAD, row[:head], strict=True))
+        record["document_start"], record["document_end"] = _place_in_document(
+            record["passage_id"], record["start"], record["end"], *row[tail:]
+        )
+        record.update(zip(ANNOTATION_TAIL, row[head:tail], strict=True))
+        record["example"] = bool(record["example"])
+        yield record
+
+
+def _place_in_document(
+    passage_id: str | None,
+    start: int | None,
+    end: int | None,
+    passage_start: int,
+    passage_end: int,
+    passage_text: str,
+    raw: str | None,
+) -> tuple[int | None, int | None]:
+    """document_start and document_end of an annotation: null for an orphan, the passage's
+    place for a whole-passage tag, the span shifted or mapped into the document otherwise."""
+    if passage_id is None:
+        return None, None
+    if start is None or end is None:
+        return passage_start, passage_end
+    if raw is None:
+        return passage_start + start, passage_start + end
+    return _span_in_document(passage_id, passage_text, passage_start, raw, start, end)
+
+
+def _claim_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
+    query = (
+        sa_select(*CLAIM_COLUMNS.values())
+        .where(claim_condition(filters))
+        .order_by(col(Claim.created_at), col(Claim.id))
+    )
+    rows = session.connection().execute(query.execution_options(yield_per=BATCH_SIZE))
+    # The stances of a whole batch of claims come in one query: no lookup per claim.
+    for batch in rows.partitions():
+        stances = _stances_of(session, [row[0] for row in batch])
+        for row in batch:
+            record = dict(zip(CLAIM_COLUMNS, row, strict=True))
+            example = record.pop("example")
+            record["stances"] = stances.get(record["id"], [])
+            record["example"] = bool(example)
+            yield record
+
+
+def _stances_of(session: Session, claim_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The stances of these claims, each claim's sorted by position key."""
+    stance_row: Any = ClaimStance
+    query = (
+        sa_select(stance_row.claim_id, stance_row.position_key, stance_row.stance)
+        .where(col(ClaimStance.claim_id).in_(claim_ids))
+        .order_by(col(ClaimStance.claim_id), col(ClaimStance.position_key))
+    )
+    stances: dict[str, list[dict[str, Any]]] = {}
+    for claim_id, position_key, stance in session.connection().execute(query):
+        stances.setdefault(claim_id, []).append({"position_key": position_key, "stance": stance})
+    return stances
+
+
+def _relation_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
+    query = (
+        sa_select(*RELATION_COLUMNS.values())
+        .where(relation_condition(filters))
+        .order_by(col(Relation.created_at), col(Relation.id))
+    )
+    for row in _rows(session, query):
+        record = dict(zip(RELATION_COLUMNS, row, strict=True))
+        record["example"] = bool(record["example"])
+        yield record
+
+
+def _rows(session: Session, query: Any) -> Iterator[Any]:
+    """The plain rows of `query`, read in batches."""
+    return iter(session.connection().execute(query.execution_options(yield_per=BATCH_SIZE)))
+
+
+def _span_in_document(
+    passage_id: str, text: str, passage_start: int, raw: str, start: int, end: int
+) -> tuple[int, int]:
+    """Offsets in the document of the span [start, end) of a passage's `text`.
+
+    `raw` is original_text[passage.start:passage.end]; the corpus service maps the span within
+    it (as if the passage were a document of its own), then it is shifted into place.
+    """
+    alone = Passage(
+        id=passage_id,
+        document_id="",
+        ordinal=0,
+        kind=PassageKind.paragraph,
+        text=text,
+        start=0,
+        end=len(raw),
+    )
+    first, last = span_to_document_offsets(alone, start, end, original_text=raw)
+    return passage_start + first, passage_start + last
+
+
+def _array_lines(name: str, records: Iterable[dict[str, Any]], last: bool = False) -> Iterator[str]:
+    """`"name":[` and then one record per line, the closing bracket on a line of its own."""
+    return array_lines(f"{dump_json(name)}:[", records, "]}\n" if last else "],\n")
+
+
+def _lines(session: Session, filters: ExportFilters) -> Iterator[str]:
+    header = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "filters": filters.as_record()}
+    yield dump_json(header)[:-1] + ",\n"  # the header object, left open for the arrays
+    yield from _array_lines("positions", _position_records(session))
+    yield from _array_lines("topics", _topic_records(session))
+    yield from _array_lines("documents", _document_records(session, filters))
+    yield from _array_lines("passages", _passage_records(session, filters))
+    # Claims come before the annotations, so a streaming reader has met a claim by the time
+    # it reads the evidence pointing at it.
+    yield from _array_lines("claims", _claim_records(session, filters))
+    yield from _array_lines("relations", _relation_records(session, filters))
+    yield from _array_lines("annotations", _annotation_records(session, filters), last=True)
