@@ -23,10 +23,10 @@ from app.models import (
     Relation,
     Topic,
 )
-from app.services.corpus import join_wrapped_lines
 from app.services.interchange.filters import ExportFilters
 from app.services.interchange.native import export_map, stream_export
 from app.services.reanchor import replace_document_text
+from app.services.segmentation import join_wrapped_lines
 from tests.factories import make_annotation, make_claim, make_relation
 
 T0 = datetime(2025, 8, 15, 10, 0, tzinfo=UTC)

@@ -13,6 +13,8 @@ APP = PROJECT_ROOT / "app"
 # the base class of request bodies.
 TYPES_ONLY = {"sqlmodel": {"Session", "SQLModel"}}
 DATABASE_LIBRARIES = ("sqlalchemy", "sqlmodel")
+# A module longer than this does several jobs: split it by job.
+MOST_LINES = 600
 WEB_LIBRARIES = ("fastapi", "starlette")
 
 
@@ -57,3 +59,9 @@ def test_services_know_nothing_of_http(path: Path) -> None:
     for module, _ in imported(tree):
         assert module.split(".")[0] not in WEB_LIBRARIES, f"imports {module}"
         assert not module.startswith(("app.routes", "app.presenters", "app.templating")), module
+
+
+@pytest.mark.parametrize("path", sorted(APP.rglob("*.py")), ids=_name)
+def test_no_module_does_several_jobs(path: Path) -> None:
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MOST_LINES, f"{lines} lines: split it by job"

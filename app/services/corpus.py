@@ -29,10 +29,6 @@ from app.models import (
 from app.services.errors import Conflict, InvalidInput
 from app.services.segmentation import Segment, segment_document
 
-# Re-exported for the export, W3C, AIF and importer modules, which still import them from here.
-from app.services.segmentation import join_wrapped_lines as join_wrapped_lines
-from app.services.segmentation import span_to_document_offsets as span_to_document_offsets
-
 # --- documents -----------------------------------------------------------------------------
 
 

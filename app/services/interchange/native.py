@@ -39,7 +39,6 @@ from app.models import (
     Relation,
     Topic,
 )
-from app.services.corpus import span_to_document_offsets
 from app.services.interchange.filters import (
     NO_FILTERS,
     ExportFilters,
@@ -57,6 +56,7 @@ from app.services.interchange.writing import (
     iso_utc,
     stream_checked,
 )
+from app.services.segmentation import span_to_document_offsets
 
 FORMAT_NAME = "argmap"
 FORMAT_VERSION = 2

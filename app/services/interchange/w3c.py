@@ -57,7 +57,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.models import Annotation, Claim, Document, Passage, Position, Topic
-from app.services.corpus import span_to_document_offsets
 from app.services.interchange.filters import ExportFilters, annotation_condition
 from app.services.interchange.writing import (
     BATCH_SIZE,
@@ -66,6 +65,7 @@ from app.services.interchange.writing import (
     format_datetime,
     stream_checked,
 )
+from app.services.segmentation import span_to_document_offsets
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 MEDIA_TYPE = f'application/ld+json; profile="{ANNO_CONTEXT}"'

@@ -20,13 +20,13 @@ from app.models import (
     Position,
     Relation,
 )
-from app.services.corpus import join_wrapped_lines
 from app.services.errors import InvalidInput
 from app.services.interchange.aif import load as aif_load
 from app.services.interchange.aif.export import export_aif
 from app.services.interchange.aif.load import claim_text_key, import_aif
 from app.services.interchange.filters import ExportFilters
 from app.services.reanchor import replace_document_text
+from app.services.segmentation import join_wrapped_lines
 from tests.export_source import (
     TABLES,
     XAIF_SAMPLE,

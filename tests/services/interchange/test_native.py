@@ -15,12 +15,12 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from app.models import Annotation, Claim, Passage
-from app.services.corpus import join_wrapped_lines
 from app.services.interchange import native as export
 from app.services.interchange import writing
 from app.services.interchange.filters import ExportFilters
 from app.services.interchange.importer import import_map
 from app.services.interchange.native import export_map, export_schema, stream_export
+from app.services.segmentation import join_wrapped_lines
 from tests.export_source import (
     NOTE,
     T0,

@@ -25,12 +25,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.models import Annotation, Claim, Document, Passage, PassageKind, Position, Topic
-from app.services.corpus import join_wrapped_lines
 from app.services.interchange import writing
 from app.services.interchange.filters import ExportFilters
 from app.services.interchange.native import export_map
 from app.services.interchange.w3c import annotation_to_w3c, stream_w3c
 from app.services.reanchor import replace_document_text
+from app.services.segmentation import join_wrapped_lines
 from tests.factories import make_annotation, make_document, make_position
 
 W3C_DIR = Path(__file__).resolve().parents[2] / "data" / "w3c"

@@ -16,7 +16,6 @@ from app.models import (
     RelationKind,
 )
 from app.services.catalog import list_positions, list_topics
-from app.services.corpus import span_to_document_offsets
 from app.services.interchange.aif.vocabulary import (
     EXTENSION_FORMAT,
     EXTENSION_KEY,
@@ -34,6 +33,7 @@ from app.services.interchange.filters import (
     relation_condition,
 )
 from app.services.interchange.writing import format_datetime
+from app.services.segmentation import span_to_document_offsets
 
 
 def export_aif(session: Session, filters: ExportFilters | None = None) -> dict[str, Any]:

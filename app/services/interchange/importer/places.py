@@ -5,9 +5,9 @@ for an orphan, nowhere but in its document. Reads nothing: the plan hands in wha
 from typing import NamedTuple
 
 from app.models import Passage
-from app.services.corpus import span_to_document_offsets
 from app.services.errors import InvalidInput
 from app.services.interchange.importer.report import Record
+from app.services.segmentation import span_to_document_offsets
 from app.services.uploads import quoted
 
 

@@ -21,7 +21,6 @@ from app.models import (
     Topic,
     web_url_or_none,
 )
-from app.services.corpus import join_wrapped_lines
 from app.services.errors import InvalidInput
 from app.services.interchange.importer.places import (
     Place,
@@ -33,6 +32,7 @@ from app.services.interchange.importer.report import (
     ImportReport,
     Record,
 )
+from app.services.segmentation import join_wrapped_lines
 from app.services.uploads import (
     quoted,
     select_in,
