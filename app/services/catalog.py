@@ -23,7 +23,8 @@ from app.models import (
     TopicUpdate,
     utcnow,
 )
-from app.services.errors import Conflict, NotFound
+from app.services.errors import Conflict
+from app.services.lookup import get_existing
 from app.services.versions import check_version
 
 Entry = TypeVar("Entry", Position, Topic)
@@ -34,13 +35,6 @@ REFERENCES: dict[type[SQLModel], Any] = {
     Position: Annotation.position_key,
     Topic: Annotation.topic_key,
 }
-
-
-def _get(session: Session, model: type[Entry], key: str) -> Entry:
-    entry = session.get(model, key)
-    if entry is None:
-        raise NotFound(f"There is no {LABELS[model]} with the key '{key}'.")
-    return entry
 
 
 def _present(entry: Position | Topic) -> PositionPublic | TopicPublic:
@@ -60,7 +54,7 @@ def _update(
 ) -> Entry:
     """Change the fields given; with `data.version`, refused (VersionConflict) if the entry is
     at another one."""
-    entry = _get(session, model, key)
+    entry = get_existing(session, model, key)
     check_version(session, entry, data.version, lambda: _present(entry))
     entry.sqlmodel_update(
         data.model_dump(exclude_unset=True, exclude_none=True, exclude={"version"})
@@ -72,7 +66,7 @@ def _update(
 def _delete(session: Session, model: type[Entry], key: str, version: int | None) -> None:
     """Delete an unused entry; one that tags refer to is refused, to keep the map whole. With
     `version`, refused (VersionConflict) if the entry is at another one."""
-    entry = _get(session, model, key)
+    entry = get_existing(session, model, key)
     check_version(session, entry, version, lambda: _present(entry))
     in_use = session.exec(
         select(func.count()).select_from(Annotation).where(REFERENCES[model] == key)
@@ -91,7 +85,7 @@ def list_positions(session: Session) -> list[Position]:
 
 
 def get_position(session: Session, key: str) -> Position:
-    return _get(session, Position, key)
+    return get_existing(session, Position, key)
 
 
 def create_position(session: Session, data: PositionCreate) -> Position:
@@ -126,7 +120,7 @@ def list_topics(session: Session) -> list[Topic]:
 
 
 def get_topic(session: Session, key: str) -> Topic:
-    return _get(session, Topic, key)
+    return get_existing(session, Topic, key)
 
 
 def create_topic(session: Session, data: TopicCreate) -> Topic:

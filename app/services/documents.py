@@ -22,7 +22,7 @@ from app.models import (
     Topic,
     utcnow,
 )
-from app.services.errors import NotFound
+from app.services.lookup import check_exists, get_existing
 from app.services.paging import Page, PageRequest, count_rows
 from app.services.versions import check_version
 
@@ -129,10 +129,7 @@ def document_labels(session: Session, ids: Iterable[str]) -> dict[str, str]:
 
 
 def get_document(session: Session, document_id: str) -> Document:
-    document = session.get(Document, document_id)
-    if document is None:
-        raise NotFound(f"There is no document with the id '{document_id}'.")
-    return document
+    return get_existing(session, Document, document_id)
 
 
 def check_document_version(session: Session, document: Document, version: int | None) -> None:
@@ -178,9 +175,7 @@ def list_passages(session: Session, document_id: str) -> list[Passage]:
 
 def update_passage(session: Session, passage_id: str, data: PassageUpdate) -> Passage:
     """Correct a passage's kind (say, un-hide a line wrongly taken for boilerplate)."""
-    passage = session.get(Passage, passage_id)
-    if passage is None:
-        raise NotFound(f"There is no passage with the id '{passage_id}'.")
+    passage = get_existing(session, Passage, passage_id)
     passage.kind = data.kind
     return save(session, passage)
 
@@ -309,8 +304,7 @@ def page_position_groups(
     session: Session, position_key: str, page: PageRequest | None
 ) -> tuple[list[TopicGroup], Page[TaggedPassage]]:
     """`position_groups`, and the page of tags they hold with the number of tags in all."""
-    if session.get(Position, position_key) is None:
-        raise NotFound(f"There is no position with the key '{position_key}'.")
+    check_exists(session, Position, position_key)
     query = (
         select(Annotation, Passage, Document)
         .join(Passage, col(Passage.id) == col(Annotation.passage_id))

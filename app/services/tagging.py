@@ -19,7 +19,8 @@ from app.models import (
     Topic,
     utcnow,
 )
-from app.services.errors import InvalidInput, NotFound
+from app.services.errors import InvalidInput
+from app.services.lookup import get_existing, not_found
 from app.services.paging import Page, PageRequest, count_rows
 from app.services.versions import check_version
 
@@ -67,10 +68,7 @@ def _span_quote(passage: Passage, start: int | None, end: int | None) -> str | N
 
 
 def get_passage(session: Session, passage_id: str) -> Passage:
-    passage = session.get(Passage, passage_id)
-    if passage is None:
-        raise NotFound(f"There is no passage with the id '{passage_id}'.")
-    return passage
+    return get_existing(session, Passage, passage_id)
 
 
 def get_annotation(
@@ -78,7 +76,7 @@ def get_annotation(
 ) -> Annotation:
     annotation = session.get(Annotation, annotation_id)
     if annotation is None or (annotation.deleted_at is not None and not include_removed):
-        raise NotFound(f"There is no tag with the id '{annotation_id}'.")
+        raise not_found(Annotation, annotation_id)
     return annotation
 
 

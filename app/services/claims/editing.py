@@ -19,6 +19,7 @@ from app.models import (
 )
 from app.services.claims.reading import claim_public, get_claim, short_text
 from app.services.errors import InvalidInput, NotFound
+from app.services.lookup import check_exists, not_found
 from app.services.tagging import clean_analyst_name, get_annotation, present_annotation
 from app.services.versions import check_version
 
@@ -88,7 +89,7 @@ def live_annotations(session: Session, annotation_ids: Iterable[str]) -> list[An
     }
     for annotation_id in wanted:
         if annotation_id not in found:
-            raise NotFound(f"There is no tag with the id '{annotation_id}'.")
+            raise not_found(Annotation, annotation_id)
     return [found[annotation_id] for annotation_id in wanted]
 
 
@@ -170,8 +171,7 @@ def set_stance(
     (VersionConflict) if the claim is at another one."""
     claim = get_claim(session, claim_id)
     check_version(session, claim, version, lambda: claim_public(session, claim))
-    if session.get(Position, position_key) is None:
-        raise NotFound(f"There is no position with the key '{position_key}'.")
+    check_exists(session, Position, position_key)
     row = session.exec(
         select(ClaimStance).where(
             ClaimStance.claim_id == claim_id, ClaimStance.position_key == position_key

@@ -20,7 +20,7 @@ from app.models import (
     Topic,
 )
 from app.services.documents import TaggedPassage, document_label
-from app.services.errors import NotFound
+from app.services.lookup import check_exists, get_existing
 from app.services.paging import Page, PageRequest, count_rows
 
 SHORT_TEXT_LENGTH = 60
@@ -44,10 +44,7 @@ def live_evidence() -> ColumnElement[bool]:
 
 
 def get_claim(session: Session, claim_id: str) -> Claim:
-    claim = session.get(Claim, claim_id)
-    if claim is None:
-        raise NotFound(f"There is no claim with the id '{claim_id}'.")
-    return claim
+    return get_existing(session, Claim, claim_id)
 
 
 def _evidence_counts() -> Subquery:
@@ -110,10 +107,8 @@ def claim_public(session: Session, claim: Claim) -> ClaimPublic:
 def _claim_filters(
     session: Session, q: str | None, topic: str | None, position: str | None
 ) -> list[ColumnElement[bool]]:
-    if topic is not None and session.get(Topic, topic) is None:
-        raise NotFound(f"There is no topic with the key '{topic}'.")
-    if position is not None and session.get(Position, position) is None:
-        raise NotFound(f"There is no position with the key '{position}'.")
+    check_exists(session, Topic, topic)
+    check_exists(session, Position, position)
     conditions: list[ColumnElement[bool]] = []
     if topic is not None:
         conditions.append(col(Claim.topic_key) == topic)

@@ -17,17 +17,15 @@ from app.models import (
     utcnow,
 )
 from app.services.claims.reading import get_claim, short_text
-from app.services.errors import Conflict, InvalidInput, NotFound
+from app.services.errors import Conflict, InvalidInput
+from app.services.lookup import get_existing
 from app.services.paging import Page, PageRequest, count_rows
 from app.services.tagging import clean_analyst_name, get_passage
 from app.services.versions import check_version
 
 
 def get_relation(session: Session, relation_id: str) -> Relation:
-    relation = session.get(Relation, relation_id)
-    if relation is None:
-        raise NotFound(f"There is no relation with the id '{relation_id}'.")
-    return relation
+    return get_existing(session, Relation, relation_id)
 
 
 def create_relation(session: Session, data: RelationCreate, analyst: str | None) -> Relation:

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, and_, or_, true
 from sqlmodel import Session, col, select
 
 from app.models import Annotation, Claim, ClaimStance, Document, Passage, Position, Relation, Topic
-from app.services.errors import NotFound
+from app.services.lookup import check_exists
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,9 @@ NO_FILTERS = ExportFilters()
 
 def check_filters(session: Session, filters: ExportFilters) -> None:
     """Raise NotFound for a filter naming a document, position or topic that does not exist."""
-    if filters.document is not None and session.get(Document, filters.document) is None:
-        raise NotFound(f"There is no document with the id '{filters.document}'.")
-    if filters.position is not None and session.get(Position, filters.position) is None:
-        raise NotFound(f"There is no position with the key '{filters.position}'.")
-    if filters.topic is not None and session.get(Topic, filters.topic) is None:
-        raise NotFound(f"There is no topic with the key '{filters.topic}'.")
+    check_exists(session, Document, filters.document)
+    check_exists(session, Position, filters.position)
+    check_exists(session, Topic, filters.topic)
 
 
 def annotation_condition(
