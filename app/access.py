@@ -50,6 +50,8 @@ RULES: dict[tuple[str, str], Rule] = {
         "/documents/{document_id}/orphans",
         "/positions",
         "/positions/{position_key}",
+        "/actors",
+        "/actors/{actor_key}",
         "/passages/{passage_id}",
         "/claims",
         "/claims/search",
@@ -89,6 +91,9 @@ RULES: dict[tuple[str, str], Rule] = {
         "/api/positions/{position_key}",
         "/api/topics",
         "/api/topics/{topic_key}",
+        "/api/actors",
+        "/api/actors/{actor_key}",
+        "/api/passages/{passage_id}/actor-suggestions",
         "/api/annotations",
         "/api/annotations/{annotation_id}",
         "/api/claims",
@@ -126,6 +131,9 @@ RULES: dict[tuple[str, str], Rule] = {
         "/api/claims/{claim_id}/merge",
         "/api/claims/{claim_id}/split",
         "/api/relations",
+        "/actors",
+        "/actors/{actor_key}",
+        "/api/actors",
     ),
     **_rules(
         "PUT",
@@ -141,6 +149,7 @@ RULES: dict[tuple[str, str], Rule] = {
         "/api/annotations/{annotation_id}",
         "/api/claims/{claim_id}",
         "/api/relations/{relation_id}",
+        "/api/actors/{actor_key}",
     ),
     **_rules(
         "DELETE",
@@ -173,6 +182,8 @@ RULES: dict[tuple[str, str], Rule] = {
         "/api/topics",
         "/api/import",
         "/api/import/aif",
+        "/actors/{actor_key}/merge",
+        "/api/actors/{actor_key}/merge",
     ),
     **_rules(
         "PATCH",
@@ -191,6 +202,7 @@ RULES: dict[tuple[str, str], Rule] = {
         "/api/documents/{document_id}",
         "/api/positions/{position_key}",
         "/api/topics/{topic_key}",
+        "/api/actors/{actor_key}",
     ),
 }
 

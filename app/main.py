@@ -14,6 +14,7 @@ from app.errors import install_error_handlers
 from app.openapi import describe_api
 from app.routes import (
     accounts,
+    actors,
     agreement,
     annotations,
     claims,
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ingest,  # before documents: /documents/new is not a document id
         documents,
         positions,
+        actors,
         annotations,
         claims,
         examples,
@@ -77,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(module.router)
     # The JSON twins of the pages, after every page: /api/... is matched as it always was.
-    for family in (documents, positions, annotations, claims):
+    for family in (documents, positions, annotations, claims, actors):
         app.include_router(family.api_router)
 
     @app.get("/docs", include_in_schema=False)

@@ -34,10 +34,11 @@ def server_process(
     log_path: Path,
     environment: Mapping[str, str] | None = None,
     *,
-    startup_seconds: float = 30,
+    startup_seconds: float = 90,
 ) -> Iterator[tuple[str, int]]:
     """Serve the app on `db_url` (with `environment` added to this one) until the block ends;
-    gives its base URL and process id. It must answer within `startup_seconds`."""
+    gives its base URL and process id. It must answer within `startup_seconds` (generous: the
+    suite runs on two workers, each maybe starting a server and a browser at once)."""
     port = free_port()
     with log_path.open("w") as log:
         server = subprocess.Popen(

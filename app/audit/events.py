@@ -49,7 +49,17 @@ _PREPARED = "history_prepared"  # the changes before_flush found, for after_flus
 # Changing one of these (or deleting the item) is editing the analyst's own work.
 OWNED_FIELDS: dict[type[SQLModel], frozenset[str]] = {
     Annotation: frozenset(
-        {"position_key", "kind", "topic_key", "note", "start", "end", "quote", "deleted_at"}
+        {
+            "position_key",
+            "kind",
+            "topic_key",
+            "actor_key",
+            "note",
+            "start",
+            "end",
+            "quote",
+            "deleted_at",
+        }
     ),
     Claim: frozenset({"text", "topic_key", "note"}),
     Relation: frozenset({"kind", "note", "evidence_passage_id"}),

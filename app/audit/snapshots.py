@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
 from app.models import (
+    Actor,
     Annotation,
     Claim,
     ClaimStance,
@@ -36,9 +37,14 @@ ITEM_TYPES: dict[type[SQLModel], ItemType] = {
     Position: ItemType.position,
     Topic: ItemType.topic,
     Document: ItemType.document,
+    Actor: ItemType.actor,
 }
 MODELS: dict[ItemType, type[SQLModel]] = {item: model for model, item in ITEM_TYPES.items()}
-KEYED = (ItemType.position, ItemType.topic)  # identified by `key`, the others by `id`
+KEYED = (
+    ItemType.position,
+    ItemType.topic,
+    ItemType.actor,
+)  # identified by `key`, the others by `id`
 NOUNS = {
     ItemType.annotation: "tag",
     ItemType.claim: "claim",
@@ -46,6 +52,7 @@ NOUNS = {
     ItemType.position: "position",
     ItemType.topic: "topic",
     ItemType.document: "document",
+    ItemType.actor: "actor",
 }
 # A document's text can be megabytes: an update's snapshots leave it out unless it changed.
 DOCUMENT_TEXT = "original_text"

@@ -22,6 +22,14 @@ from app.models.accounts import (
     UserPublic,
     UserUpdate,
 )
+from app.models.actors import (
+    Actor,
+    ActorCreate,
+    ActorKind,
+    ActorMerge,
+    ActorPublic,
+    ActorUpdate,
+)
 from app.models.annotations import (
     Annotation,
     AnnotationCreate,
@@ -96,6 +104,12 @@ from app.models.fields import (
 from app.models.history import HistoryAction, HistoryEntry, HistoryPublic, ItemType
 
 __all__ = [
+    "Actor",
+    "ActorCreate",
+    "ActorKind",
+    "ActorMerge",
+    "ActorPublic",
+    "ActorUpdate",
     "COLOUR_PATTERN",
     "ID_NAMESPACE",
     "KEY_PATTERN",

@@ -28,6 +28,8 @@ class AnnotationFields(SQLModel):
     position_key: str = Field(max_length=32)
     kind: AnnotationKind = AnnotationKind.states
     topic_key: str | None = Field(default=None, max_length=32)
+    # The person or body whose stance the tag reports (see app/models/actors.py), if named.
+    actor_key: str | None = Field(default=None, max_length=32)
     note: str = Field(default="", max_length=5000)
     # The claim this passage is evidence for, if any.
     claim_id: str | None = Field(default=None, max_length=64)
@@ -63,6 +65,10 @@ class Annotation(SQLModel, table=True):
     position_key: str = Field(foreign_key="position.key", index=True, max_length=32)
     kind: AnnotationKind = Field(sa_type=String(16))
     topic_key: str | None = Field(default=None, foreign_key="topic.key", index=True, max_length=32)
+    actor_key: str | None = Field(
+        default=None,
+        sa_column=Column(String(32), ForeignKey("actor.key"), nullable=True, index=True),
+    )
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     claim_id: str | None = Field(
         default=None,
@@ -93,6 +99,7 @@ class AnnotationUpdate(VersionedUpdate):
     position_key: str | None = Field(default=None, max_length=32)
     kind: AnnotationKind | None = None
     topic_key: str | None = Field(default=None, max_length=32)
+    actor_key: str | None = Field(default=None, max_length=32)
     note: str | None = Field(default=None, max_length=5000)
     claim_id: str | None = Field(default=None, max_length=64)
 

@@ -23,6 +23,7 @@ class ItemType(StrEnum):
     position = "position"
     topic = "topic"
     document = "document"
+    actor = "actor"
 
 
 class HistoryEntry(SQLModel, table=True):

@@ -16,6 +16,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from app.audit import entries, snapshots
 from app.models import (
+    Actor,
     Annotation,
     Claim,
     ClaimStance,
@@ -324,6 +325,15 @@ def get_entry(session: Session, entry_id: int) -> HistoryEntry:
     return entry
 
 
+def _without_lost_links(session: Session, before: Snapshot) -> Snapshot:
+    """An actor's snapshot without the parent or position deleted since."""
+    for link, model in (("parent_key", Actor), ("position_key", Position)):
+        key = before.get(link)
+        if key is not None and session.get(model, key) is None:
+            before[link] = None
+    return before
+
+
 def restore(session: Session, entry_id: int) -> HistoryEntry:
     """Bring back the item whose deletion entry `entry_id` records, as it was before; commit
     and return the entry that records the restoration.
@@ -356,6 +366,9 @@ def restore(session: Session, entry_id: int) -> HistoryEntry:
         _restore_relation(session, entry.item_id, before)
     elif item_type is ItemType.document:
         _restore_document(session, entry.item_id, before)
+    elif item_type is ItemType.actor:
+        _refuse_if_present(session, item_type, entry.item_id)
+        _reinsert(session, Actor, _without_lost_links(session, before))
     else:
         _refuse_if_present(session, item_type, entry.item_id)
         _reinsert(session, snapshots.MODELS[item_type], before)

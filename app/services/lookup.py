@@ -4,7 +4,7 @@ from typing import TypeVar
 
 from sqlmodel import Session, SQLModel
 
-from app.models import Annotation, Claim, Document, Passage, Position, Relation, Topic
+from app.models import Actor, Annotation, Claim, Document, Passage, Position, Relation, Topic
 from app.services.errors import NotFound
 
 Item = TypeVar("Item", bound=SQLModel)
@@ -18,6 +18,7 @@ NAMES: dict[type[SQLModel], tuple[str, str]] = {
     Annotation: ("tag", "id"),
     Claim: ("claim", "id"),
     Relation: ("relation", "id"),
+    Actor: ("actor", "key"),
 }
 
 

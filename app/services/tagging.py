@@ -7,6 +7,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from app.db import save
 from app.models import (
+    Actor,
     Annotation,
     AnnotationCreate,
     AnnotationKind,
@@ -42,6 +43,7 @@ def _check_references(
     position_key: str | None,
     topic_key: str | None,
     claim_id: str | None = None,
+    actor_key: str | None = None,
 ) -> None:
     if position_key is not None and session.get(Position, position_key) is None:
         raise InvalidInput(f"There is no position with the key '{position_key}'.")
@@ -49,6 +51,8 @@ def _check_references(
         raise InvalidInput(f"There is no topic with the key '{topic_key}'.")
     if claim_id is not None and session.get(Claim, claim_id) is None:
         raise InvalidInput(f"There is no claim with the id '{claim_id}'.")
+    if actor_key is not None and session.get(Actor, actor_key) is None:
+        raise InvalidInput(f"There is no actor with the key '{actor_key}'.")
 
 
 def _span_quote(passage: Passage, start: int | None, end: int | None) -> str | None:
@@ -88,7 +92,7 @@ def tag_passage(session: Session, data: AnnotationCreate, analyst: str | None) -
         raise InvalidInput(
             "This passage is boilerplate (not part of the article); it cannot be tagged."
         )
-    _check_references(session, data.position_key, data.topic_key, data.claim_id)
+    _check_references(session, data.position_key, data.topic_key, data.claim_id, data.actor_key)
     start, end = (data.start, data.end)
     quote = _span_quote(passage, start, end)
     if quote is None:
@@ -105,6 +109,7 @@ def tag_passage(session: Session, data: AnnotationCreate, analyst: str | None) -
         position_key=data.position_key,
         kind=AnnotationKind(data.kind),
         topic_key=data.topic_key,
+        actor_key=data.actor_key,
         claim_id=data.claim_id,
         note=data.note.strip(),
         analyst=who,
@@ -125,7 +130,11 @@ def update_annotation(session: Session, annotation_id: str, data: AnnotationUpda
     if changes.get("kind", "") is None:
         raise InvalidInput("A tag must keep a kind (states, supports or opposes).")
     _check_references(
-        session, changes.get("position_key"), changes.get("topic_key"), changes.get("claim_id")
+        session,
+        changes.get("position_key"),
+        changes.get("topic_key"),
+        changes.get("claim_id"),
+        changes.get("actor_key"),
     )
     if "note" in changes:
         changes["note"] = (changes["note"] or "").strip()

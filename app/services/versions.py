@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.audit.snapshots import ITEM_TYPES, NOUNS
 from app.models import (
+    Actor,
     Annotation,
     Claim,
     Document,
@@ -25,12 +26,12 @@ from app.models import (
 )
 from app.services.errors import VersionConflict
 
-Versioned = Annotation | Claim | Relation | Position | Topic | Document
+Versioned = Annotation | Claim | Relation | Position | Topic | Document | Actor
 
 
 def item_key(item: Versioned) -> tuple[ItemType, str]:
-    """The item's type and id (a key, for positions and topics)."""
-    if isinstance(item, Position | Topic):
+    """The item's type and id (a key, for positions, topics and actors)."""
+    if isinstance(item, Position | Topic | Actor):
         return ITEM_TYPES[type(item)], item.key
     return ITEM_TYPES[type(item)], item.id
 
