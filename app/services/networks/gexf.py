@@ -7,8 +7,8 @@ line that starts on its middle day (the date DNA labels its network with) and en
 before the next window's middle (the last one lasts one step): the slices touch but never
 overlap, so at any date Gephi shows exactly one window's network. A node or edge has a spell
 for each run of slices it is in, and its statement count, weight and sign hold per slice.
-Each window's own first and last day are in `docs/networks.md`'s terms its start and end;
-they are not the slice.
+A slice is where a window shows on the time line, not the days it counts statements from
+(its start to its end, in the CSV and GraphML files).
 """
 
 import xml.etree.ElementTree as ET
