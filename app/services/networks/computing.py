@@ -57,7 +57,10 @@ def moving_windows(start: date, end: date, window_days: int, step_days: int = 1)
     an odd `window_days` covers exactly that many days, an even one a day more (DNA's
     behaviour, kept so the numbers match). DNA always steps by one day; here middles are
     `start`, `start + step`, `start + 2·step`, …, so a step of s days gives every s-th of
-    DNA's networks. A range shorter than one window gives no windows.
+    DNA's networks. A range shorter than one window gives no windows. DNA compares date-times
+    (for a range starting at midnight, from midnight of a window's first day to midnight of its
+    last); dates here are those
+    midnights, so both end days count in full.
     """
     check_window(window_days, step_days)
     if end < start:
