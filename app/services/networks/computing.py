@@ -59,8 +59,7 @@ def moving_windows(start: date, end: date, window_days: int, step_days: int = 1)
     `start`, `start + step`, `start + 2·step`, …, so a step of s days gives every s-th of
     DNA's networks. A range shorter than one window gives no windows. DNA compares date-times
     (for a range starting at midnight, from midnight of a window's first day to midnight of its
-    last); dates here are those
-    midnights, so both end days count in full.
+    last); dates here are those midnights, so both end days count in full.
     """
     check_window(window_days, step_days)
     if end < start:
