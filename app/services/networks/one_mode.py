@@ -1,0 +1,132 @@
+"""One-mode networks as DNA computes them: congruence, conflict and subtract, normalized.
+
+The definitions follow `Exporter.computeOneModeMatrix()` in DNA
+(leifeld-lab/dna, dna/src/main/java/dna/export/Exporter.java) with its boolean qualifier
+(agreement: holds = 1, rejects = 0). With `a[i][j][k]` the number of statements by node `i` on
+node `j` of the other kind with agreement `k`, DNA sums, for every pair `i1 ≠ i2`, over `j`
+and both qualifier levels `k1`, `k2`:
+
+    // "congruence"
+    mat1[i1][i2] = mat1[i1][i2] + (array[i1][j][k1] * array[i2][j][k2] * (1.0 - ((Math.abs(
+        qualifierInteger[k1] - qualifierInteger[k2]) / range))));
+    // "conflict"
+    mat1[i1][i2] = mat1[i1][i2] + (array[i1][j][k1] * array[i2][j][k2] * ((Math.abs(
+        qualifierInteger[k1] - qualifierInteger[k2]) / range)));
+
+With a boolean qualifier `range` is 1, so congruence counts the *pairs of statements* that agree
+(Σ_j h1·h2 + r1·r2) and conflict the pairs that disagree (Σ_j h1·r2 + r1·h2); subtract is one
+minus the other. Each is then divided by a norm (0 when the norm is 0):
+
+    } else if (this.normalization.equals("average")) { ... norm = (i1count + i2count) / 2;
+    } else if (this.normalization.equals("jaccard")) { ... norm = m01 + m10 + m11;
+    } else if (this.normalization.equals("cosine")) { ...
+        norm = Math.sqrt(i1count * i1count) * Math.sqrt(i2count * i2count);
+
+where `i1count` is all statements of `i1`, and for Jaccard, summing over every cell (j, k):
+`m10` adds `a[i1][j][k]` where `a[i2][j][k] == 0`, `m01` the reverse, and `m11` adds
+`a[i1][j][k] * a[i2][j][k]` where both are positive. DNA's "cosine" is therefore the product of
+the two nodes' statement counts, not the cosine of two vectors.
+"""
+
+from collections import Counter
+from collections.abc import Sequence
+from itertools import combinations
+
+from app.services.networks.model import (
+    Edge,
+    Mode,
+    Network,
+    NetworkKind,
+    Normalization,
+    Window,
+    node_id,
+)
+from app.services.networks.statements import Agreement, Statement
+from app.services.networks.tallies import AGREEMENTS, Tally, nodes_of, tally
+
+Cell = dict[str, Counter[Agreement]]
+
+
+def pair_counts(first: Cell, second: Cell) -> tuple[int, int]:
+    """(congruence, conflict) of two nodes: their pairs of statements on a shared node of the
+    other kind with the same agreement, and with opposite agreements."""
+    congruence = conflict = 0
+    for column in first.keys() & second.keys():
+        a, b = first[column], second[column]
+        holds_a, rejects_a = a[Agreement.holds], a[Agreement.rejects]
+        holds_b, rejects_b = b[Agreement.holds], b[Agreement.rejects]
+        congruence += holds_a * holds_b + rejects_a * rejects_b
+        conflict += holds_a * rejects_b + rejects_a * holds_b
+    return congruence, conflict
+
+
+def jaccard_norm(first: Cell, second: Cell) -> int:
+    """DNA's Jaccard denominator m10 + m01 + m11 over the cells (column, agreement)."""
+    m10 = m01 = m11 = 0
+    for column in first.keys() | second.keys():
+        a, b = first.get(column, Counter()), second.get(column, Counter())
+        for agreement in AGREEMENTS:
+            x, y = a[agreement], b[agreement]
+            if y == 0:
+                m10 += x
+            if x == 0:
+                m01 += y
+            if x > 0 and y > 0:
+                m11 += x * y
+    return m10 + m01 + m11
+
+
+def dna_norm(normalization: Normalization, counts: Tally, first: str, second: str) -> float:
+    """The denominator DNA divides a one-mode tie by (1 for no normalization)."""
+    if normalization is Normalization.average:
+        return (counts.total(first) + counts.total(second)) / 2
+    if normalization is Normalization.jaccard:
+        return jaccard_norm(counts.counts[first], counts.counts[second])
+    if normalization is Normalization.cosine:
+        return counts.total(first) * counts.total(second)
+    return 1
+
+
+def one_mode_network(
+    statements: Sequence[Statement],
+    kind: NetworkKind,
+    mode: Mode,
+    normalization: Normalization = Normalization.no,
+    window: Window | None = None,
+) -> Network:
+    """The congruence, conflict or subtract network among actors (or among concepts).
+
+    Every node with a statement is a node (DNA without isolates from outside the statements);
+    an edge joins two nodes whose tie is not zero. The callers check the arguments
+    (`compute_network`).
+    """
+    counts = tally(statements, rows=mode)
+    nodes = nodes_of(counts.rows, mode, {row: counts.total(row) for row in counts.rows})
+    edges: list[Edge] = []
+    for first, second in combinations(counts.rows, 2):
+        congruence, conflict = pair_counts(counts.counts[first], counts.counts[second])
+        tie = {
+            NetworkKind.congruence: congruence,
+            NetworkKind.conflict: conflict,
+            NetworkKind.subtract: congruence - conflict,
+        }[kind]
+        if tie == 0:
+            continue
+        norm = dna_norm(normalization, counts, first, second)
+        weight = 0.0 if norm == 0 else tie / norm
+        edges.append(
+            Edge(
+                node_id(mode, first),
+                node_id(mode, second),
+                weight,
+                "positive" if weight > 0 else "negative",
+            )
+        )
+    return Network(
+        kind=kind,
+        normalization=normalization,
+        nodes=tuple(nodes),
+        edges=tuple(edges),
+        mode=mode,
+        window=window,
+    )

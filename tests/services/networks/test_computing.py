@@ -1,0 +1,158 @@
+"""The moving window as DNA's Exporter.computeTimeWindowMatrices slides it, and the refusals.
+
+A window of w days centred on day t covers t − h … t + h, both days included, with
+h = round((w − 1) / 2) rounding halves up (Java's Math.round): w = 3 → h = 1 (3 days),
+w = 4 → h = 2 (5 days, as in DNA). Only windows wholly inside the range are kept.
+"""
+
+from datetime import date
+
+import pytest
+
+from app.services.errors import InvalidInput
+from app.services.networks import (
+    Network,
+    Window,
+    compute_windowed_networks,
+    moving_windows,
+    network_spec,
+)
+from tests.services.networks.examples import H, statement, three_actors
+
+
+def day(n: int) -> date:
+    return date(2024, 1, n)
+
+
+def test_windows_are_centred_and_kept_only_inside_the_range() -> None:
+    windows = moving_windows(day(1), day(10), window_days=3)
+    assert [window.middle for window in windows] == [day(n) for n in range(2, 10)]
+    assert windows[0] == Window(start=day(1), middle=day(2), end=day(3))
+    assert windows[-1] == Window(start=day(8), middle=day(9), end=day(10))
+
+
+def test_an_even_window_spans_one_day_more_as_in_dna() -> None:
+    windows = moving_windows(day(1), day(10), window_days=4)
+    assert windows[0] == Window(start=day(1), middle=day(3), end=day(5))
+    assert len(windows) == 6  # middles 3 … 8
+
+
+def test_a_step_keeps_every_nth_of_dnas_daily_windows() -> None:
+    """Middles 1, 4, 7, 10: the first and last stick out of the range and are dropped."""
+    daily = moving_windows(day(1), day(10), window_days=3)
+    stepped = moving_windows(day(1), day(10), window_days=3, step_days=3)
+    assert [window.middle for window in stepped] == [day(4), day(7)]
+    assert set(stepped) <= set(daily)
+
+
+def test_a_one_day_window_is_each_day_and_a_long_window_gives_none() -> None:
+    assert [w.start for w in moving_windows(day(1), day(3), 1)] == [day(1), day(2), day(3)]
+    assert moving_windows(day(1), day(3), window_days=5) == []
+
+
+def weights_by_window(networks: list[Network]) -> list[tuple[date, dict[tuple[str, str], float]]]:
+    result = []
+    for network in networks:
+        assert network.window is not None
+        labels = {node.id: node.label for node in network.nodes}
+        edges = {(labels[e.source], labels[e.target]): e.weight for e in network.edges}
+        result.append((network.window.middle, edges))
+    return result
+
+
+def test_each_window_counts_the_statements_dated_within_it_both_ends_included() -> None:
+    """three_actors is dated 1–7 January. With w = 5 (h = 2) over 1–7 January:
+
+    window 1–5 (middle 3): A's three holds on c1 (1, 2, 3) and rejects c2 (4), B holds c1
+        (5): conflict A–B 0, A–C none (C on the 7th).            conflict: {}
+    window 2–6 (middle 4): A h c1 ×2 (2, 3), A r c2 (4), B h c1 (5), B h c2 (6):
+        conflict A–B = r_A(c2)·h_B(c2) = 1
+    window 3–7 (middle 5): A h c1 (3), A r c2 (4), B h c1, B h c2, C r c1 (7):
+        conflict A–B 1, A–C h_A(c1)·r_C(c1) = 1, B–C 1
+    """
+    networks = compute_windowed_networks(three_actors(), network_spec("conflict"), window_days=5)
+    assert weights_by_window(networks) == [
+        (day(3), {}),
+        (day(4), {("A", "B"): 1}),
+        (day(5), {("A", "B"): 1, ("A", "C"): 1, ("B", "C"): 1}),
+    ]
+    assert [node.label for node in networks[0].nodes] == ["A", "B"]
+
+
+def test_windows_default_to_the_statements_dates_and_accept_a_wider_range() -> None:
+    """Statements run 1–7 January; a range to the 12th with w = 3 and a step of 2 has middles
+    3, 5, 7, 9, 11 (1 sticks out): 6–8 January holds B h c2 (6th) and C r c1 (7th), 10–12
+    January nothing."""
+    spec = network_spec("two-mode")
+    assert [n.window for n in compute_windowed_networks(three_actors(), spec, window_days=3)] == (
+        moving_windows(day(1), day(7), 3)
+    )
+    networks = compute_windowed_networks(
+        three_actors(), spec, window_days=3, step_days=2, start=day(1), end=day(12)
+    )
+    assert [network.window for network in networks] == moving_windows(day(1), day(12), 3, 2)
+    assert [node.label for node in networks[2].nodes] == ["B", "C", "c1", "c2"]
+    assert networks[-1].nodes == ()
+    assert compute_windowed_networks([], spec, window_days=3) == []
+
+
+def test_duplicates_are_dropped_over_the_whole_range_before_windowing() -> None:
+    """A's three holds on c1 are one statement under "acrossrange", the one of 1 January, so
+    the window 3–5 January keeps only A's rejection of c2 (4th) and B's hold of c1 (5th)."""
+    spec = network_spec("two-mode", duplicates="acrossrange")
+    networks = compute_windowed_networks(three_actors(), spec, window_days=3, end=day(7))
+    middle_4 = next(n for n in networks if n.window and n.window.middle == day(4))
+    assert [(node.label, node.statements) for node in middle_4.nodes] == [
+        ("A", 1),
+        ("B", 1),
+        ("c1", 1),
+        ("c2", 1),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"window_days": 0}, "must last at least one day, not 0"),
+        ({"window_days": -3}, "must last at least one day, not -3"),
+        ({"window_days": 3, "step_days": 0}, "must move by at least one day, not 0"),
+        ({"window_days": 3, "start": day(9), "end": day(2)}, r"ends \(2024-01-02\) before"),
+    ],
+)
+def test_bad_windows_are_refused_in_words(arguments: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        compute_windowed_networks(three_actors(), network_spec("congruence"), **arguments)  # type: ignore[arg-type]
+
+
+def test_bad_windows_are_refused_even_without_statements() -> None:
+    with pytest.raises(InvalidInput):
+        compute_windowed_networks([], network_spec("congruence"), window_days=0)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"kind": "affiliation"}, 'Unknown network type "affiliation"'),
+        ({"kind": "congruence", "normalization": "z-score"}, 'Unknown normalization "z-score"'),
+        ({"kind": "congruence", "normalization": "activity"}, "does not apply to a congruence"),
+        ({"kind": "two-mode", "normalization": "jaccard"}, "does not apply to a two-mode"),
+        ({"kind": "conflict", "mode": "document"}, 'Unknown kind of node "document"'),
+        ({"kind": "two-mode", "two_mode_weight": "max"}, 'Unknown two-mode weight "max"'),
+        (
+            {"kind": "two-mode", "two_mode_weight": "combine", "normalization": "activity"},
+            "cannot be normalized",
+        ),
+    ],
+)
+def test_unknown_or_mismatched_choices_are_refused_in_words(
+    arguments: dict[str, str], message: str
+) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        network_spec(**arguments)
+
+
+def test_a_statement_on_the_last_day_of_a_window_counts_and_the_day_after_does_not() -> None:
+    statements = [statement("1", "A", "c", H, 1), statement("2", "B", "c", H, 3)]
+    spec = network_spec("congruence")
+    networks = compute_windowed_networks(statements, spec, window_days=3, start=day(1), end=day(4))
+    assert [len(network.edges) for network in networks] == [1, 0]  # 1–3 January, 2–4 January

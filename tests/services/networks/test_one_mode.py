@@ -1,0 +1,111 @@
+"""One-mode networks counted by hand the way DNA's Exporter.computeOneModeMatrix does.
+
+With the table of `examples.three_actors` (h = holds, r = rejects):
+
+    congruence(i, k) = Σ_concepts h_i·h_k + r_i·r_k      (pairs of agreeing statements)
+    conflict(i, k)   = Σ_concepts h_i·r_k + r_i·h_k      (pairs of disagreeing statements)
+
+    A–B  congruence c1: 3·1 = 3, c2: 0            → 3    conflict c2: r_A·h_B = 1·1 → 1
+    A–C  congruence 0                                     conflict c1: h_A·r_C = 3·1 → 3
+    B–C  congruence 0                                     conflict c1: h_B·r_C = 1·1 → 1
+"""
+
+import pytest
+
+from app.services.networks import Network, compute_network, network_spec
+from tests.services.networks.examples import H, statement, three_actors
+
+
+def weights(network: Network) -> dict[tuple[str, str], float]:
+    labels = {node.id: node.label for node in network.nodes}
+    return {(labels[e.source], labels[e.target]): e.weight for e in network.edges}
+
+
+def test_congruence_counts_pairs_of_statements_as_dna_does() -> None:
+    """Three agreeing statements by A and one by B on a concept give 3, not 1."""
+    statements = [statement(str(i), "A", "c", H) for i in range(3)] + [statement("b", "B", "c", H)]
+    assert weights(compute_network(statements, network_spec("congruence"))) == {("A", "B"): 3}
+
+
+def test_congruence_conflict_and_subtract_without_normalization() -> None:
+    statements = three_actors()
+    assert weights(compute_network(statements, network_spec("congruence"))) == {("A", "B"): 3}
+    assert weights(compute_network(statements, network_spec("conflict"))) == {
+        ("A", "B"): 1,
+        ("A", "C"): 3,
+        ("B", "C"): 1,
+    }
+    # subtract = congruence − conflict: A–B 3 − 1, A–C 0 − 3, B–C 0 − 1
+    subtract = compute_network(statements, network_spec("subtract"))
+    assert weights(subtract) == {("A", "B"): 2, ("A", "C"): -3, ("B", "C"): -1}
+    assert [edge.sign for edge in subtract.edges] == ["positive", "negative", "negative"]
+
+
+def test_average_divides_by_the_mean_of_the_two_statement_counts() -> None:
+    """A has 4 statements, B 2, C 1: A–B by (4 + 2) / 2 = 3, A–C by 2.5, B–C by 1.5."""
+    spec = network_spec("conflict", normalization="average")
+    assert weights(compute_network(three_actors(), spec)) == pytest.approx(
+        {("A", "B"): 1 / 3, ("A", "C"): 3 / 2.5, ("B", "C"): 1 / 1.5}
+    )
+    spec = network_spec("congruence", normalization="average")
+    assert weights(compute_network(three_actors(), spec)) == pytest.approx({("A", "B"): 1.0})
+
+
+def test_jaccard_divides_by_dnas_m10_m01_m11() -> None:
+    """Over the cells (concept, agreement), m10 adds i's count where k has none, m01 the
+    reverse, m11 the product where both have some:
+
+    A–B  (c1,h) 3·1 → m11 3; (c2,h) only B → m01 1; (c2,r) only A → m10 1      norm 5
+    A–C  (c1,h) only A → m10 3; (c1,r) only C → m01 1; (c2,r) only A → m10 1   norm 5
+    B–C  (c1,h) only B 1; (c2,h) only B 1; (c1,r) only C 1                      norm 3
+    """
+    spec = network_spec("congruence", normalization="jaccard")
+    assert weights(compute_network(three_actors(), spec)) == pytest.approx({("A", "B"): 3 / 5})
+    spec = network_spec("conflict", normalization="jaccard")
+    assert weights(compute_network(three_actors(), spec)) == pytest.approx(
+        {("A", "B"): 1 / 5, ("A", "C"): 3 / 5, ("B", "C"): 1 / 3}
+    )
+
+
+def test_cosine_divides_by_the_product_of_the_two_statement_counts() -> None:
+    """DNA's cosine: A–B by 4·2 = 8, A–C by 4·1, B–C by 2·1."""
+    spec = network_spec("subtract", normalization="cosine")
+    assert weights(compute_network(three_actors(), spec)) == pytest.approx(
+        {("A", "B"): 2 / 8, ("A", "C"): -3 / 4, ("B", "C"): -1 / 2}
+    )
+
+
+def test_concept_network_ties_concepts_by_the_same_actors() -> None:
+    """Concepts as nodes, actors as what ties them: c1 has A h3, B h1, C r1 (5 statements);
+    c2 has A r1, B h1 (2).
+
+    congruence c1–c2: A 3·0 + 0·1 = 0, B 1·1 = 1          → 1
+    conflict   c1–c2: A h3·r1 = 3, B 0                     → 3
+    average (5 + 2) / 2 = 3.5; cosine 5·2 = 10;
+    jaccard (A,h) 3,0 → m10 3; (A,r) 0,1 → m01 1; (B,h) 1·1 → m11 1; (C,r) 1,0 → m10 1: 6
+    """
+    statements = three_actors()
+    for normalization, congruence in (("no", 1), ("average", 1 / 3.5), ("jaccard", 1 / 6)):
+        spec = network_spec("congruence", mode="concept", normalization=normalization)
+        assert weights(compute_network(statements, spec)) == pytest.approx(
+            {("c1", "c2"): congruence}
+        )
+    spec = network_spec("conflict", mode="concept", normalization="cosine")
+    network = compute_network(statements, spec)
+    assert weights(network) == pytest.approx({("c1", "c2"): 3 / 10})
+    assert [(node.label, node.statements) for node in network.nodes] == [("c1", 5), ("c2", 2)]
+
+
+def test_every_actor_with_a_statement_is_a_node_even_without_ties() -> None:
+    network = compute_network(three_actors(), network_spec("congruence"))
+    assert [(node.label, node.kind.value, node.statements) for node in network.nodes] == [
+        ("A", "actor", 4),
+        ("B", "actor", 2),
+        ("C", "actor", 1),
+    ]
+    assert network.description == "congruence network of actors"
+
+
+def test_no_statements_give_an_empty_network() -> None:
+    network = compute_network([], network_spec("subtract", normalization="jaccard"))
+    assert network.nodes == () and network.edges == ()
