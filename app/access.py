@@ -94,6 +94,8 @@ RULES: dict[tuple[str, str], Rule] = {
         "/api/actors",
         "/api/actors/{actor_key}",
         "/api/passages/{passage_id}/actor-suggestions",
+        "/api/networks",
+        "/api/networks/file",
         "/api/annotations",
         "/api/annotations/{annotation_id}",
         "/api/claims",

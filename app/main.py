@@ -24,6 +24,7 @@ from app.routes import (
     ingest,
     interchange,
     mapviews,
+    networks,
     positions,
     search,
 )
@@ -79,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(module.router)
     # The JSON twins of the pages, after every page: /api/... is matched as it always was.
-    for family in (documents, positions, annotations, claims, actors):
+    for family in (documents, positions, annotations, claims, actors, networks):
         app.include_router(family.api_router)
 
     @app.get("/docs", include_in_schema=False)

@@ -1,0 +1,144 @@
+"""Discourse networks from the map's statements, as JSON for scripts and as the files analysts
+open in Gephi, visone, igraph, R or pandas (GraphML, GEXF 1.3, CSV node and edge lists)."""
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from app.deps import SessionDep
+from app.presenters.networks import network_as_json, network_file
+from app.routes.params import DATE_OR_BLANK, parse_date
+from app.routes.responses import INVALID, NOT_FOUND
+from app.services.networks import (
+    Duplicates,
+    Mode,
+    NetworkKind,
+    NetworkSpec,
+    Normalization,
+    TwoModeWeight,
+    network_spec,
+)
+from app.services.statements import ConceptLevel, StatementFilters
+
+api_router = APIRouter(prefix="/api")
+
+# A window longer than a century is no window; the bound also keeps the dates in range.
+MAX_DAYS = 36_500
+KeyQuery = Annotated[str | None, Query(max_length=64)]
+DateQuery = Annotated[str | None, Query(max_length=10, json_schema_extra=DATE_OR_BLANK)]
+
+
+class FileFormat(StrEnum):
+    graphml = "graphml"
+    gexf = "gexf"
+    nodes_csv = "nodes.csv"
+    edges_csv = "edges.csv"
+
+
+@dataclass(frozen=True)
+class NetworkRequest:
+    """What a network request asks for, checked: the network, the statements, the window."""
+
+    spec: NetworkSpec
+    filters: StatementFilters
+    window_days: int | None
+    step_days: int
+    start: date | None
+    end: date | None
+
+
+def network_request(
+    kind: Annotated[NetworkKind, Query(description="The network.")] = NetworkKind.congruence,
+    mode: Annotated[Mode, Query(description="One-mode networks: actors or concepts.")] = (
+        Mode.actor
+    ),
+    normalization: Annotated[Normalization, Query()] = Normalization.no,
+    two_mode_weight: Annotated[TwoModeWeight, Query()] = TwoModeWeight.ignore,
+    duplicates: Annotated[Duplicates, Query()] = Duplicates.include,
+    concepts: Annotated[
+        ConceptLevel, Query(description="Statements on claims, or on a position's topic.")
+    ] = ConceptLevel.claims,
+    document: KeyQuery = None,
+    position: KeyQuery = None,
+    topic: KeyQuery = None,
+    since: Annotated[DateQuery, Query(description="Documents published on or after.")] = None,
+    until: Annotated[DateQuery, Query(description="Documents published on or before.")] = None,
+    window: Annotated[
+        int | None, Query(ge=1, le=MAX_DAYS, description="Days a moving window covers.")
+    ] = None,
+    step: Annotated[int, Query(ge=1, le=MAX_DAYS, description="Days a window moves by.")] = 1,
+) -> NetworkRequest:
+    spec = network_spec(
+        kind,
+        mode=mode,
+        normalization=normalization,
+        two_mode_weight=two_mode_weight,
+        duplicates=duplicates,
+    )
+    first, last = parse_date("since", since), parse_date("until", until)
+    filters = StatementFilters(
+        concepts, document or None, position or None, topic or None, first, last
+    )
+    return NetworkRequest(spec, filters, window, step, first, last)
+
+
+NetworkRequestDep = Annotated[NetworkRequest, Depends(network_request)]
+MEDIA_TYPES = {
+    FileFormat.graphml: "application/graphml+xml",
+    FileFormat.gexf: "application/gexf+xml",
+    FileFormat.nodes_csv: "text/csv; charset=utf-8",
+    FileFormat.edges_csv: "text/csv; charset=utf-8",
+}
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The network as a file.",
+        "content": {media.split(";")[0]: {} for media in MEDIA_TYPES.values()},
+    },
+}
+
+
+@api_router.get("/networks", tags=["networks"], responses=NOT_FOUND | INVALID)
+def network_data(session: SessionDep, asked: NetworkRequestDep) -> dict[str, Any]:
+    """A discourse network of the statements the tags make (definitions: docs/networks.md);
+    with `window`, one network per step of a moving window over `since`…`until` (default: the
+    statements' first and last dates). `left_out` counts the tags that made no statement."""
+    return network_as_json(
+        session,
+        asked.spec,
+        asked.filters,
+        window_days=asked.window_days,
+        step_days=asked.step_days,
+        start=asked.start,
+        end=asked.end,
+    )
+
+
+@api_router.get(
+    "/networks/file",
+    tags=["networks"],
+    responses=FILE_RESPONSES | NOT_FOUND | INVALID,
+    response_class=Response,
+)
+def network_download(
+    session: SessionDep, asked: NetworkRequestDep, format: FileFormat = FileFormat.graphml
+) -> Response:
+    """The same network as a file: GraphML, GEXF 1.3 (with time spells when windowed), or CSV
+    node and edge lists, with a file name that says what it holds."""
+    content, name = network_file(
+        session,
+        asked.spec,
+        asked.filters,
+        format.value,
+        window_days=asked.window_days,
+        step_days=asked.step_days,
+        start=asked.start,
+        end=asked.end,
+    )
+    return Response(
+        content,
+        media_type=MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
