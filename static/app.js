@@ -156,6 +156,12 @@
     const clear = evt.target.closest("[data-clear-span]");
     if (clear) setSpan(clear.closest(".passage"), null, null, "");
     if (evt.target.closest("[data-show-help]")) toggleHelp();
+    // A suggested actor fills the form's actor field.
+    const suggestion = evt.target.closest("[data-fill-actor]");
+    if (suggestion) {
+      const field = suggestion.form && suggestion.form.querySelector("[name=actor]");
+      if (field) { field.value = suggestion.dataset.fillActor; field.focus(); }
+    }
   });
 
   // --- help --------------------------------------------------------------------------------
@@ -165,9 +171,9 @@
   }
 
   // --- keyboard ----------------------------------------------------------------------------
-  // Keys typed in the tag form: s/u/o pick the kind, n/c/a no claim / new claim / attach,
-  // h/r the stance, Enter saves, Escape cancels.
-  const FORM_KEYS = new Set(["s", "u", "o", "n", "c", "a", "h", "r", "Enter", "Escape"]);
+  // Keys typed in the tag form: s/u/o pick the kind, w goes to who says it (the actor),
+  // n/c/a no claim / new claim / attach, h/r the stance, Enter saves, Escape cancels.
+  const FORM_KEYS = new Set(["s", "u", "o", "w", "n", "c", "a", "h", "r", "Enter", "Escape"]);
   // A number key asks the server for the tag form; keys typed before it arrives wait here.
   let pending = null;
 
@@ -180,6 +186,8 @@
       (field || radio).focus();
       return true;
     }
+    const field = form.querySelector('[data-focus-key="' + key + '"]');
+    if (field) { field.focus(); return true; }
     if (key === "Enter") { form.requestSubmit(); return true; }
     if (key === "Escape") { form.querySelector("[data-cancel]").click(); return true; }
     return false;

@@ -9,7 +9,7 @@ from app.models import (
     AnnotationUpdate,
     Passage,
 )
-from app.services import catalog, claims, documents, reanchor
+from app.services import actors, catalog, claims, documents, reanchor
 from app.services.errors import VersionConflict
 from app.services.evidence import ClaimChoice, ClaimMode
 
@@ -38,6 +38,18 @@ def passage_context(
         "form": None,
         "undo": None,
         **extra,
+    }
+
+
+def actor_choices(session: Session, passage: Passage, actor_key: str | None) -> dict[str, Any]:
+    """What the tag form offers for "who says it": every actor, those the passage names first
+    as suggestions, and the name of the tag's actor (if any)."""
+    registry = actors.list_actors(session)
+    names = {actor.key: actor.name for actor in registry}
+    return {
+        "actors": registry,
+        "suggested": actors.suggest_actors(session, passage.text),
+        "actor_name": names.get(actor_key or ""),
     }
 
 

@@ -22,6 +22,7 @@ from app.models import (
     Stance,
 )
 from app.presenters.annotations import (
+    actor_choices,
     orphans_context,
     passage_context,
     removal_conflict_context,
@@ -30,7 +31,7 @@ from app.presenters.annotations import (
 from app.routes.paging import ApiPageDep, add_page_headers
 from app.routes.params import VersionForm, VersionQuery, VersionRequired
 from app.routes.responses import DELETES, INVALID, NOT_FOUND, STALE, no_content
-from app.services import catalog, claims, evidence, tagging
+from app.services import actors, catalog, claims, evidence, tagging
 from app.services.errors import Conflict, VersionConflict
 from app.services.evidence import ClaimChoice, ClaimMode
 from app.services.tagging import AnnotationFilters
@@ -38,6 +39,9 @@ from app.templating import render
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api")
+
+# Who says it: an actor's name, alias or key as typed in the tag form (blank: nobody named).
+ActorForm = Annotated[str, Form(max_length=100)]
 
 # Tells the rest of the page (counts, lists) that tags changed, so it can refresh itself.
 TAGS_CHANGED = {"HX-Trigger": "tags-changed"}
@@ -112,6 +116,7 @@ def tag_form(
     catalog.get_position(session, position)
     quote = passage.text[start:end] if start is not None and end is not None else None
     form = {"mode": "create", "position_key": position, "start": start, "end": end, "quote": quote}
+    form |= actor_choices(session, passage, None)
     return passage_response(request, session, passage, analyst, form=form)
 
 
@@ -127,6 +132,7 @@ def create_tag(
     note: Annotated[str, Form(max_length=5000)] = "",
     start: Annotated[int | None, Form(ge=0, le=MAX_INTEGER)] = None,
     end: Annotated[int | None, Form(ge=0, le=MAX_INTEGER)] = None,
+    actor: ActorForm = "",
     claim: ClaimChoice = Depends(claim_choice),
 ) -> HTMLResponse:
     data = AnnotationCreate(
@@ -134,6 +140,7 @@ def create_tag(
         position_key=position_key,
         kind=kind,
         topic_key=blank_to_none(topic_key),
+        actor_key=actors.actor_key_for(session, actor),
         note=note,
         start=start,
         end=end,
@@ -162,6 +169,7 @@ def edit_form(
         "quote": annotation.quote,
         "claim": claims.get_claim(session, annotation.claim_id) if annotation.claim_id else None,
     }
+    form |= actor_choices(session, passage, annotation.actor_key)
     return passage_response(request, session, passage, analyst, form=form)
 
 
@@ -176,6 +184,7 @@ def update_tag(
     topic_key: Annotated[str | None, Form(max_length=32)] = None,
     note: Annotated[str, Form(max_length=5000)] = "",
     version: VersionForm = None,
+    actor: ActorForm = "",
     claim: ClaimChoice = Depends(claim_choice),
 ) -> HTMLResponse:
     """Save the edit form; if the tag changed since the form was opened (its `version`), answer
@@ -184,6 +193,7 @@ def update_tag(
         position_key=position_key,
         kind=kind,
         topic_key=blank_to_none(topic_key),
+        actor_key=actors.actor_key_for(session, actor),
         note=note,
         version=version,
     )

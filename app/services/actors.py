@@ -170,6 +170,21 @@ def merge_actor(session: Session, key: str, into: str, version: int | None = Non
     return save(session, target)
 
 
+def actor_key_for(session: Session, typed: str) -> str | None:
+    """The key of the actor `typed` names (its key, name or an alias, any case); None for a
+    blank one; InvalidInput for a name no actor has."""
+    wanted = " ".join(typed.split()).casefold()
+    if not wanted:
+        return None
+    for actor in list_actors(session):
+        if wanted == actor.key or wanted in {name.casefold() for name in _names(actor)}:
+            return actor.key
+    raise InvalidInput(
+        f"No actor is called '{typed.strip()[:100]}': choose one from the list, or add it on "
+        "the Actors page first."
+    )
+
+
 def suggest_actors(session: Session, text: str) -> list[Actor]:
     """The actors whose name or an alias occurs in `text` as whole words (any case), in the
     order they first occur."""

@@ -3,9 +3,11 @@ the refusals that change nothing."""
 
 from typing import Any
 
+from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from tests.accounts import csrf_token_of, sign_in_as
+from tests.markup import one
 from tests.routes.test_claims_api import paragraphs
 
 JSON = dict[str, Any]
@@ -261,3 +263,41 @@ def test_a_restored_actor_leaves_out_a_parent_deleted_since(seeded_client: TestC
     restored = seeded_client.post(f"/api/history/{entry}/restore")
     assert restored.status_code == 200, restored.text
     assert seeded_client.get("/api/actors/peskov").json()["parent_key"] is None
+
+
+def test_the_tag_form_suggests_the_actors_a_passage_names_and_saves_the_one_typed(
+    seeded_client: TestClient,
+) -> None:
+    passage = next(p for p in paragraphs(seeded_client, 0) if "Trump" in p["text"])
+    add(seeded_client, "trump", "Donald Trump", aliases=["Trump"])
+    add(seeded_client, "lavrov", "Sergey Lavrov", aliases=["Lavrov"])
+    hx = {"HX-Request": "true"}
+    form = BeautifulSoup(
+        seeded_client.get(f"/passages/{passage['id']}/tag-form?position=us", headers=hx).text,
+        "html.parser",
+    )
+    suggested = [button["data-fill-actor"] for button in form.select("[data-fill-actor]")]
+    assert "Donald Trump" in suggested
+    assert ("Sergey Lavrov" in suggested) == ("Lavrov" in passage["text"])
+    options = [option["value"] for option in form.select("datalist option")]
+    assert options == ["Donald Trump", "Sergey Lavrov"]
+
+    url = f"/passages/{passage['id']}/annotations"
+    refused = seeded_client.post(url, data={"position_key": "us", "actor": "Nobody"}, headers=hx)
+    assert refused.status_code == 422
+    assert "No actor is called 'Nobody'" in refused.text
+    saved = seeded_client.post(url, data={"position_key": "us", "actor": " trump "}, headers=hx)
+    assert saved.status_code == 200, saved.text
+    tags = seeded_client.get("/api/annotations", params={"passage_id": passage["id"]}).json()
+    (tagged,) = [t for t in tags if t["actor_key"] == "trump"]
+    edit = BeautifulSoup(
+        seeded_client.get(f"/annotations/{tagged['id']}/edit", headers=hx).text, "html.parser"
+    )
+    assert one(edit, "input[name=actor]")["value"] == "Donald Trump"
+    cleared = seeded_client.put(
+        f"/annotations/{tagged['id']}",
+        data={"position_key": "us", "kind": "states", "actor": "", "version": "1"},
+        headers=hx,
+    )
+    assert cleared.status_code == 200, cleared.text
+    assert seeded_client.get(f"/api/annotations/{tagged['id']}").json()["actor_key"] is None
