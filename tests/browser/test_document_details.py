@@ -1,10 +1,14 @@
 """An admin fixes the time axis in a real browser: opens an undated document, sets its date by
-keyboard alone, and finds it in the list."""
+keyboard alone, and finds it in the list; a date someone set meanwhile is not overwritten."""
 
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
+
+from tests.accounts import ADMIN
+from tests.browser.conftest import signed_in_context
+from tests.browser.test_conflict_page import csrf_header, ok
 
 pytestmark = pytest.mark.browser
 
@@ -66,3 +70,36 @@ def test_set_a_documents_date_by_keyboard_and_see_it_in_the_list(
     expect(notice).to_contain_text("3 of 5 documents have no date")
     page.screenshot(path=str(tmp_path / "documents-list.png"), full_page=True)
     assert (tmp_path / "documents-list.png").stat().st_size > 10_000
+
+
+def test_a_date_set_meanwhile_by_someone_else_is_shown_before_anything_is_overwritten(
+    page: Page, browser: Browser, live_server: str
+) -> None:
+    document = ok(page.request.get("/api/documents?undated=true"))[0]
+    page.goto(f"/documents/{document['id']}")
+    page.keyboard.press("e")
+    form = page.locator("#document-details form.details-form")
+    expect(form.locator("input[name=title]")).to_be_focused()
+
+    other = signed_in_context(browser, live_server, ADMIN)
+    try:
+        url = f"/api/documents/{document['id']}"
+        theirs = {"published": "2025-08-14", "version": 1}
+        assert ok(other.request.patch(url, data=theirs, headers=csrf_header(ADMIN)))["version"] == 2
+    finally:
+        other.close()
+
+    form.locator("input[name=published]").fill("2025-08-16")
+    form.locator("input[name=published]").press("Enter")
+    panel = page.locator("#conflict")
+    expect(panel.locator(".conflict-mine")).to_contain_text("2025-08-16")
+    expect(panel.locator(".conflict-theirs")).to_contain_text("2025-08-14")
+    expect(page.locator("[data-keep-theirs]")).to_be_focused()
+    expect(page.locator("#toast")).to_be_hidden()
+
+    # Enter keeps theirs (the safe default): the details show them and the panel goes.
+    page.keyboard.press("Enter")
+    expect(panel).to_be_empty()
+    expect(form).to_have_count(0)
+    expect(page.locator("#document-details dl.meta")).to_contain_text("2025-08-14")
+    assert ok(page.request.get(url))["published"] == "2025-08-14"
