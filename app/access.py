@@ -47,6 +47,7 @@ RULES: dict[tuple[str, str], Rule] = {
         "/documents/{document_id}",
         "/documents/{document_id}/passages",
         "/documents/{document_id}/stats",
+        "/documents/{document_id}/details",
         "/documents/{document_id}/orphans",
         "/positions",
         "/positions/{position_key}",
@@ -165,8 +166,16 @@ RULES: dict[tuple[str, str], Rule] = {
         "/api/claims/{claim_id}/evidence/{annotation_id}",
         "/api/relations/{relation_id}",
     ),
-    # Users, positions, topics, documents, imports and the example data: admins.
-    **_rules("GET", Role.admin, "/users", "/api/users", "/documents/new"),
+    # Users, positions, topics, documents, imports and the example data: admins. A document's
+    # details form follows PATCH /api/documents/{document_id}, the edit it makes.
+    **_rules(
+        "GET",
+        Role.admin,
+        "/users",
+        "/api/users",
+        "/documents/new",
+        "/documents/{document_id}/details/edit",
+    ),
     **_rules(
         "POST",
         Role.admin,
@@ -177,6 +186,7 @@ RULES: dict[tuple[str, str], Rule] = {
         "/users/{user_id}",
         "/positions",
         "/documents/{document_id}/text",
+        "/documents/{document_id}/details",
         "/examples/clear",
         "/api/users",
         "/api/documents",

@@ -76,8 +76,13 @@
   function isVersionConflict(xhr) {
     return xhr.status === 409 && xhr.getResponseHeader("X-Conflict") === "version";
   }
+  // A form refused for what was typed in it comes back as a 422 marked X-Form-Errors, holding
+  // the form again with a sentence beside each refused field: it replaces the form sent.
+  function isRefusedForm(xhr) {
+    return xhr.status === 422 && xhr.getResponseHeader("X-Form-Errors") === "true";
+  }
   document.addEventListener("htmx:beforeSwap", (evt) => {
-    if (!isVersionConflict(evt.detail.xhr)) return;
+    if (!isVersionConflict(evt.detail.xhr) && !isRefusedForm(evt.detail.xhr)) return;
     evt.detail.shouldSwap = true;
     evt.detail.isError = false;
   });
@@ -230,6 +235,9 @@
       const help = document.getElementById("help");
       if (help && !help.hidden) { toggleHelp(false); return; }
       if (form) { formKey(form, "Escape"); return; }
+      // A form that opened in place of what it edits (data-escape-cancels) closes again.
+      const inPlace = active && active.closest && active.closest("[data-escape-cancels]");
+      if (inPlace) { inPlace.querySelector("[data-cancel]").click(); evt.preventDefault(); return; }
       const passage = currentPassage();
       if (passage) setSpan(passage, null, null, "");
       return;
@@ -248,10 +256,13 @@
       return;
     }
     if (evt.key === "?") { toggleHelp(); evt.preventDefault(); return; }
-    // Page shortcuts: an element marked data-key="x" is focused (a <summary> is opened first).
+    // Page shortcuts: an element marked data-key="x" is focused (a <summary> is opened first,
+    // a button pressed).
     const marked = document.querySelector('[data-key="' + CSS.escape(evt.key) + '"]');
     if (marked) {
-      if (marked.tagName === "SUMMARY") {
+      if (marked.tagName === "BUTTON") {
+        marked.click();
+      } else if (marked.tagName === "SUMMARY") {
         marked.parentElement.open = true;
         const field = marked.parentElement.querySelector("input:not([type=hidden]), textarea, select");
         (field || marked).focus();

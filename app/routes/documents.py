@@ -2,15 +2,18 @@
 tags that lost their place in it (orphans); and their JSON twins: documents, their passages
 and orphans."""
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from app.deps import AnalystDep, SessionDep
+from app.errors import version_conflict_response
 from app.models import (
     MAX_INTEGER,
+    VERSION_HELP,
     AnnotationPublic,
     DocumentCreate,
     DocumentPublic,
@@ -19,12 +22,20 @@ from app.models import (
     PassageUpdate,
 )
 from app.presenters.annotations import orphans_context
-from app.presenters.documents import document_context, passage_window
+from app.presenters.documents import (
+    DETAIL_LABELS,
+    document_conflict_context,
+    document_context,
+    document_details_context,
+    document_list_context,
+    passage_window,
+)
 from app.routes.claims import FLASH_COOKIE, flash_message, redirect_with_message
 from app.routes.paging import ApiPageDep, HtmlPageDep, add_page_headers, page_url, pager
 from app.routes.params import VersionQuery, VersionRequired
 from app.routes.responses import CONFLICT, DELETES, INVALID, NOT_FOUND, STALE, no_content
 from app.services import corpus, documents, reanchor, tagging
+from app.services.errors import VersionConflict
 from app.templating import is_fragment_request, render
 
 router = APIRouter(include_in_schema=False)
@@ -36,13 +47,22 @@ def home() -> RedirectResponse:
     return RedirectResponse("/documents", status_code=303)
 
 
+Undated = Annotated[
+    bool, Query(description="Only the documents with no publication date (`published` null).")
+]
+
+
 @router.get("/documents", response_class=HTMLResponse)
 def document_list(
-    request: Request, session: SessionDep, analyst: AnalystDep, page: HtmlPageDep
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    page: HtmlPageDep,
+    undated: Undated = False,
 ) -> HTMLResponse:
-    found = documents.page_documents(session, page)
-    context = {
-        "summaries": found.items,
+    context = document_list_context(session, page, undated)
+    found = context["found"]
+    context |= {
         "pager": pager(request, found),
         "rows_url": page_url(request, found, found.offset),
         "analyst": analyst,
@@ -115,6 +135,135 @@ def orphans_page(
     return render(request, "orphans.html", context, fragment="_orphans.html")
 
 
+# --- the document's details: its title, outlet, author, date and address ----------------------
+
+# Far above each detail's own bound (at most 2,000 characters): a longer value is refused at
+# once; one past its detail's bound comes back in the form with a sentence beside it.
+DETAIL_FORM_LIMIT = 10_000
+# A refused form comes back to be shown in place of the one sent (app.js lets htmx swap it).
+FORM_REFUSED = {"X-Form-Errors": "true"}
+NOT_A_WEB_ADDRESS = (
+    "Only a web address can be kept: one that starts with http:// or https://, "
+    "e.g. https://example.org/article."
+)
+
+
+class DetailsForm(BaseModel):
+    """The details form as typed; `details_update` checks it as the API's edit is checked."""
+
+    title: str = Field(default="", max_length=DETAIL_FORM_LIMIT)
+    outlet: str = Field(default="", max_length=DETAIL_FORM_LIMIT)
+    author: str = Field(default="", max_length=DETAIL_FORM_LIMIT)
+    published: str = Field(default="", max_length=DETAIL_FORM_LIMIT)
+    url: str = Field(default="", max_length=DETAIL_FORM_LIMIT)
+    version: int = Field(ge=1, le=MAX_INTEGER, description=VERSION_HELP)
+
+    def typed(self) -> dict[str, str]:
+        """The fields as typed, to fill the form again."""
+        return {name: str(getattr(self, name)) for name in (*DETAIL_LABELS, "version")}
+
+
+class DetailsEdit(DocumentUpdate):
+    """The API's edit of the details, from the form, where a date is written as YYYY-MM-DD
+    and nothing else (pydantic would also read "0" as 1970-01-01)."""
+
+    @field_validator("published", mode="before")
+    @classmethod
+    def _written_as_iso_date(cls, value: object) -> object:
+        if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            raise ValueError("not a date written as YYYY-MM-DD")
+        return value
+
+
+def details_update(form: DetailsForm) -> DetailsEdit:
+    """The form as the API's edit: a blank field is a detail the text does not state (None).
+    NUL is dropped, as from all text users type. Raises ValidationError for a refused value."""
+    typed = form.typed()
+    values = {name: typed[name].replace("\x00", "").strip() or None for name in DETAIL_LABELS}
+    return DetailsEdit.model_validate({**values, "version": form.version})
+
+
+def details_problems(refused: ValidationError) -> dict[str, str]:
+    """A sentence for each refused detail, to show beside its field."""
+    problems: dict[str, str] = {}
+    for error in refused.errors():
+        name = str(error["loc"][0]) if error["loc"] else "title"
+        typed = str(error.get("input", ""))
+        if error["type"] == "string_too_long":
+            most = error.get("ctx", {}).get("max_length", 0)
+            message = f"This is {len(typed):,} characters long; it can be {most:,} at most."
+        elif name == "published":
+            message = f"“{typed[:40]}” is not a date: write it as YYYY-MM-DD, e.g. 2025-08-15."
+        elif name == "url":
+            message = NOT_A_WEB_ADDRESS
+        else:
+            message = str(error["msg"])
+        problems.setdefault(name, message)
+    return problems
+
+
+@router.get("/documents/{document_id}/details", response_class=HTMLResponse)
+def document_details(
+    request: Request, session: SessionDep, analyst: AnalystDep, document_id: str
+) -> HTMLResponse:
+    """The document's title and details as its page shows them (after an edit is cancelled)."""
+    whole_page = not is_fragment_request(request)
+    context = document_details_context(session, document_id, analyst, whole_page)
+    return render(request, "document.html", context, fragment="_document_details.html")
+
+
+@router.get("/documents/{document_id}/details/edit", response_class=HTMLResponse)
+def edit_document_details(
+    request: Request, session: SessionDep, analyst: AnalystDep, document_id: str
+) -> HTMLResponse:
+    """The form that changes the document's details, in place of them."""
+    whole_page = not is_fragment_request(request)
+    context = document_details_context(session, document_id, analyst, whole_page, editing=True)
+    return render(request, "document.html", context, fragment="_document_details.html")
+
+
+@router.post("/documents/{document_id}/details", response_class=HTMLResponse)
+def save_document_details(
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    document_id: str,
+    form: Annotated[DetailsForm, Form()],
+) -> Response:
+    """Save the details form by the API's own edit (recorded in the history, checked against
+    the version the form was filled from): a refused value comes back in the form with a
+    sentence (422); a change someone made meanwhile, as both versions side by side (409)."""
+    whole_page = not is_fragment_request(request)
+    try:
+        data = details_update(form)
+    except ValidationError as refused:
+        context = document_details_context(
+            session,
+            document_id,
+            analyst,
+            whole_page,
+            editing=True,
+            form=form.typed(),
+            errors=details_problems(refused),
+        )
+        return render(
+            request,
+            "document.html",
+            context,
+            fragment="_document_details.html",
+            status_code=422,
+            headers=FORM_REFUSED,
+        )
+    try:
+        documents.update_document(session, document_id, data)
+    except VersionConflict as conflict:
+        return version_conflict_response(request, document_conflict_context(conflict, data))
+    if whole_page:
+        return redirect_with_message(request, f"/documents/{document_id}", "The details are saved.")
+    context = document_details_context(session, document_id, analyst, False, saved=True)
+    return render(request, "_document_details.html", context)
+
+
 @router.get("/documents/{document_id}/stats", response_class=HTMLResponse)
 def document_stats(request: Request, session: SessionDep, document_id: str) -> HTMLResponse:
     """The tag counts in the document header, refreshed after every change of tags."""
@@ -139,11 +288,16 @@ class DocumentText(BaseModel):
 
 @api_router.get("/documents", tags=["documents"])
 def list_documents(
-    request: Request, response: Response, session: SessionDep, page: ApiPageDep
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    page: ApiPageDep,
+    undated: Undated = False,
 ) -> list[DocumentPublic]:
     """Documents, oldest first, a page at a time (`limit`, `offset`; the total is in
-    `X-Total-Count`, the next and previous pages in `Link`)."""
-    found = documents.page_documents(session, page)
+    `X-Total-Count`, the next and previous pages in `Link`); with `undated=true`, only those
+    with no publication date, whose `published` is still to be set."""
+    found = documents.page_documents(session, page, undated)
     add_page_headers(request, response, found)
     return [summary.document for summary in found.items]
 

@@ -51,15 +51,24 @@ def _live() -> ColumnElement[bool]:
     return col(Annotation.deleted_at).is_(None)
 
 
+def _undated() -> ColumnElement[bool]:
+    return col(Document.published).is_(None)
+
+
 def list_documents(
-    session: Session, only: str | None = None, page: PageRequest | None = None
+    session: Session,
+    only: str | None = None,
+    page: PageRequest | None = None,
+    undated: bool = False,
 ) -> list[DocumentSummary]:
-    """Every document (or just the one with id `only`, or one `page` of them), oldest first,
-    with its passage, tagged-passage and tag counts (four queries in all, counting only the
-    documents shown)."""
+    """Every document (or just the one with id `only`, or one `page` of them; with `undated`,
+    only those without a publication date), oldest first, with its passage, tagged-passage and
+    tag counts (four queries in all, counting only the documents shown)."""
     documents = select(Document).order_by(col(Document.created_at), col(Document.id))
     if only is not None:
         documents = documents.where(Document.id == only)
+    if undated:
+        documents = documents.where(_undated())
     if page is not None:
         documents = documents.offset(page.offset).limit(page.limit)
     shown = list(session.exec(documents))
@@ -68,7 +77,8 @@ def list_documents(
     # Counted for the documents shown only; for all of them, without a list of ids. Passages
     # and tags are counted apart, each by its own document_id index: joining the two tables
     # made PostgreSQL hash every live tag of the corpus to count one document's.
-    ids = [d.id for d in shown] if only is not None or page is not None else None
+    some = only is not None or page is not None or undated
+    ids = [d.id for d in shown] if some else None
     passage_counts = select(Passage.document_id, func.count()).group_by(col(Passage.document_id))
     tag_counts = (
         select(
@@ -103,10 +113,20 @@ def list_documents(
     return summaries
 
 
-def page_documents(session: Session, page: PageRequest) -> Page[DocumentSummary]:
-    """One page of `list_documents`, with the number of documents in all."""
-    total = count_rows(session, select(Document.id))
-    return Page(list_documents(session, page=page), total, page.limit, page.offset)
+def page_documents(
+    session: Session, page: PageRequest, undated: bool = False
+) -> Page[DocumentSummary]:
+    """One page of `list_documents` (with `undated`, of the documents without a publication
+    date), with the number of such documents in all."""
+    total = count_documents(session, undated)
+    return Page(list_documents(session, page=page, undated=undated), total, page.limit, page.offset)
+
+
+def count_documents(session: Session, undated: bool = False) -> int:
+    """How many documents there are; with `undated`, how many have no publication date (they
+    have no place on a time axis)."""
+    query = select(Document.id)
+    return count_rows(session, query.where(_undated()) if undated else query)
 
 
 def _openings(session: Session, ids: Iterable[str] | None) -> dict[str, str]:

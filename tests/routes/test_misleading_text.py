@@ -120,6 +120,7 @@ def pages_of(ids: dict[str, str]) -> list[str]:
     return [
         "/documents",
         f"/documents/{ids['document']}",
+        f"/documents/{ids['document']}/details/edit",
         f"/passages/{ids['passage']}",
         f"/annotations/{ids['annotation']}/edit",
         "/positions",
