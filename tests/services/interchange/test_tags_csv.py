@@ -358,21 +358,33 @@ def test_the_file_reads_one_snapshot_while_others_write(
     monkeypatch.setattr(writing, "CHUNK_SIZE", 1)  # hand on every batch as soon as it is made
     before = csv_text(source.engine)
     chunks = stream_tags_csv(source.engine)
-    started = next(chunks)  # the header and the first tag
+    started = [next(chunks), next(chunks)]  # the header, then the first tag: reading began
     with Session(source.engine) as session:
         passage = session.get_one(Passage, source.wrapped.id)
         make_annotation(session, passage, "russia", created_at=T0 + timedelta(days=1))
 
-    assert "".join([started, *chunks]) == before
+    assert "".join([*started, *chunks]) == before
     assert csv_text(source.engine) != before
 
 
-def test_rows_come_in_batches_and_chunks(source: Source, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rows_are_read_in_batches_and_handed_on_in_chunks(
+    source: Source, monkeypatch: pytest.MonkeyPatch
+) -> None:
     whole = csv_text(source.engine)
     monkeypatch.setattr(tags_csv, "BATCH_SIZE", 1)
     monkeypatch.setattr(writing, "CHUNK_SIZE", 1)
     chunks = list(stream_tags_csv(source.engine))
 
     assert "".join(chunks) == whole
-    # The header with the first row, then one chunk per row.
-    assert len([c for c in chunks if c]) == 4
+    assert len(chunks) == 1 + 4  # the header, then a chunk per row
+
+
+def test_fields_are_quoted_exactly_as_pythons_csv_writer_quotes_them(source: Source) -> None:
+    hostile_map(source.engine)
+    orphan_a1_and_the_cited_passage(source)
+    for spreadsheet in (False, True):
+        text = csv_text(source.engine, spreadsheet=spreadsheet)
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerows(csv.reader(io.StringIO(text, newline="")))
+        assert text == buffer.getvalue()
