@@ -149,7 +149,6 @@ def spreadsheet_field(value: str | None) -> str:
 
 
 def _query(filters: ExportFilters) -> Any:
-    stance = ClaimStance
     return (
         sa_select(*_SELECTED, *document_place_columns())
         .join(Document, col(Document.id) == col(Annotation.document_id))
@@ -160,10 +159,10 @@ def _query(filters: ExportFilters) -> Any:
         .outerjoin(Topic, col(Topic.key) == col(Annotation.topic_key))
         .outerjoin(Claim, col(Claim.id) == col(Annotation.claim_id))
         .outerjoin(
-            stance,
+            ClaimStance,
             and_(
-                col(stance.claim_id) == col(Annotation.claim_id),
-                col(stance.position_key) == col(Annotation.position_key),
+                col(ClaimStance.claim_id) == col(Annotation.claim_id),
+                col(ClaimStance.position_key) == col(Annotation.position_key),
             ),
         )
         .where(annotation_condition(filters))
