@@ -170,14 +170,6 @@ def _query(filters: ExportFilters) -> Any:
     )
 
 
-def _number(value: int | None) -> str:
-    return "" if value is None else str(value)
-
-
-def _boolean(value: Any) -> str:
-    return "true" if value else "false"
-
-
 def _line(row: Any, text: Callable[[str | None], str]) -> str:
     """One row of the file, in the order of COLUMNS, ended by CRLF.
 
@@ -233,14 +225,14 @@ def _line(row: Any, text: Callable[[str | None], str]) -> str:
                 published.isoformat() if published is not None else "",
                 text(url),
                 text(passage_id),
-                _number(ordinal),
+                "" if ordinal is None else str(ordinal),
                 text(passage_kind),
                 whole,
                 text(quote),
-                _number(start),
-                _number(end),
-                _number(document_start),
-                _number(document_end),
+                "" if start is None else str(start),
+                "" if end is None else str(end),
+                "" if document_start is None else str(document_start),
+                "" if document_end is None else str(document_end),
                 text(position_key),
                 text(position_name),
                 text(kind),
@@ -253,9 +245,9 @@ def _line(row: Any, text: Callable[[str | None], str]) -> str:
                 text(analyst),
                 created_at,
                 updated_at,
-                _boolean(orphaned_at is not None),
+                "false" if orphaned_at is None else "true",
                 orphaned_at or "",
-                _boolean(example),
+                "true" if example else "false",
             )
         )
         + CRLF
