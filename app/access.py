@@ -79,6 +79,7 @@ RULES: dict[tuple[str, str], Rule] = {
         "/api/export/schema/v1",
         "/api/export/w3c",
         "/api/export/aif",
+        "/api/export/csv",
         "/api/export/history",
         "/api/history",
         "/api/history/{item_type:item_type}/{item_id}",

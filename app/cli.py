@@ -221,16 +221,22 @@ class ExportFormat(StrEnum):
     argmap = "argmap"
     aif = "aif"
     w3c = "w3c"
+    csv = "csv"
     history = "history"
 
 
-def export_chunks(engine: Engine, fmt: ExportFormat, filters: Any, base_url: str) -> Iterator[str]:
+def export_chunks(
+    engine: Engine, fmt: ExportFormat, filters: Any, base_url: str, spreadsheet: bool = False
+) -> Iterator[str]:
     """The export in `fmt`; filters are checked before the first chunk."""
     from app.services.history import stream_history_export
     from app.services.interchange.aif.export import export_aif
     from app.services.interchange.native import stream_export
+    from app.services.interchange.tags_csv import stream_tags_csv
     from app.services.interchange.w3c import stream_w3c
 
+    if fmt == ExportFormat.csv:
+        return stream_tags_csv(engine, filters, spreadsheet=spreadsheet)
     if fmt == ExportFormat.history:
         return stream_history_export(engine)
     if fmt == ExportFormat.w3c:
@@ -262,19 +268,32 @@ def export_command(
             "--format",
             help="argmap: the native format (GET /api/export); aif: claims and relations as "
             "AIF JSON (GET /api/export/aif); w3c: the tags as W3C Web Annotations "
-            "(GET /api/export/w3c); history: every change ever made (GET /api/export/history; "
-            "filters do not apply).",
+            "(GET /api/export/w3c); csv: the tags as a CSV table, a row each, for R, pandas "
+            "or a spreadsheet (GET /api/export/csv); history: every change ever made "
+            "(GET /api/export/history; filters do not apply).",
         ),
     ] = ExportFormat.argmap,
     base_url: Annotated[
         str, typer.Option(help="Where the app is served, for the ids of W3C annotations.")
     ] = "http://127.0.0.1:8000",
+    spreadsheet: Annotated[
+        bool,
+        typer.Option(
+            help="csv only: guard text starting with = + - @ (a formula to a spreadsheet) with "
+            "a leading apostrophe. Leave it out for R and pandas."
+        ),
+    ] = False,
 ) -> None:
-    """Write the argument map as JSON: the same bytes as the matching API route."""
+    """Write the argument map as JSON (or the tags as CSV): the same bytes as the matching API
+    route."""
     from app.services.interchange.filters import ExportFilters
 
+    if spreadsheet and fmt != ExportFormat.csv:
+        typer.echo("--spreadsheet applies only to --format csv.", err=True)
+        raise typer.Exit(2)
+    filters = ExportFilters(document, position, topic)
     with migrated_database() as engine:
-        chunks = export_chunks(engine, fmt, ExportFilters(document, position, topic), base_url)
+        chunks = export_chunks(engine, fmt, filters, base_url, spreadsheet)
         if out is None:
             for chunk in chunks:
                 sys.stdout.buffer.write(chunk.encode("utf-8"))

@@ -5,7 +5,10 @@ and passages, streams the full export of each into a sink that only counts bytes
 the median (over several runs) of the peak Python memory seen by tracemalloc and of the wall
 time. If the export streams as it should, peak(10N)/peak(N) stays close to 1.
 
-    .venv/bin/python benchmarks/export_memory.py [--annotations 5000] [--runs 3]
+    .venv/bin/python benchmarks/export_memory.py [--annotations 5000] [--runs 3] [--format csv]
+
+`--format csv` streams the CSV of tags (GET /api/export/csv) instead of the native export, and
+the table adds its speed in tags per second.
 
 Wall times are measured in separate runs without tracemalloc, which slows Python down.
 """
@@ -17,6 +20,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,6 +43,12 @@ from app.models import (  # noqa: E402
     passage_id_for,
 )
 from app.services.interchange.native import stream_export  # noqa: E402
+from app.services.interchange.tags_csv import stream_tags_csv  # noqa: E402
+
+EXPORTS: dict[str, Callable[[Engine], Iterator[str]]] = {
+    "argmap": stream_export,
+    "csv": stream_tags_csv,
+}
 
 PASSAGES_PER_DOCUMENT = 20
 ANNOTATIONS_PER_PASSAGE = 5
@@ -144,27 +154,27 @@ def build_database(path: Path, annotations: int) -> Sizes:
     return Sizes(len(documents), len(passages), len(notes))
 
 
-def export_once(engine: Engine) -> int:
+def export_once(engine: Engine, fmt: str) -> int:
     """Stream the full export into a sink that keeps nothing; returns the bytes written."""
     written = 0
-    for chunk in stream_export(engine):
+    for chunk in EXPORTS[fmt](engine):
         written += len(chunk.encode("utf-8"))
     return written
 
 
-def measure(path: Path, runs: int) -> tuple[float, float, int]:
+def measure(path: Path, runs: int, fmt: str) -> tuple[float, float, int]:
     """Median peak traced memory (bytes) and median wall time (s) of `runs` exports."""
     engine = make_engine(f"sqlite:///{path}")
-    export_once(engine)  # warm up: imports, statement caches, the schema file
+    export_once(engine, fmt)  # warm up: imports, statement caches, the schema file
     peaks, times = [], []
     size = 0
     for _ in range(runs):
         tracemalloc.start()
-        size = export_once(engine)
+        size = export_once(engine, fmt)
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
         started = time.perf_counter()
-        export_once(engine)
+        export_once(engine, fmt)
         times.append(time.perf_counter() - started)
     engine.dispose()
     return statistics.median(peaks), statistics.median(times), size
@@ -174,6 +184,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--annotations", type=int, default=5_000, help="N (default 5000)")
     parser.add_argument("--runs", type=int, default=3, help="runs per size (default 3)")
+    parser.add_argument(
+        "--format", choices=sorted(EXPORTS), default="argmap", help="what to export (argmap)"
+    )
     args = parser.parse_args()
 
     results = []
@@ -183,17 +196,19 @@ def main() -> int:
             started = time.perf_counter()
             sizes = build_database(path, count)
             built = time.perf_counter() - started
-            peak, seconds, size = measure(path, args.runs)
+            peak, seconds, size = measure(path, args.runs, args.format)
             results.append((sizes, built, peak, seconds, size))
 
+    print(f"format: {args.format}")
     print(
         f"{'annotations':>11} {'passages':>9} {'documents':>9} {'export MB':>9} "
-        f"{'peak MiB':>8} {'export s':>8} {'build s':>7}"
+        f"{'peak MiB':>8} {'export s':>8} {'tags/s':>8} {'build s':>7}"
     )
     for sizes, built, peak, seconds, size in results:
         print(
             f"{sizes.annotations:>11,} {sizes.passages:>9,} {sizes.documents:>9,} "
-            f"{size / 1e6:>9.1f} {peak / 2**20:>8.2f} {seconds:>8.2f} {built:>7.1f}"
+            f"{size / 1e6:>9.1f} {peak / 2**20:>8.2f} {seconds:>8.2f} "
+            f"{sizes.annotations / seconds:>8,.0f} {built:>7.1f}"
         )
     ratio = results[1][2] / results[0][2]
     print(f"peak(10N)/peak(N) = {ratio:.2f}  (medians of {args.runs} runs; 1.0 is perfectly flat)")

@@ -255,6 +255,38 @@ def test_aif_and_w3c_exports_match_the_api(seeded_db_url: str, tmp_path: Path) -
     assert len(json.loads(api_history)["entries"]) > 10  # the small map's creations, at least
 
 
+def test_csv_export_matches_the_api_with_its_filters(seeded_db_url: str, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from app.config import Settings
+    from app.main import create_app
+    from tests.accounts import ADMIN, sign_in_as
+
+    app = create_app(Settings(database_url=seeded_db_url))
+    with sign_in_as(TestClient(app), ADMIN) as client:
+        with Session(app.state.engine) as session:
+            build_small_map(session)
+        api_csv = client.get("/api/export/csv").content
+        api_russia = client.get("/api/export/csv?position=russia&spreadsheet=true").content
+
+    out = tmp_path / "tags.csv"
+    result = argmap(seeded_db_url, "export", "--format", "csv", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert out.read_bytes() == api_csv
+    assert api_csv.count(b"\r\n") > 3  # the header and the small map's tags, CRLF-ended
+    russia = argmap(
+        seeded_db_url, "export", "--format", "csv", "--position", "russia", "--spreadsheet"
+    )
+    assert russia.exit_code == 0, russia.stderr
+    assert russia.stdout_bytes == api_russia
+
+
+def test_spreadsheet_is_refused_for_a_json_export(seeded_db_url: str) -> None:
+    result = argmap(seeded_db_url, "export", "--format", "w3c", "--spreadsheet")
+    assert result.exit_code == 2
+    assert "--spreadsheet applies only to --format csv" in result.stderr
+
+
 def test_aif_import_from_the_command_line(
     seeded_db_url: str, tmp_path: Path, new_db_url: NewDatabase
 ) -> None:

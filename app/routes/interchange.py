@@ -1,7 +1,9 @@
-"""The map in and out: the native JSON export and its schema, W3C Web Annotations and AIF JSON
-out; native and AIF files in. Every export takes the same filters."""
+"""The map in and out: the native JSON export and its schema, W3C Web Annotations, AIF JSON and
+a CSV of the tags out; native and AIF files in. Every export takes the same filters."""
 
+import re
 from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -16,6 +18,8 @@ from app.services.interchange.aif.load import import_aif
 from app.services.interchange.filters import ExportFilters
 from app.services.interchange.importer import import_map
 from app.services.interchange.native import export_schema, stream_export
+from app.services.interchange.tags_csv import MEDIA_TYPE as CSV_MEDIA_TYPE
+from app.services.interchange.tags_csv import stream_tags_csv
 from app.services.interchange.w3c import MEDIA_TYPE, stream_w3c
 
 router = APIRouter(tags=["export"])
@@ -52,6 +56,16 @@ def export_filters(
 
 ExportFiltersDep = Annotated[ExportFilters, Depends(export_filters)]
 DownloadFlag = Annotated[bool, Query(description="Ask the browser to save it as a file.")]
+SpreadsheetFlag = Annotated[
+    bool,
+    Query(
+        description="For a spreadsheet program: a text cell starting with =, +, -, @, a tab or a "
+        "carriage return gets a leading apostrophe, so that it is not run as a formula. Leave "
+        "it out for R and pandas, which then read the text exactly as stored."
+    ),
+]
+# Characters a file name keeps; any other run of characters in a filter value becomes a dash.
+UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9_]+")
 
 
 def import_body(description: str, json_schema: dict[str, Any]) -> dict[str, Any]:
@@ -125,6 +139,46 @@ def export_aif_map(
     """The claims and relations (or the part the filters select) as AIF JSON for OVA/AIFdb."""
     headers = AIF_DOWNLOAD if download else None
     return JSONResponse(export_aif(session, filters), headers=headers)
+
+
+@router.get(
+    "/api/export/csv",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "The live tags, a row each, as CSV (RFC 4180, UTF-8, a header row; "
+            "the manual lists the columns).",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **NO_SUCH_FILTER,
+    },
+)
+def export_tags_csv(
+    request: Request,
+    filters: ExportFiltersDep,
+    download: DownloadFlag = False,
+    spreadsheet: SpreadsheetFlag = False,
+) -> StreamingResponse:
+    """The tags (or those the filters select) as a CSV table for R, pandas or a spreadsheet."""
+    chunks = stream_tags_csv(request.app.state.engine, filters, spreadsheet=spreadsheet)
+    headers = None
+    if download:
+        name = tags_csv_file_name(filters, spreadsheet, datetime.now(UTC))
+        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return StreamingResponse(chunks, media_type=CSV_MEDIA_TYPE, headers=headers)
+
+
+def tags_csv_file_name(filters: ExportFilters, spreadsheet: bool, when: datetime) -> str:
+    """What the file holds, with its filters and the day (UTC) it was made:
+    `argument-map-tags-position-russia-2026-12-06.csv`."""
+    parts = ["argument-map-tags"]
+    for name, value in filters.chosen().items():
+        safe = UNSAFE_IN_FILE_NAME.sub("-", value).strip("-") or "x"
+        parts.append(f"{name}-{safe}")
+    if spreadsheet:
+        parts.append("spreadsheet")
+    parts.append(when.date().isoformat())
+    return "-".join(parts) + ".csv"
 
 
 # --- in ------------------------------------------------------------------------------------

@@ -226,13 +226,17 @@ def _passage_records(session: Session, filters: ExportFilters) -> Iterator[dict[
         yield dict(zip(PASSAGE_COLUMNS, row, strict=True))
 
 
-def _annotation_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
-    # One query, no lookup per row: plain rows with the passage's place in the same row. For
-    # a span whose passage text is shorter than its place in the document (lines were
-    # joined), the row also brings the passage's slice of the original text, which placing
-    # the span in the document needs; where the lengths agree, every line break was a single
-    # newline read as one space, so the span's offsets carry over unchanged and the document
-    # text is not read at all.
+def document_place_columns() -> list[Any]:
+    """The columns, after an annotation's own, that `place_in_document` takes: its passage's
+    start, end and text, and (only where needed) the passage's slice of the original text.
+
+    The query must outer-join Passage on the annotation's passage and Document on the
+    passage's (or, the same, the annotation's) document. For a span whose passage text is
+    shorter than its place in the document (lines were joined), the row brings the passage's
+    slice of the original text, which placing the span in the document needs; where the
+    lengths agree, every line break was a single newline read as one space, so the span's
+    offsets carry over unchanged and the document text is not read at all.
+    """
     joined = col(Passage.end) - col(Passage.start) != func.length(Passage.text)
     raw_passage = case(
         (
@@ -243,11 +247,15 @@ def _annotation_records(session: Session, filters: ExportFilters) -> Iterator[di
         ),
         else_=None,
     )
-    place: list[Any] = [Passage.start, Passage.end, Passage.text, raw_passage]
+    return [Passage.start, Passage.end, Passage.text, raw_passage]
+
+
+def _annotation_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
+    # One query, no lookup per row: plain rows with the passage's place in the same row.
     head, tail = len(ANNOTATION_HEAD), len(ANNOTATION_HEAD) + len(ANNOTATION_TAIL)
     # Outer joins: an orphan has no passage (and no place in its document).
     query = (
-        sa_select(*ANNOTATION_HEAD.values(), *ANNOTATION_TAIL.values(), *place)
+        sa_select(*ANNOTATION_HEAD.values(), *ANNOTATION_TAIL.values(), *document_place_columns())
         .outerjoin(Passage, col(Passage.id) == col(Annotation.passage_id))
         .outerjoin(Document, col(Document.id) == col(Passage.document_id))
         .where(annotation_condition(filters))
@@ -255,7 +263,7 @@ def _annotation_records(session: Session, filters: ExportFilters) -> Iterator[di
     )
     for row in _rows(session, query):
         record = dict(zip(ANNOTATION_HEAD, row[:head], strict=True))
-        record["document_start"], record["document_end"] = _place_in_document(
+        record["document_start"], record["document_end"] = place_in_document(
             record["passage_id"], record["start"], record["end"], *row[tail:]
         )
         record.update(zip(ANNOTATION_TAIL, row[head:tail], strict=True))
@@ -263,7 +271,7 @@ def _annotation_records(session: Session, filters: ExportFilters) -> Iterator[di
         yield record
 
 
-def _place_in_document(
+def place_in_document(
     passage_id: str | None,
     start: int | None,
     end: int | None,
@@ -273,7 +281,10 @@ def _place_in_document(
     raw: str | None,
 ) -> tuple[int | None, int | None]:
     """document_start and document_end of an annotation: null for an orphan, the passage's
-    place for a whole-passage tag, the span shifted or mapped into the document otherwise."""
+    place for a whole-passage tag, the span shifted or mapped into the document otherwise.
+
+    The last four arguments are the row's `document_place_columns`.
+    """
     if passage_id is None:
         return None, None
     if start is None or end is None:
