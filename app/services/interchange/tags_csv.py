@@ -33,14 +33,23 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from app.models import Annotation, Claim, ClaimStance, Document, Passage, Position, Topic
+from app.models import (
+    Actor,
+    Annotation,
+    Claim,
+    ClaimStance,
+    Document,
+    Passage,
+    Position,
+    Topic,
+)
 from app.services.interchange.filters import NO_FILTERS, ExportFilters, annotation_condition
 from app.services.interchange.native import document_place_columns, place_in_document
 from app.services.interchange.writing import BATCH_SIZE, iso_utc, stream_checked
 
 MEDIA_TYPE = "text/csv; charset=utf-8"
 
-# The columns of the file, in order. An `actor` column (who is quoted) will come when actors do.
+# The columns of the file, in order.
 COLUMNS = (
     "tag_id",
     "document_id",
@@ -63,6 +72,8 @@ COLUMNS = (
     "kind",
     "topic_key",
     "topic_name",
+    "actor_key",
+    "actor_name",
     "claim_id",
     "claim_text",
     "claim_stance",
@@ -98,6 +109,8 @@ _SELECTED: tuple[Any, ...] = (
     Annotation.kind,
     Annotation.topic_key,
     Topic.name,
+    Annotation.actor_key,
+    Actor.name,
     Annotation.claim_id,
     Claim.text,
     ClaimStance.stance,
@@ -153,10 +166,11 @@ def _query(filters: ExportFilters) -> Any:
         sa_select(*_SELECTED, *document_place_columns())
         .join(Document, col(Document.id) == col(Annotation.document_id))
         .join(Position, col(Position.key) == col(Annotation.position_key))
-        # Outer joins: an orphan has no passage; a tag may have no topic, no claim, or a
+        # Outer joins: an orphan has no passage; a tag may have no topic, actor, claim, or a
         # claim on which its position takes no stance.
         .outerjoin(Passage, col(Passage.id) == col(Annotation.passage_id))
         .outerjoin(Topic, col(Topic.key) == col(Annotation.topic_key))
+        .outerjoin(Actor, col(Actor.key) == col(Annotation.actor_key))
         .outerjoin(Claim, col(Claim.id) == col(Annotation.claim_id))
         .outerjoin(
             ClaimStance,
@@ -196,6 +210,8 @@ def _line(row: Any, text: Callable[[str | None], str]) -> str:
         kind,
         topic_key,
         topic_name,
+        actor_key,
+        actor_name,
         claim_id,
         claim_text,
         stance,
@@ -238,6 +254,8 @@ def _line(row: Any, text: Callable[[str | None], str]) -> str:
                 text(kind),
                 text(topic_key),
                 text(topic_name),
+                text(actor_key),
+                text(actor_name),
                 text(claim_id),
                 text(claim_text),
                 text(stance),

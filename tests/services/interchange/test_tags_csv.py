@@ -9,10 +9,11 @@ from typing import Any
 import pandas as pd
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.config import PROJECT_ROOT
-from app.models import Document, Passage
+from app.models import ActorCreate, Annotation, Document, Passage
+from app.services import actors
 from app.services.examples import count_examples, load_starter_map
 from app.services.interchange import tags_csv, writing
 from app.services.interchange.filters import ExportFilters
@@ -66,7 +67,22 @@ def test_the_header_names_every_column_in_snake_case(source: Source) -> None:
     assert header == ",".join(COLUMNS)
     assert all(name.isidentifier() and name == name.lower() for name in COLUMNS)
     assert len(set(COLUMNS)) == len(COLUMNS)
-    assert "actor" not in COLUMNS  # comes when actors exist
+
+
+def test_the_actor_columns_name_who_says_it(source: Source) -> None:
+    with Session(source.engine) as session:
+        actors.create_actor(session, ActorCreate(key="lavrov", name="Sergey Lavrov"), None)
+        tag = session.exec(select(Annotation).where(col(Annotation.deleted_at).is_(None))).first()
+        assert tag is not None
+        tag.actor_key = "lavrov"
+        session.add(tag)
+        session.commit()
+        tag_id = tag.id
+    rows = rows_by_tag(source.engine)
+    assert (rows[tag_id]["actor_key"], rows[tag_id]["actor_name"]) == ("lavrov", "Sergey Lavrov")
+    others = [row for key, row in rows.items() if key != tag_id]
+    assert others
+    assert all(row["actor_key"] == row["actor_name"] == "" for row in others)
 
 
 def test_one_row_per_live_tag_with_what_the_native_export_says_of_it(source: Source) -> None:
