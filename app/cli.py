@@ -6,9 +6,10 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from sqlalchemy.engine import Engine
@@ -28,6 +29,7 @@ cli = typer.Typer(
 
 # How long a command that writes waits for the app's writers to let it in.
 LOCK_WAIT = SQLITE_BUSY_TIMEOUT_MS / 1000
+Choice = TypeVar("Choice", bound=StrEnum)
 
 
 @contextmanager
@@ -309,6 +311,103 @@ def export_command(
         finally:
             partial.unlink(missing_ok=True)
     typer.echo(f"wrote {out}", err=True)
+
+
+@cli.command("network")
+def network_command(
+    kind: Annotated[
+        str, typer.Option(help="two-mode, congruence, conflict or subtract (docs/networks.md).")
+    ] = "congruence",
+    mode: Annotated[str, typer.Option(help="One-mode networks: actor or concept.")] = "actor",
+    normalization: Annotated[
+        str,
+        typer.Option(help="no, average, jaccard, cosine (one-mode); activity, prominence."),
+    ] = "no",
+    two_mode_weight: Annotated[str, typer.Option(help="ignore, subtract or combine.")] = "ignore",
+    duplicates: Annotated[
+        str, typer.Option(help="include, document, week, month, year or acrossrange.")
+    ] = "include",
+    concepts: Annotated[str, typer.Option(help="claims, or topics (a position's).")] = "claims",
+    document: Annotated[str | None, typer.Option(help="Only this document (its id).")] = None,
+    position: Annotated[str | None, typer.Option(help="Only this position (its key).")] = None,
+    topic: Annotated[str | None, typer.Option(help="Only this topic (its key).")] = None,
+    since: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")] = None,
+    window: Annotated[
+        int | None, typer.Option(min=1, help="Days a moving window covers (one network a step).")
+    ] = None,
+    step: Annotated[int, typer.Option(min=1, help="Days a moving window moves by.")] = 1,
+    fmt: Annotated[
+        str, typer.Option("--format", help="graphml, gexf, nodes.csv, edges.csv or json.")
+    ] = "graphml",
+    out: Annotated[
+        Path | None, typer.Option(help="File to write; standard output when left out.")
+    ] = None,
+) -> None:
+    """Write a discourse network of the map's statements, as GET /api/networks/file (or, with
+    --format json, GET /api/networks) gives it."""
+    from app.presenters.networks import network_as_json, network_file
+    from app.services.networks import network_spec
+    from app.services.statements import ConceptLevel, StatementFilters
+
+    formats = ("graphml", "gexf", "nodes.csv", "edges.csv", "json")
+    if fmt not in formats:
+        typer.echo(f"Unknown format '{fmt}': choose one of {', '.join(formats)}.", err=True)
+        raise typer.Exit(2)
+    with migrated_database() as engine, Session(engine) as session:
+        spec = network_spec(
+            kind,
+            mode=mode,
+            normalization=normalization,
+            two_mode_weight=two_mode_weight,
+            duplicates=duplicates,
+        )
+        first, last = (
+            _date_option(name, value) for name, value in (("since", since), ("until", until))
+        )
+        level = _choice_option(ConceptLevel, "concepts", concepts)
+        filters = StatementFilters(level, document, position, topic, first, last)
+        if fmt == "json":
+            document_json = network_as_json(
+                session, spec, filters, window_days=window, step_days=step, start=first, end=last
+            )
+            content = json.dumps(document_json, ensure_ascii=False, indent=2).encode("utf-8")
+        else:
+            content, _name = network_file(
+                session,
+                spec,
+                filters,
+                fmt,
+                window_days=window,
+                step_days=step,
+                start=first,
+                end=last,
+            )
+    if out is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
+        return
+    out.write_bytes(content)
+    typer.echo(f"wrote {out}", err=True)
+
+
+def _date_option(name: str, value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        typer.echo(f"--{name}: '{value[:20]}' is not a date (YYYY-MM-DD).", err=True)
+        raise typer.Exit(2) from None
+
+
+def _choice_option(kind: type[Choice], name: str, value: str) -> Choice:
+    try:
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(member.value for member in kind)
+        typer.echo(f"--{name}: '{value[:20]}' is not one of {choices}.", err=True)
+        raise typer.Exit(2) from None
 
 
 class ImportFormat(StrEnum):

@@ -374,3 +374,26 @@ def test_backup_then_restore_from_the_command_line(seeded_db_url: str, tmp_path:
     assert f"restored {out} into " in done.stdout
     assert "database is at the newest schema" in done.stdout
     assert service_export(seeded_db_url) == before
+
+
+def test_network_writes_the_graphml_the_api_gives_and_refuses_bad_choices(
+    seeded_db_url: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "network.graphml"
+    written = argmap(seeded_db_url, "network", "--kind", "two-mode", "--out", str(out))
+    assert written.exit_code == 0, written.output
+    # The starter map's tags name no actor yet: a valid file with no statements in it.
+    assert out.read_bytes().startswith(b"<?xml")
+    as_json = argmap(seeded_db_url, "network", "--format", "json")
+    assert as_json.exit_code == 0, as_json.output
+    assert json.loads(as_json.stdout)["statements"] == 0
+    for args, message in (
+        (("--kind", "friendship"), 'Unknown network type "friendship"'),
+        (("--format", "pdf"), "Unknown format 'pdf'"),
+        (("--since", "May"), "--since: 'May' is not a date"),
+        (("--concepts", "vibes"), "--concepts: 'vibes' is not one of claims, topics"),
+        (("--window", "0"), "Invalid value for '--window'"),
+    ):
+        refused = argmap(seeded_db_url, "network", *args)
+        assert refused.exit_code != 0
+        assert message in refused.output
