@@ -1,6 +1,8 @@
 """Statements read from the map: who took which stance on what, when, and where it says so.
 
-A statement comes from a live tag that names its actor, in a document with a publication date:
+A statement comes from a live tag with an actor, in a document with a publication date. The
+actor is the one the tag names; a tag that supports or opposes a position and names nobody
+speaks for its document's author (or else its outlet), when the registry knows that name:
 - on a **claim** (the tag's claim): the actor holds the claim if the tag's position holds it,
   rejects it if the position rejects it; a tag that *opposes* the position turns that around;
   a position with no stance on the claim counts as holding it (the tag is evidence for it);
@@ -86,7 +88,7 @@ def read_statements(session: Session, filters: StatementFilters) -> StatementSet
     """The statements the tags make under `filters`, in no particular order."""
     check_statement_filters(session, filters)
     query = (
-        select(Annotation, col(Document.published))
+        select(Annotation, col(Document.published), col(Document.author), col(Document.outlet))
         .join(Document, col(Document.id) == col(Annotation.document_id))
         .where(col(Annotation.deleted_at).is_(None))
     )
@@ -97,7 +99,9 @@ def read_statements(session: Session, filters: StatementFilters) -> StatementSet
     if filters.topic is not None:
         query = query.where(Annotation.topic_key == filters.topic)
     rows = session.exec(query).all()
-    actors = _unique_labels({a.key: a.name for a in session.exec(select(Actor))})
+    registry = list(session.exec(select(Actor)))
+    actors = _unique_labels({a.key: a.name for a in registry})
+    by_name = {name.casefold(): a.key for a in registry for name in (a.name, *a.aliases)}
     found = StatementSet()
     if filters.concepts is ConceptLevel.claims:
         stances = {
@@ -107,8 +111,15 @@ def read_statements(session: Session, filters: StatementFilters) -> StatementSet
     else:
         positions = {p.key: p.name for p in session.exec(select(Position))}
         topics = {t.key: t.name for t in session.exec(select(Topic))}
-    for tag, published in rows:
-        if tag.actor_key is None:
+    for tag, published, author, outlet in rows:
+        actor_key = tag.actor_key
+        if actor_key is None and tag.kind != AnnotationKind.states:
+            # The author argues: the author (or the outlet) is who says it.
+            actor_key = next(
+                (by_name[n.casefold()] for n in (author, outlet) if n and n.casefold() in by_name),
+                None,
+            )
+        if actor_key is None:
             found.left_out["no actor"] += 1
             continue
         if published is None:
@@ -135,7 +146,7 @@ def read_statements(session: Session, filters: StatementFilters) -> StatementSet
         found.statements.append(
             Statement(
                 id=tag.id,
-                actor=actors[tag.actor_key],
+                actor=actors[actor_key],
                 concept=concept,
                 agreement=_flip(agreement) if opposes else agreement,
                 date=published,

@@ -160,3 +160,27 @@ def test_bad_network_requests_are_refused_with_a_reason(
     answer = seeded_client.get("/api/networks", params=params)
     assert answer.status_code == status, answer.text
     assert message in answer.text
+
+
+def test_an_arguing_tag_without_an_actor_speaks_for_its_documents_author(
+    small_map: TestClient,
+) -> None:
+    client = small_map
+    document = client.get("/api/documents").json()[0]
+    changed = client.patch(
+        f"/api/documents/{document['id']}",
+        json={"version": document["version"], "author": "Fyodor Lukyanov"},
+    )
+    assert changed.status_code == 200, changed.text
+    made = client.post("/api/actors", json={"key": "lukyanov", "name": "Fyodor Lukyanov"})
+    assert made.status_code == 201
+    (claim,) = [c for c in client.get("/api/claims").json() if c["text"] == CLAIM]
+    passage = paragraphs(client, 0)[2]
+    _tag(client, passage, position_key="russia", kind="supports", claim_id=claim["id"])
+    _tag(client, passage, position_key="russia", kind="states", claim_id=claim["id"])
+    answer = client.get("/api/networks", params={"kind": "two-mode"}).json()
+    # The supporting tag is the author's statement; the one that states it still names nobody.
+    assert answer["statements"] == 5
+    assert answer["left_out"] == {"no actor": 2}
+    labels = {node["label"] for node in answer["networks"][0]["nodes"]}
+    assert "Fyodor Lukyanov" in labels
