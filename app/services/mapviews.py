@@ -24,7 +24,6 @@ from app.models import (
     Position,
     Relation,
     Stance,
-    Topic,
 )
 from app.services.catalog import get_position, get_topic, list_positions, list_topics
 from app.services.documents import document_labels
@@ -408,13 +407,6 @@ def matrix_evidence_count(session: Session) -> int:
     ).one()
 
 
-def topic_name(session: Session, key: str) -> str:
-    if key == NO_TOPIC:
-        return "No topic"
-    topic = session.get(Topic, key)
-    return topic.name if topic else key
-
-
 @dataclass(frozen=True)
 class CellPassage:
     """One tag behind a cell: its passage, document (and label) and claim if it has one."""
@@ -447,7 +439,7 @@ def cell_passages(
     limit: int = CELL_PASSAGE_LIMIT,
 ) -> CellPassages:
     """The tags behind one cell (those it counts), oldest document first, with their passages;
-    at most `limit` of them, and how many there are in all. Four queries."""
+    at most `limit` of them, and how many there are in all. Six queries at most."""
     position = get_position(session, position_key)
     name = "No topic" if topic_key == NO_TOPIC else get_topic(session, topic_key).name
     check_matrix_filters(session, filters)
@@ -464,11 +456,12 @@ def cell_passages(
         .join(Document, col(Document.id) == col(Passage.document_id))
         .where(*conditions)
         .order_by(
-            col(Document.published),
+            col(Document.published).asc().nulls_last(),
             col(Document.created_at),
             col(Passage.ordinal),
-            col(Annotation.start),
+            col(Annotation.start).asc().nulls_first(),
             col(Annotation.created_at),
+            col(Annotation.id),
         )
         .limit(limit)
     ).all()
