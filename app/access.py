@@ -72,6 +72,7 @@ RULES: dict[tuple[str, str], Rule] = {
         "/api/examples",
         "/api/graph",
         "/api/matrix",
+        "/api/matrix/cell",
         "/api/agreement",
         "/api/search",
         "/api/export",

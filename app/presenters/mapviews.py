@@ -1,9 +1,37 @@
 """What the mapviews pages and their JSON twins show, built from the services' results."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from app.services import mapviews
-from app.services.mapviews import Matrix
+from app.services.mapviews import Cell, CellPassages, Matrix, MatrixFilters
+
+# Claims listed in a cell of the page; the rest are counted and open with the cell.
+CELL_CLAIMS_SHOWN = 4
+
+
+def filters_as_record(filters: MatrixFilters) -> dict[str, Any]:
+    """The filters as the JSON twin writes them and the page's form sends them back."""
+    return {
+        "since": filters.since.isoformat() if filters.since else None,
+        "until": filters.until.isoformat() if filters.until else None,
+        "undated": filters.include_undated,
+        "document": filters.document,
+        "outlet": filters.outlet,
+        "analyst": filters.analyst,
+    }
+
+
+def filters_query(filters: MatrixFilters) -> str:
+    """The filters as a query string (blank for those not given), for a cell's link."""
+    record = filters_as_record(filters)
+    record["undated"] = "true" if filters.include_undated else "false"
+    return urlencode({name: "" if value is None else value for name, value in record.items()})
+
+
+def cell_url(cell: Cell, filters: MatrixFilters) -> str:
+    query = urlencode({"position": cell.position, "topic": cell.topic})
+    return f"/matrix/cell?{query}&{filters_query(filters)}"
 
 
 def cell_claim(claim: mapviews.CellClaim) -> dict[str, Any]:
@@ -12,26 +40,85 @@ def cell_claim(claim: mapviews.CellClaim) -> dict[str, Any]:
         "text": claim.text,
         "stance": claim.stance,
         "states": claim.states,
-        "argued": claim.argued,
-        "documents": sorted(claim.documents),
+        "supports": claim.supports,
+        "opposes": claim.opposes,
+        "documents": claim.documents,
         "needs_review": claim.needs_review,
     }
 
 
-def matrix_as_json(matrix: Matrix) -> dict[str, Any]:
+def cell_as_json(cell: Cell) -> dict[str, Any]:
     return {
+        "position": cell.position,
+        "topic": cell.topic,
+        "tags": cell.tags,
+        "states": cell.states,
+        "supports": cell.supports,
+        "opposes": cell.opposes,
+        "with_claim": cell.with_claim,
+        "held": [cell_claim(c) for c in cell.held],
+        "rejected": [cell_claim(c) for c in cell.rejected],
+    }
+
+
+def matrix_as_json(matrix: Matrix, filters: MatrixFilters) -> dict[str, Any]:
+    return {
+        "filters": filters_as_record(filters),
         "positions": [p.key for p in matrix.positions],
         "topics": [key for key, _ in matrix.topics],
-        "cells": [
-            {
-                "position": cell.position,
-                "topic": cell.topic,
-                "states": cell.states,
-                "argued": cell.argued,
-                "documents": cell.documents,
-                "held": [cell_claim(c) for c in cell.held],
-                "rejected": [cell_claim(c) for c in cell.rejected],
-            }
-            for cell in matrix.cells.values()
-        ],
+        "cells": [cell_as_json(cell) for cell in matrix.cells.values() if not cell.empty],
     }
+
+
+def matrix_context(
+    matrix: Matrix, filters: MatrixFilters, documents: list[tuple[str, str]]
+) -> dict[str, Any]:
+    """The page: the matrix, the filters as the form shows them, each cell's link."""
+    return {
+        "matrix": matrix,
+        "filters": filters,
+        "documents": documents,
+        "cell_url": lambda cell: cell_url(cell, filters),
+        "claims_shown": CELL_CLAIMS_SHOWN,
+    }
+
+
+def span_text(item: mapviews.CellPassage) -> str | None:
+    """The tagged span of the passage, or None when the whole passage is tagged."""
+    start, end = item.annotation.start, item.annotation.end
+    if start is None or end is None:
+        return None
+    return item.passage.text[start:end]
+
+
+def cell_passage_as_json(item: mapviews.CellPassage) -> dict[str, Any]:
+    annotation, passage = item.annotation, item.passage
+    return {
+        "annotation": annotation.id,
+        "kind": annotation.kind,
+        "analyst": annotation.analyst,
+        "quote": span_text(item),
+        "start": annotation.start,
+        "end": annotation.end,
+        "passage": passage.id,
+        "ordinal": passage.ordinal,
+        "text": passage.text,
+        "document": item.document.id,
+        "document_label": item.document_label,
+        "published": item.document.published.isoformat() if item.document.published else None,
+        "claim": {"id": item.claim.id, "text": item.claim.text} if item.claim else None,
+    }
+
+
+def cell_passages_as_json(found: CellPassages, filters: MatrixFilters) -> dict[str, Any]:
+    return {
+        "filters": filters_as_record(filters),
+        "position": found.position.key,
+        "topic": found.topic,
+        "total": found.total,
+        "passages": [cell_passage_as_json(item) for item in found.items],
+    }
+
+
+def cell_passages_context(found: CellPassages) -> dict[str, Any]:
+    return {"cell": found, "position": found.position, "span_text": span_text}

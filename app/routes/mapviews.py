@@ -6,9 +6,15 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from app.deps import AnalystDep, SessionDep
-from app.presenters.mapviews import matrix_as_json
+from app.presenters.mapviews import (
+    cell_passages_as_json,
+    cell_passages_context,
+    matrix_as_json,
+    matrix_context,
+)
 from app.routes.params import DATE_OR_BLANK, parse_date
-from app.services import catalog, documents, examples, mapviews
+from app.routes.responses import NOT_FOUND
+from app.services import catalog, examples, mapviews
 from app.services.mapviews import MapFilters, MatrixFilters
 from app.templating import render
 
@@ -18,30 +24,44 @@ TopicQuery = Annotated[
     str | None, Query(max_length=32, description=f"A topic key, or {mapviews.NO_TOPIC}.")
 ]
 PositionQuery = Annotated[str | None, Query(max_length=32, description="A position key.")]
+CellPosition = Annotated[str, Query(max_length=32, description="A position key.")]
+CellTopic = Annotated[
+    str, Query(max_length=32, description=f"A topic key, or {mapviews.NO_TOPIC}.")
+]
 
 
 def matrix_filters(
     since: Annotated[
-        str | None,
+        str,
         Query(
             max_length=10,
-            description="Evidence from documents published on or after.",
+            description="Tags in documents published on or after (YYYY-MM-DD).",
             json_schema_extra=DATE_OR_BLANK,
         ),
-    ] = None,
+    ] = "",
     until: Annotated[
-        str | None,
+        str,
         Query(
             max_length=10,
-            description="Evidence from documents published on or before.",
+            description="Tags in documents published on or before (YYYY-MM-DD).",
             json_schema_extra=DATE_OR_BLANK,
         ),
-    ] = None,
-    undated: Annotated[
-        bool, Query(description="Count evidence from undated documents too.")
-    ] = True,
+    ] = "",
+    undated: Annotated[bool, Query(description="Count tags in undated documents too.")] = True,
+    document: Annotated[str, Query(max_length=64, description="A document id.")] = "",
+    outlet: Annotated[str, Query(max_length=200, description="The outlet (any case).")] = "",
+    analyst: Annotated[str, Query(max_length=80, description="Whose tags.")] = "",
 ) -> MatrixFilters:
-    return MatrixFilters(parse_date("since", since), parse_date("until", until), undated)
+    """The matrix's filters (blank: no filter, as an empty form field sends). An actor filter
+    joins these once tags name actors."""
+    return MatrixFilters(
+        since=parse_date("since", since),
+        until=parse_date("until", until),
+        include_undated=undated,
+        document=document.strip() or None,
+        outlet=outlet.strip() or None,
+        analyst=analyst.strip() or None,
+    )
 
 
 MatrixFiltersDep = Annotated[MatrixFilters, Depends(matrix_filters)]
@@ -80,29 +100,30 @@ def graph_page(
     return render(request, "graph.html", context)
 
 
-@router.get("/api/matrix", tags=["map"])
-def matrix_data(
-    session: SessionDep,
-    filters: MatrixFiltersDep,
-) -> dict[str, Any]:
-    """Who stands where: positions × topics, each cell its claims and their evidence."""
-    matrix = mapviews.position_topic_matrix(session, filters)
-    return matrix_as_json(matrix)
+@router.get("/api/matrix", tags=["map"], responses=NOT_FOUND)
+def matrix_data(session: SessionDep, filters: MatrixFiltersDep) -> dict[str, Any]:
+    """Who stands where: positions × topics, each cell its tags by kind (with and without a
+    claim) and the claims the position holds or rejects there, with their evidence."""
+    return matrix_as_json(mapviews.position_topic_matrix(session, filters), filters)
 
 
 @router.get("/matrix", response_class=HTMLResponse, include_in_schema=False)
 def matrix_page(
-    request: Request,
-    session: SessionDep,
-    analyst: AnalystDep,
-    filters: MatrixFiltersDep,
+    request: Request, session: SessionDep, analyst: AnalystDep, filters: MatrixFiltersDep
 ) -> HTMLResponse:
-    context = {
-        "matrix": mapviews.position_topic_matrix(session, filters),
-        "filters": filters,
-        "analyst": analyst,
-    }
-    return render(request, "matrix.html", context, fragment="_matrix.html")
+    matrix = mapviews.position_topic_matrix(session, filters)
+    context = matrix_context(matrix, filters, mapviews.document_choices(session))
+    return render(request, "matrix.html", {**context, "analyst": analyst}, fragment="_matrix.html")
+
+
+@router.get("/api/matrix/cell", tags=["map"], responses=NOT_FOUND)
+def matrix_cell_data(
+    session: SessionDep, position: CellPosition, topic: CellTopic, filters: MatrixFiltersDep
+) -> dict[str, Any]:
+    """The tags behind one cell of the matrix (the first 200, and how many in all), each with
+    its passage, document, kind, analyst and claim."""
+    found = mapviews.cell_passages(session, position, topic, filters)
+    return cell_passages_as_json(found, filters)
 
 
 @router.get("/matrix/cell", response_class=HTMLResponse, include_in_schema=False)
@@ -110,16 +131,11 @@ def matrix_cell(
     request: Request,
     session: SessionDep,
     analyst: AnalystDep,
-    position: Annotated[str, Query(max_length=32)],
-    topic: Annotated[str, Query(max_length=32)],
+    position: CellPosition,
+    topic: CellTopic,
     filters: MatrixFiltersDep,
 ) -> HTMLResponse:
-    """The evidence behind one cell of the matrix."""
-    context = {
-        "position": catalog.get_position(session, position),
-        "topic_name": mapviews.topic_name(session, topic),
-        "items": mapviews.cell_evidence(session, position, topic, filters),
-        "labels": {s.document.id: s.label for s in documents.list_documents(session)},
-        "analyst": analyst,
-    }
+    """The passages behind one cell: a page of its own, or the panel beside the matrix."""
+    context = cell_passages_context(mapviews.cell_passages(session, position, topic, filters))
+    context["analyst"] = analyst
     return render(request, "matrix_cell.html", context, fragment="_matrix_cell.html")

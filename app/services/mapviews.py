@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, distinct, func, or_
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -24,9 +24,10 @@ from app.models import (
     Position,
     Relation,
     Stance,
-    Topic,
 )
 from app.services.catalog import get_position, get_topic, list_positions, list_topics
+from app.services.documents import document_labels
+from app.services.lookup import check_exists
 from app.services.reanchor import (
     claims_needing_review,
     evidence_tags,
@@ -150,14 +151,31 @@ def claim_graph(session: Session, filters: MapFilters) -> dict[str, Any]:
 
 # --- the position × topic matrix -----------------------------------------------------------
 
+# At most this many passages in a cell's panel (a cell of a large corpus has thousands).
+CELL_PASSAGE_LIMIT = 200
+KINDS = tuple(kind.value for kind in AnnotationKind)
+
 
 @dataclass(frozen=True)
 class MatrixFilters:
-    """Only evidence from documents published in [since, until]; undated ones optionally."""
+    """Which tags the matrix counts; None means no restriction on that field.
+
+    Dates are the documents' publication dates ([since, until], undated documents optionally);
+    `outlet` compares without case. An actor filter belongs here once tags name actors.
+    """
 
     since: date | None = None
     until: date | None = None
     include_undated: bool = True
+    document: str | None = None
+    outlet: str | None = None
+    analyst: str | None = None
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether some tags may be left out (then a claim shows only with evidence left)."""
+        chosen = (self.since, self.until, self.document, self.outlet, self.analyst)
+        return any(value is not None for value in chosen) or not self.include_undated
 
 
 @dataclass
@@ -168,16 +186,26 @@ class CellClaim:
     text: str
     stance: str
     states: int = 0
-    argued: int = 0  # passages whose author supports or opposes the position
-    documents: set[str] = field(default_factory=set)
+    supports: int = 0
+    opposes: int = 0
+    documents: int = 0
     # Some of its evidence lost its place when a document's text was replaced.
     needs_review: bool = False
+
+    @property
+    def tags(self) -> int:
+        return self.states + self.supports + self.opposes
 
 
 @dataclass
 class Cell:
+    """Every tag of a position on a topic, counted by kind, and the claims the position holds
+    or rejects on that topic as a layer on top."""
+
     position: str
     topic: str
+    kinds: dict[str, int] = field(default_factory=dict)
+    with_claim: int = 0  # of the tags, those that are evidence for a claim
     held: list[CellClaim] = field(default_factory=list)
     rejected: list[CellClaim] = field(default_factory=list)
 
@@ -186,16 +214,24 @@ class Cell:
         return self.held + self.rejected
 
     @property
+    def tags(self) -> int:
+        return sum(self.kinds.values())
+
+    @property
     def states(self) -> int:
-        return sum(c.states for c in self.claims)
+        return self.kinds.get(AnnotationKind.states.value, 0)
 
     @property
-    def argued(self) -> int:
-        return sum(c.argued for c in self.claims)
+    def supports(self) -> int:
+        return self.kinds.get(AnnotationKind.supports.value, 0)
 
     @property
-    def documents(self) -> int:
-        return len(set().union(*(c.documents for c in self.claims)))
+    def opposes(self) -> int:
+        return self.kinds.get(AnnotationKind.opposes.value, 0)
+
+    @property
+    def empty(self) -> bool:
+        return not self.tags and not self.claims
 
 
 @dataclass
@@ -208,35 +244,121 @@ class Matrix:
         return self.cells.get((position, topic)) or Cell(position, topic)
 
 
-def _evidence_date_condition(filters: MatrixFilters) -> ColumnElement[bool] | None:
-    conditions = []
+def check_matrix_filters(session: Session, filters: MatrixFilters) -> None:
+    """An unknown document is an error (NotFound), not an empty matrix."""
+    check_exists(session, Document, filters.document)
+
+
+def _document_condition(filters: MatrixFilters) -> ColumnElement[bool] | None:
+    """The dates and outlet, as a condition on the documents' own rows."""
+    conditions: list[ColumnElement[bool]] = []
     if filters.since is not None:
         conditions.append(col(Document.published) >= filters.since)
     if filters.until is not None:
         conditions.append(col(Document.published) <= filters.until)
-    if not conditions:
-        return None if filters.include_undated else col(Document.published).is_not(None)
-    dated: ColumnElement[bool] = (
-        conditions[0] if len(conditions) == 1 else conditions[0] & conditions[1]
-    )
-    if filters.include_undated:
-        return or_(dated, col(Document.published).is_(None))
+    dated = and_(*conditions) if conditions else None
+    if dated is not None and filters.include_undated:
+        dated = or_(dated, col(Document.published).is_(None))
+    elif dated is None and not filters.include_undated:
+        dated = col(Document.published).is_not(None)
+    if filters.outlet is not None:
+        outlet = func.lower(col(Document.outlet)) == filters.outlet.lower()
+        return outlet if dated is None else and_(dated, outlet)
     return dated
 
 
-def position_topic_matrix(session: Session, filters: MatrixFilters) -> Matrix:
-    """Rows positions, columns topics; each cell the claims the position holds or rejects on
-    that topic, with the passages that evidence its stance: *states* (the text reports it)
-    counted apart from *argued* (the author supports or opposes it), and their documents.
+def _tag_conditions(filters: MatrixFilters) -> list[ColumnElement[bool]]:
+    """Live tags that kept their place in the text and pass every filter.
 
-    With a date range, only evidence from documents published in it counts, and a claim shows
-    only if it has such evidence; comparing two ranges shows a shift. Claims whose evidence
-    lost its place in a replaced text are marked `needs_review`. Four queries in all.
+    The document filters read a small subquery on the documents rather than a join, so that
+    the tags are scanned once, by their own `document_id`.
     """
+    conditions: list[ColumnElement[bool]] = [
+        col(Annotation.deleted_at).is_(None),
+        col(Annotation.orphaned_at).is_(None),
+    ]
+    if filters.document is not None:
+        conditions.append(col(Annotation.document_id) == filters.document)
+    if filters.analyst is not None:
+        conditions.append(col(Annotation.analyst) == filters.analyst)
+    documents = _document_condition(filters)
+    if documents is not None:
+        conditions.append(
+            col(Annotation.document_id).in_(select(col(Document.id)).where(documents))
+        )
+    return conditions
+
+
+def _in_column(topic_key: str) -> ColumnElement[bool]:
+    """Tags that count in this topic's column: their own topic, else their claim's (Claim
+    outer-joined), else NO_TOPIC."""
+    own = col(Annotation.topic_key)
+    if topic_key == NO_TOPIC:
+        return own.is_(None) & col(Claim.topic_key).is_(None)
+    return (own == topic_key) | (own.is_(None) & (col(Claim.topic_key) == topic_key))
+
+
+def _tags_with_claims(*columns: Any) -> Select[Any]:
+    """Tags with their claim (if any) outer-joined, for `_in_column`."""
+    return (
+        sa_select(*columns)
+        .select_from(Annotation)
+        .outerjoin(Claim, col(Claim.id) == col(Annotation.claim_id))
+    )
+
+
+def position_topic_matrix(session: Session, filters: MatrixFilters) -> Matrix:
+    """Rows positions, columns topics; each cell every tag of the position on the topic,
+    counted by kind (*states*: the text reports the position; *supports* and *opposes*: the
+    author argues for or against it), and how many of them are evidence for a claim. A tag
+    counts under its own topic, or its claim's when it has none; tags with neither are in the
+    "No topic" column.
+
+    On top, the claims the position holds or rejects on the topic, each with its evidence by
+    this position. With filters, only the tags that pass them count, and a claim shows only if
+    it has such evidence; comparing two date ranges shows a shift. Claims whose evidence lost
+    its place in a replaced text are marked `needs_review`. Seven queries in all (positions,
+    topics, claims to review, stances, and three GROUP BYs of the tags), whatever the size.
+    """
+    check_matrix_filters(session, filters)
     positions = list_positions(session)
     topics = [(t.key, t.name) for t in list_topics(session)] + [(NO_TOPIC, "No topic")]
     to_review = claims_needing_review(session)
     cells: dict[tuple[str, str], Cell] = {}
+
+    def cell_of(position: str, topic: str | None) -> Cell:  # a tag's or a claim's cell
+        key = (position, topic or NO_TOPIC)
+        return cells.setdefault(key, Cell(*key))
+
+    conditions = _tag_conditions(filters)
+    kind, tag_claim = col(Annotation.kind), col(Annotation.claim_id)
+    # Grouped by plain columns (count(claim_id) counts the tags with a claim), so that an
+    # index on them serves the grouping; the tags that take their claim's topic apart.
+    own_topic = (
+        sa_select(
+            col(Annotation.position_key),
+            col(Annotation.topic_key),
+            kind,
+            func.count(),
+            func.count(tag_claim),
+        )
+        .where(*conditions, or_(col(Annotation.topic_key).is_not(None), tag_claim.is_(None)))
+        .group_by(col(Annotation.position_key), col(Annotation.topic_key), kind)
+    )
+    claims_topic = (
+        sa_select(col(Annotation.position_key), col(Claim.topic_key), kind, func.count())
+        .join(Claim, col(Claim.id) == tag_claim)
+        .where(*conditions, col(Annotation.topic_key).is_(None))
+        .group_by(col(Annotation.position_key), col(Claim.topic_key), kind)
+    )
+    for position_key, topic_key, kind_value, count, claimed in [
+        *session.execute(own_topic),
+        *((*row, row[-1]) for row in session.execute(claims_topic)),
+    ]:
+        cell = cell_of(position_key, topic_key)
+        cell.kinds[kind_value] = cell.kinds.get(kind_value, 0) + count
+        cell.with_claim += claimed
+
     entries: dict[tuple[str, str], CellClaim] = {}
     for claim_id, text, topic_key, position_key, stance in session.execute(
         sa_select(
@@ -247,41 +369,34 @@ def position_topic_matrix(session: Session, filters: MatrixFilters) -> Matrix:
             col(ClaimStance.stance),
         ).join(ClaimStance, col(ClaimStance.claim_id) == col(Claim.id))
     ):
-        topic = topic_key or NO_TOPIC
-        cell = cells.setdefault((position_key, topic), Cell(position_key, topic))
         entry = CellClaim(claim_id, text, stance, needs_review=claim_id in to_review)
+        cell = cell_of(position_key, topic_key)
         (cell.held if stance == Stance.holds else cell.rejected).append(entry)
         entries[(position_key, claim_id)] = entry
 
-    query = (
-        select(Annotation.position_key, Annotation.claim_id, Annotation.kind, Passage.document_id)
-        .join(Passage, col(Passage.id) == col(Annotation.passage_id))
-        .join(Document, col(Document.id) == col(Passage.document_id))
-        .where(evidence_tags(orphaned=False))
+    evidence = (
+        sa_select(
+            col(Annotation.position_key),
+            tag_claim,
+            *(func.sum(case((kind == value, 1), else_=0)) for value in KINDS),
+            func.count(distinct(col(Annotation.document_id))),
+        )
+        .where(tag_claim.is_not(None), *conditions)
+        .group_by(col(Annotation.position_key), tag_claim)
     )
-    date_condition = _evidence_date_condition(filters)
-    if date_condition is not None:
-        query = query.where(date_condition)
-    seen: set[tuple[str, str]] = set()
-    for position_key, claim_id, kind, document_id in session.exec(query):
-        found = entries.get((position_key, claim_id or ""))
+    for position_key, claim_id, states, supports, opposes, count in session.execute(evidence):
+        found = entries.get((position_key, claim_id))
         if found is None:  # evidence for a position that takes no stance on the claim
             continue
-        entry = found
-        seen.add((position_key, entry.id))
-        if kind == AnnotationKind.states:
-            entry.states += 1
-        else:
-            entry.argued += 1
-        entry.documents.add(document_id)
+        found.states, found.supports, found.opposes = states, supports, opposes
+        found.documents = count
 
-    if date_condition is not None:
-        for cell in cells.values():
-            cell.held = [c for c in cell.held if (cell.position, c.id) in seen]
-            cell.rejected = [c for c in cell.rejected if (cell.position, c.id) in seen]
     for cell in cells.values():
-        cell.held.sort(key=lambda c: (-(c.states + c.argued), c.text))
-        cell.rejected.sort(key=lambda c: (-(c.states + c.argued), c.text))
+        if filters.narrowed:
+            cell.held = [c for c in cell.held if c.tags]
+            cell.rejected = [c for c in cell.rejected if c.tags]
+        cell.held.sort(key=lambda c: (-c.tags, c.text))
+        cell.rejected.sort(key=lambda c: (-c.tags, c.text))
     return Matrix(positions, topics, cells)
 
 
@@ -292,47 +407,77 @@ def matrix_evidence_count(session: Session) -> int:
     ).one()
 
 
-def topic_name(session: Session, key: str) -> str:
-    if key == NO_TOPIC:
-        return "No topic"
-    topic = session.get(Topic, key)
-    return topic.name if topic else key
+@dataclass(frozen=True)
+class CellPassage:
+    """One tag behind a cell: its passage, document (and label) and claim if it has one."""
+
+    annotation: Annotation
+    claim: Claim | None
+    passage: Passage
+    document: Document
+    document_label: str
 
 
 @dataclass(frozen=True)
-class CellEvidence:
-    annotation: Annotation
-    claim: Claim
-    passage: Passage
-    document: Document
+class CellPassages:
+    position: Position
+    topic: str
+    topic_name: str
+    items: list[CellPassage]
+    total: int  # every tag of the cell; `items` holds the first CELL_PASSAGE_LIMIT
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
 
 
-def cell_evidence(
-    session: Session, position_key: str, topic_key: str, filters: MatrixFilters
-) -> list[CellEvidence]:
-    """The passages behind one cell: evidence by this position for its claims on this topic."""
-    get_position(session, position_key)
-    if topic_key != NO_TOPIC:
-        get_topic(session, topic_key)
-    topic_condition = (
-        col(Claim.topic_key).is_(None) if topic_key == NO_TOPIC else Claim.topic_key == topic_key
-    )
-    query = (
+def cell_passages(
+    session: Session,
+    position_key: str,
+    topic_key: str,
+    filters: MatrixFilters,
+    limit: int = CELL_PASSAGE_LIMIT,
+) -> CellPassages:
+    """The tags behind one cell (those it counts), oldest document first, with their passages;
+    at most `limit` of them, and how many there are in all. Six queries at most."""
+    position = get_position(session, position_key)
+    name = "No topic" if topic_key == NO_TOPIC else get_topic(session, topic_key).name
+    check_matrix_filters(session, filters)
+    conditions = [
+        *_tag_conditions(filters),
+        col(Annotation.position_key) == position_key,
+        _in_column(topic_key),
+    ]
+    total = session.execute(_tags_with_claims(func.count()).where(*conditions)).scalar_one()
+    rows = session.exec(
         select(Annotation, Claim, Passage, Document)
-        .join(Claim, col(Claim.id) == col(Annotation.claim_id))
-        .join(
-            ClaimStance,
-            (col(ClaimStance.claim_id) == col(Claim.id))
-            & (col(ClaimStance.position_key) == position_key),
-        )
+        .outerjoin(Claim, col(Claim.id) == col(Annotation.claim_id))
         .join(Passage, col(Passage.id) == col(Annotation.passage_id))
         .join(Document, col(Document.id) == col(Passage.document_id))
-        .where(
-            evidence_tags(orphaned=False), Annotation.position_key == position_key, topic_condition
+        .where(*conditions)
+        .order_by(
+            col(Document.published).asc().nulls_last(),
+            col(Document.created_at),
+            col(Passage.ordinal),
+            col(Annotation.start).asc().nulls_first(),
+            col(Annotation.created_at),
+            col(Annotation.id),
         )
-        .order_by(col(Claim.text), col(Document.published), col(Passage.ordinal))
-    )
-    date_condition = _evidence_date_condition(filters)
-    if date_condition is not None:
-        query = query.where(date_condition)
-    return [CellEvidence(*row) for row in session.exec(query)]
+        .limit(limit)
+    ).all()
+    labels = document_labels(session, {document.id for _, _, _, document in rows})
+    items = [
+        CellPassage(annotation, claim, passage, document, labels[document.id])
+        for annotation, claim, passage, document in rows
+    ]
+    return CellPassages(position, topic_key, name, items, total)
+
+
+def document_choices(session: Session) -> list[tuple[str, str]]:
+    """Every document as (id, label), oldest first, for the matrix's document filter. Only
+    the untitled ones need their opening words looked up (and only their columns are read)."""
+    rows = session.exec(
+        select(Document.id, Document.title).order_by(col(Document.created_at), col(Document.id))
+    ).all()
+    untitled = document_labels(session, [id_ for id_, title in rows if not title])
+    return [(id_, title or untitled[id_]) for id_, title in rows]

@@ -123,11 +123,25 @@ def test_build_a_map_and_see_it_in_the_graph_and_the_matrix(page: Page, tmp_path
     page.screenshot(path=str(target / "graph-view.png"))
 
     page.goto("/matrix")
+    # Both US tags are evidence for claims without a topic: one cell, its two tags by kind.
     us = page.locator('td[data-position="us"]', has_text="Russia cannot be defeated")
     expect(us).to_have_count(1)
-    expect(us.locator(".cell-counts")).to_contain_text("2 states · 0 argued · 1 doc")
-    us.locator(".cell-counts").click()
-    expect(page.locator("#cell-evidence h2")).to_contain_text("US on")
+    expect(us.locator(".cell-counts")).to_have_text("2 states")
+    expect(us.locator(".cell-meta")).to_have_text("2 tags, 2 for a claim")
+    # From the keyboard, a cell opens its passages below the table and brings them into view.
+    page.set_viewport_size({"width": 1280, "height": 420})
+    panel = page.locator("#cell-evidence")
+    assert page.evaluate(
+        "() => document.getElementById('cell-evidence').getBoundingClientRect().top"
+        " > window.innerHeight"
+    )
+    us.locator("a.cell-open").focus()
+    page.keyboard.press("Enter")
+    expect(panel.locator("h2")).to_contain_text("US on No topic")
+    expect(panel.locator(".cell-passage")).to_have_count(2)
+    expect(panel.locator("h2")).to_be_in_viewport()
+    expect(panel.locator(".cell-passage .chip-claim").first).to_be_visible()
+    assert page.url.endswith("/matrix")  # the panel is not a navigation
     page.set_viewport_size({"width": 1440, "height": 900})
     page.evaluate("document.querySelector('.matrix-wrap').scrollLeft = 0")
     page.screenshot(path=str(target / "matrix-view.png"), full_page=True)
