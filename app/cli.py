@@ -90,13 +90,16 @@ def seed_command(
     ] = None,
     examples: Annotated[
         bool,
-        typer.Option(help="On a new corpus, also load the starter map, marked as example data."),
+        typer.Option(
+            help="On a new corpus, also load the starter map and actors, marked as example data."
+        ),
     ] = True,
 ) -> None:
     """Load the seed corpus, positions and topics (safe to run again: nothing is duplicated).
 
-    When the corpus is new, the starter map (seeds/starter-map.json) is loaded too, marked as
-    example data; once cleared it is not brought back by a later seed.
+    When the corpus is new, the starter map (seeds/starter-map.json) and the starter actor
+    registry (seeds/actors.json) are loaded too, marked as example data; once cleared they are
+    not brought back by a later seed.
     """
     from app.services.corpus import load_seeds
     from app.services.examples import load_starter_map

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 from typer.testing import CliRunner, Result
 
 from app.cli import cli
@@ -333,6 +333,7 @@ def test_seed_loads_the_starter_map_once_and_not_after_it_is_cleared(
     first = argmap(database, "seed")
     assert first.exit_code == 0, first.stderr
     assert "starter map loaded as example data" in first.stdout
+    assert "example actors" in first.stdout
     exported = json.loads(service_export(database))
     assert len(exported["claims"]) >= 28
     assert all(claim["example"] for claim in exported["claims"])
@@ -340,15 +341,19 @@ def test_seed_loads_the_starter_map_once_and_not_after_it_is_cleared(
     from sqlmodel import Session
 
     from app.db import make_engine
+    from app.models import Actor
     from app.services.examples import clear_examples
 
     engine = make_engine(database)
     with Session(engine) as session:
+        assert session.exec(select(Actor)).first() is not None
         clear_examples(session)
-    engine.dispose()
     again = argmap(database, "seed")
     assert "starter map" not in again.stdout
     assert json.loads(service_export(database))["claims"] == []
+    with Session(engine) as session:
+        assert session.exec(select(Actor)).all() == []
+    engine.dispose()
     plain = argmap(new_db_url("plain"), "seed", "--no-examples")
     assert "starter map" not in plain.stdout
 

@@ -302,8 +302,13 @@ def test_an_import_records_every_item_it_creates(seeded_session: Session) -> Non
         ("annotations", "annotation"),
     ):
         created = [e for e in entries(seeded_session, item_type) if e.action == "create"]
-        assert len(created) == report.created[table]
+        assert len(created) == report.imported.created[table]
         assert all(e.actor == "tester" and e.version == 1 for e in created)
+    # The starter actors come through the actor service, one entry each, by the same user.
+    created = [e for e in entries(seeded_session, "actor") if e.action == "create"]
+    assert len(created) == report.actors > 0
+    assert all(e.actor == "tester" and e.version == 1 for e in created)
+    assert all(e.after is not None and e.after["example"] is True for e in created)
     claim = seeded_session.exec(select(Claim).limit(1)).one()
     entry = last(seeded_session, "claim", claim.id)
     assert entry.after is not None and entry.after["text"] == claim.text

@@ -17,20 +17,23 @@ class ClearedExamples(BaseModel):
     relations: int
     annotations: int
     kept_claims: int
+    actors: int
+    kept_actors: int
     message: str
 
 
 @router.get("/api/examples", tags=["examples"])
 def example_counts(session: SessionDep) -> dict[str, int]:
-    """How many claims, relations and tags are example data from the starter map."""
+    """How many claims, relations, tags and actors are example data from the starter map."""
     return asdict(examples.count_examples(session))
 
 
 @router.delete("/api/examples", tags=["examples"])
 def clear_example_data(session: SessionDep) -> ClearedExamples:
     """Delete the example data at once; the analysts' own work stays whole. Says what went,
-    and how many example claims were kept (`kept_claims`, now ordinary claims) because the
-    analysts' relations or evidence tags refer to them."""
+    how many example claims were kept (`kept_claims`, now ordinary claims) because the
+    analysts' relations or evidence tags refer to them, and how many example actors were kept
+    (`kept_actors`, now ordinary actors) because the analysts' tags or actors name them."""
     cleared = examples.clear_examples(session)
     return ClearedExamples(**asdict(cleared), message=cleared.message())
 

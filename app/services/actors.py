@@ -6,7 +6,7 @@ into another: its tags, members and names move there.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -85,15 +85,41 @@ def _ancestors(session: Session, actor: Actor) -> list[str]:
     return found
 
 
-def create_actor(session: Session, data: ActorCreate, analyst: str | None) -> Actor:
-    """Add an actor; its key is permanent, everything else can change later."""
+def _checked_new_actor(
+    session: Session, data: ActorCreate, analyst: str | None, example: bool = False
+) -> Actor:
     if session.get(Actor, data.key) is not None:
         raise Conflict(f"An actor with the key '{data.key}' already exists.")
     _check_links(session, data.key, data.parent_key, data.position_key)
     _check_names_free(session, data.key, _names(data))
-    actor = Actor.model_validate(data)
+    actor = Actor.model_validate(data, update={"example": example})
     actor.created_by = analyst
-    return save(session, actor)
+    return actor
+
+
+def create_actor(session: Session, data: ActorCreate, analyst: str | None) -> Actor:
+    """Add an actor; its key is permanent, everything else can change later."""
+    return save(session, _checked_new_actor(session, data, analyst))
+
+
+def create_actors(
+    session: Session, items: Sequence[ActorCreate], analyst: str | None, *, example: bool = False
+) -> list[Actor]:
+    """Add several actors in one transaction, all or none, each checked as `create_actor`
+    checks it (against the registry and the actors before it, so a parent comes before its
+    members); `example` marks them as example data."""
+    added: list[Actor] = []
+    try:
+        for data in items:
+            actor = _checked_new_actor(session, data, analyst, example)
+            session.add(actor)
+            session.flush()  # the next actor's checks see this one
+            added.append(actor)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return added
 
 
 def update_actor(session: Session, key: str, data: ActorUpdate) -> Actor:

@@ -84,7 +84,12 @@ def assert_the_work_is_whole(client: TestClient, work: dict[str, Any]) -> None:
     with Session(engine_of(client)) as session:
         assert not any(session.exec(select(Claim.example)).all())
         assert not any(session.exec(select(Relation.example)).all())
-    assert client.get("/api/examples").json() == {"claims": 0, "relations": 0, "annotations": 0}
+    assert client.get("/api/examples").json() == {
+        "claims": 0,
+        "relations": 0,
+        "annotations": 0,
+        "actors": 0,
+    }
 
 
 def test_clearing_from_the_page_keeps_the_analysts_work_and_says_which_claims_stayed(
@@ -94,6 +99,9 @@ def test_clearing_from_the_page_keeps_the_analysts_work_and_says_which_claims_st
     notice = BeautifulSoup(seeded_client.get("/claims").text, "html.parser")
     button = notice.select_one(".examples-notice button")
     assert button is not None and "kept" in button["hx-confirm"]
+    assert "actors" in button["hx-confirm"]
+    registry = notice.select_one(".examples-notice a[href='/actors']")
+    assert registry is not None
 
     cleared = seeded_client.post("/examples/clear", headers=HX)
 
@@ -125,4 +133,6 @@ def test_clearing_through_the_api_keeps_the_analysts_work_and_says_so(
         counts["annotations"],
     )
     assert "3 example claims were kept because your work refers to them" in body["message"]
+    assert (body["actors"], body["kept_actors"]) == (counts["actors"], 0)
+    assert counts["actors"] > 0
     assert_the_work_is_whole(seeded_client, work)

@@ -199,7 +199,7 @@ def test_clearing_keeps_the_analysts_work_and_the_example_claims_it_needs(
         assert kept.stances == stances
     # The rest of the example data is gone, the example relation between two kept claims too.
     assert seeded_session.get(Relation, work["example_relation"]) is None
-    assert examples.count_examples(seeded_session) == examples.ExampleCounts(0, 0, 0)
+    assert examples.count_examples(seeded_session) == examples.ExampleCounts(0, 0, 0, 0)
     assert len(seeded_session.exec(select(Document)).all()) == 5
 
 
@@ -231,6 +231,7 @@ def test_examples_api_and_page_button(seeded_client: TestClient, seeded_db_url: 
     engine.dispose()
     counts = seeded_client.get("/api/examples").json()
     assert counts["claims"] >= 28
+    assert counts["actors"] == len(examples.read_starter_actors(SEEDS).actors)
     page = seeded_client.get("/claims").text
     assert "Clear the example data" in page
     cleared = seeded_client.post("/examples/clear", headers={"HX-Request": "true"})
@@ -239,6 +240,7 @@ def test_examples_api_and_page_button(seeded_client: TestClient, seeded_db_url: 
         "claims": 0,
         "relations": 0,
         "annotations": 0,
+        "actors": 0,
     }
     assert "Clear the example data" not in seeded_client.get("/claims").text
     assert seeded_client.delete("/api/examples").json()["claims"] == 0
