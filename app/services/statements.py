@@ -32,7 +32,7 @@ from app.models import (
     Topic,
 )
 from app.services.errors import InvalidInput
-from app.services.lookup import check_exists
+from app.services.interchange.filters import ExportFilters, annotation_condition, check_filters
 from app.services.networks import Agreement, Statement
 
 
@@ -65,12 +65,15 @@ def _flip(agreement: Agreement) -> Agreement:
     return Agreement.rejects if agreement is Agreement.holds else Agreement.holds
 
 
+def _tag_filters(filters: StatementFilters) -> ExportFilters:
+    """The tags the statements come from are chosen as the exports choose them."""
+    return ExportFilters(filters.document, filters.position, filters.topic)
+
+
 def check_statement_filters(session: Session, filters: StatementFilters) -> None:
     """NotFound for an unknown document, position or topic; InvalidInput for a date range
     that ends before it starts."""
-    check_exists(session, Document, filters.document)
-    check_exists(session, Position, filters.position)
-    check_exists(session, Topic, filters.topic)
+    check_filters(session, _tag_filters(filters))
     if filters.since and filters.until and filters.until < filters.since:
         raise InvalidInput(
             f"The date range ends ({filters.until.isoformat()}) before it starts "
@@ -90,14 +93,8 @@ def read_statements(session: Session, filters: StatementFilters) -> StatementSet
     query = (
         select(Annotation, col(Document.published), col(Document.author), col(Document.outlet))
         .join(Document, col(Document.id) == col(Annotation.document_id))
-        .where(col(Annotation.deleted_at).is_(None))
+        .where(annotation_condition(_tag_filters(filters)))
     )
-    if filters.document is not None:
-        query = query.where(Annotation.document_id == filters.document)
-    if filters.position is not None:
-        query = query.where(Annotation.position_key == filters.position)
-    if filters.topic is not None:
-        query = query.where(Annotation.topic_key == filters.topic)
     rows = session.exec(query).all()
     registry = list(session.exec(select(Actor)))
     actors = _unique_labels({a.key: a.name for a in registry})
