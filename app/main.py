@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         claims,
         examples,
         mapviews,
+        networks,
         agreement,
         search,
         interchange,

@@ -324,4 +324,14 @@
   document.addEventListener("DOMContentLoaded", focusHashTarget);
   document.addEventListener("htmx:historyRestore", focusHashTarget);
   document.addEventListener("htmx:afterSettle", (evt) => { if (evt.detail.target === document.body) focusHashTarget(); });
+  // A form marked data-skip-empty sends only the fields filled in: "no window" is no `window`
+  // parameter, not an empty one the API would refuse. The fields come back at once, since a
+  // download leaves the page as it was.
+  document.addEventListener("submit", (evt) => {
+    const form = evt.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-skip-empty")) return;
+    const empty = Array.from(form.elements).filter((field) => field.name && !field.disabled && field.value === "");
+    empty.forEach((field) => { field.disabled = true; });
+    setTimeout(() => empty.forEach((field) => { field.disabled = false; }), 0);
+  });
 })();

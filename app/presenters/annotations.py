@@ -33,6 +33,7 @@ def passage_context(
     return {
         "view": view,
         "claim_texts": documents.claim_texts(session, [view]),
+        "actor_names": actors.actor_names(session, view.annotations),
         **catalog_context(session),
         "analyst": analyst,
         "form": None,
@@ -61,6 +62,7 @@ def orphans_context(
         "summary": documents.get_document_summary(session, document_id),
         "orphans": orphans,
         "claim_texts": documents.claim_texts_of(session, orphans),
+        "actor_names": actors.actor_names(session, orphans),
         **catalog_context(session),
         "analyst": analyst,
         "undo": None,

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from app.models import DocumentPublic, DocumentUpdate
 from app.presenters.annotations import catalog_context
-from app.services import documents, reanchor
+from app.services import actors, documents, reanchor
 from app.services.errors import VersionConflict
 from app.services.paging import PageRequest
 
@@ -38,6 +38,7 @@ def passage_window(
         "document_id": document_id,
         "views": views,
         "claim_texts": documents.claim_texts(session, views),
+        "actor_names": actors.actor_names(session, [a for view in views for a in view.annotations]),
         "show_hidden": show_hidden,
         "next_start": stop if more else None,
         "passage_total": counts.total,

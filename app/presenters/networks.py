@@ -6,9 +6,16 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.services import actors, catalog, mapviews
+from app.services.network_ties import TaggedPassage, TieEvidence
 from app.services.networks import (
+    Duplicates,
+    Mode,
     Network,
+    NetworkKind,
     NetworkSpec,
+    Statement,
+    TwoModeWeight,
     compute_network,
     compute_windowed_networks,
     edges_csv,
@@ -19,7 +26,9 @@ from app.services.networks import (
     timeline_gexf,
     timeline_nodes_csv,
 )
-from app.services.statements import StatementFilters, StatementSet, read_statements
+from app.services.networks.model import ONE_MODE_NORMALIZATIONS, TWO_MODE_NORMALIZATIONS
+from app.services.networks.ties import other_kind
+from app.services.statements import ConceptLevel, StatementFilters, StatementSet, read_statements
 
 
 def _networks(
@@ -134,3 +143,91 @@ def network_file(
     name = "-".join(parts)
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
     return content, f"{safe}.{file_format}"
+
+
+# --- the network view and the statements behind a tie --------------------------------------
+
+
+def network_page_context(
+    session: Session, spec: NetworkSpec, filters: StatementFilters, query: str
+) -> dict[str, Any]:
+    """The network view's form (the choices made and every choice offered) and the addresses
+    its script fetches the network and a tie's statements from, with the same query."""
+    return {
+        "spec": spec,
+        "filters": filters,
+        "kinds": list(NetworkKind),
+        "modes": list(Mode),
+        "one_mode_normalizations": ONE_MODE_NORMALIZATIONS,
+        "two_mode_normalizations": TWO_MODE_NORMALIZATIONS,
+        "two_mode_weights": list(TwoModeWeight),
+        "duplicates": list(Duplicates),
+        "concept_levels": list(ConceptLevel),
+        "positions": catalog.list_positions(session),
+        "topics": catalog.list_topics(session),
+        "documents": mapviews.document_choices(session),
+        "actors": actors.list_actors(session),
+        "data_url": f"/api/networks?{query}",
+        "tie_url": f"/networks/tie?{query}",
+        "file_url": f"/api/networks/file?{query}",
+    }
+
+
+def _node_label(node: str) -> str:
+    return node.partition(":")[2]
+
+
+def _statement_json(statement: Statement, tags: dict[str, TaggedPassage]) -> dict[str, Any]:
+    tagged = tags.get(statement.id)
+    return {
+        "tag": statement.id,
+        "actor": statement.actor,
+        "concept": statement.concept,
+        "agreement": statement.agreement.value,
+        "date": statement.date.isoformat(),
+        "document": statement.document,
+        "document_label": tagged.document_label if tagged else None,
+        "passage": statement.evidence,
+        "quote": tagged.quote if tagged else None,
+    }
+
+
+def tie_as_json(found: TieEvidence, spec: NetworkSpec, source: str, target: str) -> dict[str, Any]:
+    """The tie's statements as the JSON twin answers them."""
+    return {
+        "source": source,
+        "target": target,
+        "kind": spec.kind.value,
+        "shared_total": found.total,
+        "shared": [
+            {
+                "label": node.label,
+                "agreeing_pairs": node.agreeing,
+                "disagreeing_pairs": node.disagreeing,
+                "source_statements": [_statement_json(s, found.tags) for s in node.first],
+                "target_statements": [_statement_json(s, found.tags) for s in node.second],
+            }
+            for node in found.shared
+        ],
+    }
+
+
+def tie_context(
+    found: TieEvidence,
+    spec: NetworkSpec,
+    source: str,
+    target: str,
+    days: tuple[date, date] | None,
+) -> dict[str, Any]:
+    """The panel beside the network: both ends, and each shared node with their statements."""
+    two_mode = spec.kind is NetworkKind.two_mode
+    return {
+        "found": found,
+        "two_mode": two_mode,
+        "source": _node_label(source),
+        "target": _node_label(target),
+        "shared_kind": None if two_mode else other_kind(spec).value,
+        "days": None if days is None or date.min in days or date.max in days else days,
+        "agreeing": sum(node.agreeing for node in found.shared),
+        "disagreeing": sum(node.disagreeing for node in found.shared),
+    }

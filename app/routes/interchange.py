@@ -1,5 +1,5 @@
-"""The map in and out: the native JSON export and its schema, W3C Web Annotations, AIF JSON and
-a CSV of the tags out; native and AIF files in. Every export takes the same filters."""
+"""The map in and out: the Export page; the native JSON export and its schema, W3C Web
+Annotations, AIF JSON and a CSV of the tags out; native and AIF files in."""
 
 import re
 from collections.abc import AsyncGenerator
@@ -8,11 +8,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from app.deps import AnalystDep, SessionDep
+from app.presenters.exports import export_page_context
 from app.services.interchange.aif.export import export_aif
 from app.services.interchange.aif.load import import_aif
 from app.services.interchange.filters import ExportFilters
@@ -21,6 +22,7 @@ from app.services.interchange.native import export_schema, stream_export
 from app.services.interchange.tags_csv import MEDIA_TYPE as CSV_MEDIA_TYPE
 from app.services.interchange.tags_csv import stream_tags_csv
 from app.services.interchange.w3c import MEDIA_TYPE, stream_w3c
+from app.templating import render
 
 router = APIRouter(tags=["export"])
 
@@ -87,6 +89,14 @@ def import_body(description: str, json_schema: dict[str, Any]) -> dict[str, Any]
 
 
 # --- out -----------------------------------------------------------------------------------
+
+
+@router.get("/export", response_class=HTMLResponse, include_in_schema=False)
+def export_page(request: Request, session: SessionDep, analyst: AnalystDep) -> HTMLResponse:
+    """Every file the map can be saved as, with the filters each honours."""
+    context = export_page_context(session)
+    context["analyst"] = analyst
+    return render(request, "export.html", context)
 
 
 @router.get("/api/export", response_class=StreamingResponse, responses=NO_SUCH_FILTER)

@@ -1,17 +1,26 @@
-"""Discourse networks from the map's statements, as JSON for scripts and as the files analysts
-open in Gephi, visone, igraph, R or pandas (GraphML, GEXF 1.3, CSV node and edge lists)."""
+"""Discourse networks from the map's statements: the network view, the statements behind a tie,
+JSON for scripts and the files analysts open in Gephi, visone, igraph, R or pandas (GraphML,
+GEXF 1.3, CSV node and edge lists)."""
 
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import HTMLResponse
 
-from app.deps import SessionDep
-from app.presenters.networks import network_as_json, network_file
+from app.deps import AnalystDep, SessionDep
+from app.presenters.networks import (
+    network_as_json,
+    network_file,
+    network_page_context,
+    tie_as_json,
+    tie_context,
+)
 from app.routes.params import DATE_OR_BLANK, parse_date
 from app.routes.responses import INVALID, NOT_FOUND
+from app.services.network_ties import tie_evidence
 from app.services.networks import (
     Duplicates,
     Mode,
@@ -22,7 +31,9 @@ from app.services.networks import (
     network_spec,
 )
 from app.services.statements import ConceptLevel, StatementFilters
+from app.templating import render
 
+router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api")
 
 # A window longer than a century is no window; the bound also keeps the dates in range.
@@ -142,3 +153,69 @@ def network_download(
         media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+NodeQuery = Annotated[
+    str, Query(min_length=1, max_length=2100, description='A node id: "actor:…" or "concept:…".')
+]
+
+
+@dataclass(frozen=True)
+class TieRequest:
+    """One tie of a network: its two nodes, and the window's first and last day if windowed."""
+
+    source: str
+    target: str
+    days: tuple[date, date] | None
+
+
+def tie_request(
+    source: NodeQuery,
+    target: NodeQuery,
+    window_start: Annotated[
+        DateQuery, Query(description="The first day of the window the tie is in.")
+    ] = None,
+    window_end: Annotated[
+        DateQuery, Query(description="The last day of the window the tie is in.")
+    ] = None,
+) -> TieRequest:
+    first, last = parse_date("window_start", window_start), parse_date("window_end", window_end)
+    days = None if first is None and last is None else (first or date.min, last or date.max)
+    return TieRequest(source, target, days)
+
+
+TieRequestDep = Annotated[TieRequest, Depends(tie_request)]
+
+
+@api_router.get("/networks/tie", tags=["networks"], responses=NOT_FOUND | INVALID)
+def tie_data(session: SessionDep, asked: NetworkRequestDep, tie: TieRequestDep) -> dict[str, Any]:
+    """The statements behind one tie of a network (the same network choices and filters), by
+    the nodes both ends share, each with its passage: what the tie's weight counts."""
+    found = tie_evidence(session, asked.spec, asked.filters, tie.source, tie.target, tie.days)
+    return tie_as_json(found, asked.spec, tie.source, tie.target)
+
+
+@router.get("/networks", response_class=HTMLResponse)
+def network_page(
+    request: Request, session: SessionDep, analyst: AnalystDep, asked: NetworkRequestDep
+) -> HTMLResponse:
+    """The network view: the chosen network drawn, a time slider over its windows, and the
+    statements behind a tie beside it."""
+    context = network_page_context(session, asked.spec, asked.filters, request.url.query)
+    context.update(window=asked.window_days, step=asked.step_days, analyst=analyst)
+    return render(request, "networks.html", context)
+
+
+@router.get("/networks/tie", response_class=HTMLResponse)
+def tie_panel(
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    asked: NetworkRequestDep,
+    tie: TieRequestDep,
+) -> HTMLResponse:
+    """The panel beside the network: the statements behind the tie clicked."""
+    found = tie_evidence(session, asked.spec, asked.filters, tie.source, tie.target, tie.days)
+    context = tie_context(found, asked.spec, tie.source, tie.target, tie.days)
+    context["analyst"] = analyst
+    return render(request, "network_tie.html", context, fragment="_network_tie.html")
