@@ -38,6 +38,45 @@
     return kind === "conflict" ? CONFLICT : COLOURS[edge.sign] || AGREE;
   }
 
+  // Node sizes stay within these bounds (the largest degree gets the largest), so that a dense
+  // network of 200 actors does not bury its nodes under a few big ones.
+  const MIN_SIZE = 10, MAX_SIZE = 34;
+  // The layout pulls each node towards its few strongest ties only: in a dense network every
+  // actor is tied to most others, and a layout pulled by every tie packs them into one ball.
+  const LAYOUT_TIES = 3;
+
+  function layOut(cy, networks) {
+    const strength = new Map();
+    networks.forEach((network) => network.edges.forEach((edge) => {
+      const key = edgeKey(edge);
+      strength.set(key, (strength.get(key) || 0) + Math.abs(edge.weight));
+    }));
+    const strongest = new Set();
+    cy.nodes().forEach((node) => {
+      node.connectedEdges()
+        .sort((a, b) => strength.get(b.data("key")) - strength.get(a.data("key")))
+        .slice(0, LAYOUT_TIES).forEach((edge) => strongest.add(edge.id()));
+    });
+    const skeleton = cy.nodes().union(cy.edges().filter((edge) => strongest.has(edge.id())));
+    const many = cy.nodes().length > 60;
+    skeleton.layout({ name: "cose", animate: false, randomize: true, fit: false,
+                      nodeDimensionsIncludeLabels: false, padding: 20,
+                      nodeRepulsion: () => (many ? 20000 : 8000), nodeOverlap: 20,
+                      idealEdgeLength: () => (many ? 60 : 80), numIter: 1500,
+                      componentSpacing: 60 }).run();
+    cy.fit(undefined, 20);
+  }
+
+  // Labels: all of them in a small network or once zoomed in; in a large one at a distance,
+  // only the HUBS best-connected nodes, so the names do not pile up into an unreadable mass.
+  const FEW = 60, HUBS = 15, CLOSE = 1.3;
+
+  function showLabels(cy) {
+    const shown = cy.nodes().filter((node) => !node.hasClass("off"));
+    const all = shown.length <= FEW || cy.zoom() >= CLOSE;
+    cy.batch(() => shown.forEach((node) => { node.toggleClass("labelled", all); }));
+  }
+
   function edgeKey(edge) { return edge.source + "\u0000" + edge.target; }
 
   function plural(count, word) { return count + " " + word + (count === 1 ? "" : "s"); }
@@ -92,8 +131,8 @@
     })).concat(Array.from(edges.values()).map((edge) => {
       const id = "e" + (n++);
       edgeIds.set(edgeKey(edge), id);
-      return { group: "edges", data: { id: id, source: edge.source, target: edge.target,
-                                       colour: AGREE, width: 2 } };
+      return { group: "edges", data: { id: id, key: edgeKey(edge), source: edge.source,
+                                       target: edge.target, colour: AGREE, width: 2 } };
     }));
     const cy = window.cytoscape({
       container: container,
@@ -103,14 +142,17 @@
       style: [
         { selector: "node", style: {
           "width": "data(size)", "height": "data(size)", "background-color": "#3b6ea5",
-          "label": "data(label)", "font-size": 11, "color": "#1d2127", "text-valign": "bottom",
-          "text-margin-y": 3, "min-zoomed-font-size": 7, "text-background-color": "#ffffff",
+          "label": "", "font-size": 11, "color": "#1d2127", "text-valign": "bottom",
+          "text-margin-y": 3, "min-zoomed-font-size": 6, "text-background-color": "#ffffff",
           "text-background-opacity": 0.7, "text-background-padding": 1 } },
         { selector: 'node[kind = "concept"]', style: { "shape": "round-rectangle", "background-color": "#9aa4ad" } },
         { selector: "node:selected", style: { "border-width": 3, "border-color": "#f2b705" } },
         { selector: "edge", style: {
           "width": "data(width)", "line-color": "data(colour)", "curve-style": "haystack",
-          "opacity": 0.7 } },
+          "opacity": edges.size > 400 ? 0.3 : 0.7 } },
+        // Which nodes are labelled: see `label` below.
+        { selector: "node.hub, node.labelled, node.near", style: { "label": "data(label)" } },
+        { selector: "node.near", style: { "min-zoomed-font-size": 0, "z-index": 10 } },
         { selector: "edge:selected", style: { "opacity": 1, "underlay-color": "#f2b705",
                                                 "underlay-opacity": 0.6, "underlay-padding": 3 } },
         { selector: ".faded", style: { "opacity": 0.12 } },
@@ -118,11 +160,8 @@
       ],
       layout: { name: "preset" },
     });
-    const big = nodes.size > 60;
-    cy.layout({ name: "cose", animate: false, randomize: true, nodeRepulsion: () => (big ? 12000 : 8000),
-                idealEdgeLength: () => (big ? 90 : 70), numIter: big ? 1500 : 1000,
-                nodeDimensionsIncludeLabels: true, padding: 20 }).run();
-    cy.fit(undefined, 20);
+    layOut(cy, networks);
+    cy.on("zoom", () => showLabels(cy));
 
     let shown = 0;
     function show(index) {
@@ -131,22 +170,29 @@
       const present = new Set(network.nodes.map((node) => node.id));
       const degree = new Map();
       const maxWeight = Math.max(1e-9, ...network.edges.map((edge) => Math.abs(edge.weight)));
+      network.edges.forEach((edge) => {
+        degree.set(edge.source, (degree.get(edge.source) || 0) + 1);
+        degree.set(edge.target, (degree.get(edge.target) || 0) + 1);
+      });
+      const maxDegree = Math.max(1, ...degree.values());
       cy.batch(() => {
         cy.edges().addClass("off");
         network.edges.forEach((edge) => {
-          degree.set(edge.source, (degree.get(edge.source) || 0) + 1);
-          degree.set(edge.target, (degree.get(edge.target) || 0) + 1);
           const element = cy.getElementById(edgeIds.get(edgeKey(edge)));
           element.removeClass("off");
           element.data({ weight: edge.weight, sign: edge.sign, colour: colour(data.kind, edge),
                          width: 1 + 7 * Math.abs(edge.weight) / maxWeight });
         });
+        const hubs = new Set(Array.from(degree.entries()).sort((a, b) => b[1] - a[1])
+          .slice(0, HUBS).map(([id]) => id));
         cy.nodes().forEach((node) => {
+          node.toggleClass("hub", hubs.has(node.id()));
           if (!present.has(node.id())) { node.addClass("off"); return; }
           node.removeClass("off");
-          node.data("size", 14 + 7 * Math.sqrt(degree.get(node.id()) || 0));
+          node.data("size", MIN_SIZE + (MAX_SIZE - MIN_SIZE) * Math.sqrt((degree.get(node.id()) || 0) / maxDegree));
         });
       });
+      showLabels(cy);
       container.dataset.window = String(index);
       summaryLine.textContent = summary(data, network, index);
       const label = document.getElementById("window-label");
@@ -155,10 +201,14 @@
 
     // Selecting a node fades what is not tied to it; tapping the background clears it.
     cy.on("tap", "node", (evt) => {
-      cy.elements().addClass("faded");
-      evt.target.closedNeighborhood().removeClass("faded");
+      cy.elements().addClass("faded").removeClass("near");
+      const near = evt.target.closedNeighborhood().filter((element) => !element.hasClass("off"));
+      near.removeClass("faded");
+      near.nodes().addClass("near");
     });
-    cy.on("tap", (evt) => { if (evt.target === cy) cy.elements().removeClass("faded"); });
+    cy.on("tap", (evt) => {
+      if (evt.target === cy) cy.elements().removeClass("faded").removeClass("near");
+    });
     cy.on("tap", "edge", (evt) => {
       const edge = evt.target;
       const params = new URLSearchParams({ source: edge.data("source"), target: edge.data("target") });
