@@ -184,7 +184,7 @@ def _statement_json(statement: Statement, tags: dict[str, TaggedPassage]) -> dic
         "actor": statement.actor,
         "concept": statement.concept,
         "agreement": statement.agreement.value,
-        "date": statement.date.isoformat(),
+        "date": statement.date.isoformat() if statement.date else None,
         "document": statement.document,
         "document_label": tagged.document_label if tagged else None,
         "passage": statement.evidence,

@@ -88,7 +88,7 @@ def compute_windowed_networks(
     """One network per window of a moving window, each labelled with its window.
 
     Duplicates are dropped over the whole range first, then each window takes the statements
-    dated within it, as DNA filters before it slides the window. `start` and `end` default to
+    dated within it, as DNA filters before it slides the window (an undated statement is in none). `start` and `end` default to
     the first and last statement dates; statements outside them are ignored. Each network has
     the nodes active in its window only.
     """
@@ -101,6 +101,6 @@ def compute_windowed_networks(
         return []
     networks: list[Network] = []
     for window in moving_windows(start, end, window_days, step_days):
-        inside = [s for s in kept if window.start <= s.date <= window.end]
+        inside = [s for s in kept if s.date is not None and window.start <= s.date <= window.end]
         networks.append(network_of(inside, spec, window))
     return networks

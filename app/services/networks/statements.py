@@ -25,13 +25,17 @@ class Agreement(StrEnum):
 
 @dataclass(frozen=True)
 class Statement:
-    """One actor's stance on one concept, dated, with the evidence it was read from."""
+    """One actor's stance on one concept, dated, with the evidence it was read from.
+
+    `date` is None when the document has no publication date: such a statement counts in a
+    network over all time, never in a time window.
+    """
 
     id: str
     actor: str
     concept: str
     agreement: Agreement
-    date: date
+    date: date | None
     document: str
     evidence: str | None = None
 
@@ -62,20 +66,30 @@ def parse_choice(kind: type[E], value: str | E, what: str) -> E:
 
 
 def in_time_order(statements: Iterable[Statement]) -> list[Statement]:
-    """The statements by date, then id: DNA sorts them by time before filtering and windowing."""
-    return sorted(statements, key=lambda statement: (statement.date, statement.id))
+    """The statements by date, then id: DNA sorts them by time before filtering and windowing.
+    Undated statements come first."""
+    return sorted(
+        statements,
+        key=lambda statement: (
+            statement.date is not None,
+            statement.date or date.min,
+            statement.id,
+        ),
+    )
 
 
 def _period(statement: Statement, rule: Duplicates) -> object:
-    if rule is Duplicates.document:
+    day = statement.date
+    if rule is Duplicates.acrossrange:
+        return None
+    if rule is Duplicates.document or day is None:
+        # An undated statement's week, month or year is unknown: only its document is known.
         return statement.document
     if rule is Duplicates.week:
-        return statement.date.isocalendar()[:2]
+        return day.isocalendar()[:2]
     if rule is Duplicates.month:
-        return (statement.date.year, statement.date.month)
-    if rule is Duplicates.year:
-        return statement.date.year
-    return None
+        return (day.year, day.month)
+    return day.year
 
 
 def drop_duplicates(
@@ -113,8 +127,8 @@ def drop_duplicates(
 
 
 def date_span(statements: Sequence[Statement]) -> tuple[date, date] | None:
-    """The first and last date among the statements, or None when there are none."""
-    if not statements:
+    """The first and last date among the dated statements, or None when there are none."""
+    dates = [statement.date for statement in statements if statement.date is not None]
+    if not dates:
         return None
-    dates = [statement.date for statement in statements]
     return min(dates), max(dates)

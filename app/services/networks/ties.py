@@ -83,7 +83,7 @@ def tie_statements(
         raise InvalidInput("A tie joins two different nodes.")
     kept = drop_duplicates(statements, spec.duplicates)
     if days is not None:
-        kept = [s for s in kept if days[0] <= s.date <= days[1]]
+        kept = [s for s in kept if s.date is not None and days[0] <= s.date <= days[1]]
     if spec.kind is NetworkKind.two_mode:
         tie = _two_mode_tie(kept, ends)
         return [tie] if tie.first else []

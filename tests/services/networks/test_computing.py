@@ -11,8 +11,11 @@ import pytest
 
 from app.services.errors import InvalidInput
 from app.services.networks import (
+    Agreement,
     Network,
+    Statement,
     Window,
+    compute_network,
     compute_windowed_networks,
     moving_windows,
     network_spec,
@@ -156,3 +159,17 @@ def test_a_statement_on_the_last_day_of_a_window_counts_and_the_day_after_does_n
     spec = network_spec("congruence")
     networks = compute_windowed_networks(statements, spec, window_days=3, start=day(1), end=day(4))
     assert [len(network.edges) for network in networks] == [1, 0]  # 1–3 January, 2–4 January
+
+
+def test_an_undated_statement_counts_over_all_time_and_in_no_window() -> None:
+    statements = [
+        Statement("1", "A", "c1", Agreement.holds, date(2024, 1, 1), "d1"),
+        Statement("2", "B", "c1", Agreement.holds, None, "d2"),
+    ]
+    spec = network_spec("congruence")
+    assert [(e.source, e.target, e.weight) for e in compute_network(statements, spec).edges] == [
+        ("actor:A", "actor:B", 1.0)
+    ]
+    [window] = compute_windowed_networks(statements, spec, window_days=1)
+    assert [node.label for node in window.nodes] == ["A"]
+    assert window.window is not None and window.window.start == date(2024, 1, 1)

@@ -47,3 +47,28 @@ def test_duplicates_keep_the_first_statement_of_each_period(rule: str, ids: list
 def test_an_unknown_duplicates_rule_is_refused_in_words() -> None:
     with pytest.raises(InvalidInput, match='Unknown duplicates setting "daily"'):
         drop_duplicates(STATEMENTS, "daily")
+
+
+UNDATED = [
+    Statement("u1", "A", "c", Agreement.holds, None, "d1"),
+    Statement("u2", "A", "c", Agreement.holds, None, "d1"),  # same document as u1
+    Statement("u3", "A", "c", Agreement.holds, None, "d2"),  # another undated document
+    dated("9", date(2024, 1, 1), "d3"),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "ids"),
+    [
+        ("include", ["u1", "u2", "u3", "9"]),
+        ("document", ["u1", "u3", "9"]),
+        # An undated statement's week, month or year is unknown: only its document tells.
+        ("week", ["u1", "u3", "9"]),
+        ("year", ["u1", "u3", "9"]),
+        ("acrossrange", ["u1"]),
+    ],
+)
+def test_undated_statements_come_first_and_repeat_only_within_their_document(
+    rule: str, ids: list[str]
+) -> None:
+    assert [statement.id for statement in drop_duplicates(UNDATED, rule)] == ids
