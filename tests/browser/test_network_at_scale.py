@@ -117,7 +117,7 @@ def large_map(seeded_db_url: str) -> str:
 
 
 @pytest.fixture
-def live_server(large_map: str, live_server: str) -> str:  # type: ignore[override]
+def live_server(large_map: str, live_server: str) -> str:
     return live_server
 
 
