@@ -81,6 +81,7 @@ RULES: dict[tuple[str, str], Rule] = {
         "/api/export",
         "/api/export/schema",
         "/api/export/schema/v1",
+        "/api/export/schema/v2",
         "/api/export/w3c",
         "/api/export/aif",
         "/api/export/csv",

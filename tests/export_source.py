@@ -13,6 +13,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.models import (
+    Actor,
+    ActorCreate,
+    ActorKind,
     Annotation,
     Claim,
     ClaimStance,
@@ -23,6 +26,7 @@ from app.models import (
     Relation,
     Topic,
 )
+from app.services import actors
 from app.services.interchange.filters import ExportFilters
 from app.services.interchange.native import export_map, stream_export
 from app.services.reanchor import replace_document_text
@@ -37,6 +41,7 @@ LINE_BREAK = re.compile(r"[^\S\n]*\n[^\S\n]*")
 TABLES = {
     "positions": Position,
     "topics": Topic,
+    "actors": Actor,
     "documents": Document,
     "passages": Passage,
     "claims": Claim,
@@ -65,6 +70,59 @@ class Source:
     claims: dict[str, str]  # "A"… → id
     relations: dict[str, str]  # "B supports C", "C attacks A" → id
     cited: str  # the passage that "B supports C" cites
+
+
+# The registry `name_actors` adds, parents before members; keys sort otherwise (lavrov comes
+# before the ministry it belongs to, which comes before its government).
+REGISTRY = [
+    ActorCreate(
+        key="russian-government",
+        name="Russian government",
+        kind=ActorKind.organization,
+        position_key="russia",
+        aliases=["Kremlin"],
+    ),
+    ActorCreate(
+        key="russian-foreign-ministry",
+        name="Russian Foreign Ministry",
+        kind=ActorKind.organization,
+        parent_key="russian-government",
+        aliases=["MFA", "Smolenskaya Square"],
+    ),
+    ActorCreate(
+        key="lavrov",
+        name="Sergey Lavrov",
+        parent_key="russian-foreign-ministry",
+        aliases=["Lavrov", "Лавров"],
+        description="Foreign minister of Russia “since 2004” — <b>not</b> markup",
+    ),
+    ActorCreate(key="zelensky", name="Volodymyr Zelensky", aliases=["Zelensky", "Zelenskyy"]),
+    ActorCreate(key="trump", name="Donald Trump", position_key="us", aliases=["Trump"]),
+]
+# An example actor (as the starter registry's are), named only by the removed tag a4.
+EXAMPLE_ACTOR = ActorCreate(
+    key="eu",
+    name="European Union",
+    kind=ActorKind.organization,
+    position_key="europe",
+    aliases=["EU", "Brussels"],
+)
+# Which tag names whom: a1 (document 0) Lavrov, whose ministry and government come with him
+# in a filtered export; a2 (document 1) Zelensky; a4 (removed) the EU; a3 and a5 nobody.
+TAG_ACTORS = {"a1": "lavrov", "a2": "zelensky", "a4": "eu"}
+
+
+def name_actors(source: Source) -> None:
+    """Add `REGISTRY` and `EXAMPLE_ACTOR` to the source's database and have its tags name
+    them as `TAG_ACTORS` says."""
+    with Session(source.engine) as session:
+        actors.create_actors(session, REGISTRY, "Ana")
+        actors.create_actors(session, [EXAMPLE_ACTOR], None, example=True)
+        for tag, key in TAG_ACTORS.items():
+            annotation = session.get_one(Annotation, source.annotations[tag])
+            annotation.actor_key = key
+            session.add(annotation)
+        session.commit()
 
 
 def export_text(engine: Engine, filters: ExportFilters | None = None) -> str:

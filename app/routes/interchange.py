@@ -121,6 +121,12 @@ def export_format_schema_v1() -> JSONResponse:
     return JSONResponse(export_schema(1), media_type="application/schema+json")
 
 
+@router.get("/api/export/schema/v2", response_class=JSONResponse, responses=SCHEMA_RESPONSE)
+def export_format_schema_v2() -> JSONResponse:
+    """The JSON Schema of version 2 of the export (before actors), which imports still accept."""
+    return JSONResponse(export_schema(2), media_type="application/schema+json")
+
+
 @router.get(
     "/api/export/w3c",
     response_class=StreamingResponse,

@@ -9,23 +9,32 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.models import ActorCreate
 from app.routes import interchange
-from app.services.interchange.native import export_schema, stream_export
+from app.services import actors
+from app.services.interchange.native import FORMAT_VERSION, export_schema, stream_export
 from tests.export_source import paragraphs_in_id_order
 from tests.factories import make_annotation, make_claim, make_relation
 
 T0 = datetime(2025, 8, 15, 10, 0, tzinfo=UTC)
 V1_SAMPLE = Path(__file__).parent.parent / "data" / "export-v1-sample.json"
+V2_SAMPLE = Path(__file__).parent.parent / "data" / "export-v2-sample.json"
 
 
 @pytest.fixture
 def annotated_client(seeded_client: TestClient) -> TestClient:
-    """The seed corpus with one whole-passage tag and one span tag, in different documents,
-    and two claims (the first backed by the whole-passage tag), one supporting the other."""
+    """The seed corpus with one whole-passage tag, naming Lavrov, and one span tag, in different
+    documents, and two claims (the first backed by the whole-passage tag), one supporting the
+    other."""
     with Session(seeded_client.app.state.engine) as session:  # type: ignore[attr-defined]
+        lavrov = ActorCreate(key="lavrov", name="Sergey Lavrov", aliases=["Lavrov"])
+        actors.create_actor(session, lavrov, "tester")
         passages = paragraphs_in_id_order(session)
         other = next(p for p in passages if p.document_id != passages[0].document_id)
         whole = make_annotation(session, passages[0], "russia", topic_key="nato", created_at=T0)
+        whole.actor_key = "lavrov"
+        session.add(whole)
+        session.commit()
         make_annotation(session, other, "ukraine", "opposes", start=0, end=12, note="<b>ü</b>")
         nato = make_claim(session, stances={"russia": "holds"}, evidence=[whole])
         cannot_win = make_claim(session, "Ukraine cannot win by military means")
@@ -48,7 +57,9 @@ def test_export_streams_the_whole_map_as_json(annotated_client: TestClient) -> N
     assert "content-length" not in response.headers
     assert response.content == service_export(annotated_client)
     exported = response.json()
-    assert (exported["format"], exported["version"]) == ("argmap", 2)
+    assert (exported["format"], exported["version"]) == ("argmap", 3)
+    assert [a["key"] for a in exported["actors"]] == ["lavrov"]
+    assert [a["actor_key"] for a in exported["annotations"]] == ["lavrov", None]
     assert len(exported["annotations"]) == 2
     assert [len(exported["claims"]), len(exported["relations"])] == [2, 1]
     assert exported["annotations"][0]["claim_id"] == exported["claims"][0]["id"]
@@ -112,8 +123,19 @@ def test_the_schema_is_published(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/schema+json")
     assert response.json() == export_schema()
+    assert response.json()["properties"]["version"]["const"] == FORMAT_VERSION == 3
+    assert "actors" in response.json()["properties"]
+
+
+def test_the_version_2_schema_is_still_published(client: TestClient) -> None:
+    response = client.get("/api/export/schema/v2")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/schema+json")
+    assert response.json() == export_schema(2)
     assert response.json()["properties"]["version"]["const"] == 2
     assert "claims" in response.json()["properties"]
+    assert "actors" not in response.json()["properties"]
 
 
 def test_the_version_1_schema_is_still_published(client: TestClient) -> None:
@@ -140,6 +162,7 @@ def test_import_of_a_raw_body_recreates_the_map(
     assert body["created"]["annotations"] == 2
     assert body["created"]["documents"] == 5
     assert (body["created"]["claims"], body["created"]["relations"]) == (2, 1)
+    assert body["created"]["actors"] == 1
     assert body["message"].startswith("Import done: created 4 positions")
     assert client.get("/api/export").content == exported
 
@@ -164,19 +187,33 @@ def test_import_of_a_version_1_file(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.json()["created"]["annotations"] == 4
     exported = client.get("/api/export").json()
-    assert exported["version"] == 2
+    assert exported["version"] == 3
     assert exported["passages"] == json.loads(sample)["passages"]
+
+
+def test_import_of_a_version_2_file(client: TestClient) -> None:
+    sample = V2_SAMPLE.read_bytes()
+
+    response = client.post("/api/import", files={"file": ("v2.json", sample, "application/json")})
+
+    assert response.status_code == 200
+    assert response.json()["created"]["claims"] == 4
+    assert response.json()["created"]["actors"] == 0
+    exported = client.get("/api/export").json()
+    assert (exported["version"], exported["actors"]) == (3, [])
+    assert exported["claims"] == json.loads(sample)["claims"]
+    assert {a["actor_key"] for a in exported["annotations"]} == {None}
 
 
 def test_an_unknown_version_is_422(client: TestClient) -> None:
     data = json.loads(V1_SAMPLE.read_bytes())
-    data["version"] = 3
+    data["version"] = 4
 
     response = client.post("/api/import", content=json.dumps(data))
 
     assert response.status_code == 422
     assert response.json() == {
-        "detail": "version 3 is not supported: this instance reads versions 1 and 2"
+        "detail": "version 4 is not supported: this instance reads versions 1, 2 and 3"
     }
 
 
@@ -226,6 +263,41 @@ def test_a_bad_file_is_422_with_the_reason_and_nothing_is_imported(
     }
     assert not_json.status_code == 422
     assert not_json.json()["detail"].startswith("not JSON: Expecting value at line 1 column 12")
+    assert client.get("/api/export").json()["documents"] == []
+
+
+def test_an_alias_another_actor_has_is_422_naming_both_and_nothing_is_imported(
+    annotated_client: TestClient, client: TestClient
+) -> None:
+    exported = annotated_client.get("/api/export").content
+    with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+        here = ActorCreate(key="minister", name="The Minister", aliases=["lavrov"])
+        actors.create_actor(session, here, None)
+    before = client.get("/api/export").content
+
+    response = client.post("/api/import", content=exported)
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": 'actors[0].aliases[0]: the name "Lavrov" already means the actor \'The '
+        "Minister' (minister) here; a name or alias names one actor only"
+    }
+    assert client.get("/api/export").content == before
+
+
+def test_an_unknown_actor_of_a_tag_is_422_and_nothing_is_imported(
+    annotated_client: TestClient, client: TestClient
+) -> None:
+    exported = annotated_client.get("/api/export").json()
+    exported["actors"] = []
+
+    response = client.post("/api/import", content=json.dumps(exported))
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "annotations[0].actor_key: there is no actor 'lavrov' in the file or in this "
+        "database"
+    }
     assert client.get("/api/export").json()["documents"] == []
 
 

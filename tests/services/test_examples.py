@@ -39,8 +39,9 @@ def shipped_map() -> dict[str, Any]:
 def test_the_shipped_map_is_the_recipe_built(shipped_map: dict[str, Any]) -> None:
     from jsonschema import Draft202012Validator  # type: ignore[import-untyped]  # ships no hints
 
+    # Built before actors (version 2, which imports still read): the registry ships apart.
     Draft202012Validator(
-        export_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER
+        export_schema(shipped_map["version"]), format_checker=Draft202012Validator.FORMAT_CHECKER
     ).validate(shipped_map)
     recipe = examples.read_recipe(SEEDS)
     assert sorted(c["text"] for c in shipped_map["claims"]) == sorted(

@@ -3,17 +3,29 @@
 The formats choose alike: an annotation passes when it is live and matches every filter given;
 a claim matches a document where it has evidence, a position that holds or rejects it or tags
 evidence for it, a topic it is on or that evidence for it is tagged with; a relation is
-included when both its claims are. The one difference is whether evidence must still have a
-passage (see `claim_condition`).
+included when both its claims are; an actor when an included annotation names it or one of
+its members (the native export, the only format that writes the registry). The one difference
+is whether evidence must still have a passage (see `claim_condition`).
 """
 
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, true
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from app.models import Annotation, Claim, ClaimStance, Document, Passage, Position, Relation, Topic
+from app.models import (
+    Actor,
+    Annotation,
+    Claim,
+    ClaimStance,
+    Document,
+    Passage,
+    Position,
+    Relation,
+    Topic,
+)
 from app.services.lookup import check_exists
 
 
@@ -128,3 +140,31 @@ def relation_condition(
         claim_condition(filters, evidence_needs_passage=evidence_needs_passage)
     )
     return and_(col(Relation.source_id).in_(included), col(Relation.target_id).in_(included))
+
+
+def actor_condition(filters: ExportFilters) -> ColumnElement[bool]:
+    """Which actors the export includes: all, or the actors the included annotations name and
+    every actor those belong to, directly or not, so that each actor_key and parent_key in a
+    filtered file leads to an actor in it.
+
+    The members of a position are not added under a position filter: the filter chooses what
+    was tagged, and an actor no included tag names is not part of it.
+    """
+    if not filters.any:
+        return true()
+    named = select(Annotation.actor_key).where(
+        annotation_condition(filters), col(Annotation.actor_key).is_not(None)
+    )
+    # The named actors, then their parents, their parents' parents…; UNION (not UNION ALL)
+    # also ends the walk should the registry ever hold a loop.
+    chain = (
+        sa_select(col(Actor.key), col(Actor.parent_key))
+        .where(col(Actor.key).in_(named))
+        .cte("actor_chain", recursive=True)
+    )
+    chain = chain.union(
+        sa_select(col(Actor.key), col(Actor.parent_key)).join(
+            chain, col(Actor.key) == chain.c.parent_key
+        )
+    )
+    return col(Actor.key).in_(sa_select(chain.c.key))

@@ -1,4 +1,4 @@
-"""The native JSON export of the argument map (format "argmap", version 2).
+"""The native JSON export of the argument map (format "argmap", version 3).
 
 The export is streamed: rows are read in batches inside one read-only snapshot and written out
 as they come, so memory stays flat however large the corpus, and the file is consistent even
@@ -7,7 +7,8 @@ database always gives byte-identical output (handy for diffs and for checking a 
 
 A filtered export is self-contained: every id it mentions is defined in the same file (the
 claim of an included annotation, the claims at both ends of an included relation, the passage
-a relation cites as evidence), so that another tool, or an empty instance, can load it alone.
+a relation cites as evidence, the actor an included annotation names and every actor that one
+belongs to), so that another tool, or an empty instance, can load it alone.
 
 Version 2 adds claims (with the positions' stances), relations between claims and each
 annotation's claim_id to version 1, and orphans: an annotation that lost its place when its
@@ -15,6 +16,13 @@ document's text was replaced has no passage (passage_id, start, end, document_st
 document_end are null), keeps the text it quoted in `quote` and says when in `orphaned_at`; a
 relation whose evidence passage was lost that way says when in `evidence_orphaned_at`.
 Everything else is written exactly as in version 1.
+
+Version 3 adds the actor registry to version 2: an `actors` array (after the topics) with each
+actor's key, name, kind, aliases, parent_key, position_key, description, who made it and when,
+and whether it is example data; and each annotation's actor_key (null when the tag names
+nobody). Unfiltered, every actor is written; filtered, the actors the included annotations
+name and, transitively, the actors they belong to. Positions are always written in full, so
+an actor's position_key always points into the file. Everything else is as in version 2.
 """
 
 import json
@@ -29,6 +37,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.models import (
+    Actor,
     Annotation,
     Claim,
     ClaimStance,
@@ -42,6 +51,7 @@ from app.models import (
 from app.services.interchange.filters import (
     NO_FILTERS,
     ExportFilters,
+    actor_condition,
     annotation_condition,
     claim_condition,
     relation_condition,
@@ -59,9 +69,13 @@ from app.services.interchange.writing import (
 from app.services.segmentation import span_to_document_offsets
 
 FORMAT_NAME = "argmap"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 # The published schema of every version this instance reads; it writes only FORMAT_VERSION.
-SCHEMA_FILES = {1: "export-v1.schema.json", 2: "export-v2.schema.json"}
+SCHEMA_FILES = {
+    1: "export-v1.schema.json",
+    2: "export-v2.schema.json",
+    3: "export-v3.schema.json",
+}
 # Documents carry their whole text, so they come fewer at a time than other rows.
 DOCUMENT_BATCH_SIZE = 20
 
@@ -107,6 +121,7 @@ ANNOTATION_TAIL = _columns(
     "position_key",
     "kind",
     "topic_key",
+    "actor_key",
     "claim_id",
     "note",
     "analyst",
@@ -188,6 +203,26 @@ def _made_records(session: Session, query: Any, *names: str) -> Iterator[dict[st
             "created_by": row.created_by,
             "created_at": format_optional(row.created_at),
             "updated_at": format_optional(row.updated_at),
+        }
+
+
+def _actor_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
+    """The actors the export includes (see `actor_condition`), sorted by key: every field the
+    registry needs to be rebuilt as it is."""
+    query = select(Actor).where(actor_condition(filters)).order_by(col(Actor.key))
+    for actor in session.exec(query.execution_options(yield_per=BATCH_SIZE)):
+        yield {
+            "key": actor.key,
+            "name": actor.name,
+            "kind": str(actor.kind),
+            "aliases": list(actor.aliases),
+            "parent_key": actor.parent_key,
+            "position_key": actor.position_key,
+            "description": actor.description,
+            "created_by": actor.created_by,
+            "created_at": format_optional(actor.created_at),
+            "updated_at": format_optional(actor.updated_at),
+            "example": bool(actor.example),
         }
 
 
@@ -374,6 +409,8 @@ def _lines(session: Session, filters: ExportFilters) -> Iterator[str]:
     yield dump_json(header)[:-1] + ",\n"  # the header object, left open for the arrays
     yield from _array_lines("positions", _position_records(session))
     yield from _array_lines("topics", _topic_records(session))
+    # After the positions their members name, before the annotations that name them.
+    yield from _array_lines("actors", _actor_records(session, filters))
     yield from _array_lines("documents", _document_records(session, filters))
     yield from _array_lines("passages", _passage_records(session, filters))
     # Claims come before the annotations, so a streaming reader has met a claim by the time

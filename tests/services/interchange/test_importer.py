@@ -1,5 +1,5 @@
-"""The import of native JSON exports: round trip, merge, version 1 files, refusals, and all
-or nothing."""
+"""The import of native JSON exports: round trip, merge, actors, version 1 and 2 files,
+refusals, and all or nothing."""
 
 import copy
 import json
@@ -18,24 +18,32 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.models import (
+    Actor,
+    ActorCreate,
     Annotation,
     Claim,
     ClaimStance,
     Document,
+    HistoryAction,
+    HistoryEntry,
+    ItemType,
     Position,
     Relation,
     RelationKind,
     Stance,
 )
+from app.services import actors
 from app.services.errors import InvalidInput
 from app.services.interchange import importer
 from app.services.interchange.importer import import_map
-from app.services.interchange.native import export_map, export_schema
+from app.services.interchange.native import FORMAT_VERSION, export_map, export_schema
 from tests.export_source import (
     T0,
+    TAG_ACTORS,
     Source,
     build_source,
     export_text,
+    name_actors,
     orphan_a1_and_the_cited_passage,
     paragraphs,
     row_counts,
@@ -43,11 +51,17 @@ from tests.export_source import (
 from tests.factories import make_annotation, make_claim, make_document, make_position, make_relation
 
 V1_SAMPLE = Path(__file__).parents[2] / "data" / "export-v1-sample.json"
+# The seed corpus with the tags, claims and relations of `Source`, a1 orphaned, as version 2
+# wrote it (before actors).
+V2_SAMPLE = Path(__file__).parents[2] / "data" / "export-v2-sample.json"
 
 
 @pytest.fixture
 def source(seeded_engine: Engine) -> Source:
-    return build_source(seeded_engine)
+    """`Source`, its tags naming the actors of `name_actors`."""
+    built = build_source(seeded_engine)
+    name_actors(built)
+    return built
 
 
 # --- round trip and merge ------------------------------------------------------------------
@@ -60,6 +74,7 @@ def test_export_import_export_into_an_empty_database_is_byte_identical(
     orphan_a1_and_the_cited_passage(source)
     original = export_text(source.engine)
     assert '"orphaned_at":null' in original and '"passage_id":null' in original
+    assert '"actor_key":"lavrov"' in original and '"example":true' in original
 
     with Session(engine) as session:
         report = import_map(session, original.encode("utf-8"))
@@ -68,16 +83,38 @@ def test_export_import_export_into_an_empty_database_is_byte_identical(
     assert report.created == {
         "positions": 4,
         "topics": len(json.loads(original)["topics"]),
+        "actors": 6,
         "documents": 5,
         "passages": len(json.loads(original)["passages"]),
         "claims": 4,
         "relations": 2,
         "annotations": 4,
     }
-    assert "created 4 positions" in str(report)
+    assert "created 4 positions" in str(report) and " topics, 6 actors, 5 documents" in str(report)
     assert "4 claims, 2 relations, 4 annotations." in str(report)
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(ClaimStance)).one() == 6
+        tags = {a.id: a.actor_key for a in session.exec(select(Annotation))}
+    # The removed a4 is not exported, nor is its actor's tag.
+    live = {tag: key for tag, key in TAG_ACTORS.items() if tag != "a4"}
+    assert {tag: tags[source.annotations[tag]] for tag in live} == live
+
+
+def test_imported_actors_are_in_the_history_as_created(source: Source, engine: Engine) -> None:
+    exported = {a["key"]: a for a in export_map(source.engine)["actors"]}
+
+    with Session(engine) as session:
+        import_map(session, export_text(source.engine))
+
+    with Session(engine) as session:
+        entries = session.exec(
+            select(HistoryEntry).where(HistoryEntry.item_type == ItemType.actor)
+        ).all()
+    assert sorted(e.item_id for e in entries) == sorted(exported)
+    assert {(e.action, e.version, e.before) for e in entries} == {(HistoryAction.create, 1, None)}
+    lavrov = next(e.after for e in entries if e.item_id == "lavrov")
+    assert lavrov is not None
+    assert {name: lavrov[name] for name in exported["lavrov"]} == exported["lavrov"]
 
 
 def test_importing_the_same_file_twice_creates_nothing_the_second_time(
@@ -93,7 +130,7 @@ def test_importing_the_same_file_twice_creates_nothing_the_second_time(
 
     assert sum(again.created.values()) == 0
     assert sum(again.updated.values()) == 0
-    assert again.unchanged["annotations"] == 4
+    assert (again.unchanged["annotations"], again.unchanged["actors"]) == (4, 6)
     assert (again.unchanged["claims"], again.unchanged["relations"]) == (4, 2)
     assert again.notes == []
     assert row_counts(engine) == counts
@@ -241,6 +278,56 @@ def test_merging_keeps_local_position_names_and_adds_missing_positions(
     assert (report.created["positions"], report.unchanged["positions"]) == (3, 1)
 
 
+def test_merging_keeps_stored_actors_as_they_are_here_and_adds_the_missing_ones(
+    source: Source, engine: Engine
+) -> None:
+    # Here Lavrov was added by hand under another name, with no parent and another alias.
+    with Session(engine) as session:
+        make_position(session, key="russia", name="Russian")
+        local = ActorCreate(key="lavrov", name="S. V. Lavrov", aliases=["Minister Lavrov"])
+        actors.create_actor(session, local, "bob")
+
+    with Session(engine) as session:
+        report = import_map(session, export_text(source.engine))
+
+    with Session(engine) as session:
+        lavrov = session.get_one(Actor, "lavrov")
+        assert (lavrov.name, lavrov.aliases, lavrov.parent_key) == (
+            "S. V. Lavrov",
+            ["Minister Lavrov"],
+            None,
+        )
+        assert session.get_one(Actor, "russian-foreign-ministry").parent_key == "russian-government"
+        # The file's tags name him all the same.
+        assert session.get_one(Annotation, source.annotations["a1"]).actor_key == "lavrov"
+    assert (report.created["actors"], report.unchanged["actors"]) == (5, 1)
+
+
+def test_an_annotation_and_a_new_actor_may_name_an_actor_stored_here_only(
+    source: Source, engine: Engine
+) -> None:
+    # A file made elsewhere, whose registry has only the ministry: Lavrov and the government
+    # it names are stored here already.
+    data = export_map(source.engine)
+    data["actors"] = [a for a in data["actors"] if a["key"] == "russian-foreign-ministry"]
+    for annotation in data["annotations"]:
+        if annotation["actor_key"] not in (None, "lavrov"):
+            annotation["actor_key"] = None
+    with Session(engine) as session:
+        make_position(session, key="russia", name="Russian")
+        actors.create_actor(session, ActorCreate(key="russian-government", name="Kremlin"), None)
+        actors.create_actor(session, ActorCreate(key="lavrov", name="Sergey Lavrov"), None)
+
+    with Session(engine) as session:
+        report = import_map(session, json.dumps(data))
+
+    with Session(engine) as session:
+        ministry = session.get_one(Actor, "russian-foreign-ministry")
+        assert ministry.parent_key == "russian-government"
+        assert session.get_one(Annotation, source.annotations["a1"]).actor_key == "lavrov"
+    assert report.created["actors"] == 1
+
+
 def test_merging_keeps_whichever_version_of_a_claim_is_newer_with_its_stances(
     source: Source, engine: Engine
 ) -> None:
@@ -305,6 +392,30 @@ def test_merging_applies_the_claim_of_the_newer_annotation(source: Source, engin
     with Session(engine) as session:
         assert session.get_one(Annotation, source.annotations["a1"]).claim_id == source.claims["B"]
         assert session.get_one(Annotation, source.annotations["a5"]).claim_id == source.claims["C"]
+
+
+def test_merging_applies_the_actor_of_the_newer_annotation(source: Source, engine: Engine) -> None:
+    with Session(engine) as session:
+        import_map(session, export_text(source.engine))
+    later = T0 + timedelta(days=1)
+    with Session(source.engine) as session:  # there: a1 said by Zelensky, a2 by nobody
+        for key, actor_key in (("a1", "zelensky"), ("a2", None)):
+            annotation = session.get_one(Annotation, source.annotations[key])
+            annotation.actor_key, annotation.updated_at = actor_key, later
+            session.add(annotation)
+        session.commit()
+    with Session(engine) as session:  # here, later still: a2 said by Trump
+        local = session.get_one(Annotation, source.annotations["a2"])
+        local.actor_key, local.updated_at = "trump", later + timedelta(hours=1)
+        session.add(local)
+        session.commit()
+
+    with Session(engine) as session:
+        import_map(session, export_text(source.engine))
+
+    with Session(engine) as session:
+        assert session.get_one(Annotation, source.annotations["a1"]).actor_key == "zelensky"
+        assert session.get_one(Annotation, source.annotations["a2"]).actor_key == "trump"
 
 
 def test_merging_keeps_whichever_version_of_a_relation_is_newer(
@@ -413,7 +524,7 @@ def test_a_version_1_file_imports_into_an_empty_database(engine: Engine) -> None
         report = import_map(session, raw)
 
     exported = export_map(engine)
-    assert (exported["format"], exported["version"]) == ("argmap", 2)
+    assert (exported["format"], exported["version"]) == ("argmap", FORMAT_VERSION)
     # Version 1 files do not say who made positions, topics and documents, or when they changed.
     unknown_maker = {"created_by": None, "created_at": None, "updated_at": None}
     assert exported["positions"] == [{**p, **unknown_maker} for p in sample["positions"]]
@@ -424,10 +535,10 @@ def test_a_version_1_file_imports_into_an_empty_database(engine: Engine) -> None
     for name in ("filters", "passages"):
         assert exported[name] == sample[name], name
     assert exported["annotations"] == [
-        {**a, "claim_id": None, "orphaned_at": None, "example": False}
+        {**a, "claim_id": None, "actor_key": None, "orphaned_at": None, "example": False}
         for a in sample["annotations"]
     ]
-    assert exported["claims"] == exported["relations"] == []
+    assert exported["claims"] == exported["relations"] == exported["actors"] == []
     assert report.created["annotations"] == len(sample["annotations"]) == 4
     assert (report.created["claims"], report.created["relations"]) == (0, 0)
 
@@ -449,6 +560,66 @@ def test_a_newer_version_1_annotation_keeps_the_claim_it_has_here(engine: Engine
         annotation = session.get_one(Annotation, tagged["id"])
         # The file's newer edit is taken, but a version 1 file knows nothing of claims.
         assert (annotation.note, annotation.claim_id) == ("edited there", claim_id)
+    assert report.updated["annotations"] == 1
+
+
+# --- version 2 files -----------------------------------------------------------------------
+
+
+def test_the_version_2_sample_is_a_valid_version_2_file() -> None:
+    sample = json.loads(V2_SAMPLE.read_text(encoding="utf-8"))
+    validator = Draft202012Validator(
+        export_schema(2), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+
+    assert [str(e) for e in validator.iter_errors(sample)] == []
+    assert sample["version"] == 2
+    # What the sample was made to hold: claims, relations, an orphan and lost evidence.
+    assert sample["claims"] and sample["relations"]
+    assert any(a["orphaned_at"] is not None for a in sample["annotations"])
+    assert any(r["evidence_orphaned_at"] is not None for r in sample["relations"])
+
+
+def test_a_version_2_file_imports_into_an_empty_database(engine: Engine) -> None:
+    raw = V2_SAMPLE.read_bytes()
+    sample = json.loads(raw)
+
+    with Session(engine) as session:
+        report = import_map(session, raw)
+
+    # Written again as version 3: the same, with no actors and tags that name nobody.
+    text = export_text(engine)
+    assert json.loads(text) == {
+        **sample,
+        "version": 3,
+        "actors": [],
+        "annotations": [{**a, "actor_key": None} for a in sample["annotations"]],
+    }
+    assert '\n"actors":[],\n"documents":[\n' in text
+    assert report.created["claims"] == len(sample["claims"]) == 4
+    assert report.created["actors"] == 0
+
+
+def test_a_newer_version_2_annotation_keeps_the_actor_it_has_here(engine: Engine) -> None:
+    sample = json.loads(V2_SAMPLE.read_bytes())
+    with Session(engine) as session:
+        import_map(session, json.dumps(sample))
+    tagged = sample["annotations"][1]
+    with Session(engine) as session:
+        actors.create_actor(session, ActorCreate(key="lavrov", name="Sergey Lavrov"), None)
+        annotation = session.get_one(Annotation, tagged["id"])
+        annotation.actor_key = "lavrov"
+        session.add(annotation)
+        session.commit()
+    tagged["note"], tagged["updated_at"] = "edited there", "2999-01-01T00:00:00Z"
+
+    with Session(engine) as session:
+        report = import_map(session, json.dumps(sample))
+
+    with Session(engine) as session:
+        annotation = session.get_one(Annotation, tagged["id"])
+        # The file's newer edit is taken, but a version 2 file knows nothing of actors.
+        assert (annotation.note, annotation.actor_key) == ("edited there", "lavrov")
     assert report.updated["annotations"] == 1
 
 
@@ -554,22 +725,122 @@ def _relation_twice(data: dict[str, Any], _target: Target) -> None:
 
 def _claims_in_version_1(data: dict[str, Any], _target: Target) -> None:
     data["version"] = 1
+    del data["actors"]
     for annotation in data["annotations"]:
-        del annotation["claim_id"]
+        del annotation["claim_id"], annotation["actor_key"]
+
+
+def _in_version_2(*dropped: str) -> Callable[[dict[str, Any], Target], None]:
+    """A version 3 file said to be version 2, without what `dropped` names ("actors", the
+    annotations' "actor_key")."""
+
+    def mutate(data: dict[str, Any], _target: Target) -> None:
+        data["version"] = 2
+        if "actors" in dropped:
+            del data["actors"]
+        if "actor_key" in dropped:
+            for annotation in data["annotations"]:
+                del annotation["actor_key"]
+
+    return mutate
+
+
+def _stored_here(actor: ActorCreate) -> Callable[[dict[str, Any], Target], None]:
+    """Add `actor` to the database imported into (the file unchanged)."""
+
+    def mutate(_data: dict[str, Any], target: Target) -> None:
+        with Session(target.engine) as session:
+            actors.create_actor(session, actor, None)
+
+    return mutate
+
+
+def _actor_twice(data: dict[str, Any], _target: Target) -> None:
+    data["actors"].append(copy.deepcopy(data["actors"][0]))
+
+
+# The file's actors, by key: eu, lavrov, russian-foreign-ministry, russian-government, trump,
+# zelensky (lavrov → the ministry → the government).
+ACTOR_REFUSALS = {
+    "unknown actor of an annotation": (
+        _set("annotations.0.actor_key", "nobody"),
+        "annotations[0].actor_key: there is no actor 'nobody' in the file or in this database",
+    ),
+    "alias another actor has here": (
+        _stored_here(
+            ActorCreate(key="commission", name="European Commission", aliases=["Brussels"])
+        ),
+        'actors[0].aliases[1]: the name "Brussels" already means the actor \'European '
+        "Commission' (commission) here; a name or alias names one actor only",
+    ),
+    "name another actor has here, in another case": (
+        _stored_here(ActorCreate(key="foreign-minister", name="SERGEY LAVROV")),
+        "actors[1].name: the name \"Sergey Lavrov\" already means the actor 'SERGEY LAVROV' "
+        "(foreign-minister) here",
+    ),
+    "alias another actor of the file has": (
+        _set("actors.5.aliases", ["Zelensky", "Kremlin"]),
+        'actors[5].aliases[1]: the name "Kremlin" already means the actor \'Russian '
+        "government' (russian-government) in the file at actors[3]",
+    ),
+    "alias listed twice": (
+        _set("actors.0.aliases", ["EU", "eu"]),
+        'actors[0].aliases[1]: "eu" is listed twice (also at aliases[0], whatever the case)',
+    ),
+    "unknown parent": (
+        _set("actors.1.parent_key", "martians"),
+        "actors[1].parent_key: there is no actor 'martians' in the file or in this database",
+    ),
+    "parents in a loop": (
+        _set("actors.3.parent_key", "lavrov"),
+        "actors[1].parent_key: the actors belong to each other in a loop ('lavrov' → "
+        "'russian-foreign-ministry' → 'russian-government' → 'lavrov'): an actor cannot belong "
+        "to one of its members",
+    ),
+    "actor its own parent": (
+        _set("actors.4.parent_key", "trump"),
+        "actors[4].parent_key: an actor cannot belong to itself",
+    ),
+    "unknown position of an actor": (
+        _set("actors.4.position_key", "martians"),
+        "actors[4].position_key: there is no position 'martians' in the file or in this",
+    ),
+    "unknown actor kind": (
+        _set("actors.0.kind", "country"),
+        "actors[0].kind: 'country' is not one of ['person', 'organization', 'state']",
+    ),
+    "blank alias": (_set("actors.0.aliases.0", "  "), "actors[0].aliases[0]: '  ' does not match"),
+    "actor twice": (
+        _actor_twice,
+        'actors[6].key: "eu" appears twice in the file (also at actors[0])',
+    ),
+    "annotation without actor_key": (
+        lambda data, _target: data["annotations"][0].pop("actor_key"),
+        "annotations[0]: 'actor_key' is a required property",
+    ),
+    "actors in a version 2 file": (
+        _in_version_2("actor_key"),
+        "the top level: Additional properties are not allowed ('actors' was unexpected)",
+    ),
+    "actor_key in a version 2 file": (
+        _in_version_2("actors"),
+        "]: Additional properties are not allowed ('actor_key' was unexpected)",
+    ),
+}
 
 
 REFUSALS = {
     "wrong format": (_set("format", "aif"), 'not an argmap export: "format" must be "argmap"'),
     "newer version": (
-        _set("version", 3),
-        "version 3 is not supported: this instance reads versions 1 and 2",
+        _set("version", 4),
+        "version 4 is not supported: this instance reads versions 1, 2 and 3",
     ),
     "version 0": (_set("version", 0), "version 0 is not supported: this instance reads versions"),
     "version as a string": (_set("version", "2"), 'version "2" is not supported'),
     "no version": (
         lambda data, _target: data.pop("version"),
         'the file has no "version" field: an export says which version of the format it is '
-        "written in, and this instance reads versions 1 and 2",
+        "written in, and this instance reads versions 1, 2 and 3",
     ),
     "claims in a version 1 file": (
         _claims_in_version_1,
@@ -697,6 +968,7 @@ REFUSALS = {
         "relations[0].evidence_orphaned_at: must be null while the relation has an evidence "
         "passage",
     ),
+    **ACTOR_REFUSALS,
 }
 
 

@@ -1,5 +1,5 @@
-"""The native JSON export: format, determinism, filters (a filtered export imports into an
-empty database) and orphans. Importing is tested in test_importer.py."""
+"""The native JSON export: format, determinism, actors, filters (a filtered export imports into
+an empty database) and orphans. Importing is tested in test_importer.py."""
 
 import json
 from dataclasses import replace
@@ -14,12 +14,18 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from app.models import Annotation, Claim, Passage
+from app.models import ActorCreate, Annotation, Claim, Passage
+from app.services import actors
 from app.services.interchange import native as export
 from app.services.interchange import writing
 from app.services.interchange.filters import ExportFilters
 from app.services.interchange.importer import import_map
-from app.services.interchange.native import export_map, export_schema, stream_export
+from app.services.interchange.native import (
+    FORMAT_VERSION,
+    export_map,
+    export_schema,
+    stream_export,
+)
 from app.services.segmentation import join_wrapped_lines
 from tests.export_source import (
     NOTE,
@@ -27,18 +33,44 @@ from tests.export_source import (
     Source,
     build_source,
     export_text,
+    name_actors,
     orphan_a1_and_the_cited_passage,
 )
 from tests.factories import make_annotation, make_claim, make_document, make_position, make_relation
 from tests.queries import counting_queries
 
 # The arrays of an export, in the order they are written.
-ARRAYS = ("positions", "topics", "documents", "passages", "claims", "relations", "annotations")
+ARRAYS = (
+    "positions",
+    "topics",
+    "actors",
+    "documents",
+    "passages",
+    "claims",
+    "relations",
+    "annotations",
+)
+# The actors of `name_actors`, by key.
+EVERY_ACTOR = [
+    "eu",
+    "lavrov",
+    "russian-foreign-ministry",
+    "russian-government",
+    "trump",
+    "zelensky",
+]
+LAVROV_AND_HIS_PARENTS = ["lavrov", "russian-foreign-ministry", "russian-government"]
 
 
 @pytest.fixture
 def source(seeded_engine: Engine) -> Source:
-    return build_source(seeded_engine)
+    built = build_source(seeded_engine)
+    name_actors(built)
+    return built
+
+
+def keys(records: list[dict[str, Any]]) -> list[str]:
+    return [record["key"] for record in records]
 
 
 def ids(records: list[dict[str, Any]]) -> list[str]:
@@ -56,9 +88,10 @@ def test_export_validates_against_the_published_schema(source: Source) -> None:
     exported = export_map(source.engine)
 
     assert [str(e) for e in validator.iter_errors(exported)] == []
-    assert (exported["format"], exported["version"]) == ("argmap", 2)
+    assert (exported["format"], exported["version"]) == ("argmap", FORMAT_VERSION) == ("argmap", 3)
     assert list(exported) == ["format", "version", "filters", *ARRAYS]
     assert exported["filters"] == {"document": None, "position": None, "topic": None}
+    assert keys(exported["actors"]) == EVERY_ACTOR
     assert len(exported["documents"]) == 5
     assert len(exported["annotations"]) == 4
     assert len(exported["claims"]) == 4
@@ -107,6 +140,51 @@ def test_claims_carry_their_stances_and_annotations_their_claim(source: Source) 
     }
 
 
+def test_actors_carry_the_whole_registry_and_annotations_whom_they_name(source: Source) -> None:
+    exported = export_map(source.engine)
+    actors = {a["key"]: a for a in exported["actors"]}
+    annotations = {a["id"]: a for a in exported["annotations"]}
+
+    lavrov = actors["lavrov"]
+    assert list(lavrov) == [
+        "key",
+        "name",
+        "kind",
+        "aliases",
+        "parent_key",
+        "position_key",
+        "description",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "example",
+    ]
+    assert {name: lavrov[name] for name in list(lavrov)[:7]} == {
+        "key": "lavrov",
+        "name": "Sergey Lavrov",
+        "kind": "person",
+        "aliases": ["Lavrov", "Лавров"],
+        "parent_key": "russian-foreign-ministry",
+        "position_key": None,
+        "description": "Foreign minister of Russia “since 2004” — <b>not</b> markup",
+    }
+    assert lavrov["created_by"] == "Ana" and lavrov["created_at"].endswith("Z")
+    assert lavrov["example"] is False
+    government = actors["russian-government"]
+    assert (government["kind"], government["position_key"], government["parent_key"]) == (
+        "organization",
+        "russia",
+        None,
+    )
+    assert (actors["eu"]["example"], actors["eu"]["created_by"]) == (True, None)
+    # Each annotation names its actor right after its topic, null for nobody.
+    a1 = annotations[source.annotations["a1"]]
+    assert list(a1)[list(a1).index("topic_key") + 1] == "actor_key"
+    assert a1["actor_key"] == "lavrov"
+    assert annotations[source.annotations["a2"]]["actor_key"] == "zelensky"
+    assert annotations[source.annotations["a3"]]["actor_key"] is None
+
+
 def test_schema_rejects_what_the_format_forbids() -> None:
     validator = Draft202012Validator(
         export_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER
@@ -134,21 +212,34 @@ def test_schema_rejects_what_the_format_forbids() -> None:
         "created_at": "2025-08-15T10:00:00Z",
         "updated_at": "2025-08-15T10:00:00Z",
     }
+    actor = {
+        "key": "lavrov",
+        "name": "Sergey Lavrov",
+        "kind": "person",
+        "aliases": ["Lavrov"],
+        "parent_key": None,
+        "position_key": "russia",
+        "description": "",
+    }
     minimal = {
         "format": "argmap",
-        "version": 2,
+        "version": 3,
         "filters": {"document": None, "position": None, "topic": None},
         "positions": [position],
         "topics": [],
+        "actors": [actor],
         "documents": [],
         "passages": [],
         "claims": [claim, {**claim, "id": "c2"}],
         "relations": [relation],
         "annotations": [],
     }
-    without_claims = {k: v for k, v in minimal.items() if k not in ("claims", "relations")}
+    without_actors = {k: v for k, v in minimal.items() if k != "actors"}
+    without_claims = {k: v for k, v in without_actors.items() if k not in ("claims", "relations")}
     assert validator.is_valid(minimal)
     assert not validator.is_valid({**minimal, "version": 1})
+    assert not validator.is_valid({**minimal, "version": 2})
+    assert not validator.is_valid(without_actors)
     assert not validator.is_valid(without_claims)
     assert not validator.is_valid({**minimal, "exported_at": "2025-08-15T10:00:00Z"})
     assert not validator.is_valid({**minimal, "positions": [{**position, "key": "Russia"}]})
@@ -158,6 +249,28 @@ def test_schema_rejects_what_the_format_forbids() -> None:
         {**minimal, "claims": [{**claim, "stances": [{"position_key": "russia"}]}]}
     )
     assert not validator.is_valid({**minimal, "relations": [{**relation, "kind": "rebuts"}]})
+    for broken in (
+        {"kind": "country"},
+        {"key": "Lavrov"},
+        {"name": " Sergey Lavrov"},
+        {"name": ""},
+        {"aliases": [" Lavrov"]},
+        {"aliases": ["Sergey  Lavrov"]},
+        {"aliases": [""]},
+        {"aliases": [f"alias {n}" for n in range(51)]},
+        {"aliases": ["L" * 101]},
+        {"parent_key": "Russian Government"},
+        {"position_key": ""},
+        {"description": "d" * 2001},
+        {"example": "yes"},
+        {"position": "russia"},
+    ):
+        assert not validator.is_valid({**minimal, "actors": [{**actor, **broken}]}), broken
+    assert not validator.is_valid({**minimal, "actors": [{}]})
+    # Version 2 is still published, and is what it was: no actors, no actor_key.
+    version_2 = Draft202012Validator(export_schema(2))
+    assert version_2.is_valid({**without_actors, "version": 2})
+    assert not version_2.is_valid({**minimal, "version": 2})
     # Version 1 is still published, and is what it was: no claims, no claim_id.
     version_1 = Draft202012Validator(export_schema(1))
     assert version_1.is_valid({**without_claims, "version": 1})
@@ -174,6 +287,7 @@ def test_records_are_sorted_and_one_per_line(source: Source) -> None:
 
     positions = exported["positions"]
     assert positions == sorted(positions, key=lambda p: (p["ordinal"], p["key"]))
+    assert keys(exported["actors"]) == sorted(keys(exported["actors"]))
     assert [t["key"] for t in exported["topics"]] == sorted(t["key"] for t in exported["topics"])
     for name in ("claims", "relations", "annotations"):
         records = exported[name]
@@ -310,9 +424,15 @@ def assert_self_contained(part: dict[str, Any]) -> None:
     documents = set(ids(part["documents"]))
     passages = set(ids(part["passages"]))
     claims = set(ids(part["claims"]))
+    actor_keys = set(keys(part["actors"]))
+    positions = set(keys(part["positions"]))
     assert {p["document_id"] for p in part["passages"]} <= documents
+    for actor in part["actors"]:
+        assert actor["parent_key"] is None or actor["parent_key"] in actor_keys
+        assert actor["position_key"] is None or actor["position_key"] in positions
     for annotation in part["annotations"]:
         assert annotation["document_id"] in documents
+        assert annotation["actor_key"] is None or annotation["actor_key"] in actor_keys
         # An orphan has no passage.
         assert annotation["passage_id"] in passages or annotation["orphaned_at"] is not None
         assert annotation["claim_id"] is None or annotation["claim_id"] in claims
@@ -338,6 +458,7 @@ def test_document_filter_keeps_one_document_with_its_claims(source: Source) -> N
     assert ids(part["relations"]) == [source.relations["C attacks A"]]
     assert part["claims"][0] == full["claims"][0]  # stances and all
     assert (part["positions"], part["topics"]) == (full["positions"], full["topics"])
+    assert keys(part["actors"]) == ["zelensky"]  # a2 names him; a3 nobody
     assert_self_contained(part)
 
 
@@ -408,8 +529,47 @@ def test_a_filter_matching_nothing_gives_empty_arrays(source: Source) -> None:
     part = export_map(source.engine, ExportFilters(position="china"))
 
     assert part["documents"] == part["passages"] == part["annotations"] == []
-    assert part["claims"] == part["relations"] == []
+    assert part["claims"] == part["relations"] == part["actors"] == []
     assert len(part["positions"]) == 5
+
+
+def test_a_filtered_export_brings_the_actors_its_tags_name_and_what_they_belong_to(
+    source: Source,
+) -> None:
+    full = {a["key"]: a for a in export_map(source.engine)["actors"]}
+
+    lavrov_tagged = export_map(source.engine, ExportFilters(document=source.documents[0]))
+    by_russia = export_map(source.engine, ExportFilters(position="russia"))
+    by_ukraine = export_map(source.engine, ExportFilters(position="ukraine"))
+    # a5 names nobody, and a4, which names the EU, was removed.
+    nobody_named = export_map(source.engine, ExportFilters(document=source.documents[2]))
+    # The US's tag (a3) names nobody: Trump, who belongs to the US, does not come along.
+    by_us = export_map(source.engine, ExportFilters(position="us"))
+
+    assert keys(lavrov_tagged["actors"]) == LAVROV_AND_HIS_PARENTS
+    assert lavrov_tagged["actors"] == [full[key] for key in LAVROV_AND_HIS_PARENTS]
+    assert keys(by_russia["actors"]) == LAVROV_AND_HIS_PARENTS
+    assert keys(by_ukraine["actors"]) == ["zelensky"]
+    assert nobody_named["actors"] == by_us["actors"] == []
+    for part in (lavrov_tagged, by_russia, by_ukraine, nobody_named, by_us):
+        assert_self_contained(part)
+
+
+def test_a_tag_naming_a_member_brings_the_parents_whatever_their_depth(source: Source) -> None:
+    offices = [f"office-{depth}" for depth in range(12)]
+    with Session(source.engine) as session:  # a chain of twelve under the Russian government
+        for parent, key in zip(["russian-government", *offices], offices, strict=False):
+            office = ActorCreate(key=key, name=key.title(), parent_key=parent)
+            actors.create_actor(session, office, None)
+        tagged = session.get_one(Annotation, source.annotations["a3"])
+        tagged.actor_key = offices[-1]
+        session.add(tagged)
+        session.commit()
+
+    part = export_map(source.engine, ExportFilters(position="us"))
+
+    assert keys(part["actors"]) == sorted([*offices, "russian-government"])
+    assert_self_contained(part)
 
 
 @pytest.mark.parametrize(

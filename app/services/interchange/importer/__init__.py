@@ -1,4 +1,4 @@
-"""Import of the native JSON export (format "argmap", versions 1 and 2), merged by id.
+"""Import of the native JSON export (format "argmap", versions 1 to 3), merged by id.
 
 An import is all or nothing. The whole file is checked first — JSON syntax, the published
 schema of its version, then what a schema cannot say (hashes, offsets, quotes, references,
@@ -7,17 +7,23 @@ InvalidInput whose message says where the file is wrong, as a JSON path (`annota
 …`). Every reference must lead to a record in the file or in this database.
 
 Merge rules: rows whose id (or key) is not stored yet are created. Stored positions, topics,
-documents and passages keep their local state, since analysts may have renamed a position or
-re-classified a passage here; they only have to agree with the file on what cannot change (a
-document's text, a passage's place in it). Claims, relations and annotations are the analysts'
-work proper, so the newer version wins: a stored one is overwritten when the file's updated_at
-is later than its last local change (for an annotation, an edit or a removal). A claim's
-stances go with it: the newer claim's stances replace the older one's. A relation's two claims
-cannot change; a new relation between two claims that a stored relation already links (made
-separately in two instances) is not imported: the stored one stands, and the report says so.
+actors, documents and passages keep their local state, since analysts may have renamed a
+position, given an actor another alias or re-classified a passage here; they only have to
+agree with the file on what cannot change (a document's text, a passage's place in it).
+Claims, relations and annotations are the analysts' work proper, so the newer version wins: a
+stored one is overwritten when the file's updated_at is later than its last local change (for
+an annotation, an edit or a removal). A claim's stances go with it: the newer claim's stances
+replace the older one's. A relation's two claims cannot change; a new relation between two
+claims that a stored relation already links (made separately in two instances) is not
+imported: the stored one stands, and the report says so.
+A new actor is checked as the actor registry checks one: its position and parent exist (in the
+file or here), its parents never lead back to it, and none of its names or aliases is another
+actor's (whatever the case), else the whole file is refused.
 
 A version 1 file has no claims and no relations, and says nothing about the claims of its
-annotations: importing it leaves the claim of a stored annotation as it is.
+annotations: importing it leaves the claim of a stored annotation as it is. Likewise a version
+1 or 2 file has no actors: its new annotations name nobody, and a stored annotation it updates
+keeps its actor.
 """
 
 import gc

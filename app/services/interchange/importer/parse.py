@@ -28,14 +28,18 @@ from app.services.uploads import (
 def parse_export(raw: bytes | str) -> Record:
     """Parse `raw` and check it against the schema of its format and version.
 
-    A version 1 file comes back in the shape of the current version: no claims, no relations
-    (its annotations keep having no claim_id key: it says nothing about their claims).
+    An earlier version's file comes back in the shape of the current version: a version 1
+    file with no claims and no relations, version 1 and 2 files with no actors (their
+    annotations keep having no claim_id, or no actor_key, member: the file says nothing
+    about their claims, or actors).
     """
     data = _parse_conforming(raw)
     if data is None:
         data = _parse_and_explain(raw)
     if data["version"] == 1:
         data["claims"], data["relations"] = [], []
+    if data["version"] < 3:
+        data["actors"] = []
     return data
 
 
@@ -250,6 +254,10 @@ class _CheckWriter:
                 length = self.name("_length", value)
                 compare = "<" if keyword == "minLength" else ">"
                 fail_if(f"{if_kind('string')}len({v}) {compare} {length}")
+            elif keyword in ("minItems", "maxItems"):
+                count = self.name("_count", value)
+                compare = "<" if keyword == "minItems" else ">"
+                fail_if(f"{if_kind('array')}len({v}) {compare} {count}")
             elif keyword in ("minimum", "maximum"):
                 bound = self.name("_bound", value)
                 fail_if(f"{if_kind('number')}{v} {'<' if keyword == 'minimum' else '>'} {bound}")

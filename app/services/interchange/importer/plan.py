@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from app.models import (
     NOT_A_WEB_URL,
+    Actor,
     Annotation,
     Claim,
     Document,
@@ -22,6 +23,7 @@ from app.models import (
     web_url_or_none,
 )
 from app.services.errors import InvalidInput
+from app.services.interchange.importer.actors import check_actors
 from app.services.interchange.importer.places import (
     Place,
     check_orphan,
@@ -49,6 +51,8 @@ class ImportPlan:
     report: ImportReport = field(default_factory=ImportReport)
     positions: list[Record] = field(default_factory=list)
     topics: list[Record] = field(default_factory=list)
+    # Each parent before its members.
+    actors: list[Record] = field(default_factory=list)
     documents: list[Record] = field(default_factory=list)
     passages: list[Record] = field(default_factory=list)
     claims: list[Record] = field(default_factory=list)
@@ -96,6 +100,7 @@ def plan_import(session: Session, data: Record) -> ImportPlan:
     plan = ImportPlan()
     position_keys = _plan_keyed(session, plan, data["positions"], "positions", Position)
     topic_keys = _plan_keyed(session, plan, data["topics"], "topics", Topic)
+    actor_keys = _plan_actors(session, plan, data["actors"], position_keys)
     document_texts = _plan_documents(session, plan, data["documents"])
     passages = _plan_passages(session, plan, data["passages"], document_texts)
     file_claims = _plan_claims(session, plan, data["claims"], position_keys, topic_keys)
@@ -114,6 +119,7 @@ def plan_import(session: Session, data: Record) -> ImportPlan:
         document_texts,
         position_keys,
         topic_keys,
+        actor_keys,
         claim_ids,
     )
     return plan
@@ -124,9 +130,10 @@ def _plan_keyed(
     plan: ImportPlan,
     records: list[Record],
     table: str,
-    model: type[Position] | type[Topic],
+    model: type[Position] | type[Topic] | type[Actor],
 ) -> set[str]:
-    """Positions or topics: create the missing ones; stored ones keep their local names."""
+    """Positions, topics or actors: create the missing ones; stored ones keep their local
+    names (and an actor its aliases and links), as analysts here may have changed them."""
     _unique(records, table, "key")
     stored = set(session.exec(select(model.key)))
     for index, record in enumerate(records):
@@ -138,6 +145,19 @@ def _plan_keyed(
             getattr(plan, table).append(row)
             plan.report.created[table] += 1
     return stored | {record["key"] for record in records}
+
+
+def _plan_actors(
+    session: Session, plan: ImportPlan, records: list[Record], position_keys: set[str]
+) -> set[str]:
+    """Actors (none in version 1 and 2 files): created like positions and topics, once their
+    links and names are checked (`check_actors`); returns the keys of every actor an
+    annotation may name."""
+    keys = _plan_keyed(session, plan, records, "actors", Actor)
+    for row in plan.actors:
+        row.setdefault("example", False)  # optional in the file; every row needs it for insert
+    plan.actors = check_actors(session, records, plan.actors, position_keys, keys)
+    return keys
 
 
 def _parse_made(row: Record, where: str, *stamps: str) -> None:
@@ -397,6 +417,7 @@ def _plan_annotations(
     document_texts: dict[str, str],
     position_keys: set[str],
     topic_keys: set[str],
+    actor_keys: set[str],
     claim_ids: set[str],
 ) -> None:
     _unique(records, "annotations", "id")
@@ -431,13 +452,19 @@ def _plan_annotations(
                 f"{where}.topic_key: there is no topic '{record['topic_key']}' in the file or "
                 "in this database"
             )
+        actor_key = record.get("actor_key")  # absent from version 1 and 2 files
+        if actor_key is not None and actor_key not in actor_keys:
+            raise InvalidInput(
+                f"{where}.actor_key: there is no actor '{actor_key}' in the file or in this "
+                "database"
+            )
         claim_id = record.get("claim_id")  # absent from a version 1 file
         if claim_id is not None and claim_id not in claim_ids:
             raise InvalidInput(
                 f"{where}.claim_id: there is no claim '{claim_id}' in the file or in this database"
             )
         # A new row lists claim_id first, None when a version 1 file says nothing of it (an
-        # update then leaves the stored claim alone).
+        # update then leaves the stored claim alone); likewise actor_key in version 1 and 2.
         row = {"claim_id": None, **record} if "claim_id" in record else dict(record)
         del row["document_start"], row["document_end"]
         row.setdefault("example", False)
@@ -458,7 +485,9 @@ def _plan_annotations(
                 f"document '{existing.document_id}', not '{record['document_id']}'"
             )
         if existing is None:
-            plan.annotations.append(row if "claim_id" in row else {"claim_id": None, **row})
+            new = row if "claim_id" in row else {"claim_id": None, **row}
+            new.setdefault("actor_key", None)  # a version 1 or 2 file names no actors
+            plan.annotations.append(new)
             plan.report.created["annotations"] += 1
         elif row["updated_at"] > _last_change(existing):
             plan.annotation_updates.append((existing, row))

@@ -6,7 +6,16 @@ from typing import Any
 from app.services.interchange.native import SCHEMA_FILES
 from app.services.uploads import plural, zero_counts
 
-TABLES = ("positions", "topics", "documents", "passages", "claims", "relations", "annotations")
+TABLES = (
+    "positions",
+    "topics",
+    "actors",
+    "documents",
+    "passages",
+    "claims",
+    "relations",
+    "annotations",
+)
 READABLE_VERSIONS = tuple(sorted(SCHEMA_FILES))
 # Ids per `IN (…)` query and rows per INSERT: well under SQLite's limit on bound parameters.
 INSERT_BATCH = 1000

@@ -14,6 +14,7 @@ from app.audit.entries import insert_rows, record_rows
 from app.audit.snapshots import table_of
 from app.db import SEARCH_TABLES
 from app.models import (
+    Actor,
     Annotation,
     Claim,
     ClaimStance,
@@ -204,6 +205,7 @@ ANNOTATION_FIELDS = (
     "position_key",
     "kind",
     "topic_key",
+    "actor_key",
     "claim_id",
     "note",
     "analyst",
@@ -223,7 +225,8 @@ RELATION_FIELDS = (
 
 
 def _update(row: SQLModel, record: Record, names: Iterable[str]) -> None:
-    # Only the fields the file has: a version 1 annotation has no claim_id to impose.
+    # Only the fields the file has: a version 1 annotation has no claim_id to impose, a
+    # version 1 or 2 one no actor_key.
     for name in names:
         if name in record:
             setattr(row, name, record[name])
@@ -241,6 +244,7 @@ def write_plan(session: Session, plan: ImportPlan) -> None:
     inserts: list[tuple[type[SQLModel], list[Record], list[Record] | None]] = [
         (Position, plan.positions, None),
         (Topic, plan.topics, None),
+        (Actor, plan.actors, None),
         (Document, plan.documents, None),
         (Passage, plan.passages, None),
         (Claim, plan.claims, _claim_snapshots(plan.claims, new_stances)),
