@@ -121,13 +121,7 @@ def network_file(
     if spec.normalization.value != "no":
         parts.append(spec.normalization.value)
     parts.append(filters.concepts.value)
-    for label, value in (
-        ("document", filters.document),
-        ("position", filters.position),
-        ("topic", filters.topic),
-    ):
-        if value:
-            parts.append(f"{label}-{value}")
+    parts.extend(f"{name}-{value}" for name, value in filters.tags.chosen().items())
     if window_days is not None:
         parts.append(f"window{window_days}d-step{step_days}d")
     parts.append(datetime.now(UTC).date().isoformat())

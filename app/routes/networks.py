@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from app.deps import SessionDep
 from app.presenters.networks import network_as_json, network_file
-from app.routes.params import DATE_OR_BLANK, parse_date
+from app.routes.params import TagFiltersDep
 from app.routes.responses import INVALID, NOT_FOUND
 from app.services.networks import (
     Duplicates,
@@ -27,8 +27,6 @@ api_router = APIRouter(prefix="/api")
 
 # A window longer than a century is no window; the bound also keeps the dates in range.
 MAX_DAYS = 36_500
-KeyQuery = Annotated[str | None, Query(max_length=64)]
-DateQuery = Annotated[str | None, Query(max_length=10, json_schema_extra=DATE_OR_BLANK)]
 
 
 class FileFormat(StrEnum):
@@ -51,6 +49,7 @@ class NetworkRequest:
 
 
 def network_request(
+    tags: TagFiltersDep,
     kind: Annotated[NetworkKind, Query(description="The network.")] = NetworkKind.congruence,
     mode: Annotated[Mode, Query(description="One-mode networks: actors or concepts.")] = (
         Mode.actor
@@ -61,11 +60,6 @@ def network_request(
     concepts: Annotated[
         ConceptLevel, Query(description="Statements on claims, or on a position's topic.")
     ] = ConceptLevel.claims,
-    document: KeyQuery = None,
-    position: KeyQuery = None,
-    topic: KeyQuery = None,
-    since: Annotated[DateQuery, Query(description="Documents published on or after.")] = None,
-    until: Annotated[DateQuery, Query(description="Documents published on or before.")] = None,
     window: Annotated[
         int | None, Query(ge=1, le=MAX_DAYS, description="Days a moving window covers.")
     ] = None,
@@ -78,11 +72,8 @@ def network_request(
         two_mode_weight=two_mode_weight,
         duplicates=duplicates,
     )
-    first, last = parse_date("since", since), parse_date("until", until)
-    filters = StatementFilters(
-        concepts, document or None, position or None, topic or None, first, last
-    )
-    return NetworkRequest(spec, filters, window, step, first, last)
+    filters = StatementFilters(concepts, tags)
+    return NetworkRequest(spec, filters, window, step, tags.since, tags.until)
 
 
 NetworkRequestDep = Annotated[NetworkRequest, Depends(network_request)]
@@ -104,7 +95,8 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
 def network_data(session: SessionDep, asked: NetworkRequestDep) -> dict[str, Any]:
     """A discourse network of the statements the tags make (definitions: docs/networks.md);
     with `window`, one network per step of a moving window over `since`…`until` (default: the
-    statements' first and last dates). `left_out` counts the tags that made no statement."""
+    statements' first and last dates). The tags are chosen by the matrix's and the CSV's tag
+    filters. `left_out` counts the tags that made no statement."""
     return network_as_json(
         session,
         asked.spec,

@@ -43,6 +43,7 @@ from app.services.interchange.filters import (
     NO_FILTERS,
     ExportFilters,
     annotation_condition,
+    check_filters,
     claim_condition,
     relation_condition,
 )
@@ -137,7 +138,11 @@ def stream_export(engine: Engine, filters: ExportFilters = NO_FILTERS) -> Iterat
     can still answer 404. The iterator reads one snapshot in its own session
     (`writing.stream_checked`).
     """
-    return stream_checked(engine, filters, lambda session: _lines(session, filters))
+    return stream_checked(
+        engine,
+        lambda session: check_filters(session, filters),
+        lambda session: _lines(session, filters),
+    )
 
 
 def export_map(engine: Engine, filters: ExportFilters = NO_FILTERS) -> dict[str, Any]:
