@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn
 
 import typer
 from sqlalchemy.engine import Engine
@@ -19,7 +19,9 @@ from sqlmodel import Session
 from app.config import get_settings
 from app.db import SQLITE_BUSY_TIMEOUT_MS, lock_wait_ended, make_engine, migrate, write_engine
 from app.models import Role
-from app.services.errors import DatabaseBusy, DomainError
+from app.services.errors import DatabaseBusy, DomainError, InvalidInput
+from app.services.filter_values import parse_date
+from app.services.tag_filters import TagFilters
 
 cli = typer.Typer(
     help="The argument map: tag passages with positions, export the map.",
@@ -29,7 +31,32 @@ cli = typer.Typer(
 
 # How long a command that writes waits for the app's writers to let it in.
 LOCK_WAIT = SQLITE_BUSY_TIMEOUT_MS / 1000
-Choice = TypeVar("Choice", bound=StrEnum)
+
+
+def _date_option(value: str) -> date | None:
+    """A date option read as the API reads it; a refusal is a usage error (exit 2)."""
+    try:
+        return parse_date(value)
+    except InvalidInput as error:
+        raise typer.BadParameter(error.message) from None
+
+
+# The tag filters, as the matrix, the networks and the CSV of tags take them (docs/manual.md).
+DocumentOption = Annotated[str | None, typer.Option(help="Only this document (its id).")]
+PositionOption = Annotated[str | None, typer.Option(help="Only this position (its key).")]
+TopicOption = Annotated[str | None, typer.Option(help="Only this topic (its key).")]
+OutletOption = Annotated[str | None, typer.Option(help="Only this outlet (any case).")]
+AnalystOption = Annotated[str | None, typer.Option(help="Only tags this analyst made.")]
+ActorOption = Annotated[str | None, typer.Option(help="Only this actor (its key).")]
+SinceOption = Annotated[
+    date | None, typer.Option(parser=_date_option, help="Published on or after (YYYY-MM-DD).")
+]
+UntilOption = Annotated[
+    date | None, typer.Option(parser=_date_option, help="Published on or before (YYYY-MM-DD).")
+]
+UndatedOption = Annotated[
+    bool, typer.Option(help="Count tags in documents with no publication date (any range).")
+]
 
 
 @contextmanager
@@ -260,13 +287,15 @@ def export_command(
     out: Annotated[
         Path | None, typer.Option(help="File to write; standard output when left out.")
     ] = None,
-    document: Annotated[str | None, typer.Option(help="Only this document (its id).")] = None,
-    position: Annotated[
-        str | None, typer.Option(help="Only annotations with this position (its key).")
-    ] = None,
-    topic: Annotated[
-        str | None, typer.Option(help="Only annotations on this topic (its key).")
-    ] = None,
+    document: DocumentOption = None,
+    position: PositionOption = None,
+    topic: TopicOption = None,
+    outlet: OutletOption = None,
+    analyst: AnalystOption = None,
+    actor: ActorOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    undated: UndatedOption = True,
     fmt: Annotated[
         ExportFormat,
         typer.Option(
@@ -274,8 +303,8 @@ def export_command(
             help="argmap: the native format (GET /api/export); aif: claims and relations as "
             "AIF JSON (GET /api/export/aif); w3c: the tags as W3C Web Annotations "
             "(GET /api/export/w3c); csv: the tags as a CSV table, a row each, for R, pandas "
-            "or a spreadsheet (GET /api/export/csv); history: every change ever made "
-            "(GET /api/export/history; filters do not apply).",
+            "or a spreadsheet (GET /api/export/csv; it alone takes every tag filter); "
+            "history: every change ever made (GET /api/export/history; filters do not apply).",
         ),
     ] = ExportFormat.argmap,
     base_url: Annotated[
@@ -291,12 +320,20 @@ def export_command(
 ) -> None:
     """Write the argument map as JSON (or the tags as CSV): the same bytes as the matching API
     route."""
-    from app.services.interchange.filters import ExportFilters
+    from app.services.interchange.filters import NO_FILTERS, ExportFilters
 
-    if spreadsheet and fmt != ExportFormat.csv:
-        typer.echo("--spreadsheet applies only to --format csv.", err=True)
+    tags = TagFilters(document, outlet, analyst, actor, position, topic, since, until, undated)
+    # The map's exports take three of the filters; the CSV, a table of tags, takes them all.
+    csv_only = ["--spreadsheet"] if spreadsheet else []
+    csv_only += [f"--{name}" for name in tags.chosen() if name not in NO_FILTERS.as_record()]
+    if csv_only and fmt != ExportFormat.csv:
+        names = ", ".join(csv_only).replace("--undated", "--no-undated")
+        typer.echo(
+            f"{names} {'applies' if len(csv_only) == 1 else 'apply'} only to --format csv.",
+            err=True,
+        )
         raise typer.Exit(2)
-    filters = ExportFilters(document, position, topic)
+    filters = tags if fmt == ExportFormat.csv else ExportFilters(document, position, topic)
     with migrated_database() as engine:
         chunks = export_chunks(engine, fmt, filters, base_url, spreadsheet)
         if out is None:
@@ -331,11 +368,17 @@ def network_command(
         str, typer.Option(help="include, document, week, month, year or acrossrange.")
     ] = "include",
     concepts: Annotated[str, typer.Option(help="claims, or topics (a position's).")] = "claims",
-    document: Annotated[str | None, typer.Option(help="Only this document (its id).")] = None,
-    position: Annotated[str | None, typer.Option(help="Only this position (its key).")] = None,
-    topic: Annotated[str | None, typer.Option(help="Only this topic (its key).")] = None,
-    since: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
-    until: Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")] = None,
+    document: DocumentOption = None,
+    position: PositionOption = None,
+    topic: TopicOption = None,
+    outlet: OutletOption = None,
+    analyst: AnalystOption = None,
+    actor: Annotated[
+        str | None, typer.Option(help="Only this actor's statements, an author's included.")
+    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    undated: UndatedOption = True,
     window: Annotated[
         int | None, typer.Option(min=1, help="Days a moving window covers (one network a step).")
     ] = None,
@@ -350,6 +393,7 @@ def network_command(
     """Write a discourse network of the map's statements, as GET /api/networks/file (or, with
     --format json, GET /api/networks) gives it."""
     from app.presenters.networks import network_as_json, network_file
+    from app.services.filter_values import parse_choice
     from app.services.networks import network_spec
     from app.services.statements import ConceptLevel, StatementFilters
 
@@ -365,52 +409,27 @@ def network_command(
             two_mode_weight=two_mode_weight,
             duplicates=duplicates,
         )
-        first, last = (
-            _date_option(name, value) for name, value in (("since", since), ("until", until))
+        filters = StatementFilters(
+            parse_choice(ConceptLevel, concepts, "concept level"),
+            TagFilters(document, outlet, analyst, actor, position, topic, since, until, undated),
         )
-        level = _choice_option(ConceptLevel, "concepts", concepts)
-        filters = StatementFilters(level, document, position, topic, first, last)
+        window_options: dict[str, Any] = {
+            "window_days": window,
+            "step_days": step,
+            "start": since,
+            "end": until,
+        }
         if fmt == "json":
-            document_json = network_as_json(
-                session, spec, filters, window_days=window, step_days=step, start=first, end=last
-            )
+            document_json = network_as_json(session, spec, filters, **window_options)
             content = json.dumps(document_json, ensure_ascii=False, indent=2).encode("utf-8")
         else:
-            content, _name = network_file(
-                session,
-                spec,
-                filters,
-                fmt,
-                window_days=window,
-                step_days=step,
-                start=first,
-                end=last,
-            )
+            content, _name = network_file(session, spec, filters, fmt, **window_options)
     if out is None:
         sys.stdout.buffer.write(content)
         sys.stdout.buffer.flush()
         return
     out.write_bytes(content)
     typer.echo(f"wrote {out}", err=True)
-
-
-def _date_option(name: str, value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        typer.echo(f"--{name}: '{value[:20]}' is not a date (YYYY-MM-DD).", err=True)
-        raise typer.Exit(2) from None
-
-
-def _choice_option(kind: type[Choice], name: str, value: str) -> Choice:
-    try:
-        return kind(value)
-    except ValueError:
-        choices = ", ".join(member.value for member in kind)
-        typer.echo(f"--{name}: '{value[:20]}' is not one of {choices}.", err=True)
-        raise typer.Exit(2) from None
 
 
 class ImportFormat(StrEnum):

@@ -83,6 +83,7 @@ def make_annotation(
     created_at: datetime | None = None,
     updated_at: datetime | None = None,
     deleted_at: datetime | None = None,
+    actor_key: str | None = None,
 ) -> Annotation:
     """A tag on `passage` (or on its span start–end), its quote taken from the passage text."""
     created = created_at or utcnow()
@@ -95,6 +96,7 @@ def make_annotation(
         position_key=position_key,
         kind=AnnotationKind(kind),
         topic_key=topic_key,
+        actor_key=actor_key,
         note=note,
         analyst=analyst,
         created_at=created,

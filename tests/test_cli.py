@@ -285,6 +285,54 @@ def test_spreadsheet_is_refused_for_a_json_export(seeded_db_url: str) -> None:
     result = argmap(seeded_db_url, "export", "--format", "w3c", "--spreadsheet")
     assert result.exit_code == 2
     assert "--spreadsheet applies only to --format csv" in result.stderr
+    tags_only = argmap(seeded_db_url, "export", "--actor", "lavrov", "--no-undated")
+    assert tags_only.exit_code == 2
+    assert "--actor, --no-undated apply only to --format csv" in tags_only.stderr
+
+
+def test_the_cli_takes_the_tag_filters_the_api_takes(seeded_db_url: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from app.config import Settings
+    from app.main import create_app
+    from tests.accounts import ADMIN, sign_in_as
+    from tests.maps import build_filter_map
+
+    chosen = {
+        "outlet": "the ledger",
+        "analyst": "Ana",
+        "actor": "lavrov",
+        "position": "russia",
+        "topic": "nato",
+        "until": "2025-08-15",
+    }
+    app = create_app(Settings(database_url=seeded_db_url))
+    with sign_in_as(TestClient(app), ADMIN) as client:
+        with Session(app.state.engine) as session:
+            build_filter_map(session)
+        api_csv = client.get("/api/export/csv", params=chosen).content
+        dated = client.get("/api/export/csv", params=chosen | {"undated": "false"}).content
+        api_network = client.get("/api/networks", params={"kind": "two-mode", **chosen}).json()
+    options = [f"--{name}={value}" for name, value in chosen.items()]
+
+    exported = argmap(seeded_db_url, "export", "--format", "csv", *options)
+    assert exported.exit_code == 0, exported.stderr
+    assert exported.stdout_bytes == api_csv and api_csv.count(b"\r\n") == 3  # t1 and t5
+    no_undated = argmap(seeded_db_url, "export", "--format", "csv", "--no-undated", *options)
+    assert no_undated.stdout_bytes == dated and dated.count(b"\r\n") == 2
+    network = argmap(seeded_db_url, "network", "--kind", "two-mode", "--format", "json", *options)
+    assert network.exit_code == 0, network.output
+    assert json.loads(network.stdout) == api_network
+    # t1, and t5 undated: an undated statement counts in a network over all time.
+    assert (api_network["statements"], api_network["left_out"]) == (2, {})
+    unknown = argmap(seeded_db_url, "network", "--actor", "putin")
+    assert unknown.exit_code == 1
+    assert "There is no actor with the key 'putin'." in unknown.stderr
+    backwards = argmap(
+        seeded_db_url, "export", "--format", "csv", "--since", "2025-09-01", *options
+    )
+    assert backwards.exit_code == 1
+    assert "The date range ends (2025-08-15) before it starts (2025-09-01)." in backwards.stderr
 
 
 def test_aif_import_from_the_command_line(
@@ -395,8 +443,9 @@ def test_network_writes_the_graphml_the_api_gives_and_refuses_bad_choices(
     for args, message in (
         (("--kind", "friendship"), 'Unknown network type "friendship"'),
         (("--format", "pdf"), "Unknown format 'pdf'"),
-        (("--since", "May"), "--since: 'May' is not a date"),
-        (("--concepts", "vibes"), "--concepts: 'vibes' is not one of claims, topics"),
+        (("--since", "May"), "Invalid value for '--since': 'May' is not a date (YYYY-MM-DD)."),
+        (("--until", "20250810"), "Invalid value for '--until': '20250810' is not a date"),
+        (("--concepts", "vibes"), 'Unknown concept level "vibes": choose one of "claims"'),
         (("--window", "0"), "Invalid value for '--window'"),
     ):
         refused = argmap(seeded_db_url, "network", *args)

@@ -3,15 +3,18 @@
 from typing import Any
 from urllib.parse import urlencode
 
+from app.models import Actor
 from app.services import mapviews
-from app.services.mapviews import Cell, CellPassages, Matrix, MatrixFilters
+from app.services.mapviews import Cell, CellPassages, Matrix
+from app.services.tag_filters import TagFilters
 
 # Claims listed in a cell of the page; the rest are counted and open with the cell.
 CELL_CLAIMS_SHOWN = 4
 
 
-def filters_as_record(filters: MatrixFilters) -> dict[str, Any]:
-    """The filters as the JSON twin writes them and the page's form sends them back."""
+def filters_as_record(filters: TagFilters) -> dict[str, Any]:
+    """The filters as the JSON twin writes them and the page's form sends them back, under
+    their query parameters' names."""
     return {
         "since": filters.since.isoformat() if filters.since else None,
         "until": filters.until.isoformat() if filters.until else None,
@@ -19,19 +22,18 @@ def filters_as_record(filters: MatrixFilters) -> dict[str, Any]:
         "document": filters.document,
         "outlet": filters.outlet,
         "analyst": filters.analyst,
+        "actor": filters.actor,
+        "position": filters.position,
+        "topic": filters.topic,
     }
 
 
-def filters_query(filters: MatrixFilters) -> str:
-    """The filters as a query string (blank for those not given), for a cell's link."""
-    record = filters_as_record(filters)
-    record["undated"] = "true" if filters.include_undated else "false"
-    return urlencode({name: "" if value is None else value for name, value in record.items()})
-
-
-def cell_url(cell: Cell, filters: MatrixFilters) -> str:
-    query = urlencode({"position": cell.position, "topic": cell.topic})
-    return f"/matrix/cell?{query}&{filters_query(filters)}"
+def cell_url(cell: Cell, filters: TagFilters) -> str:
+    """A cell's passages under the matrix's filters; the cell names its position and topic
+    (within the matrix's own position and topic filters, if any)."""
+    query = {"position": cell.position, "topic": cell.topic}
+    query |= {name: value for name, value in filters.chosen().items() if name not in query}
+    return f"/matrix/cell?{urlencode(query)}"
 
 
 def cell_claim(claim: mapviews.CellClaim) -> dict[str, Any]:
@@ -61,7 +63,7 @@ def cell_as_json(cell: Cell) -> dict[str, Any]:
     }
 
 
-def matrix_as_json(matrix: Matrix, filters: MatrixFilters) -> dict[str, Any]:
+def matrix_as_json(matrix: Matrix, filters: TagFilters) -> dict[str, Any]:
     return {
         "filters": filters_as_record(filters),
         "positions": [p.key for p in matrix.positions],
@@ -71,13 +73,16 @@ def matrix_as_json(matrix: Matrix, filters: MatrixFilters) -> dict[str, Any]:
 
 
 def matrix_context(
-    matrix: Matrix, filters: MatrixFilters, documents: list[tuple[str, str]]
+    matrix: Matrix, filters: TagFilters, documents: list[tuple[str, str]], actors: list[Actor]
 ) -> dict[str, Any]:
-    """The page: the matrix, the filters as the form shows them, each cell's link."""
+    """The page: the matrix, the filters as the form shows them (with the documents and actors
+    to choose from), each cell's link."""
     return {
         "matrix": matrix,
         "filters": filters,
         "documents": documents,
+        "actors": actors,
+        "no_topic": mapviews.NO_TOPIC,
         "cell_url": lambda cell: cell_url(cell, filters),
         "claims_shown": CELL_CLAIMS_SHOWN,
     }
@@ -110,7 +115,7 @@ def cell_passage_as_json(item: mapviews.CellPassage) -> dict[str, Any]:
     }
 
 
-def cell_passages_as_json(found: CellPassages, filters: MatrixFilters) -> dict[str, Any]:
+def cell_passages_as_json(found: CellPassages, filters: TagFilters) -> dict[str, Any]:
     return {
         "filters": filters_as_record(filters),
         "position": found.position.key,

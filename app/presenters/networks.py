@@ -77,6 +77,11 @@ def network_as_json(
     statements it rests on, and how many tags made none, by reason."""
     statements = read_statements(session, filters)
     networks = _networks(statements, spec, window_days, step_days, start, end)
+    left_out = statements.left_out.copy()
+    if window_days is not None:
+        # No window holds an undated statement: say how many the windows leave out.
+        undated = sum(1 for statement in statements.statements if statement.date is None)
+        left_out["no date"] += undated
     return {
         "kind": spec.kind.value,
         "mode": spec.mode.value,
@@ -84,7 +89,7 @@ def network_as_json(
         "duplicates": spec.duplicates.value,
         "concepts": filters.concepts.value,
         "statements": len(statements.statements),
-        "left_out": dict(sorted(statements.left_out.items())),
+        "left_out": {reason: count for reason, count in sorted(left_out.items()) if count},
         "windowed": window_days is not None,
         "networks": [_network_json(network) for network in networks],
     }
@@ -130,13 +135,7 @@ def network_file(
     if spec.normalization.value != "no":
         parts.append(spec.normalization.value)
     parts.append(filters.concepts.value)
-    for label, value in (
-        ("document", filters.document),
-        ("position", filters.position),
-        ("topic", filters.topic),
-    ):
-        if value:
-            parts.append(f"{label}-{value}")
+    parts.extend(f"{name}-{value}" for name, value in filters.tags.chosen().items())
     if window_days is not None:
         parts.append(f"window{window_days}d-step{step_days}d")
     parts.append(datetime.now(UTC).date().isoformat())

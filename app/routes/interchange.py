@@ -14,6 +14,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from app.deps import AnalystDep, SessionDep
 from app.presenters.exports import export_page_context
+from app.routes.params import TagFiltersDep
 from app.services.interchange.aif.export import export_aif
 from app.services.interchange.aif.load import import_aif
 from app.services.interchange.filters import ExportFilters
@@ -22,6 +23,7 @@ from app.services.interchange.native import export_schema, stream_export
 from app.services.interchange.tags_csv import MEDIA_TYPE as CSV_MEDIA_TYPE
 from app.services.interchange.tags_csv import stream_tags_csv
 from app.services.interchange.w3c import MEDIA_TYPE, stream_w3c
+from app.services.tag_filters import TagFilters
 from app.templating import render
 
 router = APIRouter(tags=["export"])
@@ -166,16 +168,18 @@ def export_aif_map(
             "the manual lists the columns).",
             "content": {"text/csv": {"schema": {"type": "string"}}},
         },
-        **NO_SUCH_FILTER,
+        404: {"description": "No such document, position, topic or actor."},
+        422: {"description": "A malformed date, or a date range that ends before it starts."},
     },
 )
 def export_tags_csv(
     request: Request,
-    filters: ExportFiltersDep,
+    filters: TagFiltersDep,
     download: DownloadFlag = False,
     spreadsheet: SpreadsheetFlag = False,
 ) -> StreamingResponse:
-    """The tags (or those the filters select) as a CSV table for R, pandas or a spreadsheet."""
+    """The tags (or those the filters select: the matrix's and the networks' tag filters) as a
+    CSV table for R, pandas or a spreadsheet."""
     chunks = stream_tags_csv(request.app.state.engine, filters, spreadsheet=spreadsheet)
     headers = None
     if download:
@@ -184,7 +188,7 @@ def export_tags_csv(
     return StreamingResponse(chunks, media_type=CSV_MEDIA_TYPE, headers=headers)
 
 
-def tags_csv_file_name(filters: ExportFilters, spreadsheet: bool, when: datetime) -> str:
+def tags_csv_file_name(filters: TagFilters, spreadsheet: bool, when: datetime) -> str:
     """What the file holds, with its filters and the day (UTC) it was made:
     `argument-map-tags-position-russia-2026-12-06.csv`."""
     parts = ["argument-map-tags"]

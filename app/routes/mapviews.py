@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from app.deps import AnalystDep, SessionDep
@@ -12,10 +12,10 @@ from app.presenters.mapviews import (
     matrix_as_json,
     matrix_context,
 )
-from app.routes.params import DATE_OR_BLANK, parse_date
-from app.routes.responses import NOT_FOUND
-from app.services import catalog, examples, mapviews
-from app.services.mapviews import MapFilters, MatrixFilters
+from app.routes.params import CellTagFiltersDep, TagFiltersDep
+from app.routes.responses import INVALID, NOT_FOUND
+from app.services import actors, catalog, examples, mapviews
+from app.services.mapviews import MapFilters
 from app.templating import render
 
 router = APIRouter()
@@ -28,43 +28,6 @@ CellPosition = Annotated[str, Query(max_length=32, description="A position key."
 CellTopic = Annotated[
     str, Query(max_length=32, description=f"A topic key, or {mapviews.NO_TOPIC}.")
 ]
-
-
-def matrix_filters(
-    since: Annotated[
-        str,
-        Query(
-            max_length=10,
-            description="Tags in documents published on or after (YYYY-MM-DD).",
-            json_schema_extra=DATE_OR_BLANK,
-        ),
-    ] = "",
-    until: Annotated[
-        str,
-        Query(
-            max_length=10,
-            description="Tags in documents published on or before (YYYY-MM-DD).",
-            json_schema_extra=DATE_OR_BLANK,
-        ),
-    ] = "",
-    undated: Annotated[bool, Query(description="Count tags in undated documents too.")] = True,
-    document: Annotated[str, Query(max_length=64, description="A document id.")] = "",
-    outlet: Annotated[str, Query(max_length=200, description="The outlet (any case).")] = "",
-    analyst: Annotated[str, Query(max_length=80, description="Whose tags.")] = "",
-) -> MatrixFilters:
-    """The matrix's filters (blank: no filter, as an empty form field sends). An actor filter
-    joins these once tags name actors."""
-    return MatrixFilters(
-        since=parse_date("since", since),
-        until=parse_date("until", until),
-        include_undated=undated,
-        document=document.strip() or None,
-        outlet=outlet.strip() or None,
-        analyst=analyst.strip() or None,
-    )
-
-
-MatrixFiltersDep = Annotated[MatrixFilters, Depends(matrix_filters)]
 
 
 def map_filters(topic: str | None, position: str | None) -> MapFilters:
@@ -100,28 +63,31 @@ def graph_page(
     return render(request, "graph.html", context)
 
 
-@router.get("/api/matrix", tags=["map"], responses=NOT_FOUND)
-def matrix_data(session: SessionDep, filters: MatrixFiltersDep) -> dict[str, Any]:
+@router.get("/api/matrix", tags=["map"], responses=NOT_FOUND | INVALID)
+def matrix_data(session: SessionDep, filters: TagFiltersDep) -> dict[str, Any]:
     """Who stands where: positions × topics, each cell its tags by kind (with and without a
-    claim) and the claims the position holds or rejects there, with their evidence."""
+    claim) and the claims the position holds or rejects there, with their evidence. The tag
+    filters are those of the networks and the CSV of tags."""
     return matrix_as_json(mapviews.position_topic_matrix(session, filters), filters)
 
 
 @router.get("/matrix", response_class=HTMLResponse, include_in_schema=False)
 def matrix_page(
-    request: Request, session: SessionDep, analyst: AnalystDep, filters: MatrixFiltersDep
+    request: Request, session: SessionDep, analyst: AnalystDep, filters: TagFiltersDep
 ) -> HTMLResponse:
     matrix = mapviews.position_topic_matrix(session, filters)
-    context = matrix_context(matrix, filters, mapviews.document_choices(session))
+    choices = mapviews.document_choices(session), actors.list_actors(session)
+    context = matrix_context(matrix, filters, *choices)
     return render(request, "matrix.html", {**context, "analyst": analyst}, fragment="_matrix.html")
 
 
-@router.get("/api/matrix/cell", tags=["map"], responses=NOT_FOUND)
+@router.get("/api/matrix/cell", tags=["map"], responses=NOT_FOUND | INVALID)
 def matrix_cell_data(
-    session: SessionDep, position: CellPosition, topic: CellTopic, filters: MatrixFiltersDep
+    session: SessionDep, position: CellPosition, topic: CellTopic, filters: CellTagFiltersDep
 ) -> dict[str, Any]:
     """The tags behind one cell of the matrix (the first 200, and how many in all), each with
-    its passage, document, kind, analyst and claim."""
+    its passage, document, kind, analyst and claim; the cell names the position and topic,
+    the other tag filters are the matrix's."""
     found = mapviews.cell_passages(session, position, topic, filters)
     return cell_passages_as_json(found, filters)
 
@@ -133,7 +99,7 @@ def matrix_cell(
     analyst: AnalystDep,
     position: CellPosition,
     topic: CellTopic,
-    filters: MatrixFiltersDep,
+    filters: CellTagFiltersDep,
 ) -> HTMLResponse:
     """The passages behind one cell: a page of its own, or the panel beside the matrix."""
     context = cell_passages_context(mapviews.cell_passages(session, position, topic, filters))

@@ -18,8 +18,9 @@ from app.presenters.networks import (
     tie_as_json,
     tie_context,
 )
-from app.routes.params import DATE_OR_BLANK, parse_date
+from app.routes.params import DATE_OR_BLANK, TagFiltersDep
 from app.routes.responses import INVALID, NOT_FOUND
+from app.services.filter_values import parse_date
 from app.services.network_ties import tie_evidence
 from app.services.networks import (
     Duplicates,
@@ -38,8 +39,6 @@ api_router = APIRouter(prefix="/api")
 
 # A window longer than a century is no window; the bound also keeps the dates in range.
 MAX_DAYS = 36_500
-KeyQuery = Annotated[str | None, Query(max_length=64)]
-DateQuery = Annotated[str | None, Query(max_length=10, json_schema_extra=DATE_OR_BLANK)]
 
 
 class FileFormat(StrEnum):
@@ -62,6 +61,7 @@ class NetworkRequest:
 
 
 def network_request(
+    tags: TagFiltersDep,
     kind: Annotated[NetworkKind, Query(description="The network.")] = NetworkKind.congruence,
     mode: Annotated[Mode, Query(description="One-mode networks: actors or concepts.")] = (
         Mode.actor
@@ -72,11 +72,6 @@ def network_request(
     concepts: Annotated[
         ConceptLevel, Query(description="Statements on claims, or on a position's topic.")
     ] = ConceptLevel.claims,
-    document: KeyQuery = None,
-    position: KeyQuery = None,
-    topic: KeyQuery = None,
-    since: Annotated[DateQuery, Query(description="Documents published on or after.")] = None,
-    until: Annotated[DateQuery, Query(description="Documents published on or before.")] = None,
     window: Annotated[
         int | None, Query(ge=1, le=MAX_DAYS, description="Days a moving window covers.")
     ] = None,
@@ -89,11 +84,8 @@ def network_request(
         two_mode_weight=two_mode_weight,
         duplicates=duplicates,
     )
-    first, last = parse_date("since", since), parse_date("until", until)
-    filters = StatementFilters(
-        concepts, document or None, position or None, topic or None, first, last
-    )
-    return NetworkRequest(spec, filters, window, step, first, last)
+    filters = StatementFilters(concepts, tags)
+    return NetworkRequest(spec, filters, window, step, tags.since, tags.until)
 
 
 NetworkRequestDep = Annotated[NetworkRequest, Depends(network_request)]
@@ -115,7 +107,8 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
 def network_data(session: SessionDep, asked: NetworkRequestDep) -> dict[str, Any]:
     """A discourse network of the statements the tags make (definitions: docs/networks.md);
     with `window`, one network per step of a moving window over `since`…`until` (default: the
-    statements' first and last dates). `left_out` counts the tags that made no statement."""
+    statements' first and last dates). The tags are chosen by the matrix's and the CSV's tag
+    filters. `left_out` counts the tags that made no statement."""
     return network_as_json(
         session,
         asked.spec,
@@ -169,17 +162,21 @@ class TieRequest:
     days: tuple[date, date] | None
 
 
+DayQuery = Annotated[str | None, Query(max_length=10, json_schema_extra=DATE_OR_BLANK)]
+
+
 def tie_request(
     source: NodeQuery,
     target: NodeQuery,
     window_start: Annotated[
-        DateQuery, Query(description="The first day of the window the tie is in.")
+        DayQuery, Query(description="The first day of the window the tie is in.")
     ] = None,
     window_end: Annotated[
-        DateQuery, Query(description="The last day of the window the tie is in.")
+        DayQuery, Query(description="The last day of the window the tie is in.")
     ] = None,
 ) -> TieRequest:
-    first, last = parse_date("window_start", window_start), parse_date("window_end", window_end)
+    first = parse_date(window_start, "window_start")
+    last = parse_date(window_end, "window_end")
     days = None if first is None and last is None else (first or date.min, last or date.max)
     return TieRequest(source, target, days)
 

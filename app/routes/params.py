@@ -1,16 +1,19 @@
 """Parameters that the pages and their JSON twins share: the version a change was based on,
-and dates and moments a filter form may leave blank, described in the API so that a generated
-client sends what is taken."""
+the tag filters, and dates and moments a filter form may leave blank, described in the API so
+that a generated client sends what is taken."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
-from fastapi import Form, HTTPException, Query
+from fastapi import Depends, Form, HTTPException, Query
 from pydantic import Field, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 from sqlmodel import SQLModel
 
 from app.models import MAX_INTEGER, VERSION_HELP
+from app.services.filter_values import parse_date
+from app.services.tag_filters import TagFilters
 
 # The version a delete or another change was based on; without it, nothing is checked.
 VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_INTEGER, description=VERSION_HELP)]
@@ -45,14 +48,65 @@ MOMENT_OR_BLANK: dict[str, Any] = {
 }
 
 
-def parse_date(name: str, value: str | None) -> date | None:
-    """A date (YYYY-MM-DD) from a filter; empty means no limit."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise HTTPException(422, f"{name}: '{value[:20]}' is not a date (YYYY-MM-DD).") from None
+# The tag filters (app/services/tag_filters.py), under the same names on every route that takes
+# them: the matrix, the networks, the CSV of tags. Blank is no filter, as an empty form field.
+def _key(description: str) -> Any:
+    return Query(max_length=64, description=description)
+
+
+def _date(description: str) -> Any:
+    return Query(max_length=10, description=description, json_schema_extra=DATE_OR_BLANK)
+
+
+def _given(value: str) -> str | None:
+    return value.strip() or None
+
+
+def cell_tag_filters(
+    document: Annotated[str, _key("Tags in this document (its id).")] = "",
+    outlet: Annotated[
+        str, Query(max_length=200, description="Tags in documents of this outlet (any case).")
+    ] = "",
+    analyst: Annotated[str, Query(max_length=80, description="Tags this analyst made.")] = "",
+    actor: Annotated[
+        str,
+        _key(
+            "Tags that name this actor (its key); in the networks, the statements of this "
+            "actor, an author's included (docs/networks.md)."
+        ),
+    ] = "",
+    since: Annotated[str, _date("Tags in documents published on or after (YYYY-MM-DD).")] = "",
+    until: Annotated[str, _date("Tags in documents published on or before (YYYY-MM-DD).")] = "",
+    undated: Annotated[
+        bool,
+        Query(description="Count tags in documents without a publication date (any range)."),
+    ] = True,
+) -> TagFilters:
+    """The tag filters but position and topic, for a cell of the matrix, which names its own."""
+    return TagFilters(
+        document=_given(document),
+        outlet=_given(outlet),
+        analyst=_given(analyst),
+        actor=_given(actor),
+        since=parse_date(since, "since"),
+        until=parse_date(until, "until"),
+        include_undated=undated,
+    )
+
+
+def tag_filters(
+    chosen: Annotated[TagFilters, Depends(cell_tag_filters)],
+    position: Annotated[str, _key("Tags of this position (its key).")] = "",
+    topic: Annotated[
+        str, _key("Tags on this topic (its key), or whose claim is when they have none.")
+    ] = "",
+) -> TagFilters:
+    """Every tag filter, read from the query once for every route that takes them."""
+    return replace(chosen, position=_given(position), topic=_given(topic))
+
+
+TagFiltersDep = Annotated[TagFilters, Depends(tag_filters)]
+CellTagFiltersDep = Annotated[TagFilters, Depends(cell_tag_filters)]
 
 
 def parse_moment(name: str, value: str, end_of_day: bool) -> datetime | None:

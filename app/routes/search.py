@@ -12,9 +12,10 @@ from app.models import MAX_INTEGER, AnnotationKind
 from app.presenters.annotations import catalog_context
 from app.presenters.search import hit_as_json, snippet_html
 from app.routes.paging import add_page_headers, pager
-from app.routes.params import DATE_OR_BLANK, parse_date
+from app.routes.params import DATE_OR_BLANK
 from app.services import documents, search
 from app.services.errors import NotFound
+from app.services.filter_values import parse_date
 from app.services.paging import PageRequest
 from app.services.search import MAX_PAGE_SIZE, ResultType, SearchFilters
 from app.templating import render
@@ -69,8 +70,8 @@ def search_request(
     filters = SearchFilters(
         document=_blank(document),
         outlet=_blank(outlet),
-        published_from=parse_date("published_from", published_from),
-        published_to=parse_date("published_to", published_to),
+        published_from=parse_date(published_from, "published_from"),
+        published_to=parse_date(published_to, "published_to"),
         position=_blank(position),
         topic=_blank(topic),
         kind=AnnotationKind(kind) if kind else None,

@@ -6,10 +6,9 @@ the map, so that they stay quick for thousands of claims.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, or_
+from sqlalchemy import ColumnElement, Select, case, distinct, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -27,12 +26,12 @@ from app.models import (
 )
 from app.services.catalog import get_position, get_topic, list_positions, list_topics
 from app.services.documents import document_labels
-from app.services.lookup import check_exists
 from app.services.reanchor import (
     claims_needing_review,
     evidence_tags,
     relations_needing_review,
 )
+from app.services.tag_filters import TagFilters, check_tag_filters, tag_condition
 
 NO_TOPIC = "_none"
 NEUTRAL_COLOUR = "#8a929c"
@@ -156,28 +155,6 @@ CELL_PASSAGE_LIMIT = 200
 KINDS = tuple(kind.value for kind in AnnotationKind)
 
 
-@dataclass(frozen=True)
-class MatrixFilters:
-    """Which tags the matrix counts; None means no restriction on that field.
-
-    Dates are the documents' publication dates ([since, until], undated documents optionally);
-    `outlet` compares without case. An actor filter belongs here once tags name actors.
-    """
-
-    since: date | None = None
-    until: date | None = None
-    include_undated: bool = True
-    document: str | None = None
-    outlet: str | None = None
-    analyst: str | None = None
-
-    @property
-    def narrowed(self) -> bool:
-        """Whether some tags may be left out (then a claim shows only with evidence left)."""
-        chosen = (self.since, self.until, self.document, self.outlet, self.analyst)
-        return any(value is not None for value in chosen) or not self.include_undated
-
-
 @dataclass
 class CellClaim:
     """One claim in a cell, with its evidence for this row's position, by kind."""
@@ -244,49 +221,10 @@ class Matrix:
         return self.cells.get((position, topic)) or Cell(position, topic)
 
 
-def check_matrix_filters(session: Session, filters: MatrixFilters) -> None:
-    """An unknown document is an error (NotFound), not an empty matrix."""
-    check_exists(session, Document, filters.document)
-
-
-def _document_condition(filters: MatrixFilters) -> ColumnElement[bool] | None:
-    """The dates and outlet, as a condition on the documents' own rows."""
-    conditions: list[ColumnElement[bool]] = []
-    if filters.since is not None:
-        conditions.append(col(Document.published) >= filters.since)
-    if filters.until is not None:
-        conditions.append(col(Document.published) <= filters.until)
-    dated = and_(*conditions) if conditions else None
-    if dated is not None and filters.include_undated:
-        dated = or_(dated, col(Document.published).is_(None))
-    elif dated is None and not filters.include_undated:
-        dated = col(Document.published).is_not(None)
-    if filters.outlet is not None:
-        outlet = func.lower(col(Document.outlet)) == filters.outlet.lower()
-        return outlet if dated is None else and_(dated, outlet)
-    return dated
-
-
-def _tag_conditions(filters: MatrixFilters) -> list[ColumnElement[bool]]:
-    """Live tags that kept their place in the text and pass every filter.
-
-    The document filters read a small subquery on the documents rather than a join, so that
-    the tags are scanned once, by their own `document_id`.
-    """
-    conditions: list[ColumnElement[bool]] = [
-        col(Annotation.deleted_at).is_(None),
-        col(Annotation.orphaned_at).is_(None),
-    ]
-    if filters.document is not None:
-        conditions.append(col(Annotation.document_id) == filters.document)
-    if filters.analyst is not None:
-        conditions.append(col(Annotation.analyst) == filters.analyst)
-    documents = _document_condition(filters)
-    if documents is not None:
-        conditions.append(
-            col(Annotation.document_id).in_(select(col(Document.id)).where(documents))
-        )
-    return conditions
+def _counted(filters: TagFilters) -> list[ColumnElement[bool]]:
+    """The tags the matrix counts: live tags that pass every filter and kept their place in
+    the text (a cell lists its passages)."""
+    return [tag_condition(filters), col(Annotation.orphaned_at).is_(None)]
 
 
 def _in_column(topic_key: str) -> ColumnElement[bool]:
@@ -307,7 +245,7 @@ def _tags_with_claims(*columns: Any) -> Select[Any]:
     )
 
 
-def position_topic_matrix(session: Session, filters: MatrixFilters) -> Matrix:
+def position_topic_matrix(session: Session, filters: TagFilters) -> Matrix:
     """Rows positions, columns topics; each cell every tag of the position on the topic,
     counted by kind (*states*: the text reports the position; *supports* and *opposes*: the
     author argues for or against it), and how many of them are evidence for a claim. A tag
@@ -317,10 +255,12 @@ def position_topic_matrix(session: Session, filters: MatrixFilters) -> Matrix:
     On top, the claims the position holds or rejects on the topic, each with its evidence by
     this position. With filters, only the tags that pass them count, and a claim shows only if
     it has such evidence; comparing two date ranges shows a shift. Claims whose evidence lost
-    its place in a replaced text are marked `needs_review`. Seven queries in all (positions,
-    topics, claims to review, stances, and three GROUP BYs of the tags), whatever the size.
+    its place in a replaced text are marked `needs_review`. The filters are those every tag
+    view shares (`app/services/tag_filters.py`). Seven queries in all (positions, topics,
+    claims to review, stances, and three GROUP BYs of the tags), whatever the size, and one
+    lookup per filter key given.
     """
-    check_matrix_filters(session, filters)
+    check_tag_filters(session, filters)
     positions = list_positions(session)
     topics = [(t.key, t.name) for t in list_topics(session)] + [(NO_TOPIC, "No topic")]
     to_review = claims_needing_review(session)
@@ -330,7 +270,7 @@ def position_topic_matrix(session: Session, filters: MatrixFilters) -> Matrix:
         key = (position, topic or NO_TOPIC)
         return cells.setdefault(key, Cell(*key))
 
-    conditions = _tag_conditions(filters)
+    conditions = _counted(filters)
     kind, tag_claim = col(Annotation.kind), col(Annotation.claim_id)
     # Grouped by plain columns (count(claim_id) counts the tags with a claim), so that an
     # index on them serves the grouping; the tags that take their claim's topic apart.
@@ -435,16 +375,16 @@ def cell_passages(
     session: Session,
     position_key: str,
     topic_key: str,
-    filters: MatrixFilters,
+    filters: TagFilters,
     limit: int = CELL_PASSAGE_LIMIT,
 ) -> CellPassages:
     """The tags behind one cell (those it counts), oldest document first, with their passages;
     at most `limit` of them, and how many there are in all. Six queries at most."""
     position = get_position(session, position_key)
     name = "No topic" if topic_key == NO_TOPIC else get_topic(session, topic_key).name
-    check_matrix_filters(session, filters)
+    check_tag_filters(session, filters)
     conditions = [
-        *_tag_conditions(filters),
+        *_counted(filters),
         col(Annotation.position_key) == position_key,
         _in_column(topic_key),
     ]

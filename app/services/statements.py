@@ -1,6 +1,6 @@
 """Statements read from the map: who took which stance on what, when, and where it says so.
 
-A statement comes from a live tag with an actor, in a document with a publication date. The
+A statement comes from a live tag with an actor, dated by its document's publication. The
 actor is the one the tag names; a tag that supports or opposes a position and names nobody
 speaks for its document's author (or else its outlet), when the registry knows that name:
 - on a **claim** (the tag's claim): the actor holds the claim if the tag's position holds it,
@@ -9,15 +9,24 @@ speaks for its document's author (or else its outlet), when the registry knows t
 - on a **topic** (the tag's position on the tag's topic, "Russian · Territory"): the actor
   agrees with that position on that topic when the tag states or supports it, and disagrees
   when it opposes it.
-Tags without an actor, a concept or a dated document are left out and counted, so an analyst
-knows what the network does not yet see. Definitions: docs/networks.md.
+Tags without an actor or a concept are left out and counted, so an analyst knows what the
+network does not yet see. A tag in an undated document (when undated documents count, the
+filters' default) makes an undated statement: it counts in a network over all time and in no
+time window. Definitions: docs/networks.md.
+
+The tags are chosen by the filters every tag view shares (`app/services/tag_filters.py`), in
+SQL, dates included. One filter reads the statement rather than the tag: `actor` keeps the
+statements of that actor, so an author's statement made by a tag that names nobody passes
+when the author is that actor (the matrix and the CSV, which show the tags, keep only the tags
+that name the actor). With an actor filter no tag is left out for want of an actor: a tag
+that speaks for nobody does not speak for that one.
 """
 
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -31,9 +40,8 @@ from app.models import (
     Stance,
     Topic,
 )
-from app.services.errors import InvalidInput
-from app.services.interchange.filters import ExportFilters, annotation_condition, check_filters
 from app.services.networks import Agreement, Statement
+from app.services.tag_filters import NO_TAG_FILTERS, TagFilters, check_tag_filters, tag_condition
 
 
 class ConceptLevel(StrEnum):
@@ -43,14 +51,10 @@ class ConceptLevel(StrEnum):
 
 @dataclass(frozen=True)
 class StatementFilters:
-    """Which tags count; None means no restriction. Dates bound the documents' publication."""
+    """What the statements are about (claims or topics), and which tags they come from."""
 
     concepts: ConceptLevel = ConceptLevel.claims
-    document: str | None = None
-    position: str | None = None
-    topic: str | None = None
-    since: date | None = None
-    until: date | None = None
+    tags: TagFilters = NO_TAG_FILTERS
 
 
 @dataclass
@@ -65,20 +69,14 @@ def _flip(agreement: Agreement) -> Agreement:
     return Agreement.rejects if agreement is Agreement.holds else Agreement.holds
 
 
-def _tag_filters(filters: StatementFilters) -> ExportFilters:
-    """The tags the statements come from are chosen as the exports choose them."""
-    return ExportFilters(filters.document, filters.position, filters.topic)
-
-
-def check_statement_filters(session: Session, filters: StatementFilters) -> None:
-    """NotFound for an unknown document, position or topic; InvalidInput for a date range
-    that ends before it starts."""
-    check_filters(session, _tag_filters(filters))
-    if filters.since and filters.until and filters.until < filters.since:
-        raise InvalidInput(
-            f"The date range ends ({filters.until.isoformat()}) before it starts "
-            f"({filters.since.isoformat()})."
-        )
+def _tags_speaking_for(actor: str | None) -> ColumnElement[bool] | None:
+    """The tags that may make a statement of `actor`: those that name it, and those that argue
+    and name nobody, which may speak for their document's author (decided after reading them,
+    by the registry's names). None: no actor filter."""
+    if actor is None:
+        return None
+    named = col(Annotation.actor_key)
+    return or_(named == actor, and_(named.is_(None), col(Annotation.kind) != AnnotationKind.states))
 
 
 def _unique_labels(names: dict[str, str]) -> dict[str, str]:
@@ -89,11 +87,17 @@ def _unique_labels(names: dict[str, str]) -> dict[str, str]:
 
 def read_statements(session: Session, filters: StatementFilters) -> StatementSet:
     """The statements the tags make under `filters`, in no particular order."""
-    check_statement_filters(session, filters)
+    check_tag_filters(session, filters.tags)
+    wanted_actor = filters.tags.actor
+    # The actor is read from the statement, after the author's attribution (see above).
+    conditions = [tag_condition(replace(filters.tags, actor=None))]
+    speaking = _tags_speaking_for(wanted_actor)
+    if speaking is not None:
+        conditions.append(speaking)
     query = (
         select(Annotation, col(Document.published), col(Document.author), col(Document.outlet))
         .join(Document, col(Document.id) == col(Annotation.document_id))
-        .where(annotation_condition(_tag_filters(filters)))
+        .where(*conditions)
     )
     rows = session.exec(query).all()
     registry = list(session.exec(select(Actor)))
@@ -116,15 +120,10 @@ def read_statements(session: Session, filters: StatementFilters) -> StatementSet
                 (by_name[n.casefold()] for n in (author, outlet) if n and n.casefold() in by_name),
                 None,
             )
+        if wanted_actor is not None and actor_key != wanted_actor:
+            continue
         if actor_key is None:
             found.left_out["no actor"] += 1
-            continue
-        if published is None:
-            found.left_out["no date"] += 1
-            continue
-        if (filters.since and published < filters.since) or (
-            filters.until and published > filters.until
-        ):
             continue
         opposes = tag.kind == AnnotationKind.opposes
         if filters.concepts is ConceptLevel.claims:

@@ -116,7 +116,7 @@ def test_from_a_dated_tag_to_the_matrix_the_network_and_the_exports(
     page.get_by_role("button", name="Next window").click()
     expect(summary).to_contain_text("window 2 of 2, 2025-08-15 to 2025-08-25")
     expect(summary).to_contain_text("2 nodes, 1 tie")
-    network.scroll_into_view_if_needed()
+    network.evaluate("(element) => element.scrollIntoView({ block: 'start' })")
     x, y = page.evaluate(
         """() => { const box = document.getElementById('network').getBoundingClientRect();
                    const cy = document.getElementById('network').cy;

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.routes.interchange import tags_csv_file_name
-from app.services.interchange.filters import ExportFilters
 from app.services.interchange.tags_csv import COLUMNS, stream_tags_csv
+from app.services.tag_filters import TagFilters
 from tests.export_source import paragraphs_in_id_order
 from tests.factories import make_annotation
 
@@ -92,23 +92,23 @@ def test_the_download_is_named_after_what_it_holds(annotated_client: TestClient)
 @pytest.mark.parametrize(
     ("filters", "spreadsheet", "name"),
     [
-        (ExportFilters(), False, "argument-map-tags-2026-12-06.csv"),
+        (TagFilters(), False, "argument-map-tags-2026-12-06.csv"),
         (
-            ExportFilters(document="d1", position="us", topic="nato"),
+            TagFilters(document="d1", position="us", topic="nato"),
             True,
             "argument-map-tags-document-d1-position-us-topic-nato-spreadsheet-2026-12-06.csv",
         ),
         # Quotes, slashes and other text never reach the header as they are.
         (
-            ExportFilters(topic='a"b/../c d'),
+            TagFilters(topic='a"b/../c d'),
             False,
             "argument-map-tags-topic-a-b-c-d-2026-12-06.csv",
         ),
-        (ExportFilters(topic="ßà"), False, "argument-map-tags-topic-x-2026-12-06.csv"),
+        (TagFilters(topic="ßà"), False, "argument-map-tags-topic-x-2026-12-06.csv"),
     ],
 )
 def test_the_file_name_says_what_filters_and_when(
-    filters: ExportFilters, spreadsheet: bool, name: str
+    filters: TagFilters, spreadsheet: bool, name: str
 ) -> None:
     when = datetime(2026, 12, 6, 23, 59, tzinfo=UTC)
     assert tags_csv_file_name(filters, spreadsheet, when) == name

@@ -227,6 +227,9 @@ NUL_LOOKUPS = [
     "/api/relations?claim=b%00",
     "/api/claims/a%00b",
     "/api/annotations?analyst=%00",
+    "/api/matrix?actor=%00",
+    "/api/networks?outlet=a%00",
+    "/api/export/csv?analyst=%00",
 ]
 
 

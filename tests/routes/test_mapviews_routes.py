@@ -75,6 +75,9 @@ def test_matrix_page_fragment_and_json(seeded_db_url: str) -> None:
             "document": None,
             "outlet": None,
             "analyst": None,
+            "actor": None,
+            "position": None,
+            "topic": None,
         }
 
 
@@ -101,7 +104,10 @@ def test_matrix_filters_in_the_form_and_the_json(seeded_db_url: str) -> None:
         assert f"document={document}" in str(link["href"]) and "analyst=Ben" in str(link["href"])
         assert link["hx-get"] == link["href"] and link["hx-target"] == "#cell-evidence"
         # The form sends every field, blank ones included: they mean no filter.
-        blank = "/matrix?document=&outlet=&analyst=&since=&until=&undated=false&undated=true"
+        blank = (
+            "/matrix?document=&outlet=&analyst=&actor=&position=&topic=&since=&until="
+            "&undated=false&undated=true"
+        )
         assert client.get(blank, headers=HX).status_code == 200
 
 

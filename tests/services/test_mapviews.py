@@ -8,7 +8,8 @@ from sqlmodel import Session, select
 from app.models import Annotation, Claim, Document, Stance, utcnow
 from app.services import mapviews
 from app.services.errors import NotFound
-from app.services.mapviews import NO_TOPIC, MapFilters, MatrixFilters
+from app.services.mapviews import NO_TOPIC, MapFilters
+from app.services.tag_filters import TagFilters
 from tests.factories import make_annotation
 from tests.maps import build_small_map, claim, paragraphs
 from tests.queries import counting_queries
@@ -85,7 +86,7 @@ def counts(cell: mapviews.Cell) -> tuple[int, int, int, int]:
 def test_matrix_cells_count_every_tag_by_kind(
     seeded_session: Session, tagged_map: dict[str, Claim]
 ) -> None:
-    matrix = mapviews.position_topic_matrix(seeded_session, MatrixFilters())
+    matrix = mapviews.position_topic_matrix(seeded_session, TagFilters())
     russia_nato = matrix.cell("russia", "nato")
     assert counts(russia_nato) == (2, 1, 1, 2) and russia_nato.tags == 4
     # The claims stay on top, with their evidence for this position only.
@@ -116,7 +117,7 @@ def test_matrix_filters_by_document_outlet_and_analyst(
     seeded_session.commit()
 
     def matrix(**chosen: str) -> mapviews.Matrix:
-        return mapviews.position_topic_matrix(seeded_session, MatrixFilters(**chosen))  # type: ignore[arg-type]
+        return mapviews.position_topic_matrix(seeded_session, TagFilters(**chosen))  # type: ignore[arg-type]
 
     in_b = matrix(document=second.document_id)
     assert counts(in_b.cell("russia", "nato")) == (0, 1, 1, 1)
@@ -140,7 +141,7 @@ def test_matrix_filters_by_document_outlet_and_analyst(
 def test_matrix_takes_the_same_queries_whatever_the_size(
     seeded_session: Session, tagged_map: dict[str, Claim]
 ) -> None:
-    filters = MatrixFilters(since=date(2000, 1, 1), outlet="x", analyst="Ana")
+    filters = TagFilters(since=date(2000, 1, 1), outlet="x", analyst="Ana")
     with counting_queries(seeded_session.get_bind()) as small:
         mapviews.position_topic_matrix(seeded_session, filters)
     first, second, *_ = paragraphs(seeded_session)
@@ -156,7 +157,7 @@ def test_matrix_takes_the_same_queries_whatever_the_size(
 def test_matrix_cells_separate_reported_from_argued(
     seeded_session: Session, small_map: dict[str, Claim]
 ) -> None:
-    matrix = mapviews.position_topic_matrix(seeded_session, MatrixFilters())
+    matrix = mapviews.position_topic_matrix(seeded_session, TagFilters())
     russia_nato = matrix.cell("russia", "nato")
     assert [c.text for c in russia_nato.held] == ["Ukraine will not join NATO"]
     assert counts(russia_nato) == (1, 1, 0, 2)
@@ -177,12 +178,12 @@ def test_matrix_over_time_counts_only_evidence_from_the_period(
         seeded_session.add(document)
     seeded_session.commit()
     before = mapviews.position_topic_matrix(
-        seeded_session, MatrixFilters(until=date(2025, 8, 15), include_undated=False)
+        seeded_session, TagFilters(until=date(2025, 8, 15), include_undated=False)
     )
     assert counts(before.cell("russia", "nato")) == (1, 0, 0, 1)
     assert before.cell("ukraine", "nato").claims == []
     after = mapviews.position_topic_matrix(
-        seeded_session, MatrixFilters(since=date(2025, 8, 15), include_undated=False)
+        seeded_session, TagFilters(since=date(2025, 8, 15), include_undated=False)
     )
     assert counts(after.cell("russia", "nato")) == (0, 1, 0, 1)
     assert [c.text for c in after.cell("ukraine", "nato").rejected] == [
@@ -193,7 +194,7 @@ def test_matrix_over_time_counts_only_evidence_from_the_period(
 def test_a_cell_lists_every_tag_it_counts(
     seeded_session: Session, tagged_map: dict[str, Claim]
 ) -> None:
-    found = mapviews.cell_passages(seeded_session, "russia", "nato", MatrixFilters())
+    found = mapviews.cell_passages(seeded_session, "russia", "nato", TagFilters())
     assert found.total == 4 and len(found.items) == 4 and found.topic_name == "NATO membership"
     assert sorted(i.annotation.kind for i in found.items) == [
         "opposes",
@@ -208,20 +209,20 @@ def test_a_cell_lists_every_tag_it_counts(
         "Ukraine will not join NATO",
     ]
     assert {i.annotation.analyst for i in found.items} == {"Ana", "Ben"}
-    first = mapviews.cell_passages(seeded_session, "russia", "nato", MatrixFilters(), limit=2)
+    first = mapviews.cell_passages(seeded_session, "russia", "nato", TagFilters(), limit=2)
     assert (len(first.items), first.total, first.more) == (2, 4, 2)
-    by_ben = mapviews.cell_passages(seeded_session, "russia", "nato", MatrixFilters(analyst="Ben"))
+    by_ben = mapviews.cell_passages(seeded_session, "russia", "nato", TagFilters(analyst="Ben"))
     assert [i.annotation.kind for i in by_ben.items] == ["opposes"]
-    untopical = mapviews.cell_passages(seeded_session, "us", NO_TOPIC, MatrixFilters())
+    untopical = mapviews.cell_passages(seeded_session, "us", NO_TOPIC, TagFilters())
     assert [(i.annotation.kind, i.claim) for i in untopical.items] == [("states", None)]
     # The claim's own topic places a tag without one; a tag's own topic wins over its claim's.
-    ceasefire = mapviews.cell_passages(seeded_session, "ukraine", "ceasefire", MatrixFilters())
+    ceasefire = mapviews.cell_passages(seeded_session, "ukraine", "ceasefire", TagFilters())
     assert [i.annotation.kind for i in ceasefire.items] == ["supports"]
-    assert mapviews.cell_passages(seeded_session, "us", "nato", MatrixFilters()).items == []
+    assert mapviews.cell_passages(seeded_session, "us", "nato", TagFilters()).items == []
     with pytest.raises(NotFound):
-        mapviews.cell_passages(seeded_session, "martians", "nato", MatrixFilters())
+        mapviews.cell_passages(seeded_session, "martians", "nato", TagFilters())
     with pytest.raises(NotFound):
-        mapviews.cell_passages(seeded_session, "russia", "weather", MatrixFilters())
+        mapviews.cell_passages(seeded_session, "russia", "weather", TagFilters())
 
 
 def test_removed_evidence_does_not_count(
@@ -235,5 +236,5 @@ def test_removed_evidence_does_not_count(
         remove_annotation(seeded_session, annotation.id)
     graph = mapviews.claim_graph(seeded_session, MapFilters())
     assert {n["id"]: n["evidence"] for n in graph["nodes"]}[small_map["ceasefire"].id] == 0
-    matrix = mapviews.position_topic_matrix(seeded_session, MatrixFilters())
+    matrix = mapviews.position_topic_matrix(seeded_session, TagFilters())
     assert matrix.cell("europe", "ceasefire").states == 0

@@ -22,9 +22,10 @@ from app.models import (
 from app.services import claims, documents, mapviews, reanchor, segmentation, tagging
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.interchange.native import export_map
-from app.services.mapviews import MapFilters, MatrixFilters
+from app.services.mapviews import MapFilters
 from app.services.reanchor import replace_document_text
 from app.services.segmentation import join_wrapped_lines, span_to_document_offsets
+from app.services.tag_filters import TagFilters
 from tests.factories import (
     make_annotation,
     make_claim,
@@ -395,7 +396,7 @@ def test_the_graph_and_the_matrix_mark_the_claim_and_relation_needing_review(
         wrapped.relations["attacks"]: True,
         wrapped.relations["cited"]: False,
     }
-    matrix = mapviews.position_topic_matrix(seeded_session, MatrixFilters())
+    matrix = mapviews.position_topic_matrix(seeded_session, TagFilters())
     (guarantors,) = matrix.cell("russia", "security-guarantees").held
     assert (guarantors.id, guarantors.needs_review, guarantors.states) == (
         wrapped.claims["guarantors"],

@@ -1,7 +1,10 @@
 """The map's interchange formats: what goes out and what comes back in.
 
 Out: the native JSON export (`native`, format "argmap", streamed), W3C Web Annotations
-(`w3c`, streamed) and AIF JSON (`aif`). In: the native format (`importer`) and AIF (`aif`).
-Every export takes the same `filters.ExportFilters`, checked the same way before the first
-byte, and the streamed ones read one snapshot and write their text through `writing`.
+(`w3c`, streamed), AIF JSON (`aif`) and the CSV of tags (`tags_csv`, streamed). In: the native
+format (`importer`) and AIF (`aif`). The map's exports take the same `filters.ExportFilters`
+(a part of the map: its documents, claims and relations follow); the CSV, a table of tags,
+takes the tag filters the matrix and the networks share (`app/services/tag_filters.py`). Each
+is checked before the first byte, and the streamed ones read one snapshot and write their
+text through `writing`.
 """

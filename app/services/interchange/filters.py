@@ -1,4 +1,5 @@
-"""What every export format takes to choose a part of the map, and how each choice reads in SQL.
+"""What the map's export formats (native, W3C, AIF) take to choose a part of the map, and how
+each choice reads in SQL. (The CSV of tags takes the tag filters of `app/services/tag_filters.py`.)
 
 The formats choose alike: an annotation passes when it is live and matches every filter given;
 a claim matches a document where it has evidence, a position that holds or rejects it or tags

@@ -53,6 +53,7 @@ from app.services.interchange.filters import (
     ExportFilters,
     actor_condition,
     annotation_condition,
+    check_filters,
     claim_condition,
     relation_condition,
 )
@@ -152,7 +153,11 @@ def stream_export(engine: Engine, filters: ExportFilters = NO_FILTERS) -> Iterat
     can still answer 404. The iterator reads one snapshot in its own session
     (`writing.stream_checked`).
     """
-    return stream_checked(engine, filters, lambda session: _lines(session, filters))
+    return stream_checked(
+        engine,
+        lambda session: check_filters(session, filters),
+        lambda session: _lines(session, filters),
+    )
 
 
 def export_map(engine: Engine, filters: ExportFilters = NO_FILTERS) -> dict[str, Any]:

@@ -19,9 +19,10 @@ leading apostrophe, as OWASP recommends; spreadsheets hide the apostrophe and sh
 
 Rows are read in batches inside one read snapshot (`writing.stream_checked`) and handed on in
 chunks, so memory stays flat however many tags there are; they come in the native export's
-order of annotations (by creation time, then id). Filters select as they do for the native
-export: live tags that match every filter, orphans included (they keep their document), the
-starter map's example tags included and marked in the `example` column.
+order of annotations (by creation time, then id). The filters are those the matrix and the
+networks take (`app/services/tag_filters.py`): live tags that match every filter, orphans
+included (they keep their document), the starter map's example tags included and marked in
+the `example` column.
 """
 
 import re
@@ -43,9 +44,9 @@ from app.models import (
     Position,
     Topic,
 )
-from app.services.interchange.filters import NO_FILTERS, ExportFilters, annotation_condition
 from app.services.interchange.native import document_place_columns, place_in_document
 from app.services.interchange.writing import BATCH_SIZE, iso_utc, stream_checked
+from app.services.tag_filters import NO_TAG_FILTERS, TagFilters, check_tag_filters, tag_condition
 
 MEDIA_TYPE = "text/csv; charset=utf-8"
 
@@ -127,16 +128,19 @@ CRLF = "\r\n"
 
 
 def stream_tags_csv(
-    engine: Engine, filters: ExportFilters = NO_FILTERS, *, spreadsheet: bool = False
+    engine: Engine, filters: TagFilters = NO_TAG_FILTERS, *, spreadsheet: bool = False
 ) -> Iterator[str]:
     """Check `filters`, then return an iterator over the CSV text, chunk by chunk.
 
-    Unknown filter values raise NotFound here, before any output exists, so that a web route
-    can still answer 404. With `spreadsheet`, text that a spreadsheet would run as a formula
-    gets a leading apostrophe (see the module's docstring).
+    Unknown filter values (and a date range ending before it starts) are refused here, before
+    any output exists, so that a web route can still answer 404 or 422. With `spreadsheet`,
+    text that a spreadsheet would run as a formula gets a leading apostrophe (see the
+    module's docstring).
     """
     return stream_checked(
-        engine, filters, lambda session: _lines(session, filters, spreadsheet=spreadsheet)
+        engine,
+        lambda session: check_tag_filters(session, filters),
+        lambda session: _lines(session, filters, spreadsheet=spreadsheet),
     )
 
 
@@ -161,7 +165,7 @@ def spreadsheet_field(value: str | None) -> str:
     return csv_field(guard_formula(value))
 
 
-def _query(filters: ExportFilters) -> Any:
+def _query(filters: TagFilters) -> Any:
     return (
         sa_select(*_SELECTED, *document_place_columns())
         .join(Document, col(Document.id) == col(Annotation.document_id))
@@ -179,7 +183,7 @@ def _query(filters: ExportFilters) -> Any:
                 col(ClaimStance.position_key) == col(Annotation.position_key),
             ),
         )
-        .where(annotation_condition(filters))
+        .where(tag_condition(filters))
         .order_by(col(Annotation.created_at), col(Annotation.id))
     )
 
@@ -272,7 +276,7 @@ def _line(row: Any, text: Callable[[str | None], str]) -> str:
     )
 
 
-def _lines(session: Session, filters: ExportFilters, *, spreadsheet: bool) -> Iterator[str]:
+def _lines(session: Session, filters: TagFilters, *, spreadsheet: bool) -> Iterator[str]:
     text = spreadsheet_field if spreadsheet else csv_field
     yield ",".join(COLUMNS) + CRLF
     query = _query(filters).execution_options(yield_per=BATCH_SIZE)

@@ -57,7 +57,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.models import Annotation, Claim, Document, Passage, Position, Topic
-from app.services.interchange.filters import ExportFilters, annotation_condition
+from app.services.interchange.filters import ExportFilters, annotation_condition, check_filters
 from app.services.interchange.writing import (
     BATCH_SIZE,
     array_lines,
@@ -147,7 +147,11 @@ def stream_w3c(engine: Engine, filters: ExportFilters, base_url: str) -> Iterato
     and hands on chunks of about CHUNK_SIZE characters. `base_url` has no trailing slash.
     """
     base_url = base_url.rstrip("/")
-    return stream_checked(engine, filters, lambda session: _lines(session, filters, base_url))
+    return stream_checked(
+        engine,
+        lambda session: check_filters(session, filters),
+        lambda session: _lines(session, filters, base_url),
+    )
 
 
 def collection_id(filters: ExportFilters, base_url: str) -> str:

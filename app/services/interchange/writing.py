@@ -17,8 +17,6 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
-from app.services.interchange.filters import ExportFilters, check_filters
-
 # Rows fetched per round trip.
 BATCH_SIZE = 500
 # Lines are gathered into chunks of about this many characters before being handed on: one
@@ -27,9 +25,12 @@ CHUNK_SIZE = 64 * 1024
 
 
 def stream_checked(
-    engine: Engine, filters: ExportFilters, lines: Callable[[Session], Iterable[str]]
+    engine: Engine,
+    check: Callable[[Session], None],
+    lines: Callable[[Session], Iterable[str]],
 ) -> Iterator[str]:
-    """Check `filters`, then return an iterator over the chunks of `lines(session)`.
+    """Run `check` (of the filters), then return an iterator over the chunks of
+    `lines(session)`.
 
     Unknown filter values raise NotFound here, before any output exists, so that a web route
     can still answer 404. The iterator opens its own session (a request's session would be
@@ -37,7 +38,7 @@ def stream_checked(
     when exhausted or closed.
     """
     with Session(engine) as session:
-        check_filters(session, filters)
+        check(session)
     return _in_snapshot(engine, lines)
 
 

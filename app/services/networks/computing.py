@@ -88,9 +88,9 @@ def compute_windowed_networks(
     """One network per window of a moving window, each labelled with its window.
 
     Duplicates are dropped over the whole range first, then each window takes the statements
-    dated within it, as DNA filters before it slides the window (an undated statement is in none). `start` and `end` default to
-    the first and last statement dates; statements outside them are ignored. Each network has
-    the nodes active in its window only.
+    dated within it, as DNA filters before it slides the window; an undated statement is in
+    none. `start` and `end` default to the first and last statement dates; statements outside
+    them are ignored. Each network has the nodes active in its window only.
     """
     check_window(window_days, step_days)
     kept = drop_duplicates(statements, spec.duplicates)

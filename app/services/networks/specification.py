@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from app.services.errors import InvalidInput
+from app.services.filter_values import parse_choice
 from app.services.networks.model import (
     ONE_MODE_NORMALIZATIONS,
     TWO_MODE_NORMALIZATIONS,
@@ -11,7 +12,7 @@ from app.services.networks.model import (
     Normalization,
     TwoModeWeight,
 )
-from app.services.networks.statements import Duplicates, parse_choice
+from app.services.networks.statements import Duplicates
 
 
 @dataclass(frozen=True)

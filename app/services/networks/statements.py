@@ -9,11 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import TypeVar
 
-from app.services.errors import InvalidInput
-
-E = TypeVar("E", bound=StrEnum)
+from app.services.filter_values import parse_choice
 
 
 class Agreement(StrEnum):
@@ -54,15 +51,6 @@ class Duplicates(StrEnum):
     month = "month"
     year = "year"
     acrossrange = "acrossrange"
-
-
-def parse_choice(kind: type[E], value: str | E, what: str) -> E:
-    """`value` as a member of `kind`, or InvalidInput naming the choices."""
-    try:
-        return kind(value)
-    except ValueError:
-        choices = ", ".join(f'"{member.value}"' for member in kind)
-        raise InvalidInput(f'Unknown {what} "{value}": choose one of {choices}.') from None
 
 
 def in_time_order(statements: Iterable[Statement]) -> list[Statement]:

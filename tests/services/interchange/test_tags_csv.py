@@ -16,9 +16,9 @@ from app.models import ActorCreate, Annotation, Document, Passage
 from app.services import actors
 from app.services.examples import count_examples, load_starter_map
 from app.services.interchange import tags_csv, writing
-from app.services.interchange.filters import ExportFilters
 from app.services.interchange.native import export_map
 from app.services.interchange.tags_csv import COLUMNS, guard_formula, stream_tags_csv
+from app.services.tag_filters import TagFilters
 from tests.export_source import (
     NOTE,
     T0,
@@ -36,8 +36,8 @@ def source(seeded_engine: Engine) -> Source:
     return build_source(seeded_engine)
 
 
-def csv_text(engine: Engine, filters: ExportFilters | None = None, **options: Any) -> str:
-    return "".join(stream_tags_csv(engine, filters or ExportFilters(), **options))
+def csv_text(engine: Engine, filters: TagFilters | None = None, **options: Any) -> str:
+    return "".join(stream_tags_csv(engine, filters or TagFilters(), **options))
 
 
 def read_rows(text: str) -> list[dict[str, str]]:
@@ -45,7 +45,7 @@ def read_rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
-def rows_by_tag(engine: Engine, filters: ExportFilters | None = None) -> dict[str, dict[str, str]]:
+def rows_by_tag(engine: Engine, filters: TagFilters | None = None) -> dict[str, dict[str, str]]:
     return {row["tag_id"]: row for row in read_rows(csv_text(engine, filters))}
 
 
@@ -313,7 +313,7 @@ def test_an_orphan_keeps_its_document_and_quote_without_a_place(source: Source) 
     assert rows[source.annotations["a3"]]["orphaned"] == "false"
     # A document filter keeps it, as the native export does.
     assert source.annotations["a1"] in rows_by_tag(
-        source.engine, ExportFilters(document=source.documents[0])
+        source.engine, TagFilters(document=source.documents[0])
     )
 
 
@@ -334,30 +334,48 @@ def test_the_starter_maps_tags_are_included_and_marked(seeded_engine: Engine) ->
     [
         {"position": "russia"},
         {"topic": "nato"},
+        {"topic": "territory"},  # a2 through its claim
         {"document": 1},
         {"position": "russia", "topic": "territory"},
         {"position": "europe"},  # only a removed tag
     ],
-    ids=["position", "topic", "document", "position-and-topic", "nothing-live"],
+    ids=["position", "topic", "claims-topic", "document", "position-and-topic", "nothing-live"],
 )
-def test_the_filters_choose_the_native_exports_tags(source: Source, chosen: dict[str, Any]) -> None:
+def test_the_filters_choose_the_tags_a_reading_of_the_whole_export_would(
+    source: Source, chosen: dict[str, Any]
+) -> None:
     orphan_a1_and_the_cited_passage(source)
     if "document" in chosen:
         chosen = {"document": source.documents[chosen["document"]]}
-    filters = ExportFilters(**chosen)
+    whole = export_map(source.engine)
+    claim_topics = {claim["id"]: claim["topic_key"] for claim in whole["claims"]}
 
-    rows = read_rows(csv_text(source.engine, filters))
+    def passes(tag: dict[str, Any]) -> bool:
+        # The topic is the tag's own, or its claim's when it has none (as the matrix counts).
+        topic = tag["topic_key"] or claim_topics.get(tag["claim_id"])
+        seen = {"document": tag["document_id"], "position": tag["position_key"], "topic": topic}
+        return all(seen[name] == value for name, value in chosen.items())
 
-    expected = [a["id"] for a in export_map(source.engine, filters)["annotations"]]
-    assert [row["tag_id"] for row in rows] == expected
+    rows = read_rows(csv_text(source.engine, TagFilters(**chosen)))
+
+    assert [row["tag_id"] for row in rows] == [a["id"] for a in whole["annotations"] if passes(a)]
     assert rows or chosen == {"position": "europe"}
+
+
+def test_a_topic_takes_the_tags_whose_claim_is_on_it(source: Source) -> None:
+    rows = read_rows(csv_text(source.engine, TagFilters(topic="territory")))
+
+    # a2 has no topic of its own; it is evidence for a claim on territory.
+    a2 = next(row for row in rows if row["tag_id"] == source.annotations["a2"])
+    assert a2["topic_key"] == "" and a2["claim_id"] == source.claims["C"]
+    assert {row["tag_id"] for row in rows} == {source.annotations[n] for n in ("a1", "a2")}
 
 
 def test_an_unknown_filter_is_refused_before_any_output(source: Source) -> None:
     from app.services.errors import NotFound
 
     with pytest.raises(NotFound):
-        stream_tags_csv(source.engine, ExportFilters(topic="weather"))
+        stream_tags_csv(source.engine, TagFilters(topic="weather"))
 
 
 def test_an_empty_map_gives_the_header_alone(engine: Engine) -> None:
