@@ -26,7 +26,8 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, func, not_, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -69,85 +70,131 @@ def _flip(agreement: Agreement) -> Agreement:
     return Agreement.rejects if agreement is Agreement.holds else Agreement.holds
 
 
-def _tags_speaking_for(actor: str | None) -> ColumnElement[bool] | None:
-    """The tags that may make a statement of `actor`: those that name it, and those that argue
-    and name nobody, which may speak for their document's author (decided after reading them,
-    by the registry's names). None: no actor filter."""
-    if actor is None:
-        return None
-    named = col(Annotation.actor_key)
-    return or_(named == actor, and_(named.is_(None), col(Annotation.kind) != AnnotationKind.states))
-
-
 def _unique_labels(names: dict[str, str]) -> dict[str, str]:
     """Each id's name, made unique by its id where two share one (node labels are keys)."""
     counts = Counter(names.values())
     return {key: name if counts[name] == 1 else f"{name} ({key})" for key, name in names.items()}
 
 
+def _speakers(session: Session, by_name: dict[str, str]) -> dict[str, str]:
+    """The actor each document's arguing tags speak for: its author, or else its outlet, when
+    the registry knows that name (documents whose author and outlet it does not know are not
+    listed)."""
+    rows = session.exec(
+        select(Document.id, Document.author, Document.outlet).where(
+            or_(col(Document.author).is_not(None), col(Document.outlet).is_not(None))
+        )
+    ).all()
+    speakers: dict[str, str] = {}
+    for document, author, outlet in rows:
+        for name in (author, outlet):
+            if name and name.casefold() in by_name:
+                speakers[document] = by_name[name.casefold()]
+                break
+    return speakers
+
+
+def _may_speak(speakers: dict[str, str], actor: str | None) -> ColumnElement[bool]:
+    """The tags that make a statement of someone (of `actor`, if given): those that name the
+    actor, and those that argue, name nobody and sit in a document whose author speaks."""
+    documents = [d for d, speaker in speakers.items() if actor is None or speaker == actor]
+    named = col(Annotation.actor_key)
+    arguing = and_(
+        named.is_(None),
+        col(Annotation.kind) != AnnotationKind.states,
+        col(Annotation.document_id).in_(documents),
+    )
+    return or_(named.is_not(None) if actor is None else named == actor, arguing)
+
+
+def _concept_labels(session: Session, concepts: ConceptLevel) -> dict[str, str]:
+    """Each concept's label: a claim's text, or "position · topic" by the pair of keys."""
+    if concepts is ConceptLevel.claims:
+        return _unique_labels(dict(session.exec(select(Claim.id, Claim.text)).all()))
+    positions = dict(session.exec(select(Position.key, Position.name)).all())
+    topics = dict(session.exec(select(Topic.key, Topic.name)).all())
+    return {
+        f"{position}\x00{topic}": f"{position_name} · {topic_name}"
+        for position, position_name in positions.items()
+        for topic, topic_name in topics.items()
+    }
+
+
 def read_statements(session: Session, filters: StatementFilters) -> StatementSet:
-    """The statements the tags make under `filters`, in no particular order."""
+    """The statements the tags make under `filters`, in no particular order.
+
+    Only the tags that may make a statement are read, column by column; the others are
+    counted in SQL ("no actor"), so a corpus whose tags mostly name nobody is read quickly.
+    """
     check_tag_filters(session, filters.tags)
     wanted_actor = filters.tags.actor
+    registry = session.exec(select(Actor.key, Actor.name, Actor.aliases)).all()
+    actors = _unique_labels({key: name for key, name, _ in registry})
+    by_name = {n.casefold(): key for key, name, aliases in registry for n in (name, *aliases)}
+    speakers = _speakers(session, by_name)
     # The actor is read from the statement, after the author's attribution (see above).
-    conditions = [tag_condition(replace(filters.tags, actor=None))]
-    speaking = _tags_speaking_for(wanted_actor)
-    if speaking is not None:
-        conditions.append(speaking)
-    query = (
-        select(Annotation, col(Document.published), col(Document.author), col(Document.outlet))
-        .join(Document, col(Document.id) == col(Annotation.document_id))
-        .where(*conditions)
-    )
-    rows = session.exec(query).all()
-    registry = list(session.exec(select(Actor)))
-    actors = _unique_labels({a.key: a.name for a in registry})
-    by_name = {name.casefold(): a.key for a in registry for name in (a.name, *a.aliases)}
+    chosen = tag_condition(replace(filters.tags, actor=None))
+    speaking = _may_speak(speakers, wanted_actor)
     found = StatementSet()
-    if filters.concepts is ConceptLevel.claims:
-        stances = {
-            (s.claim_id, s.position_key): s.stance for s in session.exec(select(ClaimStance))
+    if wanted_actor is None:
+        silent = session.exec(
+            select(func.count()).select_from(Annotation).where(chosen, not_(speaking))
+        ).one()
+        if silent:
+            found.left_out["no actor"] = silent
+    published = dict(session.exec(select(col(Document.id), col(Document.published))).all())
+    labels = _concept_labels(session, filters.concepts)
+    on_claims = filters.concepts is ConceptLevel.claims
+    stances = (
+        {
+            (c, p): stance
+            for c, p, stance in session.exec(
+                select(ClaimStance.claim_id, ClaimStance.position_key, ClaimStance.stance)
+            ).all()
         }
-        claims = _unique_labels({c.id: c.text for c in session.exec(select(Claim))})
-    else:
-        positions = {p.key: p.name for p in session.exec(select(Position))}
-        topics = {t.key: t.name for t in session.exec(select(Topic))}
-    for tag, published, author, outlet in rows:
-        actor_key = tag.actor_key
-        if actor_key is None and tag.kind != AnnotationKind.states:
-            # The author argues: the author (or the outlet) is who says it.
-            actor_key = next(
-                (by_name[n.casefold()] for n in (author, outlet) if n and n.casefold() in by_name),
-                None,
-            )
-        if wanted_actor is not None and actor_key != wanted_actor:
-            continue
+        if on_claims
+        else {}
+    )
+    rows = session.execute(
+        sa_select(
+            col(Annotation.id),
+            col(Annotation.actor_key),
+            col(Annotation.kind),
+            col(Annotation.claim_id),
+            col(Annotation.position_key),
+            col(Annotation.topic_key),
+            col(Annotation.document_id),
+            col(Annotation.passage_id),
+        ).where(chosen, speaking)
+    ).all()
+    holds, rejects = Agreement.holds, Agreement.rejects
+    append = found.statements.append
+    for tag, actor_key, kind, claim, position, topic, document, passage in rows:
         if actor_key is None:
-            found.left_out["no actor"] += 1
-            continue
-        opposes = tag.kind == AnnotationKind.opposes
-        if filters.concepts is ConceptLevel.claims:
-            if tag.claim_id is None:
+            actor_key = speakers[document]  # an arguing tag: its document's author speaks
+        if on_claims:
+            if claim is None:
                 found.left_out["no claim"] += 1
                 continue
-            stance = stances.get((tag.claim_id, tag.position_key))
-            agreement = Agreement.rejects if stance == Stance.rejects else Agreement.holds
-            concept = claims[tag.claim_id]
+            agreement = rejects if stances.get((claim, position)) == Stance.rejects else holds
+            concept = labels[claim]
         else:
-            if tag.topic_key is None:
+            if topic is None:
                 found.left_out["no topic"] += 1
                 continue
-            agreement = Agreement.holds
-            concept = f"{positions[tag.position_key]} · {topics[tag.topic_key]}"
-        found.statements.append(
+            agreement = holds
+            concept = labels[f"{position}\x00{topic}"]
+        if kind == AnnotationKind.opposes:
+            agreement = rejects if agreement is holds else holds
+        append(
             Statement(
-                id=tag.id,
-                actor=actors[actor_key],
-                concept=concept,
-                agreement=_flip(agreement) if opposes else agreement,
-                date=published,
-                document=tag.document_id,
-                evidence=tag.passage_id,
+                tag,
+                actors[actor_key],
+                concept,
+                agreement,
+                published[document],
+                document,
+                passage,
             )
         )
     return found
