@@ -44,6 +44,8 @@
   // The layout pulls each node towards its few strongest ties only: in a dense network every
   // actor is tied to most others, and a layout pulled by every tie packs them into one ball.
   const LAYOUT_TIES = 3;
+  // Up to this many nodes a network is small: every tie shapes the layout, every node is named.
+  const FEW = 60;
 
   function layOut(cy, networks) {
     const strength = new Map();
@@ -57,19 +59,24 @@
         .sort((a, b) => strength.get(b.data("key")) - strength.get(a.data("key")))
         .slice(0, LAYOUT_TIES).forEach((edge) => strongest.add(edge.id()));
     });
-    const skeleton = cy.nodes().union(cy.edges().filter((edge) => strongest.has(edge.id())));
-    const many = cy.nodes().length > 60;
+    const many = cy.nodes().length > FEW;
+    // A small network is laid out along all its ties, with room for every name.
+    const skeleton = many
+      ? cy.nodes().union(cy.edges().filter((edge) => strongest.has(edge.id())))
+      : cy.elements();
     skeleton.layout({ name: "cose", animate: false, randomize: true, fit: false,
-                      nodeDimensionsIncludeLabels: false, padding: 20,
-                      nodeRepulsion: () => (many ? 20000 : 8000), nodeOverlap: 20,
-                      idealEdgeLength: () => (many ? 60 : 80), numIter: 1500,
-                      componentSpacing: 60 }).run();
+                      nodeDimensionsIncludeLabels: !many, padding: 20,
+                      nodeRepulsion: () => (many ? 20000 : 200000), nodeOverlap: 40,
+                      idealEdgeLength: () => (many ? 60 : 140), numIter: 1500,
+                      gravity: many ? 1 : 0.2, componentSpacing: 60 }).run();
     cy.fit(undefined, 20);
+    // A small network is not blown up to fill the frame: its names stay at their own size.
+    if (cy.zoom() > 1) { cy.zoom(1); cy.center(); }
   }
 
   // Labels: all of them in a small network or once zoomed in; in a large one at a distance,
   // only the HUBS best-connected nodes, so the names do not pile up into an unreadable mass.
-  const FEW = 60, HUBS = 15, CLOSE = 1.3;
+  const HUBS = 15, CLOSE = 1.3;
 
   function showLabels(cy) {
     const shown = cy.nodes().filter((node) => !node.hasClass("off"));

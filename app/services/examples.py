@@ -88,6 +88,7 @@ def build_from_recipe(session: Session, recipe: dict[str, Any]) -> dict[str, str
                     position_key=item["position"],
                     kind=AnnotationKind(item["kind"]),
                     topic_key=entry["topic"],
+                    actor_key=item.get("actor"),
                     note=item.get("note", ""),
                     start=start,
                     end=end,
@@ -157,6 +158,8 @@ def build_starter_map(seeds_dir: Path, out: Path, work_dir: Path) -> ExampleCoun
     try:
         with Session(engine) as session:
             load_seeds(session, seeds_dir)
+            # The registry first: the recipe's tags name its actors, and the file carries them.
+            load_starter_actors(session, seeds_dir)
             build_from_recipe(session, read_recipe(seeds_dir))
             mark_all_as_example(session)
             counts = count_examples(session)
