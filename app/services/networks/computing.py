@@ -7,7 +7,7 @@ from app.services.errors import InvalidInput
 from app.services.networks.model import Network, NetworkKind, Window
 from app.services.networks.one_mode import one_mode_network
 from app.services.networks.specification import NetworkSpec
-from app.services.networks.statements import Statement, date_span, drop_duplicates
+from app.services.networks.statements import Duplicates, Statement, date_span, drop_duplicates
 from app.services.networks.two_mode import two_mode_network
 
 
@@ -22,7 +22,15 @@ def network_of(
 
 def compute_network(statements: Sequence[Statement], spec: NetworkSpec) -> Network:
     """The network `spec` asks for, after dropping duplicates by `spec.duplicates`."""
-    return network_of(drop_duplicates(statements, spec.duplicates), spec)
+    return network_of(_kept(statements, spec), spec)
+
+
+def _kept(statements: Sequence[Statement], spec: NetworkSpec) -> Sequence[Statement]:
+    """The statements that count: all of them (in any order: a network does not depend on
+    it), or those `spec.duplicates` keeps, which needs them in time order."""
+    if spec.duplicates is Duplicates.include:
+        return statements
+    return drop_duplicates(statements, spec.duplicates)
 
 
 def half_width(window_days: int) -> int:
@@ -93,7 +101,7 @@ def compute_windowed_networks(
     them are ignored. Each network has the nodes active in its window only.
     """
     check_window(window_days, step_days)
-    kept = drop_duplicates(statements, spec.duplicates)
+    kept = _kept(statements, spec)
     first, last = date_span(kept) or (start, end)
     start = first if start is None else start
     end = last if end is None else end

@@ -28,10 +28,11 @@ where `i1count` is all statements of `i1`, and for Jaccard, summing over every c
 the two nodes' statement counts, not the cosine of two vectors.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from itertools import combinations
 
+from app.services.errors import InvalidInput
 from app.services.networks.model import (
     Edge,
     Mode,
@@ -58,6 +59,37 @@ def pair_counts(first: Cell, second: Cell) -> tuple[int, int]:
         congruence += holds_a * holds_b + rejects_a * rejects_b
         conflict += holds_a * rejects_b + rejects_a * holds_b
     return congruence, conflict
+
+
+# A one-mode network compares every pair of nodes that share a node of the other kind; past
+# this many comparisons (some seconds of work) it is refused, with a way to narrow it.
+MAX_PAIRS = 3_000_000
+
+
+def pair_ties(counts: Tally) -> dict[tuple[str, str], list[int]]:
+    """[congruence, conflict] of every pair of rows (in row order) that share a column.
+
+    The same sums as `pair_counts` over every pair, but visiting only the pairs that share a
+    column: most pairs of a large, sparse network share none and have no tie.
+    """
+    members: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    for row in counts.rows:
+        for column, cell in counts.counts[row].items():
+            members[column].append((row, cell[Agreement.holds], cell[Agreement.rejects]))
+    pairs = sum(len(rows) * (len(rows) - 1) // 2 for rows in members.values())
+    if pairs > MAX_PAIRS:
+        raise InvalidInput(
+            f"This network would make {pairs:,} comparisons of two nodes' statements, more "
+            f"than the {MAX_PAIRS:,} it makes at once: narrow it with the filters (a document, "
+            "a position, a topic, dates) or use a time window."
+        )
+    ties: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for rows in members.values():
+        for (first, holds_1, rejects_1), (second, holds_2, rejects_2) in combinations(rows, 2):
+            tie = ties[first, second]
+            tie[0] += holds_1 * holds_2 + rejects_1 * rejects_2
+            tie[1] += holds_1 * rejects_2 + rejects_1 * holds_2
+    return ties
 
 
 def jaccard_norm(first: Cell, second: Cell) -> int:
@@ -103,8 +135,9 @@ def one_mode_network(
     counts = tally(statements, rows=mode)
     nodes = nodes_of(counts.rows, mode, {row: counts.total(row) for row in counts.rows})
     edges: list[Edge] = []
-    for first, second in combinations(counts.rows, 2):
-        congruence, conflict = pair_counts(counts.counts[first], counts.counts[second])
+    ties = pair_ties(counts)
+    for first, second in sorted(ties):
+        congruence, conflict = ties[first, second]
         tie = {
             NetworkKind.congruence: congruence,
             NetworkKind.conflict: conflict,

@@ -12,7 +12,8 @@ With the table of `examples.three_actors` (h = holds, r = rejects):
 
 import pytest
 
-from app.services.networks import Network, compute_network, network_spec
+from app.services.errors import InvalidInput
+from app.services.networks import Network, compute_network, network_spec, one_mode
 from tests.services.networks.examples import H, statement, three_actors
 
 
@@ -109,3 +110,14 @@ def test_every_actor_with_a_statement_is_a_node_even_without_ties() -> None:
 def test_no_statements_give_an_empty_network() -> None:
     network = compute_network([], network_spec("subtract", normalization="jaccard"))
     assert network.nodes == () and network.edges == ()
+
+
+def test_a_network_too_large_to_compute_at_once_is_refused_with_a_way_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # c1 is shared by A, B and C (three pairs), c2 by A and B: four comparisons in all.
+    monkeypatch.setattr(one_mode, "MAX_PAIRS", 3)
+    with pytest.raises(InvalidInput, match="4 comparisons .* narrow it with the filters"):
+        compute_network(three_actors(), network_spec("congruence"))
+    monkeypatch.setattr(one_mode, "MAX_PAIRS", 4)
+    assert len(compute_network(three_actors(), network_spec("congruence")).edges) == 1
