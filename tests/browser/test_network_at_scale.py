@@ -118,6 +118,7 @@ def large_map(seeded_db_url: str) -> str:
 
 @pytest.fixture
 def live_server(large_map: str, live_server: str) -> str:
+    """The server, started once the large map is written."""
     return live_server
 
 
