@@ -1,10 +1,18 @@
 """A synthetic corpus for measuring the app at size, written straight into a database.
 
 Deterministic (a fixed seed gives the same rows, ids included): 2,000 documents, 100,000
-passages, 20,000 claims with their stances, 10,000 relations and 500,000 annotations at scale 1,
-plus a few users. Passage texts are sentences drawn from a fixed vocabulary, so that search and
-rendering see something like prose. One document (`FEATURED_TITLE`) has exactly 200 passages
-and 1,000 annotations, for measuring the document view.
+passages, 20,000 claims with their stances, 10,000 relations, 300 actors and 500,000
+annotations at scale 1, plus a few users. Passage texts are sentences drawn from a fixed
+vocabulary, so that search and rendering see something like prose. One document
+(`FEATURED_TITLE`) has exactly 200 passages and 1,000 annotations, for measuring the document
+view. Documents are published over a year (one a day, round the year), so that date filters
+and moving windows have something to cut.
+
+Every annotation with a claim (a fifth of them) also names an actor, so that a fifth of the
+tags make statements for the discourse networks. The actors (states, organizations and
+persons, with aliases, some with a parent actor and a position) and the choice of each tag's
+actor come from a random generator of their own, so the other rows are the same as before the
+actors were added.
 
 Rows go in with Core executemany in large batches on one connection, not through the API or
 the ORM, and no history is written for them (as if they came from before the history existed).
@@ -22,6 +30,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +41,7 @@ from sqlalchemy.engine import Connection  # noqa: E402
 
 from app.db import make_engine, migrate  # noqa: E402
 from app.models import (  # noqa: E402
+    Actor,
     Annotation,
     Claim,
     ClaimStance,
@@ -51,6 +61,7 @@ PASSAGES = 100_000
 CLAIMS = 20_000
 RELATIONS = 10_000
 ANNOTATIONS = 500_000
+ACTORS = 300  # a tenth states, a quarter organizations, the rest persons
 FEATURED_PASSAGES = 200
 FEATURED_ANNOTATIONS = 1_000
 FEATURED_TITLE = "Benchmark: the featured document"
@@ -92,6 +103,39 @@ cautious optimistic sceptical divided united firm flexible limited broad lasting
 durable formal informal direct indirect secret public early late slow rapid gradual sudden
 """.split()
 CLOSERS = ("", " according to officials", " analysts said", " the report argued", "")
+# Bumped whenever the rows change, so that a cached corpus of an older shape is not reused.
+CORPUS_VERSION = 2
+
+# Names for the actor registry (made up; combined, they give every actor a distinct name).
+STATE_NAMES = """
+Avaria Borvia Calmora Dastria Elvonia Ferland Galdova Hestria Iskaria Jovania Kelmar Lurovia
+Marvonia Nestoria Ostrava Pelaria Quentia Rovania Sarmatia Tervia Ulmaria Valdora Westmark
+Xandria Yarovia Zemlia Aldovia Brestania Corvinia Drevonia
+""".split()
+BODIES = (
+    ("Ministry of Foreign Affairs", "MFA"),
+    ("Ministry of Defence", "MoD"),
+    ("Parliament", "Parl"),
+    ("Presidential Office", "PO"),
+    ("National Security Council", "NSC"),
+    ("Energy Agency", "NEA"),
+)
+COALITIONS = (
+    ("Northern Alliance", "NA"),
+    ("Council of Coastal States", "CCS"),
+    ("Grain Exporters' Forum", "GEF"),
+    ("Eastern Development Bank", "EDB"),
+    ("Observer Mission", "OM"),
+    ("Union of Free Ports", "UFP"),
+)
+GIVEN_NAMES = """
+Anna Boris Clara Dmitri Elena Felix Greta Henrik Irina Jonas Katya Lukas Maria Nikolai Olga
+Pavel Rosa Stefan Tanya Viktor Yulia Zoran Ada Bruno Carla Dario Eva Filip Ilse Karel
+""".split()
+FAMILY_NAMES = """
+Adler Baranov Castell Dragan Eklund Fischer Gromov Havel Ivanic Janssen Kovac Lindqvist Morozov
+Novak Orlov Petrov Quist Rinaldi Sokol Tamm Urban Volkov Weber Yilmaz Zorin Berg Horvat Kral
+""".split()
 
 
 @dataclass
@@ -126,6 +170,60 @@ def split_evenly(total: int, parts: int, rng: random.Random, low: int) -> list[i
     return counts
 
 
+def make_actors(count: int, rng: random.Random) -> list[dict[str, Any]]:
+    """`count` actors, parents before their members: states, then organizations (a state's
+    bodies, with the state as parent, and coalitions), then persons (most with a parent body);
+    aliases as texts name them; some belong to a position."""
+    n_states = min(len(STATE_NAMES), max(2, count // 10))
+    n_organizations = max(2, count // 4)
+    n_persons = max(1, count - n_states - n_organizations)
+    actors: list[dict[str, Any]] = []
+
+    def add(key: str, name: str, kind: str, aliases: list[str], parent: str | None) -> None:
+        position = rng.choice(POSITIONS) if rng.random() < {"state": 0.8}.get(kind, 0.4) else None
+        actors.append(
+            {
+                "key": key,
+                "name": name,
+                "kind": kind,
+                "parent_key": parent,
+                "position_key": position,
+                "aliases": aliases,
+                "description": f"A generated {kind} of the benchmark corpus.",
+                "example": False,
+                "version": 1,
+                "created_by": ANALYSTS[0],
+                "created_at": T0,
+                "updated_at": T0,
+            }
+        )
+
+    states = STATE_NAMES[:n_states]
+    for state in states:
+        add(f"state-{state.lower()}", f"Republic of {state}", "state", [state], None)
+    for o in range(n_organizations):
+        if o % 3 < 2:  # a state's body
+            state = states[o % len(states)]
+            body, short = BODIES[(o // len(states)) % len(BODIES)]
+            name = f"{body} of {state}"
+            if o >= len(states) * len(BODIES):
+                name += f" ({o})"
+            add(
+                f"org-{o:03d}", name, "organization", [f"{state} {short}"], f"state-{state.lower()}"
+            )
+        else:
+            body, short = COALITIONS[o % len(COALITIONS)]
+            add(f"org-{o:03d}", f"{body} {o:03d}", "organization", [f"{short} {o:03d}"], None)
+    organizations = [actor["key"] for actor in actors if actor["kind"] == "organization"]
+    for p in range(n_persons):
+        given = GIVEN_NAMES[p % len(GIVEN_NAMES)]
+        family = FAMILY_NAMES[(p // len(GIVEN_NAMES) + p) % len(FAMILY_NAMES)]
+        name = f"{given} {family}" if p < len(GIVEN_NAMES) * len(FAMILY_NAMES) else f"{given} {p}"
+        member_of = rng.choice(organizations) if rng.random() < 0.7 else None
+        add(f"person-{p:03d}", name, "person", [f"{given[0]}. {family}"], member_of)
+    return actors
+
+
 def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     for index in range(0, len(rows), INSERT_BATCH):
         yield rows[index : index + INSERT_BATCH]
@@ -147,6 +245,10 @@ def generate(url: str, scale: float = 1.0, seed: int = 1, quiet: bool = False) -
     n_claims = max(10, round(CLAIMS * scale))
     n_relations = min(max(5, round(RELATIONS * scale)), n_claims * (n_claims - 1) // 2)
     n_annotations = max(FEATURED_ANNOTATIONS + n_documents, round(ANNOTATIONS * scale))
+    n_actors = max(20, round(ACTORS * scale))
+    # The actors and each tag's actor come from a generator of their own, so that the rows
+    # drawn from `rng` are the same as before there were actors.
+    actor_rng = random.Random(f"actors-{seed}")
     corpus = Corpus()
 
     with engine.connect() as connection:
@@ -282,6 +384,12 @@ def generate(url: str, scale: float = 1.0, seed: int = 1, quiet: bool = False) -
             }
         )
 
+    # Actors, and how often each is quoted: a few speak a lot, most now and then.
+    actors = make_actors(n_actors, actor_rng)
+    actor_keys = [actor["key"] for actor in actors]
+    actor_rng.shuffle(actor_keys)
+    actor_weights = list(accumulate(1 / (rank + 1) ** 0.8 for rank in range(len(actor_keys))))
+
     # Annotations: the featured document gets exactly its share, the rest fall at random.
     featured_end = passage_ranges[0][1]
     annotations: list[dict[str, Any]] = []
@@ -299,19 +407,29 @@ def generate(url: str, scale: float = 1.0, seed: int = 1, quiet: bool = False) -
             end = rng.randrange(start + 5, len(text))
             quote = text[start:end]
         created = T0 + timedelta(days=30, milliseconds=number * 37)
+        # Drawn from `rng` in the order they always were, so the rows stay the same.
+        tag_id = random_id(rng)
+        position = rng.choice(POSITIONS)
+        kind = rng.choice(("states", "states", "supports", "opposes"))
+        topic = rng.choice([*TOPICS, None, None])
+        note = sentence(rng, 3, 10) if rng.random() < 0.2 else ""
+        claim: str | None = rng.choice(claims)["id"] if rng.random() < 0.2 else None
+        # Every tag with a claim names who said it (drawn apart from `rng`, see above).
+        actor_key = actor_rng.choices(actor_keys, cum_weights=actor_weights)[0] if claim else None
         annotations.append(
             {
-                "id": random_id(rng),
+                "id": tag_id,
                 "document_id": passage["document_id"],
                 "passage_id": passage["id"],
                 "start": start,
                 "end": end,
                 "quote": quote,
-                "position_key": rng.choice(POSITIONS),
-                "kind": rng.choice(("states", "states", "supports", "opposes")),
-                "topic_key": rng.choice([*TOPICS, None, None]),
-                "note": sentence(rng, 3, 10) if rng.random() < 0.2 else "",
-                "claim_id": rng.choice(claims)["id"] if rng.random() < 0.2 else None,
+                "position_key": position,
+                "kind": kind,
+                "topic_key": topic,
+                "note": note,
+                "claim_id": claim,
+                "actor_key": actor_key,
                 "analyst": rng.choice(ANALYSTS),
                 "created_at": created,
                 "updated_at": created,
@@ -329,6 +447,7 @@ def generate(url: str, scale: float = 1.0, seed: int = 1, quiet: bool = False) -
             (Claim, claims),
             (ClaimStance, stances),
             (Relation, relations),
+            (Actor, actors),
             (Annotation, annotations),
         ):
             _insert(connection, model, rows)
@@ -345,7 +464,9 @@ def generate(url: str, scale: float = 1.0, seed: int = 1, quiet: bool = False) -
         "claims": len(claims),
         "stances": len(stances),
         "relations": len(relations),
+        "actors": len(actors),
         "annotations": len(annotations),
+        "with actor and claim": sum(1 for a in annotations if a["actor_key"]),
         "users": len(users),
     }
     if not quiet:

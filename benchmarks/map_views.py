@@ -1,162 +1,496 @@
-"""How fast the graph and matrix endpoints answer for a large map.
+"""How fast the analysis views answer on the 500,000-tag corpus, measured against the real server.
 
-Builds a temporary SQLite database with the seed corpus and a generated map of 2,000 claims
-and 5,000 relations (each claim with two stances and two evidence tags), then times each
-endpoint through the ASGI client several times and prints the medians.
+For each database: the synthetic corpus of benchmarks/generate_corpus.py (SQLite: kept in
+benchmarks/.cache and copied for each run; PostgreSQL: a private cluster from tests/postgres.py,
+generated afresh), `python -m app.cli serve` on 127.0.0.1 (tests/servers.py), signed in with a
+session cookie and an API token made for the generator's first user (as server_bench.py does),
+and measured over HTTP, one request at a time:
 
-    .venv/bin/python benchmarks/map_views.py [--claims 2000] [--relations 5000] [--runs 7]
+- the trivial route (`GET /api/me`): the floor of a request on this machine, in the same run;
+- the tag CSV (`GET /api/export/csv`, downloaded with curl): tags/s, and the server's peak RSS
+  sampled from /proc every 10 ms;
+- the position × topic matrix: `GET /api/matrix` and the `/matrix` page; the claim graph
+  (`GET /api/graph`) for reference;
+- every discourse network of the whole corpus (`GET /api/networks`): two-mode, congruence,
+  conflict and subtract, one-mode ones among actors and among concepts, on claims and on topics;
+- the moving window: `?window=30&step=30` over the whole date range (its time divided by the
+  number of windows), and one window of 30 days asked for alone (`since`/`until`).
+
+A request that takes longer than `--timeout` seconds, or makes the server's RSS pass
+`--max-rss-mb` (a guard for a machine shared with others), is stopped: the server is killed and
+started again, and the figure reads "> …"; when a one-mode network is stopped, the other two
+kinds on the same nodes (which go through the same pairs) are not run. Each figure is the
+median of `--runs` requests after one to warm up, or of `--heavy-runs` for the CSV and for a
+request slower than two seconds (counted from the first).
+
+    .venv/bin/python benchmarks/map_views.py [--scale 1] [--databases sqlite,postgresql] \
+        [--runs 5] [--heavy-runs 3] [--timeout 240] [--max-rss-mb 4096] [--only matrix,networks]
 """
 
 import argparse
-import random
+import os
+import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
-import uuid
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
-from fastapi.testclient import TestClient
-from sqlalchemy import insert
-from sqlmodel import Session, select
+import httpx2 as httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.config import PROJECT_ROOT, Settings  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
+from sqlmodel import col  # noqa: E402
+
+from app.access import SESSION_COOKIE  # noqa: E402
 from app.db import make_engine, migrate  # noqa: E402
-from app.main import create_app  # noqa: E402
-from app.models import (  # noqa: E402
-    Annotation,
-    Claim,
-    ClaimStance,
-    Passage,
-    Position,
-    Relation,
-    Topic,
-    utcnow,
+from app.models import Annotation, Document  # noqa: E402
+from benchmarks.server_bench import (  # noqa: E402
+    log,
+    postgres_corpus,
+    rss_kib,
+    sign_in,
+    sqlite_corpus,
 )
-from app.services.corpus import load_seeds  # noqa: E402
+from tests.servers import server_process  # noqa: E402
 
-ENDPOINTS = [
-    ("graph, whole map", "/api/graph"),
-    ("graph, one topic", "/api/graph?topic=nato"),
-    ("graph, one position", "/api/graph?position=russia"),
-    ("matrix (JSON)", "/api/matrix"),
-    ("matrix page (HTML)", "/matrix"),
+TRIVIAL_REQUESTS = 30
+WINDOW_DAYS = 30
+GROUPS = ("trivial", "csv", "matrix", "networks", "windows")
+TARGETS = {
+    "matrix": "median < 300 ms",
+    "network": "median < 300 ms",
+    "window": "< 100 ms a window",
+    "csv": "≥ 100,000 tags/s, flat memory (peak RSS < 250 MB)",
+}
+NETWORKS: list[tuple[str, str]] = [
+    (f"{kind}, {mode}s, on {level}", f"kind={kind}&mode={mode}&concepts={level}")
+    for level in ("claims", "topics")
+    for kind, mode in (
+        ("two-mode", "actor"),
+        ("congruence", "actor"),
+        ("conflict", "actor"),
+        ("subtract", "actor"),
+        ("congruence", "concept"),
+        ("conflict", "concept"),
+        ("subtract", "concept"),
+    )
 ]
+# The windowed network: DNA's usual one (congruence among actors, on claims).
+WINDOWED = "kind=congruence&mode=actor&concepts=claims"
 
 
-def build_map(url: str, claims: int, relations: int, rng: random.Random) -> None:
-    """Seed corpus plus a generated map, inserted in bulk."""
-    migrate(url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        load_seeds(session, PROJECT_ROOT / "seeds")
-        positions = [p.key for p in session.exec(select(Position))]
-        topics = [t.key for t in session.exec(select(Topic))]
-        passages = [
-            (p.id, p.document_id)
-            for p in session.exec(select(Passage).where(Passage.kind == "paragraph"))
-        ]
-        now = utcnow()
-        claim_ids = [str(uuid.uuid4()) for _ in range(claims)]
-        session.execute(
-            insert(Claim),
-            [
-                {
-                    "id": claim_id,
-                    "text": f"Generated claim {i} about {rng.choice(topics)}",
-                    "topic_key": rng.choice([*topics, None]),
-                    "note": "",
-                    "analyst": "Benchmark",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for i, claim_id in enumerate(claim_ids)
-            ],
+@dataclass
+class Row:
+    what: str
+    figure: str
+    target: str
+    met: bool | None  # None: a reference, no target
+    note: str = ""
+
+
+@dataclass
+class Report:
+    database: str
+    scale: float
+    counts: dict[str, int] = field(default_factory=dict)
+    rows: list[Row] = field(default_factory=list)
+    load: tuple[float, float] = (0.0, 0.0)
+
+
+@dataclass
+class Timed:
+    """The requests' times (s), the first response, and why it stopped if it did."""
+
+    times: list[float]
+    response: httpx.Response | None
+    stopped: str = ""
+    peak_mb: float = 0.0
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+
+class Server:
+    """The app's server on one database, started again after a request had to be stopped."""
+
+    def __init__(self, url: str, workdir: Path, cookie: str, token: str) -> None:
+        self.url, self.workdir, self.cookie, self.token = url, workdir, cookie, token
+        self.base_url, self.pid, self.starts = "", 0, 0
+        self._context: AbstractContextManager[tuple[str, int]] | None = None
+
+    def start(self) -> None:
+        self.starts += 1
+        log_file = self.workdir / f"server-{self.starts}.log"
+        self._context = server_process(self.url, log_file, startup_seconds=120)
+        self.base_url, self.pid = self._context.__enter__()
+
+    def stop(self, kill: bool = False) -> None:
+        if self._context is None:
+            return
+        if kill:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self._context.__exit__(None, None, None)
+        self._context = None
+
+    def restart(self) -> None:
+        self.stop(kill=True)
+        self.start()
+
+    def client(self, timeout: float) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.base_url, cookies={SESSION_COOKIE: self.cookie}, timeout=timeout
         )
-        stances, tags = [], []
-        for claim_id in claim_ids:
-            for position in rng.sample(positions, 2):
-                stances.append(
-                    {
-                        "claim_id": claim_id,
-                        "position_key": position,
-                        "stance": rng.choice(["holds", "holds", "rejects"]),
-                    }
-                )
-                passage_id, document_id = rng.choice(passages)
-                tag = {
-                    "id": str(uuid.uuid4()),
-                    "passage_id": passage_id,
-                    "position_key": position,
-                    "kind": rng.choice(["states", "supports", "opposes"]),
-                    "note": "",
-                    "claim_id": claim_id,
-                    "document_id": document_id,
-                    "analyst": "Benchmark",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                tags.append(tag)
-        session.execute(insert(ClaimStance), stances)
-        session.execute(insert(Annotation), tags)
-        pairs: set[tuple[str, str]] = set()
-        while len(pairs) < relations:
-            source, target = rng.sample(claim_ids, 2)
-            if (target, source) not in pairs:
-                pairs.add((source, target))
-        session.execute(
-            insert(Relation),
-            [
-                {
-                    "id": str(uuid.uuid4()),
-                    "source_id": source,
-                    "target_id": target,
-                    "kind": rng.choice(["supports", "attacks"]),
-                    "note": "",
-                    "analyst": "Benchmark",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for source, target in sorted(pairs)
-            ],
-        )
-        session.commit()
-    engine.dispose()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--claims", type=int, default=2000)
-    parser.add_argument("--relations", type=int, default=5000)
-    parser.add_argument("--runs", type=int, default=7)
-    args = parser.parse_args()
-    rng = random.Random(20250815)
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.db'}"
-        started = time.perf_counter()
-        build_map(url, args.claims, args.relations, rng)
-        print(
-            f"built {args.claims:,} claims, {args.relations:,} relations, "
-            f"{2 * args.claims:,} evidence tags in {time.perf_counter() - started:.1f} s"
-        )
-        with TestClient(create_app(Settings(database_url=url))) as client:
-            print(f"{'endpoint':<22} {'median ms':>10} {'min ms':>8} {'max ms':>8} {'KB':>8}")
-            for label, path in ENDPOINTS:
-                timings, size = [], 0
-                client.get(path)  # warm the connection pool and the templates
-                for _ in range(args.runs):
-                    start = time.perf_counter()
+@contextmanager
+def rss_watch(server: Server, limit_mb: float) -> Iterator[dict[str, Any]]:
+    """Sample the server's RSS every 10 ms while the block runs; kill the server if it passes
+    `limit_mb`. Gives a dict with the `peak` (MB) and whether it was `killed`."""
+    state: dict[str, Any] = {"peak": 0.0, "killed": False}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            try:
+                mb = rss_kib(server.pid) / 1024
+            except (FileNotFoundError, ProcessLookupError):
+                return
+            state["peak"] = max(state["peak"], mb)
+            if mb > limit_mb:
+                state["killed"] = True
+                os.kill(server.pid, signal.SIGKILL)
+                return
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        yield state
+    finally:
+        done.set()
+        sampler.join()
+
+
+def timed(server: Server, path: str, args: argparse.Namespace, runs: int | None = None) -> Timed:
+    """GET `path` once to warm up (unless slow), then `runs` times; stops at the first request
+    that times out or passes the RSS guard, restarting the server."""
+    wanted = runs or args.runs
+    result = Timed([], None)
+    with server.client(args.timeout) as client:
+        first = True
+        while len(result.times) < wanted:
+            with rss_watch(server, args.max_rss_mb) as watch:
+                started = time.perf_counter()
+                try:
                     response = client.get(path)
-                    timings.append((time.perf_counter() - start) * 1000)
-                    assert response.status_code == 200, response.text
-                    size = len(response.content)
-                print(
-                    f"{label:<22} {statistics.median(timings):>10.1f} {min(timings):>8.1f} "
-                    f"{max(timings):>8.1f} {size / 1024:>8.0f}"
+                except httpx.TimeoutException:
+                    result.stopped = f"> {args.timeout:g} s (stopped)"
+                except httpx.TransportError:
+                    response = None
+                elapsed = time.perf_counter() - started
+            result.peak_mb = max(result.peak_mb, watch["peak"])
+            if watch["killed"]:
+                result.stopped = (
+                    f"stopped after {elapsed:.0f} s: server RSS passed {args.max_rss_mb:g} MB"
                 )
+            if result.stopped:
+                log(f"  {path}: {result.stopped}; restarting the server")
+                server.restart()
+                return result
+            assert response is not None and response.status_code == 200, (
+                path,
+                response and response.text[:300],
+            )
+            if first:
+                result.response = response
+                first = False
+                if elapsed > 2:  # slow: the first counts, and fewer runs
+                    result.times.append(elapsed)
+                    wanted = min(wanted, args.heavy_runs)
+                continue
+            result.times.append(elapsed)
+    return result
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms"
+
+
+def size(response: httpx.Response | None) -> str:
+    if response is None:
+        return ""
+    n = len(response.content)
+    return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.0f} KB"
+
+
+# --- measurements --------------------------------------------------------------------------
+
+
+def measure_trivial(server: Server, args: argparse.Namespace, report: Report) -> float:
+    result = timed(server, "/api/me", args, runs=TRIVIAL_REQUESTS)
+    report.rows.append(
+        Row("trivial route (GET /api/me), one client", ms(result.median), "(the floor)", None)
+    )
+    return result.median
+
+
+def measure_csv(server: Server, args: argparse.Namespace, report: Report, tags: int) -> None:
+    if shutil.which("curl") is None:  # a Python client would take a core from the server
+        raise SystemExit("the tag CSV is downloaded with curl: install it, or leave out csv")
+    file = server.workdir / "tags.csv"
+    times, peaks = [], []
+    baseline = rss_kib(server.pid) / 1024
+    for run in range(args.heavy_runs):
+        with rss_watch(server, args.max_rss_mb) as watch:
+            started = time.perf_counter()
+            subprocess.run(
+                [
+                    "curl",
+                    "-sSf",
+                    "-o",
+                    str(file),
+                    "-H",
+                    f"Authorization: Bearer {server.token}",
+                    server.base_url + "/api/export/csv",
+                ],
+                check=True,
+            )
+            times.append(time.perf_counter() - started)
+        peaks.append(watch["peak"])
+        log(f"  run {run + 1}: tag CSV {times[-1]:.1f} s, peak RSS {peaks[-1]:.0f} MB")
+    with file.open("rb") as lines:
+        rows = sum(1 for _ in lines) - 1
+    assert rows == tags, f"the CSV has {rows:,} rows for {tags:,} live tags"
+    seconds = statistics.median(times)
+    rate = tags / seconds
+    peak = max(peaks)
+    report.rows.append(
+        Row(
+            f"tag CSV, {tags:,} tags ({file.stat().st_size / 1e6:.0f} MB)",
+            f"{seconds:.1f} s, {rate:,.0f} tags/s, peak RSS {peak:.0f} MB",
+            TARGETS["csv"],
+            rate >= 100_000 and peak < 250,
+            f"RSS before {baseline:.0f} MB",
+        )
+    )
+    file.unlink()
+
+
+def measure_matrix(server: Server, args: argparse.Namespace, report: Report) -> None:
+    for label, path in (
+        ("matrix, GET /api/matrix", "/api/matrix"),
+        ("matrix page, GET /matrix", "/matrix"),
+    ):
+        result = timed(server, path, args)
+        add_row(report, label, result, TARGETS["matrix"], 0.3)
+    result = timed(server, "/api/graph", args)
+    add_row(report, "claim graph, GET /api/graph", result, "(reference)", None)
+
+
+def add_row(
+    report: Report, label: str, result: Timed, target: str, limit: float | None, note: str = ""
+) -> None:
+    if result.stopped and not result.times:
+        report.rows.append(Row(label, result.stopped, target, False if limit else None, note))
+        return
+    met = None if limit is None else result.median < limit
+    details = ", ".join(x for x in (size(result.response), note) if x)
+    report.rows.append(Row(label, ms(result.median), target, met, details))
+
+
+def network_facts(response: httpx.Response | None) -> tuple[str, int]:
+    """'N nodes, M edges' of the (first) network of a response, and its statements."""
+    if response is None:
+        return "", 0
+    body = response.json()
+    network = body["networks"][0] if body["networks"] else {"nodes": [], "edges": []}
+    return (
+        f"{len(network['nodes']):,} nodes, {len(network['edges']):,} edges",
+        int(body["statements"]),
+    )
+
+
+def measure_networks(server: Server, args: argparse.Namespace, report: Report) -> None:
+    given_up: dict[tuple[str, str], str] = {}  # (mode, level) → the kind that did not finish
+    for label, query in NETWORKS:
+        kind, mode, level = (part.split("=")[1] for part in query.split("&"))
+        if (mode, level) in given_up and kind != "two-mode":
+            # The three one-mode kinds go through the same pairs of nodes: no quicker.
+            reason = f"not run: the {given_up[(mode, level)]} network did not finish"
+            report.rows.append(Row(f"network, {label}", reason, TARGETS["network"], False))
+            continue
+        log(f"  network: {label}")
+        result = timed(server, f"/api/networks?{query}", args)
+        if result.stopped and kind != "two-mode":
+            given_up[(mode, level)] = kind
+        facts, statements = network_facts(result.response)
+        if statements:
+            report.counts[f"statements on {level}"] = statements
+        note = f"{facts}, peak RSS {result.peak_mb:,.0f} MB" if facts else ""
+        add_row(report, f"network, {label}", result, TARGETS["network"], 0.3, note)
+
+
+def date_range(url: str) -> tuple[date, date]:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        first, last = connection.execute(
+            select(func.min(Document.published), func.max(Document.published))
+        ).one()
+    engine.dispose()
+    assert isinstance(first, date) and isinstance(last, date), "the documents have no dates"
+    return first, last
+
+
+def measure_windows(server: Server, args: argparse.Namespace, report: Report) -> None:
+    first, last = date_range(server.url)
+    path = f"/api/networks?{WINDOWED}&window={WINDOW_DAYS}&step={WINDOW_DAYS}"
+    result = timed(server, path, args)
+    label = f"moving window, {WINDOW_DAYS} days, step {WINDOW_DAYS}, {first} to {last}"
+    windows = 0 if result.response is None else len(result.response.json()["networks"])
+    if result.stopped:
+        report.rows.append(Row(label, result.stopped, TARGETS["window"], False))
+    elif not windows:
+        report.rows.append(Row(label, "no window fits the range", TARGETS["window"], None))
+    else:
+        per_window = result.median / windows
+        report.rows.append(
+            Row(
+                label + ", time per window",
+                f"{ms(per_window)} ({ms(result.median)} for {windows} windows)",
+                TARGETS["window"],
+                per_window < 0.1,
+                "congruence among actors, on claims",
+            )
+        )
+    middle = first + (last - first) / 2
+    since, until = middle, middle + timedelta(days=WINDOW_DAYS - 1)
+    result = timed(server, f"/api/networks?{WINDOWED}&since={since}&until={until}", args)
+    facts, statements = network_facts(result.response)
+    add_row(
+        report,
+        f"one window alone, {since} to {until}",
+        result,
+        TARGETS["window"],
+        0.1,
+        f"{facts}, {statements:,} statements" if facts else "",
+    )
+
+
+# --- the run -------------------------------------------------------------------------------
+
+
+def counts_of(url: str) -> dict[str, int]:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        counts = {
+            f"{table}s": connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in ("document", "passage", "claim", "relation", "actor", "annotation")
+        }
+        counts["live tags"] = connection.execute(
+            select(func.count()).select_from(Annotation).where(col(Annotation.deleted_at).is_(None))
+        ).scalar_one()
+        counts["with actor and claim"] = connection.execute(
+            select(func.count())
+            .select_from(Annotation)
+            .where(col(Annotation.actor_key).is_not(None), col(Annotation.claim_id).is_not(None))
+        ).scalar_one()
+    engine.dispose()
+    return counts
+
+
+def bench_database(name: str, args: argparse.Namespace) -> Report:
+    report = Report(name, args.scale)
+    load_before = os.getloadavg()[0]
+    corpus = sqlite_corpus if name == "sqlite" else postgres_corpus
+    workdir = Path(tempfile.mkdtemp(prefix=f"argmap-mapviews-{name}-"))
+    only = set(args.only.split(","))
+    try:
+        with corpus(args.scale, args.seed, workdir) as url:
+            migrate(url)
+            report.counts = counts_of(url)
+            cookie, _csrf, token = sign_in(url)
+            server = Server(url, workdir, cookie, token)
+            server.start()
+            try:
+                if "trivial" in only:
+                    log(f"{name}: trivial route")
+                    measure_trivial(server, args, report)
+                if "csv" in only:
+                    log(f"{name}: tag CSV")
+                    measure_csv(server, args, report, report.counts["live tags"])
+                if "matrix" in only:
+                    log(f"{name}: matrix")
+                    measure_matrix(server, args, report)
+                if "windows" in only:
+                    log(f"{name}: moving window")
+                    measure_windows(server, args, report)
+                if "networks" in only:
+                    log(f"{name}: networks")
+                    measure_networks(server, args, report)
+                if "trivial" in only:  # again at the end: did the machine's load change?
+                    measure_trivial(server, args, report)
+                    report.rows[-1].what += ", again at the end"
+            except BaseException:
+                server.stop(kill=True)
+                raise
+            server.stop()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    report.load = (load_before, os.getloadavg()[0])
+    return report
+
+
+def print_report(report: Report) -> None:
+    counts = ", ".join(f"{n:,} {what}" for what, n in report.counts.items())
+    print(
+        f"\n{report.database}, scale {report.scale:g}: {counts} "
+        f"(load average {report.load[0]:.1f} before, {report.load[1]:.1f} after)\n"
+    )
+    print("| measurement | median | target | met |")
+    print("|---|---|---|---|")
+    for row in report.rows:
+        met = {True: "yes", False: "**no**", None: "–"}[row.met]
+        note = f" ({row.note})" if row.note else ""
+        print(f"| {row.what} | {row.figure}{note} | {row.target} | {met} |")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = full size (500k tags)")
+    parser.add_argument("--databases", default="sqlite,postgresql", help="sqlite,postgresql")
+    parser.add_argument("--runs", type=int, default=5, help="requests timed per measurement")
+    parser.add_argument("--heavy-runs", type=int, default=3, help="runs of slow ones, the CSV")
+    parser.add_argument("--timeout", type=float, default=240, help="seconds before a request stops")
+    parser.add_argument("--max-rss-mb", type=float, default=4096, help="the server's RSS guard")
+    parser.add_argument("--only", default=",".join(GROUPS), help=",".join(GROUPS))
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    for group in args.only.split(","):
+        if group not in GROUPS:
+            parser.error(f"unknown group {group!r}")
+    reports = []
+    for name in args.databases.split(","):
+        if name not in ("sqlite", "postgresql"):
+            parser.error(f"unknown database {name!r}")
+        reports.append(bench_database(name, args))
+    for report in reports:
+        print_report(report)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -62,6 +62,7 @@ from app.models import (  # noqa: E402
 from app.services import accounts  # noqa: E402
 from benchmarks.generate_corpus import (  # noqa: E402
     ANALYSTS,
+    CORPUS_VERSION,
     FEATURED_TITLE,
     POSITIONS,
     generate,
@@ -128,7 +129,7 @@ def log(message: str) -> None:
 def sqlite_corpus(scale: float, seed: int, workdir: Path) -> Iterator[str]:
     """A copy of the cached SQLite corpus (generated the first time)."""
     CACHE.mkdir(exist_ok=True)
-    cached = CACHE / f"corpus-scale{scale:g}-seed{seed}.db"
+    cached = CACHE / f"corpus-v{CORPUS_VERSION}-scale{scale:g}-seed{seed}.db"
     if not cached.exists():
         partial = cached.with_suffix(".partial.db")
         for leftover in CACHE.glob(partial.name + "*"):
