@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel, col, select
 from app.db import save
 from app.models import (
     MAX_ORDINAL,
+    Actor,
     Annotation,
     Position,
     PositionCreate,
@@ -76,6 +77,15 @@ def _delete(session: Session, model: type[Entry], key: str, version: int | None)
             f"The {LABELS[model]} '{entry.name}' is used by {in_use} tag(s) "
             "(removed tags kept for undo count too); change or remove those tags first."
         )
+    if model is Position:
+        members = session.exec(
+            select(func.count()).select_from(Actor).where(Actor.position_key == key)
+        ).one()
+        if members:
+            raise Conflict(
+                f"The position '{entry.name}' is the side of {members} actor(s); give them "
+                "another position (or none) on the Actors page first."
+            )
     session.delete(entry)
     session.commit()
 

@@ -41,3 +41,15 @@ def test_a_position_added_after_one_at_the_last_place_also_takes_the_last_place(
     made = seeded_client.post("/api/positions", json={"key": "china", "name": "Chinese"})
     assert made.status_code == 201, made.text
     assert made.json()["ordinal"] == 10_000
+
+
+def test_a_position_actors_belong_to_is_kept_until_they_move(seeded_client: TestClient) -> None:
+    client = seeded_client
+    made = client.post("/api/positions", json={"key": "a", "name": "A side"})
+    assert made.status_code == 201, made.text
+    actor = {"key": "x", "name": "Actor X", "position_key": "a"}
+    assert client.post("/api/actors", json=actor).status_code == 201
+    refused = client.delete("/api/positions/a")
+    assert refused.status_code == 409, refused.text
+    assert "side of 1 actor" in refused.text
+    assert client.get("/api/positions/a").status_code == 200
