@@ -147,14 +147,10 @@ def network_file(
 # --- the network view and the statements behind a tie --------------------------------------
 
 
-def network_page_context(
-    session: Session, spec: NetworkSpec, filters: StatementFilters, query: str
-) -> dict[str, Any]:
-    """The network view's form (the choices made and every choice offered) and the addresses
-    its script fetches the network and a tie's statements from, with the same query."""
+def network_choices(session: Session) -> dict[str, Any]:
+    """What a form choosing a network offers: its kinds and settings, and the tag filters'
+    documents, positions, topics and actors (the network view and the Export page)."""
     return {
-        "spec": spec,
-        "filters": filters,
         "kinds": list(NetworkKind),
         "modes": list(Mode),
         "one_mode_normalizations": ONE_MODE_NORMALIZATIONS,
@@ -166,6 +162,18 @@ def network_page_context(
         "topics": catalog.list_topics(session),
         "documents": mapviews.document_choices(session),
         "actors": actors.list_actors(session),
+    }
+
+
+def network_page_context(
+    session: Session, spec: NetworkSpec, filters: StatementFilters, query: str
+) -> dict[str, Any]:
+    """The network view's form (the choices made and every choice offered) and the addresses
+    its script fetches the network and a tie's statements from, with the same query."""
+    return {
+        "spec": spec,
+        "filters": filters,
+        **network_choices(session),
         "data_url": f"/api/networks?{query}",
         "tie_url": f"/networks/tie?{query}",
         "file_url": f"/api/networks/file?{query}",
