@@ -39,7 +39,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -55,8 +55,11 @@ from app.access import SESSION_COOKIE  # noqa: E402
 from app.db import make_engine, migrate  # noqa: E402
 from app.models import Annotation, Document  # noqa: E402
 from benchmarks.server_bench import (  # noqa: E402
+    Report,
+    Row,
     log,
     postgres_corpus,
+    print_rows,
     rss_kib,
     sign_in,
     sqlite_corpus,
@@ -87,24 +90,6 @@ NETWORKS: list[tuple[str, str]] = [
 ]
 # The windowed network: DNA's usual one (congruence among actors, on claims).
 WINDOWED = "kind=congruence&mode=actor&concepts=claims"
-
-
-@dataclass
-class Row:
-    what: str
-    figure: str
-    target: str
-    met: bool | None  # None: a reference, no target
-    note: str = ""
-
-
-@dataclass
-class Report:
-    database: str
-    scale: float
-    counts: dict[str, int] = field(default_factory=dict)
-    rows: list[Row] = field(default_factory=list)
-    load: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass
@@ -460,12 +445,7 @@ def print_report(report: Report) -> None:
         f"\n{report.database}, scale {report.scale:g}: {counts} "
         f"(load average {report.load[0]:.1f} before, {report.load[1]:.1f} after)\n"
     )
-    print("| measurement | median | target | met |")
-    print("|---|---|---|---|")
-    for row in report.rows:
-        met = {True: "yes", False: "**no**", None: "–"}[row.met]
-        note = f" ({row.note})" if row.note else ""
-        print(f"| {row.what} | {row.figure}{note} | {row.target} | {met} |")
+    print_rows(report.rows, "median")
 
 
 def main() -> int:

@@ -584,6 +584,16 @@ def bench_database(name: str, scale: float, seed: int, runs: int, heavy_runs: in
     return report
 
 
+def print_rows(rows: list[Row], figure: str) -> None:
+    """The measurements as a Markdown table, `figure` naming the column of figures."""
+    print(f"| measurement | {figure} | target | met |")
+    print("|---|---|---|---|")
+    for row in rows:
+        met = {True: "yes", False: "**no**", None: "–"}[row.met]
+        note = f" ({row.note})" if row.note else ""
+        print(f"| {row.what} | {row.figure}{note} | {row.target} | {met} |")
+
+
 def print_report(report: Report) -> None:
     counts = report.counts
     print(
@@ -592,12 +602,7 @@ def print_report(report: Report) -> None:
         f"{counts['relation']:,} relations, {counts['annotation']:,} annotations "
         f"(load average {report.load[0]:.1f} before, {report.load[1]:.1f} after)\n"
     )
-    print("| measurement | result | target | met |")
-    print("|---|---|---|---|")
-    for row in report.rows:
-        met = {True: "yes", False: "**no**", None: "–"}[row.met]
-        note = f" ({row.note})" if row.note else ""
-        print(f"| {row.what} | {row.figure}{note} | {row.target} | {met} |")
+    print_rows(report.rows, "result")
 
 
 def main() -> int:
