@@ -99,12 +99,15 @@ def _may_speak(speakers: dict[str, str], actor: str | None) -> ColumnElement[boo
     actor, and those that argue, name nobody and sit in a document whose author speaks."""
     documents = [d for d, speaker in speakers.items() if actor is None or speaker == actor]
     named = col(Annotation.actor_key)
+    naming = named.is_not(None) if actor is None else named == actor
+    if not documents:  # nobody speaks for a document: the tags that name an actor, by index
+        return naming
     arguing = and_(
         named.is_(None),
         col(Annotation.kind) != AnnotationKind.states,
         col(Annotation.document_id).in_(documents),
     )
-    return or_(named.is_not(None) if actor is None else named == actor, arguing)
+    return or_(naming, arguing)
 
 
 def _concept_labels(session: Session, concepts: ConceptLevel) -> dict[str, str]:
@@ -155,18 +158,19 @@ def read_statements(session: Session, filters: StatementFilters) -> StatementSet
         if on_claims
         else {}
     )
-    rows = session.execute(
-        sa_select(
-            col(Annotation.id),
-            col(Annotation.actor_key),
-            col(Annotation.kind),
-            col(Annotation.claim_id),
-            col(Annotation.position_key),
-            col(Annotation.topic_key),
-            col(Annotation.document_id),
-            col(Annotation.passage_id),
-        ).where(chosen, speaking)
-    ).all()
+    # Plain rows from the connection: the session's ORM result handling is not needed here
+    # and costs a tenth of a second per 100,000 rows.
+    tags = sa_select(
+        col(Annotation.id),
+        col(Annotation.actor_key),
+        col(Annotation.kind),
+        col(Annotation.claim_id),
+        col(Annotation.position_key),
+        col(Annotation.topic_key),
+        col(Annotation.document_id),
+        col(Annotation.passage_id),
+    ).where(chosen, speaking)
+    rows = session.connection().execute(tags).all()
     holds, rejects = Agreement.holds, Agreement.rejects
     append = found.statements.append
     for tag, actor_key, kind, claim, position, topic, document, passage in rows:
