@@ -5,7 +5,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
 
 from app.access import authorize, install_access_errors
 from app.config import Settings, get_settings
@@ -29,6 +28,7 @@ from app.routes import (
     search,
 )
 from app.security import install_security
+from app.static_files import CompressedStaticFiles
 from app.templating import templates
 
 SWAGGER_UI = "swagger-ui-5.35.0"
@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.write_engine = write_engine(engine)
-    app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    app.mount("/static", CompressedStaticFiles(directory=settings.static_dir), name="static")
     install_error_handlers(app)
     install_access_errors(app)
     install_security(app)

@@ -9,9 +9,12 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from app.models import Role
+from app.static_files import static_url
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 HTMX_VERSION = "2.0.11"
@@ -65,6 +68,16 @@ templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.finalize = finalize
 templates.env.filters["verbatim"] = verbatim
 templates.env.globals["htmx_version"] = HTMX_VERSION
+
+
+@pass_context
+def static(context: Context, name: str) -> str:
+    """A static file's URL, versioned by its content, so browsers may keep it (see
+    app/static_files.py)."""
+    return static_url(context["request"].app.state.settings.static_dir, name)
+
+
+templates.env.globals["static"] = static
 # Markup rendered once for many passages holds this where each passage's id goes (see
 # _tagbar.html). Random per process, so no text a user typed can contain it.
 PASSAGE_ID_STAND_IN = f"passage-{secrets.token_hex(12)}"
