@@ -28,7 +28,7 @@ where `i1count` is all statements of `i1`, and for Jaccard, summing over every c
 the two nodes' statement counts, not the cosine of two vectors.
 """
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from itertools import combinations
 
@@ -40,22 +40,20 @@ from app.services.networks.model import (
     NetworkKind,
     Normalization,
     Window,
-    node_id,
+    node_ids,
 )
-from app.services.networks.statements import Agreement, Statement
-from app.services.networks.tallies import AGREEMENTS, Tally, nodes_of, tally
+from app.services.networks.statements import Statement
+from app.services.networks.tallies import Cell, Tally, nodes_of, tally
 
-Cell = dict[str, Counter[Agreement]]
+Cells = dict[str, Cell]
 
 
-def pair_counts(first: Cell, second: Cell) -> tuple[int, int]:
+def pair_counts(first: Cells, second: Cells) -> tuple[int, int]:
     """(congruence, conflict) of two nodes: their pairs of statements on a shared node of the
     other kind with the same agreement, and with opposite agreements."""
     congruence = conflict = 0
     for column in first.keys() & second.keys():
-        a, b = first[column], second[column]
-        holds_a, rejects_a = a[Agreement.holds], a[Agreement.rejects]
-        holds_b, rejects_b = b[Agreement.holds], b[Agreement.rejects]
+        (holds_a, rejects_a), (holds_b, rejects_b) = first[column], second[column]
         congruence += holds_a * holds_b + rejects_a * rejects_b
         conflict += holds_a * rejects_b + rejects_a * holds_b
     return congruence, conflict
@@ -74,8 +72,8 @@ def pair_ties(counts: Tally) -> dict[tuple[str, str], list[int]]:
     """
     members: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
     for row in counts.rows:
-        for column, cell in counts.counts[row].items():
-            members[column].append((row, cell[Agreement.holds], cell[Agreement.rejects]))
+        for column, (holds, rejects) in counts.cells[row].items():
+            members[column].append((row, holds, rejects))
     pairs = sum(len(rows) * (len(rows) - 1) // 2 for rows in members.values())
     if pairs > MAX_PAIRS:
         raise InvalidInput(
@@ -92,13 +90,12 @@ def pair_ties(counts: Tally) -> dict[tuple[str, str], list[int]]:
     return ties
 
 
-def jaccard_norm(first: Cell, second: Cell) -> int:
+def jaccard_norm(first: Cells, second: Cells) -> int:
     """DNA's Jaccard denominator m10 + m01 + m11 over the cells (column, agreement)."""
     m10 = m01 = m11 = 0
     for column in first.keys() | second.keys():
-        a, b = first.get(column, Counter()), second.get(column, Counter())
-        for agreement in AGREEMENTS:
-            x, y = a[agreement], b[agreement]
+        a, b = first.get(column, (0, 0)), second.get(column, (0, 0))
+        for x, y in zip(a, b, strict=True):
             if y == 0:
                 m10 += x
             if x == 0:
@@ -110,12 +107,13 @@ def jaccard_norm(first: Cell, second: Cell) -> int:
 
 def dna_norm(normalization: Normalization, counts: Tally, first: str, second: str) -> float:
     """The denominator DNA divides a one-mode tie by (1 for no normalization)."""
+    totals = counts.row_totals
     if normalization is Normalization.average:
-        return (counts.total(first) + counts.total(second)) / 2
+        return (totals[first] + totals[second]) / 2
     if normalization is Normalization.jaccard:
-        return jaccard_norm(counts.counts[first], counts.counts[second])
+        return jaccard_norm(counts.cells[first], counts.cells[second])
     if normalization is Normalization.cosine:
-        return counts.total(first) * counts.total(second)
+        return totals[first] * totals[second]
     return 1
 
 
@@ -133,7 +131,8 @@ def one_mode_network(
     (`compute_network`).
     """
     counts = tally(statements, rows=mode)
-    nodes = nodes_of(counts.rows, mode, {row: counts.total(row) for row in counts.rows})
+    ids = node_ids(mode, counts.rows)
+    nodes = nodes_of(ids, mode, counts.row_totals)
     edges: list[Edge] = []
     ties = pair_ties(counts)
     for first, second in sorted(ties):
@@ -149,8 +148,8 @@ def one_mode_network(
         weight = 0.0 if norm == 0 else tie / norm
         edges.append(
             Edge(
-                node_id(mode, first),
-                node_id(mode, second),
+                ids[first],
+                ids[second],
                 weight,
                 "positive" if weight > 0 else "negative",
             )
