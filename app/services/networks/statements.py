@@ -5,7 +5,7 @@ evidence in one document on one date. The caller turns the map's stances into th
 filters already applied; everything in this package is pure computation on them.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -112,11 +112,3 @@ def drop_duplicates(
             seen.add(key)
             kept.append(statement)
     return kept
-
-
-def date_span(statements: Sequence[Statement]) -> tuple[date, date] | None:
-    """The first and last date among the dated statements, or None when there are none."""
-    dates = [statement.date for statement in statements if statement.date is not None]
-    if not dates:
-        return None
-    return min(dates), max(dates)
