@@ -2,12 +2,14 @@
 and the files read back by the readers analysts use."""
 
 import io
+from dataclasses import fields
 from typing import Any
 
 import networkx
 import pytest
 from fastapi.testclient import TestClient
 
+from app.services.networks import Edge, Node, Window
 from tests.routes.test_claims_api import paragraphs
 
 JSON = dict[str, Any]
@@ -115,6 +117,34 @@ def test_a_date_range_and_a_moving_window_select_the_statements(small_map: TestC
     assert _weights(first) == {frozenset({"Sergey Lavrov", "Volodymyr Zelensky"}): 1}
     assert _weights(last) == {frozenset({"Dmitry Peskov", "Volodymyr Zelensky"}): 1}
     assert all(not network["edges"] for network in windows["networks"][2:9])
+
+
+def test_a_networks_json_records_hold_every_field_of_its_nodes_edges_and_window(
+    small_map: TestClient,
+) -> None:
+    body = small_map.get(
+        "/api/networks",
+        params={"kind": "two-mode", "window": 3, "since": "2025-08-09", "until": "2025-08-11"},
+    ).json()
+    [network] = body["networks"]
+    lavrov, zelensky, claim = "Sergey Lavrov", "Volodymyr Zelensky", f"concept:{CLAIM}"
+    assert network == {
+        "description": "two-mode network of actors and concepts",
+        "window": {"start": "2025-08-09", "middle": "2025-08-10", "end": "2025-08-11"},
+        "nodes": [
+            {"id": f"actor:{lavrov}", "label": lavrov, "kind": "actor", "statements": 1},
+            {"id": f"actor:{zelensky}", "label": zelensky, "kind": "actor", "statements": 1},
+            {"id": claim, "label": CLAIM, "kind": "concept", "statements": 2},
+        ],
+        "edges": [
+            {"source": f"actor:{lavrov}", "target": claim, "weight": 1, "sign": "holds"},
+            {"source": f"actor:{zelensky}", "target": claim, "weight": 1, "sign": "rejects"},
+        ],
+    }
+    # The records' keys are the fields of the values, in their order.
+    assert list(network["window"]) == [field.name for field in fields(Window)]
+    assert {tuple(node) for node in network["nodes"]} == {tuple(f.name for f in fields(Node))}
+    assert {tuple(edge) for edge in network["edges"]} == {tuple(f.name for f in fields(Edge))}
 
 
 def test_the_graphml_reads_back_with_the_same_weights(small_map: TestClient) -> None:

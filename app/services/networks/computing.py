@@ -1,13 +1,15 @@
 """Compute a network, or one network per step of a moving window, from statements."""
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from datetime import date, timedelta
+from operator import itemgetter
 
 from app.services.errors import InvalidInput
 from app.services.networks.model import Network, NetworkKind, Window
 from app.services.networks.one_mode import one_mode_network
 from app.services.networks.specification import NetworkSpec
-from app.services.networks.statements import Duplicates, Statement, date_span, drop_duplicates
+from app.services.networks.statements import Duplicates, Statement, drop_duplicates
 from app.services.networks.two_mode import two_mode_network
 
 
@@ -101,14 +103,22 @@ def compute_windowed_networks(
     them are ignored. Each network has the nodes active in its window only.
     """
     check_window(window_days, step_days)
-    kept = _kept(statements, spec)
-    first, last = date_span(kept) or (start, end)
-    start = first if start is None else start
-    end = last if end is None else end
+    # The dated statements in date order, once: each window is then the slice of its days.
+    dated = sorted(
+        ((s.date, s) for s in _kept(statements, spec) if s.date is not None), key=itemgetter(0)
+    )
+    days = [day for day, _ in dated]
+    ordered = [statement for _, statement in dated]
+    if days:
+        start = days[0] if start is None else start
+        end = days[-1] if end is None else end
     if start is None or end is None:
         return []
-    networks: list[Network] = []
-    for window in moving_windows(start, end, window_days, step_days):
-        inside = [s for s in kept if s.date is not None and window.start <= s.date <= window.end]
-        networks.append(network_of(inside, spec, window))
-    return networks
+    return [
+        network_of(
+            ordered[bisect_left(days, window.start) : bisect_right(days, window.end)],
+            spec,
+            window,
+        )
+        for window in moving_windows(start, end, window_days, step_days)
+    ]

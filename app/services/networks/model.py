@@ -1,5 +1,6 @@
 """The networks as values: nodes, edges, the window a network covers, and the choices made."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -113,3 +114,9 @@ class Network:
 def node_id(kind: Mode, label: str) -> str:
     """A node's id: its kind and label, so an actor and a concept of one name stay apart."""
     return f"{kind.value}:{label}"
+
+
+def node_ids(kind: Mode, labels: Iterable[str]) -> dict[str, str]:
+    """Each label's `node_id`, in the labels' order, reading the kind's value once for all."""
+    prefix = node_id(kind, "")
+    return {label: prefix + label for label in labels}

@@ -5,10 +5,11 @@ evidence in one document on one date. The caller turns the map's stances into th
 filters already applied; everything in this package is pure computation on them.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from operator import attrgetter
 
 from app.services.filter_values import parse_choice
 
@@ -56,28 +57,44 @@ class Duplicates(StrEnum):
 def in_time_order(statements: Iterable[Statement]) -> list[Statement]:
     """The statements by date, then id: DNA sorts them by time before filtering and windowing.
     Undated statements come first."""
-    return sorted(
-        statements,
-        key=lambda statement: (
-            statement.date is not None,
-            statement.date or date.min,
-            statement.id,
-        ),
-    )
+    undated: list[Statement] = []
+    dated: list[Statement] = []
+    for statement in statements:
+        (dated if statement.date is not None else undated).append(statement)
+    # Sorting is stable: by id, then by date, gives date then id (without a key tuple each).
+    undated.sort(key=attrgetter("id"))
+    dated.sort(key=attrgetter("id"))
+    dated.sort(key=attrgetter("date"))
+    return undated + dated
 
 
-def _period(statement: Statement, rule: Duplicates) -> object:
-    day = statement.date
-    if rule is Duplicates.acrossrange:
-        return None
-    if rule is Duplicates.document or day is None:
-        # An undated statement's week, month or year is unknown: only its document is known.
-        return statement.document
+def _calendar_period(rule: Duplicates, day: date) -> object:
     if rule is Duplicates.week:
         return day.isocalendar()[:2]
     if rule is Duplicates.month:
         return (day.year, day.month)
     return day.year
+
+
+def _periods(rule: Duplicates) -> Callable[[Statement], object]:
+    """What two equal statements must also share to be duplicates under `rule`: their
+    document, their week, month or year, or nothing (`acrossrange`)."""
+    if rule is Duplicates.acrossrange:
+        return lambda statement: None
+    if rule is Duplicates.document:
+        return attrgetter("document")
+    by_day: dict[date, object] = {}
+
+    def period(statement: Statement) -> object:
+        day = statement.date
+        if day is None:
+            # An undated statement's week, month or year is unknown: only its document is known.
+            return statement.document
+        if day not in by_day:
+            by_day[day] = _calendar_period(rule, day)
+        return by_day[day]
+
+    return period
 
 
 def drop_duplicates(
@@ -104,19 +121,13 @@ def drop_duplicates(
     ordered = in_time_order(statements)
     if rule is Duplicates.include:
         return ordered
-    seen: set[tuple[str, str, Agreement, object]] = set()
+    period = _periods(rule)
+    holds = Agreement.holds
+    seen: set[tuple[str, str, bool, object]] = set()
     kept: list[Statement] = []
     for statement in ordered:
-        key = (statement.actor, statement.concept, statement.agreement, _period(statement, rule))
+        key = (statement.actor, statement.concept, statement.agreement is holds, period(statement))
         if key not in seen:
             seen.add(key)
             kept.append(statement)
     return kept
-
-
-def date_span(statements: Sequence[Statement]) -> tuple[date, date] | None:
-    """The first and last date among the dated statements, or None when there are none."""
-    dates = [statement.date for statement in statements if statement.date is not None]
-    if not dates:
-        return None
-    return min(dates), max(dates)

@@ -30,9 +30,9 @@ from app.services.networks.model import (
     Normalization,
     TwoModeWeight,
     Window,
-    node_id,
+    node_ids,
 )
-from app.services.networks.statements import Agreement, Statement
+from app.services.networks.statements import Statement
 from app.services.networks.tallies import nodes_of, tally
 
 COMBINED_CODES = {"holds": 1, "rejects": 2, "both": 3}
@@ -51,30 +51,34 @@ def two_mode_network(
     arguments (`compute_network`; "combine" takes no normalization).
     """
     counts = tally(statements, rows=Mode.actor)
-    actor_totals = {actor: counts.total(actor) for actor in counts.rows}
-    concept_totals = counts.column_totals()
-    nodes = nodes_of(counts.rows, Mode.actor, actor_totals) + nodes_of(
-        counts.columns, Mode.concept, dict(concept_totals)
+    actor_totals, concept_totals = counts.row_totals, counts.column_totals
+    actor_ids = node_ids(Mode.actor, counts.rows)
+    concept_ids = node_ids(Mode.concept, counts.columns)
+    nodes = nodes_of(actor_ids, Mode.actor, actor_totals) + nodes_of(
+        concept_ids, Mode.concept, concept_totals
     )
     edges: list[Edge] = []
-    for actor in counts.rows:
-        for concept in sorted(counts.counts[actor]):
-            cell = counts.counts[actor][concept]
-            holds, rejects = cell[Agreement.holds], cell[Agreement.rejects]
+    combine = weight is TwoModeWeight.combine
+    subtract = weight is TwoModeWeight.subtract
+    activity = normalization is Normalization.activity
+    prominence = normalization is Normalization.prominence
+    for actor, source in actor_ids.items():
+        cells = counts.cells[actor]
+        for concept in sorted(cells):
+            holds, rejects = cells[concept]
             sign = "both" if holds and rejects else ("holds" if holds else "rejects")
             value: float
-            if weight is TwoModeWeight.combine:
+            if combine:
                 value = COMBINED_CODES[sign]
-            elif weight is TwoModeWeight.subtract:
+            elif subtract:
                 value = holds - rejects
             else:
                 value = holds + rejects
-            if normalization is Normalization.activity:
+            if activity:
                 value /= actor_totals[actor]
-            elif normalization is Normalization.prominence:
+            elif prominence:
                 value /= concept_totals[concept]
-            source, target = node_id(Mode.actor, actor), node_id(Mode.concept, concept)
-            edges.append(Edge(source, target, value, sign))
+            edges.append(Edge(source, concept_ids[concept], value, sign))
     return Network(
         kind=NetworkKind.two_mode,
         normalization=normalization,

@@ -5,7 +5,8 @@ h = round((w − 1) / 2) rounding halves up (Java's Math.round): w = 3 → h = 1
 w = 4 → h = 2 (5 days, as in DNA). Only windows wholly inside the range are kept.
 """
 
-from datetime import date
+import random
+from datetime import date, timedelta
 
 import pytest
 
@@ -17,9 +18,11 @@ from app.services.networks import (
     Window,
     compute_network,
     compute_windowed_networks,
+    drop_duplicates,
     moving_windows,
     network_spec,
 )
+from app.services.networks.computing import network_of
 from tests.services.networks.examples import H, statement, three_actors
 
 
@@ -173,3 +176,84 @@ def test_an_undated_statement_counts_over_all_time_and_in_no_window() -> None:
     [window] = compute_windowed_networks(statements, spec, window_days=1)
     assert [node.label for node in window.nodes] == ["A"]
     assert window.window is not None and window.window.start == date(2024, 1, 1)
+
+
+def test_same_day_statements_at_both_ends_of_a_window_all_count() -> None:
+    """Window 3–5 January (w = 3, middle 4): every statement of the 3rd and of the 5th is in,
+    none of the 2nd or the 6th, whatever order they come in."""
+    statements = [
+        statement("e1", "A", "c", H, 5),
+        statement("b1", "B", "c", H, 2),
+        statement("s1", "C", "c", H, 3),
+        statement("a1", "D", "c", H, 6),
+        statement("s2", "E", "c", H, 3),
+        statement("e2", "F", "c", H, 5),
+        statement("s3", "C", "c", H, 3),
+    ]
+    spec = network_spec("two-mode")
+    networks = compute_windowed_networks(statements, spec, window_days=3, start=day(1), end=day(7))
+    [middle_4] = [n for n in networks if n.window and n.window.middle == day(4)]
+    assert [(node.label, node.statements) for node in middle_4.nodes] == [
+        ("A", 1),
+        ("C", 2),
+        ("E", 1),
+        ("F", 1),
+        ("c", 5),
+    ]
+
+
+def test_undated_statements_are_in_no_window_and_do_not_set_the_range() -> None:
+    undated = [
+        Statement(f"u{n}", actor, "c1", Agreement.holds, None, "d9") for n, actor in enumerate("AB")
+    ]
+    statements = [undated[0], *three_actors(), undated[1]]
+    spec = network_spec("congruence")
+    networks = compute_windowed_networks(statements, spec, window_days=3)
+    assert networks == compute_windowed_networks(three_actors(), spec, window_days=3)
+    assert [n.window.middle for n in networks if n.window] == [day(n) for n in range(2, 7)]
+    assert compute_windowed_networks(undated, spec, window_days=3) == []
+    empty = compute_windowed_networks(undated, spec, window_days=3, start=day(1), end=day(3))
+    assert [(n.nodes, n.edges) for n in empty] == [((), ())]
+
+
+@pytest.mark.parametrize("duplicates", ["include", "document", "week", "acrossrange"])
+@pytest.mark.parametrize(("window_days", "step_days"), [(1, 1), (4, 3), (10, 2)])
+def test_each_window_has_the_network_of_exactly_its_days_statements(
+    duplicates: str, window_days: int, step_days: int
+) -> None:
+    """Against the plain definition: duplicates dropped over the whole range, then each
+    window's network made from the statements whose date is in it, both ends included."""
+    pick = random.Random(window_days * 100 + step_days)
+    statements = [
+        Statement(
+            str(n),
+            f"a{pick.randrange(5)}",
+            f"c{pick.randrange(4)}",
+            pick.choice((Agreement.holds, Agreement.rejects)),
+            None if pick.random() < 0.1 else day(1) + timedelta(days=pick.randrange(40)),
+            f"d{pick.randrange(8)}",
+        )
+        for n in range(150)
+    ]
+    for kind in ("two-mode", "subtract"):
+        spec = network_spec(kind, duplicates=duplicates)
+        kept = drop_duplicates(statements, duplicates)
+        start, end = day(3), day(3) + timedelta(days=35)
+        expected = [
+            network_of(
+                [s for s in kept if s.date is not None and w.start <= s.date <= w.end], spec, w
+            )
+            for w in moving_windows(start, end, window_days, step_days)
+        ]
+        assert expected and any(network.edges for network in expected)
+        assert (
+            compute_windowed_networks(
+                statements,
+                spec,
+                window_days=window_days,
+                step_days=step_days,
+                start=start,
+                end=end,
+            )
+            == expected
+        )

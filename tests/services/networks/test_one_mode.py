@@ -10,11 +10,22 @@ With the table of `examples.three_actors` (h = holds, r = rejects):
     B–C  congruence 0                                     conflict c1: h_B·r_C = 1·1 → 1
 """
 
+import random
+from itertools import combinations
+
 import pytest
 
 from app.services.errors import InvalidInput
-from app.services.networks import Network, compute_network, network_spec, one_mode
-from tests.services.networks.examples import H, statement, three_actors
+from app.services.networks import (
+    Mode,
+    Network,
+    Statement,
+    compute_network,
+    network_spec,
+    one_mode,
+)
+from app.services.networks.tallies import tally
+from tests.services.networks.examples import H, R, statement, three_actors
 
 
 def weights(network: Network) -> dict[tuple[str, str], float]:
@@ -121,3 +132,74 @@ def test_a_network_too_large_to_compute_at_once_is_refused_with_a_way_out(
         compute_network(three_actors(), network_spec("congruence"))
     monkeypatch.setattr(one_mode, "MAX_PAIRS", 4)
     assert len(compute_network(three_actors(), network_spec("congruence")).edges) == 1
+
+
+def random_statements(seed: int, actors: int, concepts: int, count: int) -> list[Statement]:
+    """`count` statements of random actors on random concepts, holding or rejecting."""
+    pick = random.Random(seed)
+    return [
+        statement(
+            str(n),
+            f"a{pick.randrange(actors)}",
+            f"c{pick.randrange(concepts)}",
+            pick.choice((H, R)),
+        )
+        for n in range(count)
+    ]
+
+
+SHAPES = {
+    "dense": (6, 4, 80),  # every actor on every concept, several times
+    "sparse": (40, 300, 150),  # most pairs share nothing
+    "one actor": (1, 5, 10),
+}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("mode", list(Mode))
+def test_both_ways_of_summing_pairs_give_pair_counts_for_every_pair(shape: str, mode: Mode) -> None:
+    counts = tally(random_statements(7, *SHAPES[shape]), rows=mode)
+    expected = []
+    for first, second in combinations(counts.rows, 2):
+        congruence, conflict = one_mode.pair_counts(counts.cells[first], counts.cells[second])
+        if congruence or conflict:
+            expected.append((first, second, congruence, conflict))
+    assert list(one_mode._shared_column_ties(counts)) == expected
+    assert list(one_mode._packed_ties(counts)) == expected
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_network_is_the_same_whichever_way_its_pairs_are_summed(
+    shape: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    statements = random_statements(11, *SHAPES[shape])
+    specs = [
+        network_spec(kind, mode=mode, normalization=normalization)
+        for kind in ("congruence", "conflict", "subtract")
+        for mode in ("actor", "concept")
+        for normalization in ("no", "average", "jaccard", "cosine")
+    ]
+    networks = []
+    for cost in (0, 10**9):  # never packed, always packed
+        monkeypatch.setattr(one_mode, "COMPARISON_COST", cost)
+        networks.append([compute_network(statements, spec) for spec in specs])
+    assert networks[0] == networks[1]
+    assert any(network.edges for network in networks[0])
+
+
+def test_jaccard_norm_is_dnas_m10_m01_m11_over_every_cell() -> None:
+    pick = random.Random(3)
+    for _ in range(200):
+        first, second = (
+            {f"c{n}": (pick.randrange(3), pick.randrange(3)) for n in pick.sample(range(6), 4)}
+            for _ in range(2)
+        )
+        m10 = m01 = m11 = 0
+        for column in first.keys() | second.keys():
+            a, b = first.get(column, (0, 0)), second.get(column, (0, 0))
+            for x, y in zip(a, b, strict=True):
+                m10 += x if y == 0 else 0
+                m01 += y if x == 0 else 0
+                m11 += x * y if x > 0 and y > 0 else 0
+        totals = sum(map(sum, first.values())), sum(map(sum, second.values()))
+        assert one_mode.jaccard_norm(first, second, *totals) == m10 + m01 + m11

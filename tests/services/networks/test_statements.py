@@ -1,6 +1,8 @@
 """DNA's duplicates rules: the earliest of each set of equal statements is kept."""
 
-from datetime import date
+import random
+from collections.abc import Callable
+from datetime import date, timedelta
 
 import pytest
 
@@ -72,3 +74,39 @@ def test_undated_statements_come_first_and_repeat_only_within_their_document(
     rule: str, ids: list[str]
 ) -> None:
     assert [statement.id for statement in drop_duplicates(UNDATED, rule)] == ids
+
+
+def test_duplicates_match_their_plain_definition_on_shuffled_statements() -> None:
+    """Against the rules written out: sort by (dated, date, id), then keep a statement unless
+    an earlier kept one has its actor, concept, agreement and period. The dates run over a
+    new year, whose ISO week 1 of 2025 starts on 30 December 2024."""
+    pick = random.Random(5)
+    statements = [
+        Statement(
+            f"s{pick.randrange(60):02}",  # some ids repeat
+            pick.choice("AB"),
+            pick.choice(("c1", "c2")),
+            pick.choice((Agreement.holds, Agreement.rejects)),
+            None if pick.random() < 0.15 else date(2024, 12, 1) + timedelta(pick.randrange(70)),
+            pick.choice(("d1", "d2", "d3")),
+        )
+        for _ in range(300)
+    ]
+    periods: dict[str, Callable[[Statement], object]] = {
+        "document": lambda s: s.document,
+        "week": lambda s: s.document if s.date is None else s.date.isocalendar()[:2],
+        "month": lambda s: s.document if s.date is None else (s.date.year, s.date.month),
+        "year": lambda s: s.document if s.date is None else s.date.year,
+        "acrossrange": lambda s: None,
+    }
+    ordered = sorted(statements, key=lambda s: (s.date is not None, s.date or date.min, s.id))
+    assert drop_duplicates(statements, "include") == ordered
+    for rule, period in periods.items():
+        seen: set[tuple[str, str, str, object]] = set()
+        expected = []
+        for s in ordered:
+            key = (s.actor, s.concept, s.agreement.value, period(s))
+            if key not in seen:
+                seen.add(key)
+                expected.append(s)
+        assert drop_duplicates(statements, rule) == expected, rule
