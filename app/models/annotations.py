@@ -54,9 +54,9 @@ def _partial_index(name: str, columns: tuple[str, ...], where: str) -> Index:
 
 # Which query each index serves (migration 0008 has the measurements).
 ANNOTATION_INDEXES = (
-    # The tags of an actor, and those naming none (statements count them as left out);
-    # also the lookups of the actor's foreign key.
-    Index("ix_annotation_actor_live", "actor_key", "deleted_at"),
+    # The tags of an actor, and those naming none (statements count them as left out, in
+    # the documents a date filter keeps); also the lookups of the actor's foreign key.
+    Index("ix_annotation_actor_live", "actor_key", "deleted_at", "document_id"),
     # The matrix: every placed tag by position, topic and kind.
     _partial_index(
         "ix_annotation_matrix_cells",

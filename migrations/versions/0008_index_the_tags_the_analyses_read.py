@@ -9,8 +9,9 @@ made for them SQLite walked `ix_annotation_deleted_at` (`deleted_at IS NULL` hol
 every tag) and looked each tag up in the table; both databases read the whole table.
 
 - ix_annotation_deleted_at is dropped: nothing looks removed tags up by their date.
-- ix_annotation_actor_key becomes ix_annotation_actor_live (actor_key, deleted_at): it still
-  serves the actor's foreign key, and counts the live tags naming nobody from the index alone.
+- ix_annotation_actor_key becomes ix_annotation_actor_live (actor_key, deleted_at,
+  document_id): it still serves the actor's foreign key, and counts the live tags naming
+  nobody (in the documents a date filter keeps) from the index alone.
 - Partial indexes of the live (and placed) tags, with the columns each query reads, so that
   the query reads the index alone: the matrix's cells, the claims' evidence, the evidence that
   lost its place, and the tags that name an actor (the statements).
@@ -19,7 +20,8 @@ Their definitions are in `app/models/annotations.py` (ANNOTATION_INDEXES); they 
 out here, as a migration must not change when the models do. SQLite picks them without
 statistics (no ANALYZE: statistics taken on a small map would mislead it once the map grows).
 On the 500,000-tag benchmark corpus, in process: the matrix 2.6 s → 0.9 s, the tags a
-statement is read from 0.3 s → 0.03 s, the count of tags naming nobody 0.3 s → 0.04 s.
+statement is read from 0.3 s → 0.03 s, the count of tags naming nobody 0.3 s → 0.04 s (in a
+30-day window 0.3 s → 0.008 s).
 """
 
 from collections.abc import Sequence
@@ -76,7 +78,9 @@ PARTIAL_INDEXES = {
 def upgrade() -> None:
     op.drop_index("ix_annotation_deleted_at", table_name="annotation")
     op.drop_index("ix_annotation_actor_key", table_name="annotation")
-    op.create_index("ix_annotation_actor_live", "annotation", ["actor_key", "deleted_at"])
+    op.create_index(
+        "ix_annotation_actor_live", "annotation", ["actor_key", "deleted_at", "document_id"]
+    )
     for name, (columns, where) in PARTIAL_INDEXES.items():
         op.create_index(
             name,
