@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from app.deps import AnalystDep, SessionDep
@@ -13,7 +13,7 @@ from app.presenters.mapviews import (
     matrix_context,
 )
 from app.routes.params import CellTagFiltersDep, TagFiltersDep
-from app.routes.responses import INVALID, NOT_FOUND
+from app.routes.responses import INVALID, NOT_FOUND, json_answer
 from app.services import actors, catalog, examples, mapviews
 from app.services.mapviews import MapFilters
 from app.templating import render
@@ -34,12 +34,12 @@ def map_filters(topic: str | None, position: str | None) -> MapFilters:
     return MapFilters(topic=topic or None, position=position or None)
 
 
-@router.get("/api/graph", tags=["map"])
+@router.get("/api/graph", tags=["map"], response_model=dict[str, Any])
 def graph_data(
     session: SessionDep, topic: TopicQuery = None, position: PositionQuery = None
-) -> dict[str, Any]:
+) -> Response:
     """Claims as nodes and support/attack relations as edges, for the graph view."""
-    return mapviews.claim_graph(session, map_filters(topic, position))
+    return json_answer(mapviews.claim_graph(session, map_filters(topic, position)))
 
 
 @router.get("/graph", response_class=HTMLResponse, include_in_schema=False)
@@ -63,12 +63,14 @@ def graph_page(
     return render(request, "graph.html", context)
 
 
-@router.get("/api/matrix", tags=["map"], responses=NOT_FOUND | INVALID)
-def matrix_data(session: SessionDep, filters: TagFiltersDep) -> dict[str, Any]:
+@router.get(
+    "/api/matrix", tags=["map"], responses=NOT_FOUND | INVALID, response_model=dict[str, Any]
+)
+def matrix_data(session: SessionDep, filters: TagFiltersDep) -> Response:
     """Who stands where: positions × topics, each cell its tags by kind (with and without a
     claim) and the claims the position holds or rejects there, with their evidence. The tag
     filters are those of the networks and the CSV of tags."""
-    return matrix_as_json(mapviews.position_topic_matrix(session, filters), filters)
+    return json_answer(matrix_as_json(mapviews.position_topic_matrix(session, filters), filters))
 
 
 @router.get("/matrix", response_class=HTMLResponse, include_in_schema=False)

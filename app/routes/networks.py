@@ -19,7 +19,7 @@ from app.presenters.networks import (
     tie_context,
 )
 from app.routes.params import DATE_OR_BLANK, TagFiltersDep
-from app.routes.responses import INVALID, NOT_FOUND
+from app.routes.responses import INVALID, NOT_FOUND, json_answer
 from app.services.filter_values import parse_date
 from app.services.network_ties import tie_evidence
 from app.services.networks import (
@@ -103,20 +103,24 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@api_router.get("/networks", tags=["networks"], responses=NOT_FOUND | INVALID)
-def network_data(session: SessionDep, asked: NetworkRequestDep) -> dict[str, Any]:
+@api_router.get(
+    "/networks", tags=["networks"], responses=NOT_FOUND | INVALID, response_model=dict[str, Any]
+)
+def network_data(session: SessionDep, asked: NetworkRequestDep) -> Response:
     """A discourse network of the statements the tags make (definitions: docs/networks.md);
     with `window`, one network per step of a moving window over `since`…`until` (default: the
     statements' first and last dates). The tags are chosen by the matrix's and the CSV's tag
     filters. `left_out` counts the tags that made no statement."""
-    return network_as_json(
-        session,
-        asked.spec,
-        asked.filters,
-        window_days=asked.window_days,
-        step_days=asked.step_days,
-        start=asked.start,
-        end=asked.end,
+    return json_answer(
+        network_as_json(
+            session,
+            asked.spec,
+            asked.filters,
+            window_days=asked.window_days,
+            step_days=asked.step_days,
+            start=asked.start,
+            end=asked.end,
+        )
     )
 
 

@@ -3,6 +3,7 @@ answer of a delete."""
 
 from typing import Any
 
+import orjson
 from fastapi import Response, status
 from pydantic import BaseModel, Field
 
@@ -37,3 +38,13 @@ DELETES: dict[str, Any] = {
 def no_content() -> Response:
     """The answer to a delete: done, nothing to say."""
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def json_answer(data: Any) -> Response:
+    """A large JSON answer (a network, the matrix, the graph) encoded by orjson in one pass.
+
+    Returned as a dict, FastAPI would first copy every value through `jsonable_encoder` in
+    Python: 2.7 s of a 21 MB network's 3 s. The route declares `response_model` so that the
+    API description stays as it was; orjson writes dates, enums and text as FastAPI would.
+    """
+    return Response(orjson.dumps(data), media_type="application/json")
