@@ -24,6 +24,7 @@ from tests.export_source import (
     T0,
     Source,
     build_source,
+    name_actors,
     orphan_a1_and_the_cited_passage,
 )
 from tests.factories import make_annotation, make_claim, make_document
@@ -380,6 +381,120 @@ def test_an_unknown_filter_is_refused_before_any_output(source: Source) -> None:
 
 def test_an_empty_map_gives_the_header_alone(engine: Engine) -> None:
     assert csv_text(engine) == ",".join(COLUMNS) + "\r\n"
+
+
+def awkward_map(source: Source) -> None:
+    """Everything the file treats apart, in one map: hostile quotes and notes, text a
+    spreadsheet would run in every kind of field, names with commas and quotes, a whole-passage
+    tag and a span on a passage whose lines were joined, claims with and without a stance of
+    the tag's position, tags with and without actor, topic or claim, a removed tag, an orphan."""
+    name_actors(source)
+    hostile_map(source.engine)
+    with Session(source.engine) as session:
+        actors.create_actor(session, ActorCreate(key="odd", name='=Odd, "actor"'), None)
+        document = make_document(
+            session,
+            text="-Plain start, then more.\n\n@Second paragraph.\n",
+            title="=SUM(A1)",
+            outlet='-Outlet, "Inc."',
+            author="@someone",
+            url="https://example.test/a,b",
+        )
+        first, second = session.exec(
+            select(Passage).where(Passage.document_id == document.id).order_by(col(Passage.ordinal))
+        ).all()
+        named = make_annotation(session, first, "us", "supports", actor_key="odd", note="+1")
+        span = make_annotation(session, second, "ukraine", start=1, end=7, analyst="=analyst")
+        make_claim(session, '-Claim, with "quotes"', stances={"us": "holds"}, evidence=[named])
+        make_claim(session, "A claim nobody here takes a stance on", evidence=[span])
+        wrapped = session.get_one(Passage, source.wrapped.id)
+        make_annotation(session, wrapped, "russia", "opposes", topic_key="nato")
+    orphan_a1_and_the_cited_passage(source)
+
+
+def reference_csv(engine: Engine, *, spreadsheet: bool) -> str:
+    """The file as the native export describes the live tags, written by Python's csv module:
+    an independent reference, byte for byte."""
+    native = export_map(engine)
+    documents = {d["id"]: d for d in native["documents"]}
+    passages = {p["id"]: p for p in native["passages"]}
+    names = {p["key"]: p["name"] for p in native["positions"]}
+    topics = {t["key"]: t["name"] for t in native["topics"]}
+    actor_names = {a["key"]: a["name"] for a in native["actors"]}
+    claims = {c["id"]: c for c in native["claims"]}
+
+    def text(value: str | None) -> str:
+        if value is None:
+            return ""
+        return guard_formula(value) if spreadsheet else value
+
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for tag in native["annotations"]:
+        document = documents[tag["document_id"]]
+        passage = passages.get(tag["passage_id"]) or {"ordinal": None, "kind": None}
+        quote, start, end = tag["quote"], tag["start"], tag["end"]
+        whole = "" if tag["passage_id"] is None else blank(start is None)
+        if tag["passage_id"] is not None and start is None:
+            quote, start, end = passage["text"], 0, len(passage["text"])
+        claim = claims.get(tag["claim_id"])
+        stances = {s["position_key"]: s["stance"] for s in claim["stances"]} if claim else {}
+        writer.writerow(
+            [
+                text(tag["id"]),
+                text(document["id"]),
+                text(document["title"]),
+                text(document["outlet"]),
+                text(document["author"]),
+                blank(document["published"]),
+                text(document["url"]),
+                text(tag["passage_id"]),
+                blank(passage["ordinal"]),
+                text(passage["kind"]),
+                whole,
+                text(quote),
+                blank(start),
+                blank(end),
+                blank(tag["document_start"]),
+                blank(tag["document_end"]),
+                text(tag["position_key"]),
+                text(names[tag["position_key"]]),
+                text(tag["kind"]),
+                text(tag["topic_key"]),
+                text(topics.get(tag["topic_key"])),
+                text(tag["actor_key"]),
+                text(actor_names.get(tag["actor_key"])),
+                text(tag["claim_id"]),
+                text(claim["text"] if claim else None),
+                text(stances.get(tag["position_key"])),
+                text(tag["note"]),
+                text(tag["analyst"]),
+                tag["created_at"],
+                tag["updated_at"],
+                blank(tag["orphaned_at"] is not None),
+                blank(tag["orphaned_at"]),
+                blank(tag["example"]),
+            ]
+        )
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("spreadsheet", [False, True], ids=["exact", "spreadsheet"])
+def test_the_file_is_the_native_exports_tags_written_by_pythons_csv_module(
+    source: Source, spreadsheet: bool
+) -> None:
+    awkward_map(source)
+    text = csv_text(source.engine, spreadsheet=spreadsheet)
+
+    assert text == reference_csv(source.engine, spreadsheet=spreadsheet)
+    rows = read_rows(text)
+    assert {"true", "false"} <= {row["whole_passage"] for row in rows}
+    assert any(row["orphaned"] == "true" for row in rows)
+    assert any(row["claim_id"] and not row["claim_stance"] for row in rows)
+    assert any(row["claim_stance"] for row in rows)
+    if spreadsheet:
+        assert "'=SUM(A1)" in text and "'=Odd" in text and "'-Claim" in text
 
 
 # --- streaming ---------------------------------------------------------------------------------
