@@ -151,7 +151,8 @@ def network_file(
         parts.append(f"window{window_days}d-step{step_days}d")
     parts.append(datetime.now(UTC).date().isoformat())
     name = "-".join(parts)
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
+    # ASCII only: a header carries Latin-1 at most, and a filter may hold any text.
+    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in name)
     return content, f"{safe}.{file_format}"
 
 

@@ -214,3 +214,16 @@ def test_an_arguing_tag_without_an_actor_speaks_for_its_documents_author(
     assert answer["left_out"] == {"no actor": 2}
     labels = {node["label"] for node in answer["networks"][0]["nodes"]}
     assert "Fyodor Lukyanov" in labels
+
+
+def test_a_filter_in_any_script_gives_a_file_name_a_header_can_carry(
+    small_map: TestClient,
+) -> None:
+    # Found by the API probe: an outlet of Hangul and control characters made the name of the
+    # file unencodable in its header (500).
+    answer = small_map.get(
+        "/api/networks/file", params={"outlet": "\x02끁¿À", "format": "edges.csv"}
+    )
+    assert answer.status_code == 200, answer.text
+    disposition = answer.headers["content-disposition"]
+    assert disposition.isascii() and "outlet-____-" in disposition
