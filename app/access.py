@@ -8,18 +8,18 @@ must also carry the session's CSRF token (htmx sends it in a header, plain forms
 """
 
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Literal
 from urllib.parse import quote
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.audit.entries import ACTOR, MAY_EDIT_ANY
-from app.deps import WRITE_METHODS, get_session
 from app.errors import AccessDenied, NotSignedIn, error_response, wants_html
-from app.models import Role, User
+from app.identity_cache import Holder, IdentityCache
+from app.models import Role, User, utcnow
 from app.services import accounts
 
 SESSION_COOKIE = "argmap_session"
@@ -260,36 +260,56 @@ def identity_of(request: Request) -> Identity:
     return found if isinstance(found, Identity) else NOBODY
 
 
-def _identify(request: Request, session: Session) -> Identity:
+def _credential(request: Request) -> tuple[Literal["token", "session"], str] | None:
+    """The credential a request carries: an API token, else a session cookie, else none."""
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, secret = header.partition(" ")
-        user = accounts.token_user(session, secret.strip()) if scheme.lower() == "bearer" else None
-        if user is None:
-            raise NotSignedIn("This API token is unknown, revoked, or its user is disabled.")
-        return Identity(user=user, via="token")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise NotSignedIn(UNKNOWN_TOKEN)
+        return "token", secret.strip()
     cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie:
-        found = accounts.session_user(session, cookie)
-        if found is not None:
-            user, login = found
-            return Identity(user=user, via="session", csrf_token=login.csrf_token)
-    return NOBODY
+    return ("session", cookie) if cookie else None
 
 
-def _identify_reading(request: Request, session: Session) -> Identity:
-    """_identify, without starting the request's transaction when the request writes.
+UNKNOWN_TOKEN = "This API token is unknown, revoked, or its user is disabled."
 
-    A writing request's transaction takes SQLite's write lock when it begins; begun by this
-    lookup, it would hold the lock while the form is read and the route's dependencies run,
-    and every other writer would wait that long too. Read apart, the lock is taken only when
-    the route starts its work.
-    """
-    if request.method not in WRITE_METHODS:
-        return _identify(request, session)
-    # Closing the session ends its read transaction; the user row stays loaded (detached).
-    with Session(request.app.state.engine) as reader:
-        return _identify(request, reader)
+
+def _look_up(engine: Engine, kind: Literal["token", "session"], secret: str) -> Holder | None:
+    """Who holds the credential, read in a session of its own: the request's session would
+    begin its transaction here, and a writing request's transaction takes SQLite's write
+    lock when it begins; it would then hold it while the form is read and the route's
+    dependencies run, and every other writer would wait that long too."""
+    with Session(engine) as reader:
+        if kind == "token":
+            user = accounts.token_user(reader, secret)
+            return None if user is None else Holder(user, None, None)
+        found = accounts.session_user(reader, secret)
+        if found is None:
+            return None
+        user, login = found
+        return Holder(user, login.csrf_token, login.expires_at)
+
+
+async def _identify(request: Request) -> Identity:
+    credential = _credential(request)
+    if credential is None:
+        return NOBODY
+    kind, secret = credential
+    cache: IdentityCache = request.app.state.identities
+    digest = accounts.digest(secret)
+    stamp = cache.stamp()  # before the lookup: see app/identity_cache.py
+    holder = cache.get(kind, digest, stamp, utcnow())
+    if holder is None:
+        # Database work runs in a worker thread: on the event loop it would stall every
+        # other request.
+        holder = await run_in_threadpool(_look_up, request.app.state.engine, kind, secret)
+        if holder is None:
+            if kind == "token":
+                raise NotSignedIn(UNKNOWN_TOKEN)
+            return NOBODY
+        cache.put(kind, digest, stamp, holder)
+    return Identity(user=holder.user, via=kind, csrf_token=holder.csrf_token)
 
 
 async def _csrf_token_sent(request: Request) -> str | None:
@@ -313,17 +333,15 @@ def route_rule(request: Request) -> tuple[bool, Rule]:
 PASSWORD_CHANGE_PATHS = frozenset({"/account", "/account/password", "/logout", "/login"})
 
 
-async def authorize(request: Request, session: Annotated[Session, Depends(get_session)]) -> None:
-    """Run before every route: identify the sender, then apply the route's rule."""
+async def authorize(request: Request) -> None:
+    """Run before every route: identify the sender, then apply the route's rule. (The
+    request's database session, made later where the route needs one, records them as the
+    author of its changes: see `app.deps.get_session`.)"""
     known, rule = route_rule(request)
     if not known:
         raise AccessDenied("This address has no access rule, so it is closed.")
-    # The lookup runs in a worker thread: database work on the event loop would stall every
-    # other request.
-    identity = await run_in_threadpool(_identify_reading, request, session)
+    identity = await _identify(request)
     request.state.identity = identity
-    session.info[ACTOR] = identity.username
-    session.info[MAY_EDIT_ANY] = identity.may_edit_any
     if rule is None:
         await _check_csrf(request, identity)
         return

@@ -3,6 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,11 @@ class Settings(BaseSettings):
     # Empty (the default): none, so a client's address is always the connection's own and a
     # forged header cannot dodge the per-address sign-in brake.
     trusted_proxies: str = ""
+    # How long the access check may remember who holds a session cookie or API token without
+    # asking the database (app/identity_cache.py: a change to users, sessions or tokens
+    # clears it at once in every process on this machine). 0: ask the database every time,
+    # which is needed when processes on several machines serve one PostgreSQL database.
+    identity_cache_seconds: float = Field(default=60, ge=0, le=3600)
 
 
 @lru_cache

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, create_engine
 
 import app.audit.events  # noqa: F401  (registers the history events)
+import app.credential_stamp  # noqa: F401  (registers the events that renew the stamp)
 from app.config import PROJECT_ROOT
 
 SQLITE_BUSY_TIMEOUT_MS = 15000

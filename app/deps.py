@@ -1,42 +1,62 @@
 """Dependencies shared by the routes: the database session and who is asking."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
+from app.audit.entries import ACTOR, MAY_EDIT_ANY
 from app.errors import NotSignedIn
 from app.models import User
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's database session. Making one touches no database, so it is made here on
+    the event loop (a plain function dependency would cost two trips to a worker thread)."""
     # A request that changes things takes the write lock when it starts (on SQLite), so that
     # two writers queue instead of one failing with "database is locked" half-way through.
     state = request.app.state
     engine = state.write_engine if request.method in WRITE_METHODS else state.engine
     # Rows keep the values this request wrote after its commit (db.save reads them back first),
     # instead of reloading whatever a later writer left there.
-    with Session(engine, expire_on_commit=False) as session:
+    session = Session(engine, expire_on_commit=False)
+    # Who is asking (app.access.authorize, which runs first): the history names them.
+    identity = getattr(request.state, "identity", None)
+    session.info[ACTOR] = getattr(identity, "username", None)
+    session.info[MAY_EDIT_ANY] = getattr(identity, "may_edit_any", False)
+    try:
         yield session
+    finally:
+        # Closing ends a transaction still open (a read's): on SQLite a rollback in the same
+        # file, at once; a server database is asked over the network, from a worker thread.
+        if session.in_transaction() and engine.dialect.name != "sqlite":
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
-def get_current_user(request: Request) -> User | None:
+# The dependencies below only read what `authorize` found: they are coroutines so that FastAPI
+# calls them on the event loop instead of sending each to a worker thread.
+
+
+async def get_current_user(request: Request) -> User | None:
     """The signed-in user (set by app.access.authorize, which runs before every route)."""
     identity = getattr(request.state, "identity", None)
     return getattr(identity, "user", None)
 
 
-def get_analyst(request: Request) -> str | None:
+async def get_analyst(request: Request) -> str | None:
     """The name recorded with the tags, claims and relations this request makes."""
-    user = get_current_user(request)
+    user = await get_current_user(request)
     return user.username if user else None
 
 
-def require_user(request: Request) -> User:
-    user = get_current_user(request)
+async def require_user(request: Request) -> User:
+    user = await get_current_user(request)
     if user is None:
         # Visitors may read without signing in (the demo), but have no account to show.
         raise NotSignedIn("Sign in first: this is about your own account.")

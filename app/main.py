@@ -10,6 +10,7 @@ from app.access import authorize, install_access_errors
 from app.config import Settings, get_settings
 from app.db import make_engine, write_engine
 from app.errors import install_error_handlers
+from app.identity_cache import IdentityCache
 from app.openapi import describe_api
 from app.routes import (
     accounts,
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.write_engine = write_engine(engine)
+    app.state.identities = IdentityCache(settings.database_url, settings.identity_cache_seconds)
     app.mount("/static", CompressedStaticFiles(directory=settings.static_dir), name="static")
     install_error_handlers(app)
     install_access_errors(app)

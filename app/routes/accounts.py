@@ -127,6 +127,9 @@ def change_password(
     new: Annotated[str, Form(max_length=200)],
     confirm: Annotated[str, Form(max_length=200)],
 ) -> HTMLResponse:
+    # The stored row, to change: the signed-in user's is shared with other requests.
+    assert user.id is not None
+    user = accounts.get_user(session, user.id)
     if new != confirm:
         return _account_page(
             request, session, user, 422, password_error="The two new passwords differ."
@@ -166,7 +169,7 @@ def revoke_all_tokens_page(
 
 
 @router.get("/api/me", tags=["accounts"])
-def whoami(user: CurrentUserDep) -> UserPublic:
+async def whoami(user: CurrentUserDep) -> UserPublic:
     """The user these credentials belong to."""
     return UserPublic.model_validate(user, from_attributes=True)
 

@@ -30,7 +30,7 @@ from app.presenters.annotations import (
 )
 from app.routes.paging import ApiPageDep, add_page_headers
 from app.routes.params import VersionForm, VersionQuery, VersionRequired
-from app.routes.responses import DELETES, INVALID, NOT_FOUND, STALE, no_content
+from app.routes.responses import DELETES, INVALID, NOT_FOUND, STALE, model_answer, no_content
 from app.services import actors, catalog, claims, evidence, tagging
 from app.services.errors import Conflict, VersionConflict
 from app.services.evidence import ClaimChoice, ClaimMode
@@ -79,7 +79,7 @@ def changed_response(
     return passage_response(request, session, passage, analyst, changed=True, **extra)
 
 
-def claim_choice(
+async def claim_choice(
     claim_mode: Annotated[ClaimMode, Form()] = ClaimMode.none,
     claim_text: Annotated[str, Form(max_length=2000)] = "",
     claim_id: Annotated[str | None, Form(max_length=64)] = None,
@@ -261,16 +261,15 @@ def list_annotations(
     status_code=status.HTTP_201_CREATED,
     tags=["annotations"],
     responses=NOT_FOUND | INVALID,
+    response_model=AnnotationPublic,
 )
-def create_annotation(
-    session: SessionDep, analyst: AnalystDep, data: AnnotationCreate
-) -> AnnotationPublic:
+def create_annotation(session: SessionDep, analyst: AnalystDep, data: AnnotationCreate) -> Response:
     """Tag a passage, or the span `start`–`end` of its text, with a position.
 
     The tag is recorded as the signed-in user's; a body never names its author.
     """
     annotation = tagging.tag_passage(session, data, analyst)
-    return tagging.present_annotation(annotation)
+    return model_answer(tagging.present_annotation(annotation), status.HTTP_201_CREATED)
 
 
 @api_router.get("/annotations/{annotation_id}", tags=["annotations"], responses=NOT_FOUND)

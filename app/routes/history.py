@@ -61,7 +61,7 @@ def _choice(kind: type[Choice], name: str, value: str) -> Choice | None:
         raise HTTPException(422, f"{name}: must be one of {allowed} (or blank).") from None
 
 
-def history_query(
+async def history_query(
     item_type: Annotated[
         str,
         Query(

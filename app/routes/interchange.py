@@ -48,7 +48,7 @@ IMPORT_ERRORS: dict[int | str, dict[str, Any]] = {
 NO_ANALYST = "Say who is importing: sign in, or pass ?analyst=… with the request."
 
 
-def export_filters(
+async def export_filters(
     document: Annotated[str | None, Query(max_length=64, description="A document id.")] = None,
     position: Annotated[str | None, Query(max_length=32, description="A position key.")] = None,
     topic: Annotated[str | None, Query(max_length=32, description="A topic key.")] = None,

@@ -60,7 +60,7 @@ class NetworkRequest:
     end: date | None
 
 
-def network_request(
+async def network_request(
     tags: TagFiltersDep,
     kind: Annotated[NetworkKind, Query(description="The network.")] = NetworkKind.congruence,
     mode: Annotated[Mode, Query(description="One-mode networks: actors or concepts.")] = (
@@ -169,7 +169,7 @@ class TieRequest:
 DayQuery = Annotated[str | None, Query(max_length=10, json_schema_extra=DATE_OR_BLANK)]
 
 
-def tie_request(
+async def tie_request(
     source: NodeQuery,
     target: NodeQuery,
     window_start: Annotated[

@@ -1,7 +1,7 @@
 """Paging parameters and links shared by the lists: `limit` and `offset` in, and out the total
 (`X-Total-Count`), `Link` headers (rel next/prev) for the API and page links for the pages."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -14,8 +14,8 @@ API_LIMIT = 100
 PAGE_LIMIT = 50
 
 
-def _page_request(default: int, most: int) -> Callable[..., PageRequest]:
-    def page_request(
+def _page_request(default: int, most: int) -> Callable[..., Coroutine[Any, Any, PageRequest]]:
+    async def page_request(
         limit: Annotated[
             int, Query(ge=1, le=most, description=f"How many to return (at most {most}).")
         ] = default,

@@ -62,7 +62,7 @@ def _given(value: str) -> str | None:
     return value.strip() or None
 
 
-def cell_tag_filters(
+async def cell_tag_filters(
     document: Annotated[str, _key("Tags in this document (its id).")] = "",
     outlet: Annotated[
         str, Query(max_length=200, description="Tags in documents of this outlet (any case).")
@@ -94,7 +94,7 @@ def cell_tag_filters(
     )
 
 
-def tag_filters(
+async def tag_filters(
     chosen: Annotated[TagFilters, Depends(cell_tag_filters)],
     position: Annotated[str, _key("Tags of this position (its key).")] = "",
     topic: Annotated[

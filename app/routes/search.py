@@ -38,7 +38,7 @@ def _blank(value: str) -> str | None:
     return value.strip() or None
 
 
-def search_request(
+async def search_request(
     q: Annotated[str, Query(max_length=500, description='Words, or "a phrase".')] = "",
     document: Annotated[str, Query(max_length=64, description="A document id.")] = "",
     outlet: Annotated[str, Query(max_length=200, description="The outlet (any case).")] = "",

@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers the tables)
+from app.credential_stamp import credentials_changed
 from app.db import make_engine
 from app.services.errors import Conflict, InvalidInput
 
@@ -114,6 +115,8 @@ def restore_database(
         _sqlite_restore(backup, _sqlite_file(url))
     else:
         _postgres_restore(url, backup, postgres_bin)
+    # Other users, sessions and tokens now: a running server must forget whom it knew.
+    credentials_changed(url)
     return RestoreReport(backup, _shown(url), replaced, summarize(url))
 
 
