@@ -17,11 +17,12 @@ import app.credential_stamp  # noqa: F401  (registers the events that renew the 
 from app.config import PROJECT_ROOT
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
+SQLITE_SYNCHRONOUS = ("full", "normal")
 
 Row = TypeVar("Row", bound=SQLModel)
 
 
-def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
+def _sqlite_pragmas(busy_timeout_ms: int, synchronous: str) -> Callable[[Any, Any], None]:
     def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
         # The driver's own transaction handling is switched off (it begins late and never for
         # reads); `_begin` below starts every transaction explicitly instead.
@@ -31,6 +32,7 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
     return set_pragmas
@@ -95,8 +97,9 @@ def _end_writing(connection: Connection, *, commit: bool) -> None:
         _writer_lock(connection).release()
 
 
-def make_engine(url: str, *, lock_wait: float | None = None) -> Engine:
-    """Create an engine for `url`; SQLite gets WAL, foreign keys and a busy timeout.
+def make_engine(url: str, *, lock_wait: float | None = None, synchronous: str = "full") -> Engine:
+    """Create an engine for `url`; SQLite gets WAL, foreign keys, a busy timeout and the
+    `synchronous` level (`Settings.sqlite_synchronous`).
 
     `lock_wait` is how many seconds a statement waits for a lock another connection holds
     before it fails (see `lock_wait_ended`): SQLite's busy timeout (SQLITE_BUSY_TIMEOUT_MS
@@ -105,7 +108,9 @@ def make_engine(url: str, *, lock_wait: float | None = None) -> Engine:
     if url.startswith("sqlite"):
         busy_timeout_ms = SQLITE_BUSY_TIMEOUT_MS if lock_wait is None else int(lock_wait * 1000)
         engine = create_engine(url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
+        if synchronous not in SQLITE_SYNCHRONOUS:
+            raise ValueError(f"synchronous must be one of {', '.join(SQLITE_SYNCHRONOUS)}")
+        event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms, synchronous))
         event.listen(engine, "begin", _begin)
         event.listen(engine, "commit", _commit_writing)
         event.listen(engine, "rollback", _rollback_writing)

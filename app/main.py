@@ -38,7 +38,7 @@ SWAGGER_UI = "swagger-ui-5.35.0"
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for `settings`; the database must already be migrated."""
     settings = settings or get_settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, synchronous=settings.sqlite_synchronous)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -33,8 +33,8 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -383,7 +383,7 @@ def bare_app(workdir: Path) -> Iterator[str]:
             server.wait(timeout=30)
 
 
-def tag_bodies(scene: Scene, form: bool) -> list[str]:
+def tag_bodies(scene: Scene, *, form: bool) -> list[str]:
     """Bodies tagging many passages, as JSON for the API or as a form for the htmx route."""
     bodies = []
     for number, passage in enumerate(scene.passages[:500]):
@@ -397,9 +397,13 @@ def tag_bodies(scene: Scene, form: bool) -> list[str]:
     return bodies
 
 
-def measure_request_path(scene: Scene, runs: int, seconds: int, report: Report) -> None:
-    """wrk against the real server and, in the same run, against the bare app."""
-    workdir = Path(tempfile.mkdtemp(prefix="argmap-wrk-"))
+UNFLUSHED = ", SQLITE_SYNCHRONOUS=normal"
+Target = tuple[str, str, str]  # (what, base URL, wrk script)
+
+
+def request_targets(scene: Scene, label: str = "", tags_only: bool = False) -> list[Target]:
+    """What wrk sends to the real server: /api/me with a token, and tagging through the API
+    (token) and through the htmx route (session cookie and CSRF header)."""
     bearer = {"Authorization": f"Bearer {scene.token}"}
     session = {
         "Cookie": f"{SESSION_COOKIE}={scene.cookie}",
@@ -407,31 +411,37 @@ def measure_request_path(scene: Scene, runs: int, seconds: int, report: Report) 
         "HX-Request": "true",
         "Content-Type": "application/x-www-form-urlencoded",
     }
+    json_type = {"Content-Type": "application/json"}
+    tag_paths = [f"/passages/{passage}/annotations" for passage in scene.passages[:500]]
+    api_tag = wrk_script(
+        "POST", bearer | json_type, ["/api/annotations"], tag_bodies(scene, form=False)
+    )
+    htmx_tag = wrk_script("POST", session, tag_paths, tag_bodies(scene, form=True))
+    targets = [
+        (API_TAG + label, scene.base_url, api_tag),
+        (HTMX_TAG + label, scene.base_url, htmx_tag),
+    ]
+    if not tags_only:
+        targets.insert(0, (ME + label, scene.base_url, wrk_script("GET", bearer, ["/api/me"])))
+    return targets
+
+
+def measure_request_path(
+    scenes: list[tuple[Scene, str, bool]], runs: int, seconds: int, report: Report
+) -> None:
+    """wrk against the real server(s) and, in the same run, against the bare app; `scenes`:
+    each server, the label of its rows and whether to send it tags only."""
+    workdir = Path(tempfile.mkdtemp(prefix="argmap-wrk-"))
     bare_body = json.dumps(
         {"passage_id": "p1", "position_key": "russia", "kind": "states", "note": ""}
     )
     json_type = {"Content-Type": "application/json"}
-    passages = scene.passages[:500]
-    tag_paths = [f"/passages/{passage}/annotations" for passage in passages]
     loads: dict[str, list[Load]] = {}
     try:
         with bare_app(workdir) as bare_url:
-            targets = [
-                (BARE, bare_url, wrk_script("POST", json_type, ["/tags"], [bare_body])),
-                (ME, scene.base_url, wrk_script("GET", bearer, ["/api/me"])),
-                (
-                    API_TAG,
-                    scene.base_url,
-                    wrk_script(
-                        "POST", bearer | json_type, ["/api/annotations"], tag_bodies(scene, False)
-                    ),
-                ),
-                (
-                    HTMX_TAG,
-                    scene.base_url,
-                    wrk_script("POST", session, tag_paths, tag_bodies(scene, True)),
-                ),
-            ]
+            targets = [(BARE, bare_url, wrk_script("POST", json_type, ["/tags"], [bare_body]))]
+            for scene, label, tags_only in scenes:
+                targets += request_targets(scene, label, tags_only)
             for run in range(runs):
                 for name, url, script in targets:
                     result = run_wrk(url, script, workdir, seconds)
@@ -452,7 +462,7 @@ def measure_request_path(scene: Scene, runs: int, seconds: int, report: Report) 
     bare = medians[BARE]
     for name, figures in medians.items():
         ratio = figures.rate / bare.rate
-        target, met = REQUEST_TARGETS.get(name, ("(the limit)", None))
+        target, met = REQUEST_TARGETS.get(name.removesuffix(UNFLUSHED), ("(the limit)", None))
         report.rows.append(
             Row(
                 f"{name}, wrk {WRK_THREADS} threads, {CLIENTS} connections, {seconds} s",
@@ -801,7 +811,20 @@ def bench_database(
                     measure_export(scene, heavy_runs, report, export_file)
                 if "requests" in only:
                     log(f"{name}: the request path under load")
-                    measure_request_path(scene, heavy_runs, seconds, report)
+                    scenes = [(scene, "", False)]
+                    with ExitStack() as servers:
+                        if name == "sqlite":
+                            # The same, without SQLite's flush to disk at every commit.
+                            unflushed = servers.enter_context(
+                                server_process(
+                                    url,
+                                    workdir / "server-normal.log",
+                                    {"SQLITE_SYNCHRONOUS": "normal"},
+                                    startup_seconds=60,
+                                )
+                            )
+                            scenes.append((replace(scene, base_url=unflushed[0]), UNFLUSHED, True))
+                        measure_request_path(scenes, heavy_runs, seconds, report)
             if "import" in only:
                 log(f"{name}: import")
                 measure_import(url, workdir, heavy_runs, report, export_file, annotations)

@@ -13,7 +13,9 @@ from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers the tables)
+from app.config import Settings
 from app.db import alembic_config, include_in_schema_comparison, make_engine, migrate
+from app.main import create_app
 
 NewDatabase = Callable[[str], str]
 
@@ -66,6 +68,20 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_a_busy_timeout_and_full_sync(
         # FULL (2), SQLite's default: every commit is on disk before it is answered.
         assert connection.execute(text("PRAGMA synchronous")).scalar() == 2
     engine.dispose()
+
+
+@pytest.mark.sqlite_only("synchronous is a SQLite pragma")
+def test_the_server_can_trade_the_last_changes_on_a_power_cut_for_speed(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'normal.db'}"
+    migrate(url)
+    app = create_app(Settings(database_url=url, sqlite_synchronous="normal"))
+    with app.state.engine.connect() as connection:
+        # NORMAL (1): in WAL mode the database never corrupts, but the newest commits may be
+        # lost if the machine stops; FULL stays the default.
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 1
+    app.state.engine.dispose()
+    with pytest.raises(ValueError, match="synchronous"):
+        make_engine(url, synchronous="off")
 
 
 # A small map in the schema of revision 0002, to check that 0003 keeps it and fills it in.

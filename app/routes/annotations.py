@@ -70,6 +70,8 @@ def changed_response(
 ) -> HTMLResponse:
     """The annotation's passage, re-rendered after a change to its tags; for an orphan (a tag
     that lost its place when its document's text was replaced), its document's orphans."""
+    # The change is committed: reading the passage again must not queue for the write lock.
+    reads_only_from_here(session)
     if annotation.passage_id is None:
         context = orphans_context(session, annotation.document_id, analyst, **extra)
         return render(
