@@ -52,7 +52,7 @@ def _partial_index(name: str, columns: tuple[str, ...], where: str) -> Index:
     return Index(name, *columns, sqlite_where=text(where), postgresql_where=text(where))
 
 
-# Which query each index serves (migration 0008 has the measurements).
+# Which query each index serves (migrations 0008 and 0009 have the measurements).
 ANNOTATION_INDEXES = (
     # The tags of an actor, and those naming none (statements count them as left out, in
     # the documents a date filter keeps); also the lookups of the actor's foreign key.
@@ -83,6 +83,22 @@ ANNOTATION_INDEXES = (
         "ix_annotation_orphaned_evidence",
         ("claim_id", "deleted_at", "orphaned_at"),
         f"{_LIVE} AND orphaned_at IS NOT NULL",
+    ),
+    # Agreement: the tags that are an analyst's coding (placed and live; example data is
+    # left out by the query), with every column the report reads, by analyst.
+    _partial_index(
+        "ix_annotation_codings",
+        (
+            "analyst",
+            "passage_id",
+            "position_key",
+            "kind",
+            "document_id",
+            "example",
+            "deleted_at",
+            "orphaned_at",
+        ),
+        f"{_PLACED} AND passage_id IS NOT NULL",
     ),
     # Statements: the tags that name an actor, with every column a statement reads.
     _partial_index(

@@ -35,17 +35,23 @@ Definitions, as computed here:
 
 The two measures are pure functions on plain Python data (tested against published worked
 examples); `analyst_agreement` gathers the labels from the database in a constant number of
-queries (six), whatever the number of documents, analysts and tags.
+queries (six), whatever the number of documents, analysts and tags. It reads each tag once
+and never builds the table of every unit's labels: units with the same row of labels count
+once, with their number (the fractions are exact, so the figures are the same), and a unit
+nobody tagged with a position is counted by the analysts who coded its document.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import combinations
+from operator import attrgetter, itemgetter
+from typing import TypeVar, cast
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, or_
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col, select
 
 from app.models import Annotation, Document, Passage, PassageKind, Position
@@ -56,6 +62,8 @@ from app.services.errors import NotFound
 NONE = "none"
 COMBINED = "+"
 MIN_ANALYSTS = 2
+
+Label = TypeVar("Label", bound=Hashable)
 
 
 # --- the measures (pure) -----------------------------------------------------------------------
@@ -109,7 +117,12 @@ def cohen_kappa(pairs: Iterable[tuple[Hashable, Hashable]]) -> KappaResult:
 
     Computed with exact fractions, so that the figures do not depend on the order of units.
     """
-    table = Counter(pairs)
+    return cohen_kappa_of_table(Counter(pairs))
+
+
+def cohen_kappa_of_table(table: Mapping[tuple[Label, Label], int]) -> KappaResult:
+    """Cohen's kappa from its contingency table: (first coder's label, second's) → how many
+    units were so labelled. The same figures as `cohen_kappa` over those units."""
     units = sum(table.values())
     if units == 0:
         return KappaResult(None, None, None, 0, 0, note="No unit was coded by both analysts.")
@@ -123,7 +136,7 @@ def cohen_kappa(pairs: Iterable[tuple[Hashable, Hashable]]) -> KappaResult:
     expected = Fraction(
         sum(count * second_counts[label] for label, count in first_counts.items()), units * units
     )
-    sorted_table = dict(sorted(table.items(), key=_by_text))
+    sorted_table: dict[tuple[Hashable, Hashable], int] = dict(sorted(table.items(), key=_by_text))
     if expected == 1:
         (label,) = first_counts
         return KappaResult(
@@ -150,21 +163,30 @@ def krippendorff_alpha_nominal(units: Iterable[Iterable[Hashable | None]]) -> Al
     Each unit is the values its coders gave it, None for a coder who gave none (missing).
     Units with fewer than two values cannot be paired and are left out.
     """
+    return krippendorff_alpha_of_counted_units(Counter(tuple(unit) for unit in units))
+
+
+def krippendorff_alpha_of_counted_units(
+    units: Mapping[tuple[Label | None, ...], int],
+) -> AlphaResult:
+    """Krippendorff's alpha for nominal data over units given as (values of a unit → how many
+    units have those values): the same figures as `krippendorff_alpha_nominal` over the units
+    one by one, as the fractions are exact."""
     coincidences: defaultdict[tuple[Hashable, Hashable], Fraction] = defaultdict(Fraction)
     pairable_units = 0
-    for unit in units:
-        counts = Counter(value for value in unit if value is not None)
+    for unit, alike in units.items():
+        counts: Counter[Hashable] = Counter(value for value in unit if value is not None)
         m = sum(counts.values())
-        if m < 2:
+        if m < 2 or not alike:
             continue
-        pairable_units += 1
+        pairable_units += alike
         # Each ordered pair of values from two different coders, weighted 1 / (m_u − 1), so
         # that every unit contributes exactly its m_u values to the matrix.
         for c, n_c in counts.items():
             for k, n_k in counts.items():
                 pairs = n_c * (n_k - 1) if c == k else n_c * n_k
                 if pairs:
-                    coincidences[(c, k)] += Fraction(pairs, m - 1)
+                    coincidences[(c, k)] += Fraction(pairs * alike, m - 1)
     totals: defaultdict[Hashable, Fraction] = defaultdict(Fraction)
     for (c, _), o in coincidences.items():
         totals[c] += o
@@ -261,11 +283,24 @@ class AnalystLabels:
         return self.labels is not None
 
 
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A passage that is a unit: the fields of it that a report shows."""
+
+    id: str
+    document_id: str
+    ordinal: int
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
 @dataclass(frozen=True)
 class Disagreement:
     """A passage to which two analysts who coded it gave different labels."""
 
-    passage: Passage
+    passage: Unit
     document_label: str
     labels: list[AnalystLabels]
     positions: list[str]  # keys of the positions on which the labels differ
@@ -332,36 +367,66 @@ def analyst_agreement(
     says so in `message`. Six queries in all.
     """
     documents = list(
-        session.exec(select(Document).order_by(col(Document.created_at), col(Document.id)))
+        session.exec(
+            select(Document)
+            .options(
+                defer(cast(QueryableAttribute[str], Document.original_text))
+            )  # only the labels are needed
+            .order_by(col(Document.created_at), col(Document.id))
+        )
+    )
+    # The opening words label an untitled document only: a titled one needs no passage read.
+    untitled = select(Document.id).where(
+        or_(col(Document.title).is_(None), col(Document.title) == "")
     )
     first_words = dict(
         session.exec(
-            select(Passage.document_id, func.min(Passage.text))
-            .where(Passage.ordinal == 0)
-            .group_by(col(Passage.document_id))
+            select(Passage.document_id, Passage.text).where(
+                Passage.ordinal == 0, col(Passage.document_id).in_(untitled)
+            )
         ).all()
     )
     labels = {d.id: document_label(d, first_words.get(d.id)) for d in documents}
     chosen = _choose_documents(documents, document_ids)
     chosen_ids = [d.id for d in chosen]
-    order = {document_id: index for index, document_id in enumerate(chosen_ids)}
+    wanted = {a.strip() for a in analysts or [] if a.strip()}
 
-    passages = sorted(
-        session.exec(select(Passage).where(col(Passage.document_id).in_(chosen_ids))),
-        key=lambda p: (order[p.document_id], p.ordinal),
-    )
-    units = [p for p in passages if p.kind != PassageKind.boilerplate]
-    unit_ids = {p.id for p in units}
+    # Every document is chosen unless some are named: then no filter by document is needed.
+    unit_query = sa_select(
+        col(Passage.id),
+        col(Passage.document_id),
+        col(Passage.ordinal),
+        col(Passage.kind),
+        col(Passage.text),
+        col(Passage.start),
+        col(Passage.end),
+    ).where(col(Passage.kind) != PassageKind.boilerplate)
+    tag_query = sa_select(
+        col(Annotation.passage_id),
+        col(Annotation.document_id),
+        col(Annotation.analyst),
+        col(Annotation.position_key),
+        col(Annotation.kind),
+    ).where(*_counted_tags())
+    if document_ids:
+        unit_query = unit_query.where(col(Passage.document_id).in_(chosen_ids))
+        tag_query = tag_query.where(col(Annotation.document_id).in_(chosen_ids))
+    if wanted:
+        tag_query = tag_query.where(col(Annotation.analyst).in_(wanted))
+    in_document: dict[str, list[Unit]] = {document_id: [] for document_id in chosen_ids}
+    # Plain rows, read through the connection: no ORM entity is made of them.
+    connection = session.connection()
+    for row in connection.execute(unit_query):
+        in_document[row[1]].append(Unit(*row))
+    units = [
+        unit
+        for document_id in chosen_ids
+        for unit in sorted(in_document[document_id], key=attrgetter("ordinal"))
+    ]
+    unit_ids = {unit.id for unit in units}
 
-    rows = session.execute(
-        sa_select(
-            col(Annotation.passage_id),
-            col(Annotation.document_id),
-            col(Annotation.analyst),
-            col(Annotation.position_key),
-            col(Annotation.kind),
-        ).where(col(Annotation.document_id).in_(chosen_ids), *_counted_tags())
-    ).all()
+    # (passage, document, analyst, position, kind); every passage id is set (a counted tag).
+    rows = cast(Sequence[tuple[str, str, str, str, str]], connection.execute(tag_query).all())
     positions = list_positions(session)
     all_analysts = sorted(
         session.exec(select(Annotation.analyst).where(*_counted_tags()).distinct()),
@@ -370,25 +435,20 @@ def analyst_agreement(
 
     # Any counted tag in a document, even on boilerplate, shows that its analyst coded it.
     coded: defaultdict[str, set[str]] = defaultdict(set)
-    # (passage, analyst, position) → the kinds that analyst gave that position there.
-    kinds: defaultdict[tuple[str, str, str], set[str]] = defaultdict(set)
-    # (passage, analyst) → the (position, kind) pairs of their tags there: the overall label.
-    overall: defaultdict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
-    tag_counts: Counter[str] = Counter()
-    position_tags: Counter[str] = Counter()
-    wanted = {a.strip() for a in analysts or [] if a.strip()}
-    for passage_id, document_id, analyst, position_key, kind in rows:
-        if wanted and analyst not in wanted:
-            continue
+    for analyst, document_id in {(row[2], row[1]) for row in rows}:
         coded[analyst].add(document_id)
-        if passage_id in unit_ids:
-            kinds[(str(passage_id), analyst, position_key)].add(str(kind))
-            overall[(str(passage_id), analyst)].add((position_key, str(kind)))
-            tag_counts[analyst] += 1
-            position_tags[position_key] += 1
+    on_units = [row for row in rows if row[0] in unit_ids]
+    tag_counts = Counter(map(itemgetter(2), on_units))
+    position_tags = Counter(map(itemgetter(3), on_units))
+    # unit → analyst → the (position, kind) pairs of their tags there: the overall label.
+    overall: defaultdict[str, defaultdict[str, set[tuple[str, str]]]] = defaultdict(
+        lambda: defaultdict(set)
+    )
+    for passage_id, _, analyst, position_key, kind in on_units:
+        overall[passage_id][analyst].add((position_key, kind))
     chosen_analysts = sorted(wanted or set(coded), key=_analyst_order)
 
-    units_per_document = Counter(p.document_id for p in units)
+    units_per_document = Counter(unit.document_id for unit in units)
     report = AgreementReport(
         documents=[
             DocumentCoverage(
@@ -427,26 +487,27 @@ def analyst_agreement(
             )
         return report
 
-    def label(unit: Passage, analyst: str, position_key: str) -> str | None:
-        if unit.document_id not in coded[analyst]:
-            return None
-        return combined_label(kinds.get((unit.id, analyst, position_key), ()))
-
+    # Which of the chosen analysts coded each document, in their order: the units of a
+    # document have the same coders, and a coder's label is None (missing) elsewhere.
+    coders = {
+        document_id: tuple(document_id in coded[a] for a in chosen_analysts)
+        for document_id in chosen_ids
+    }
+    profiles_of = _label_profiles(
+        [p.key for p in positions], units, overall, coders, chosen_analysts
+    )
     for position in positions:
-        table = [[label(u, a, position.key) for a in chosen_analysts] for u in units]
+        profiles = profiles_of[position.key]
         pairs = [
-            PairAgreement(
-                first,
-                second,
-                cohen_kappa(
-                    (row[i], row[j]) for row in table if row[i] is not None and row[j] is not None
-                ),
-            )
+            PairAgreement(first, second, cohen_kappa_of_table(_pair_table(profiles, i, j)))
             for (i, first), (j, second) in combinations(enumerate(chosen_analysts), 2)
         ]
         report.positions.append(
             PositionAgreement(
-                position, position_tags[position.key], pairs, krippendorff_alpha_nominal(table)
+                position,
+                position_tags[position.key],
+                pairs,
+                krippendorff_alpha_of_counted_units(profiles),
             )
         )
 
@@ -455,17 +516,30 @@ def analyst_agreement(
     def by_position(pair: tuple[str, str]) -> tuple[int, str, str]:
         return (position_order.get(pair[0], len(position_order)), *pair)
 
+    # Every (position, kind) pair there is, ranked once: an analyst's labels are shown in
+    # that order.
+    kinds = set(map(itemgetter(4), on_units))
+    rank = {
+        pair: index
+        for index, pair in enumerate(
+            sorted(((key, kind) for key in position_tags for kind in kinds), key=by_position)
+        )
+    }
+    position_rank = {
+        key: index
+        for index, key in enumerate(sorted(position_tags, key=lambda k: by_position((k, ""))))
+    }
+    nothing: set[tuple[str, str]] = set()
     for unit in units:
-        side_by_side = [
-            AnalystLabels(
-                a,
-                sorted(overall[(unit.id, a)], key=by_position)
-                if unit.document_id in coded[a]
-                else None,
-            )
-            for a in chosen_analysts
+        tagged_by = overall.get(unit.id)
+        if tagged_by is None:
+            continue  # every coder left it untagged: the same empty label
+        document_coders = coders[unit.document_id]
+        given = [
+            tagged_by.get(a, nothing)
+            for a, coded_it in zip(chosen_analysts, document_coders, strict=True)
+            if coded_it
         ]
-        given = [set(s.labels) for s in side_by_side if s.labels is not None]
         if len(given) < MIN_ANALYSTS or all(g == given[0] for g in given):
             continue
         # The (position, kind) pairs that some but not all of the coders gave.
@@ -474,8 +548,80 @@ def analyst_agreement(
             Disagreement(
                 unit,
                 labels[unit.document_id],
-                side_by_side,
-                sorted({key for key, _ in differing}, key=lambda k: by_position((k, ""))),
+                [
+                    AnalystLabels(
+                        a,
+                        sorted(tagged_by.get(a, ()), key=rank.__getitem__) if coded_it else None,
+                    )
+                    for a, coded_it in zip(chosen_analysts, document_coders, strict=True)
+                ],
+                sorted({key for key, _ in differing}, key=position_rank.__getitem__),
             )
         )
     return report
+
+
+Labels = tuple[str | None, ...]
+
+
+def _label_profiles(
+    position_keys: list[str],
+    units: list[Unit],
+    overall: Mapping[str, Mapping[str, set[tuple[str, str]]]],
+    coders: Mapping[str, tuple[bool, ...]],
+    analysts: list[str],
+) -> dict[str, Counter[Labels]]:
+    """For each position, how many units got each row of labels, one label per analyst (None
+    where they did not code the document): every figure of the position follows from these.
+
+    One pass over the tagged units: a unit nobody tagged with a position has `none` from each
+    of its coders there, so those units are counted by their coders, not looked at."""
+    profiles: dict[str, Counter[Labels]] = {key: Counter() for key in position_keys}
+    tagged: dict[str, Counter[tuple[bool, ...]]] = {key: Counter() for key in position_keys}
+    place = {analyst: index for index, analyst in enumerate(analysts)}
+    document_of = {unit.id: unit.document_id for unit in units}
+    # The labels of a unit no one tagged with a position, for each set of coders.
+    untagged_labels = {
+        document_coders: tuple(NONE if coded_it else None for coded_it in document_coders)
+        for document_coders in set(coders.values())
+    }
+    for unit_id, by_analyst in overall.items():
+        document_coders = coders[document_of[unit_id]]
+        # position → the label of each analyst for it on this unit
+        here: dict[str, list[str | None]] = {}
+        for analyst, pairs in by_analyst.items():
+            index = place[analyst]
+            for key, kind in pairs:
+                row = here.get(key)
+                if row is None:
+                    row = here[key] = list(untagged_labels[document_coders])
+                label = row[index]
+                if label is None:
+                    continue  # not a coder of this document: missing, whatever they tagged
+                row[index] = (
+                    kind if label == NONE else combined_label([*label.split(COMBINED), kind])
+                )
+        for key, row in here.items():
+            if key in profiles:
+                tagged[key][document_coders] += 1
+                profiles[key][tuple(row)] += 1
+    units_by_coders = Counter(coders[unit.document_id] for unit in units)
+    for key, counts in profiles.items():
+        for document_coders, count in units_by_coders.items():
+            untagged = count - tagged[key][document_coders]
+            if untagged:
+                counts[untagged_labels[document_coders]] += untagged
+    return profiles
+
+
+def _pair_table(
+    profiles: Mapping[Labels, int], first: int, second: int
+) -> Counter[tuple[str, str]]:
+    """Cohen's contingency table of two analysts (by their place in the rows of labels), over
+    the units both coded."""
+    table: Counter[tuple[str, str]] = Counter()
+    for labels, count in profiles.items():
+        a, b = labels[first], labels[second]
+        if a is not None and b is not None:
+            table[(a, b)] += count
+    return table

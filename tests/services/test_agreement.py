@@ -11,7 +11,9 @@ from app.services.agreement import (
     AgreementReport,
     analyst_agreement,
     cohen_kappa,
+    cohen_kappa_of_table,
     krippendorff_alpha_nominal,
+    krippendorff_alpha_of_counted_units,
 )
 from app.services.errors import NotFound
 from tests.factories import make_annotation
@@ -158,6 +160,19 @@ def test_alpha_is_undefined_without_variation_or_pairable_units() -> None:
     lonely = krippendorff_alpha_nominal([("states", None), (None, "opposes")])
     assert (lonely.alpha, lonely.pairable_values, lonely.units) == (None, 0, 0)
     assert lonely.note is not None
+
+
+def test_the_measures_over_counted_units_equal_those_over_each_unit() -> None:
+    units = by_unit(KRIPPENDORFF_2011_C)
+    counted: dict[tuple[Any, ...], int] = {}
+    for unit in units:
+        counted[unit] = counted.get(unit, 0) + 1
+    assert krippendorff_alpha_of_counted_units(counted) == krippendorff_alpha_nominal(units)
+    assert krippendorff_alpha_of_counted_units({("a", "b", None): 3, ("a", "a", "a"): 2}) == (
+        krippendorff_alpha_nominal([("a", "b", None)] * 3 + [("a", "a", "a")] * 2)
+    )
+    cells = [("yes", "yes", 20), ("yes", "no", 5), ("no", "yes", 10), ("no", "no", 15)]
+    assert cohen_kappa_of_table({(a, b): n for a, b, n in cells}) == cohen_kappa(pairs(*cells))
 
 
 # --- the report on the seed corpus -------------------------------------------------------------
@@ -429,3 +444,59 @@ def test_the_report_takes_the_same_few_queries_whatever_the_size(
         report = analyst_agreement(seeded_session)
     assert len(report.analysts) == 9 and len(report.disagreements) == 2
     assert len(small) == len(large) == 6
+
+
+def test_figures_equal_the_measures_over_a_hand_made_table_of_labels(
+    seeded_session: Session,
+) -> None:
+    """Documents coded by different sets of analysts, spans, two kinds on one passage: the
+    report's figures are the measures over the table of labels written out by hand."""
+    docs = documents(seeded_session)
+    one, two = units_of(seeded_session, docs[2]), units_of(seeded_session, docs[3])
+    assert (len(one), len(two)) == (8, 19)
+    # docs[2] is coded by Ana, Ben and Cy; docs[3] by Ana and Cy only.
+    make_annotation(seeded_session, one[0], "russia", "states", analyst="Ana")
+    make_annotation(seeded_session, one[0], "russia", "opposes", start=0, end=5, analyst="Ana")
+    make_annotation(seeded_session, one[0], "russia", "states", analyst="Ben")
+    make_annotation(seeded_session, one[1], "russia", "supports", analyst="Cy")
+    make_annotation(seeded_session, one[1], "us", "states", analyst="Ben")
+    make_annotation(seeded_session, two[0], "russia", "states", analyst="Ana")
+    make_annotation(seeded_session, two[0], "russia", "states", start=0, end=5, analyst="Cy")
+    make_annotation(seeded_session, two[5], "us", "opposes", analyst="Cy")
+    report = analyst_agreement(seeded_session, [docs[2].id, docs[3].id])
+
+    # Rows of (Ana, Ben, Cy) labels for Russia, one per unit, None where not coded.
+    russia = (
+        [("opposes+states", "states", "none"), ("none", "none", "supports")]
+        + [("none", "none", "none")] * 6
+        + [("states", None, "states")]
+        + [("none", None, "none")] * 18
+    )
+    us = (
+        [("none", "none", "none"), ("none", "states", "none")]
+        + [("none", "none", "none")] * 6
+        + [("none", None, "none")] * 5
+        + [("none", None, "opposes")]
+        + [("none", None, "none")] * 13
+    )
+    for key, table in (("russia", russia), ("us", us)):
+        result = position_result(report, key)
+        assert result.alpha == krippendorff_alpha_nominal(table)
+        for pair in result.pairs:
+            i, j = ("Ana", "Ben", "Cy").index(pair.first), ("Ana", "Ben", "Cy").index(pair.second)
+            assert pair.kappa == cohen_kappa(
+                (row[i], row[j]) for row in table if row[i] is not None and row[j] is not None
+            )
+    assert position_result(report, "russia").alpha.values == {
+        "none": 57,
+        "opposes+states": 1,
+        "states": 3,
+        "supports": 1,
+    }
+    assert kappa_of(report, "russia", "Ana", "Cy").units == 27
+    assert kappa_of(report, "russia", "Ana", "Ben").units == 8
+    assert [(d.passage.id, d.positions) for d in report.disagreements] == [
+        (one[0].id, ["russia"]),
+        (one[1].id, ["russia", "us"]),
+        (two[5].id, ["us"]),
+    ]
