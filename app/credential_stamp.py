@@ -9,6 +9,7 @@ database has them.
 """
 
 import hashlib
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -19,6 +20,8 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from app.config import PROJECT_ROOT
 from app.models import ApiToken, LoginSession, User
+
+logger = logging.getLogger(__name__)
 
 CREDENTIAL_TABLES = frozenset(str(model.__tablename__) for model in (User, LoginSession, ApiToken))
 _CHANGED = "argmap_credentials_changed"  # session.info: this transaction changed credentials
@@ -83,7 +86,12 @@ def _after_commit(session: Session) -> None:
     if not session.info.pop(_CHANGED, False):
         return
     url = session.get_bind().engine.url
-    credentials_changed(url.render_as_string(hide_password=False))
+    try:
+        credentials_changed(url.render_as_string(hide_password=False))
+    except OSError as error:
+        # The change is committed, so it is not refused now; a server that could not write
+        # the stamp either keeps no cache (IdentityCache checks at start) or forgets in time.
+        logger.warning("could not renew the credentials stamp: %s", error)
 
 
 def _after_rollback(session: Session) -> None:
