@@ -59,6 +59,16 @@ class NetworkRequest:
     start: date | None
     end: date | None
 
+    @property
+    def windowing(self) -> dict[str, Any]:
+        """The moving window, as `network_as_json` and `network_file` take it."""
+        return {
+            "window_days": self.window_days,
+            "step_days": self.step_days,
+            "start": self.start,
+            "end": self.end,
+        }
+
 
 async def network_request(
     tags: TagFiltersDep,
@@ -111,17 +121,7 @@ def network_data(session: SessionDep, asked: NetworkRequestDep) -> Response:
     with `window`, one network per step of a moving window over `since`…`until` (default: the
     statements' first and last dates). The tags are chosen by the matrix's and the CSV's tag
     filters. `left_out` counts the tags that made no statement."""
-    return json_answer(
-        network_as_json(
-            session,
-            asked.spec,
-            asked.filters,
-            window_days=asked.window_days,
-            step_days=asked.step_days,
-            start=asked.start,
-            end=asked.end,
-        )
-    )
+    return json_answer(network_as_json(session, asked.spec, asked.filters, **asked.windowing))
 
 
 @api_router.get(
@@ -136,14 +136,7 @@ def network_download(
     """The same network as a file: GraphML, GEXF 1.3 (with time spells when windowed), or CSV
     node and edge lists, with a file name that says what it holds."""
     content, name = network_file(
-        session,
-        asked.spec,
-        asked.filters,
-        format.value,
-        window_days=asked.window_days,
-        step_days=asked.step_days,
-        start=asked.start,
-        end=asked.end,
+        session, asked.spec, asked.filters, format.value, **asked.windowing
     )
     return Response(
         content,
