@@ -3,7 +3,9 @@
 from dataclasses import fields
 from typing import Any
 
-from app.services.agreement import AgreementReport, AlphaResult, KappaResult
+from app.services.agreement import AgreementReport, Disagreement
+from app.services.agreement_measures import AlphaResult, KappaResult
+from app.services.paging import Page
 
 
 def kappa(first: str, second: str, result: KappaResult) -> dict[str, Any]:
@@ -26,8 +28,9 @@ def _figures(result: KappaResult | AlphaResult, *, matrix: str, count: str) -> d
     return figures
 
 
-def agreement_as_json(report: AgreementReport) -> dict[str, Any]:
-    """The report as a plain dict for other tools: ids, names and counts, no HTML."""
+def agreement_as_json(report: AgreementReport, disagreements: Page[Disagreement]) -> dict[str, Any]:
+    """The report as a plain dict for other tools: ids, names and counts, no HTML; of the
+    disagreements, the page asked for and how many there are in all."""
     return {
         "message": report.message,
         "units": report.units,
@@ -72,6 +75,7 @@ def agreement_as_json(report: AgreementReport) -> dict[str, Any]:
                     for side in d.labels
                 ],
             }
-            for d in report.disagreements
+            for d in disagreements.items
         ],
+        "disagreements_total": disagreements.total,
     }

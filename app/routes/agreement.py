@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from app.deps import AnalystDep, SessionDep
 from app.presenters.agreement import agreement_as_json
+from app.routes.paging import ApiPageDep, HtmlPageDep, add_page_headers, pager
 from app.services import agreement
 from app.templating import render
 
@@ -35,7 +36,7 @@ def _checked(name: str, values: list[str] | None, longest: int) -> list[str]:
     return list(dict.fromkeys(kept))
 
 
-def agreement_filters(
+async def agreement_filters(
     document: Annotated[
         list[str] | None, Query(description="A document id; repeat for several (none: all).")
     ] = None,
@@ -53,20 +54,37 @@ AgreementFiltersDep = Annotated[AgreementFilters, Depends(agreement_filters)]
 
 
 @router.get("/api/agreement", tags=["map"])
-def agreement_data(session: SessionDep, filters: AgreementFiltersDep) -> dict[str, Any]:
+def agreement_data(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    filters: AgreementFiltersDep,
+    page: ApiPageDep,
+) -> dict[str, Any]:
     """Inter-analyst agreement: Cohen's kappa per position and pair of analysts, Krippendorff's
-    alpha per position, and the passages where analysts disagree."""
+    alpha per position, and the passages where analysts disagree, a page at a time (`limit`,
+    `offset`; their number is `disagreements_total`, also in `X-Total-Count`, and the next and
+    previous pages are in `Link`)."""
     report = agreement.analyst_agreement(session, filters.documents, filters.analysts)
-    return agreement_as_json(report)
+    disagreements = agreement.page_of_disagreements(report, page)
+    add_page_headers(request, response, disagreements)
+    return agreement_as_json(report, disagreements)
 
 
 @router.get("/agreement", response_class=HTMLResponse, include_in_schema=False)
 def agreement_page(
-    request: Request, session: SessionDep, analyst: AnalystDep, filters: AgreementFiltersDep
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    filters: AgreementFiltersDep,
+    page: HtmlPageDep,
 ) -> HTMLResponse:
     report = agreement.analyst_agreement(session, filters.documents, filters.analysts)
+    disagreements = agreement.page_of_disagreements(report, page)
     context = {
         "report": report,
+        "disagreements": disagreements.items,
+        "pager": pager(request, disagreements),
         "position_map": {p.position.key: p.position for p in report.positions},
         "chosen_analysts": {a.name for a in report.analysts},
         "analyst": analyst,

@@ -175,3 +175,50 @@ def test_hostile_analyst_names_are_escaped(seeded_db_url: str) -> None:
     assert HOSTILE in [b["value"] for b in page.select("input[name=analyst]")]
     assert one(page, "table.agreement-coverage tbody th").get_text() == HOSTILE
     assert data["analysts"][0]["name"] == HOSTILE  # JSON carries the name as it is
+
+
+def disputing_client(seeded_db_url: str) -> tuple[TestClient, list[str]]:
+    """Ana and Ben tag the third document's paragraphs differently, each one: every one of
+    them is a disagreement. Returns the client and the passages' ids in document order."""
+    app = create_app(Settings(database_url=seeded_db_url))
+    with Session(app.state.engine) as session:
+        third = list(session.exec(select(Document.id).order_by(col(Document.created_at))))[2]
+        units = list(
+            session.exec(
+                select(Passage)
+                .where(Passage.document_id == third, Passage.kind != PassageKind.boilerplate)
+                .order_by(col(Passage.ordinal))
+            )
+        )
+        for unit in units:
+            make_annotation(session, unit, "russia", "states", analyst="Ana")
+            make_annotation(session, unit, "russia", "opposes", analyst="Ben")
+        ids = [unit.id for unit in units]
+    return sign_in_as(TestClient(app), ADMIN), ids
+
+
+def test_disagreements_come_a_page_at_a_time_and_are_all_counted(seeded_db_url: str) -> None:
+    client, ids = disputing_client(seeded_db_url)
+    assert len(ids) >= 3
+    with client:
+        everything = client.get("/api/agreement").json()
+        first = client.get("/api/agreement?limit=2")
+        second = client.get("/api/agreement?limit=2&offset=2").json()
+        page = BeautifulSoup(client.get("/agreement?limit=2&offset=2").text, "html.parser")
+
+    assert [d["passage_id"] for d in everything["disagreements"]] == ids
+    assert everything["disagreements_total"] == len(ids)
+    assert [d["passage_id"] for d in first.json()["disagreements"]] == ids[:2]
+    assert first.json()["disagreements_total"] == len(ids)
+    assert first.headers["x-total-count"] == str(len(ids))
+    assert 'rel="next"' in first.headers["link"] and "offset=2" in first.headers["link"]
+    assert [d["passage_id"] for d in second["disagreements"]] == ids[2:4]
+    # The figures do not depend on the page.
+    assert second["positions"] == everything["positions"]
+
+    shown = [tr["data-passage-id"] for tr in page.select("table.disagreements tbody tr")]
+    assert shown == ids[2:4]
+    assert one(page, ".agreement-disagreements h2 .count").get_text() == str(len(ids))
+    assert one(page, ".agreement-disagreements .pager a[rel=prev]")["href"].endswith(
+        "offset=0&limit=2"
+    )

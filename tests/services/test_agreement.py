@@ -7,9 +7,8 @@ import pytest
 from sqlmodel import Session, col, select
 
 from app.models import Document, Passage, PassageKind, utcnow
-from app.services.agreement import (
-    AgreementReport,
-    analyst_agreement,
+from app.services.agreement import AgreementReport, analyst_agreement
+from app.services.agreement_measures import (
     cohen_kappa,
     cohen_kappa_of_table,
     krippendorff_alpha_nominal,
