@@ -100,6 +100,17 @@ ANNOTATION_INDEXES = (
         ),
         f"{_LIVE} AND actor_key IS NOT NULL",
     ),
+    # A position's page: its tags counted by topic and by document, and a page of them found
+    # by topic and document; the number of live tags of each position (migration 0009).
+    _partial_index(
+        "ix_annotation_live_positions",
+        ("position_key", "topic_key", "document_id", "passage_id", "deleted_at"),
+        _LIVE,
+    ),
+    # The list of tags, oldest first, a page at a time: without it every live tag was sorted.
+    _partial_index("ix_annotation_live_created", ("created_at", "id", "deleted_at"), _LIVE),
+    # How many tags are example data (every page's banner asks): few or none.
+    Index("ix_annotation_example", "example"),
 )
 
 
