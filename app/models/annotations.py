@@ -107,6 +107,11 @@ ANNOTATION_INDEXES = (
         ("position_key", "topic_key", "document_id", "passage_id", "deleted_at"),
         _LIVE,
     ),
+    # The documents' lists: each document's live tags and tagged passages counted from the
+    # index alone; a document's passages with their tags (migration 0009).
+    _partial_index(
+        "ix_annotation_live_documents", ("document_id", "passage_id", "deleted_at"), _LIVE
+    ),
     # The list of tags, oldest first, a page at a time: without it every live tag was sorted.
     _partial_index("ix_annotation_live_created", ("created_at", "id", "deleted_at"), _LIVE),
     # How many tags are example data (every page's banner asks): few or none.

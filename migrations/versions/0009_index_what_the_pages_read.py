@@ -12,6 +12,9 @@ read the rest from an index instead of the table:
   a position's page counts its tags by topic and by document and finds a page of them by
   topic and document; the positions' page counts each position's tags (a position's page
   1.3 s → 0.05 s in process).
+- ix_annotation_live_documents (document_id, passage_id), live tags: the documents' lists
+  count each shown document's tags and tagged passages from the index alone (50 documents'
+  12,500 tags were looked up in the table one by one: 40-70 ms → 3-5 ms).
 - ix_annotation_live_created (created_at, id), live tags: the list of tags (`/api/annotations`),
   oldest first, a page at a time, no longer sorts every live tag.
 - ix_annotation_example (example): how many tags are example data, asked by every page with
@@ -42,6 +45,7 @@ PARTIAL_INDEXES = {
         ["position_key", "topic_key", "document_id", "passage_id", "deleted_at"],
         LIVE,
     ),
+    "ix_annotation_live_documents": (["document_id", "passage_id", "deleted_at"], LIVE),
     "ix_annotation_live_created": (["created_at", "id", "deleted_at"], LIVE),
 }
 
