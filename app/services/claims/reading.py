@@ -164,6 +164,8 @@ def list_claims(
                 select(Claim.id).where(*conditions).order_by(*by_text).offset(offset).limit(limit)
             )
         )
+        if not shown:  # past the last page (an empty IN would scan every evidence tag)
+            return []
         query, _ = _claims_with_counts(col(Annotation.claim_id).in_(shown))
         query = query.where(col(Claim.id).in_(shown)).order_by(*by_text)
     return _present(session, query)
