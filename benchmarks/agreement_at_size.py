@@ -66,7 +66,7 @@ def measure_http(url: str, runs: int) -> None:
         with server_process(url, log, {"READ_WITHOUT_LOGIN": "true"}) as (base, _pid):
             with httpx.Client(base_url=base, timeout=TIMEOUT) as client:
                 for path in ("/api/agreement", "/agreement"):
-                    sizes = []
+                    sizes: list[int] = []
 
                     def ask(path: str = path, sizes: list[int] = sizes) -> None:
                         response = client.get(path)

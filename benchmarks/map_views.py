@@ -14,7 +14,11 @@ and measured over HTTP, one request at a time:
 - every discourse network of the whole corpus (`GET /api/networks`): two-mode, congruence,
   conflict and subtract, one-mode ones among actors and among concepts, on claims and on topics;
 - the moving window: `?window=30&step=30` over the whole date range (its time divided by the
-  number of windows), and one window of 30 days asked for alone (`since`/`until`).
+  number of windows), and one window of 30 days asked for alone (`since`/`until`);
+- every other page and API read (`pages`): each GET route that `RULES` in app/access.py opens
+  to viewers and analysts, its path filled with the corpus's busiest items (`page_paths`),
+  but for the exports and the whole matrix and networks, which the groups above measure; a
+  claim is edited once first, so that its history page has an entry to show.
 
 A request that takes longer than `--timeout` seconds, or makes the server's RSS pass
 `--max-rss-mb` (a guard for a machine shared with others), is stopped: the server is killed and
@@ -25,6 +29,8 @@ request slower than two seconds (counted from the first).
 
     .venv/bin/python benchmarks/map_views.py [--scale 1] [--databases sqlite,postgresql] \
         [--runs 5] [--heavy-runs 3] [--timeout 240] [--max-rss-mb 4096] [--only matrix,networks]
+
+Every page and API read at size: `--only trivial,pages` (benchmarks/README.md has the figures).
 """
 
 import argparse
@@ -43,6 +49,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx2 as httpx
 
@@ -51,9 +58,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, select, text  # noqa: E402
 from sqlmodel import col  # noqa: E402
 
-from app.access import SESSION_COOKIE  # noqa: E402
+from app.access import RULES, SESSION_COOKIE  # noqa: E402
 from app.db import make_engine, migrate  # noqa: E402
-from app.models import Annotation, Document  # noqa: E402
+from app.models import Annotation, Document, Passage, Role  # noqa: E402
+from benchmarks.generate_corpus import FEATURED_TITLE  # noqa: E402
 from benchmarks.server_bench import (  # noqa: E402
     Report,
     Row,
@@ -68,8 +76,10 @@ from tests.servers import server_process  # noqa: E402
 
 TRIVIAL_REQUESTS = 30
 WINDOW_DAYS = 30
-GROUPS = ("trivial", "csv", "matrix", "networks", "windows")
+GROUPS = ("trivial", "csv", "matrix", "networks", "windows", "pages")
 TARGETS = {
+    "page": "median < 100 ms",
+    "graph": "median < 300 ms",
     "matrix": "median < 300 ms",
     "network": "median < 300 ms",
     "window": "< 100 ms a window",
@@ -388,6 +398,147 @@ def measure_windows(server: Server, args: argparse.Namespace, report: Report) ->
     )
 
 
+# --- every page and API read ---------------------------------------------------------------
+
+# The GET routes the other groups measure, or that answer a whole export: not timed here.
+PAGES_ELSEWHERE = frozenset(
+    {
+        "/matrix",
+        "/api/matrix",
+        "/api/networks",
+        "/api/networks/file",
+        "/api/export",
+        "/api/export/schema",
+        "/api/export/schema/v1",
+        "/api/export/schema/v2",
+        "/api/export/w3c",
+        "/api/export/aif",
+        "/api/export/csv",
+        "/api/export/history",
+    }
+)
+SEARCH_WORD = "ceasefire"
+
+
+def page_routes() -> list[str]:
+    """The GET routes a signed-in analyst may read, but for those of `PAGES_ELSEWHERE`."""
+    return [
+        path
+        for (method, path), role in RULES.items()
+        if method == "GET" and role in (Role.viewer, Role.analyst) and path not in PAGES_ELSEWHERE
+    ]
+
+
+def busiest(connection: Any, column: str, where: str = "") -> str:
+    """The value of an annotation column with the most live tags."""
+    condition = f" AND {where}" if where else ""
+    return str(
+        connection.execute(
+            text(
+                f"SELECT {column} FROM annotation WHERE deleted_at IS NULL AND {column} IS NOT NULL"
+                f"{condition} GROUP BY {column} ORDER BY count(*) DESC, {column} LIMIT 1"
+            )
+        ).scalar_one()
+    )
+
+
+def page_paths(url: str) -> dict[str, str]:
+    """Each route of `page_routes` with its path filled in from the corpus: the busiest
+    position, topic, claim and actor; the featured document (200 passages, 1,000 tags; else
+    the document with the most tags), its busiest passage and one of that passage's tags; a
+    relation of the busiest claim and that claim's history; a tie of the busiest actor and
+    claim; the lists and the searches as their first page shows them."""
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        document = connection.execute(
+            select(col(Document.id)).where(col(Document.title) == FEATURED_TITLE)
+        ).scalar_one_or_none() or busiest(connection, "document_id")
+        position = busiest(connection, "position_key")
+        topic = busiest(connection, "topic_key")
+        claim = busiest(connection, "claim_id")
+        actor = busiest(connection, "actor_key")
+        passage = busiest(connection, "passage_id", f"document_id = '{document}'")
+        annotation = connection.execute(
+            text(
+                "SELECT id FROM annotation WHERE passage_id = :passage AND deleted_at IS NULL "
+                "ORDER BY id LIMIT 1"
+            ),
+            {"passage": passage},
+        ).scalar_one()
+        relation = connection.execute(
+            text(
+                "SELECT id FROM relation WHERE source_id = :claim OR target_id = :claim "
+                "ORDER BY id LIMIT 1"
+            ),
+            {"claim": claim},
+        ).scalar_one()
+        claim_label = connection.execute(
+            text("SELECT text FROM claim WHERE id = :claim"), {"claim": claim}
+        ).scalar_one()
+        actor_label = connection.execute(
+            text("SELECT name FROM actor WHERE key = :actor"), {"actor": actor}
+        ).scalar_one()
+        assert connection.execute(
+            select(func.count()).select_from(Passage).where(col(Passage.document_id) == document)
+        ).scalar_one()
+    engine.dispose()
+    tie = "kind=two-mode&mode=actor&concepts=claims&" + urlencode(
+        {"source": f"actor:{actor_label}", "target": f"concept:{claim_label}"}
+    )
+    fill = {
+        "{document_id}": document,
+        "{position_key}": position,
+        "{topic_key}": topic,
+        "{claim_id}": claim,
+        "{actor_key}": actor,
+        "{passage_id}": passage,
+        "{annotation_id}": annotation,
+        "{relation_id}": relation,
+        "{item_type:item_type}/{item_id}": f"claim/{claim}",
+    }
+    queries = {
+        "/search": f"q={SEARCH_WORD}",
+        "/api/search": f"q={SEARCH_WORD}",
+        "/claims/search": f"q={SEARCH_WORD}",
+        "/passages/{passage_id}/tag-form": f"position={position}",
+        "/matrix/cell": f"position={position}&topic={topic}",
+        "/api/matrix/cell": f"position={position}&topic={topic}",
+        "/networks/tie": tie,
+        "/api/networks/tie": tie,
+    }
+    paths = {}
+    for route in page_routes():
+        path = route
+        for name, value in fill.items():
+            path = path.replace(name, value)
+        assert "{" not in path, f"no value for the parameters of {route}"
+        paths[route] = path + (f"?{queries[route]}" if route in queries else "")
+    return paths
+
+
+def edit_for_history(client: httpx.Client, claim_path: str) -> None:
+    """Edit the claim's note once, so that its history has an entry to show (the generated
+    corpus has none)."""
+    claim = client.get(claim_path).json()
+    note = "Edited once by the benchmark, for the claim's history."
+    response = client.patch(claim_path, json={"note": note, "version": claim["version"]})
+    assert response.status_code == 200, response.text[:300]
+
+
+def measure_pages(server: Server, args: argparse.Namespace, report: Report) -> None:
+    paths = page_paths(server.url)
+    with server.client(args.timeout) as client:
+        client.headers["Authorization"] = f"Bearer {server.token}"
+        edit_for_history(client, paths["/api/claims/{claim_id}"])
+    for route, path in paths.items():
+        log(f"  {path}")
+        # "/" answers a redirect to the documents, which is timed on its own.
+        result = timed(server, path, args, answers=(303,) if route == "/" else (200,))
+        limit = 0.3 if route == "/api/graph" else 0.1
+        target = TARGETS["graph" if route == "/api/graph" else "page"]
+        add_row(report, f"GET {route}", result, target, limit)
+
+
 # --- the run -------------------------------------------------------------------------------
 
 
@@ -439,6 +590,9 @@ def bench_database(name: str, args: argparse.Namespace) -> Report:
                 if "networks" in only:
                     log(f"{name}: networks")
                     measure_networks(server, args, report)
+                if "pages" in only:
+                    log(f"{name}: every page and API read")
+                    measure_pages(server, args, report)
                 if "trivial" in only:  # again at the end: did the machine's load change?
                     measure_trivial(server, args, report)
                     report.rows[-1].what += ", again at the end"

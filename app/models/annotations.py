@@ -52,7 +52,7 @@ def _partial_index(name: str, columns: tuple[str, ...], where: str) -> Index:
     return Index(name, *columns, sqlite_where=text(where), postgresql_where=text(where))
 
 
-# Which query each index serves (migrations 0008 and 0009 have the measurements).
+# Which query each index serves (migrations 0008, 0009 and 0010 have the measurements).
 ANNOTATION_INDEXES = (
     # The tags of an actor, and those naming none (statements count them as left out, in
     # the documents a date filter keeps); also the lookups of the actor's foreign key.
@@ -116,6 +116,22 @@ ANNOTATION_INDEXES = (
         ),
         f"{_LIVE} AND actor_key IS NOT NULL",
     ),
+    # A position's page: its tags counted by topic and by document, and a page of them found
+    # by topic and document; the number of live tags of each position (migration 0010).
+    _partial_index(
+        "ix_annotation_live_positions",
+        ("position_key", "topic_key", "document_id", "passage_id", "deleted_at"),
+        _LIVE,
+    ),
+    # The documents' lists: each document's live tags and tagged passages counted from the
+    # index alone; a document's passages with their tags (migration 0010).
+    _partial_index(
+        "ix_annotation_live_documents", ("document_id", "passage_id", "deleted_at"), _LIVE
+    ),
+    # The list of tags, oldest first, a page at a time: without it every live tag was sorted.
+    _partial_index("ix_annotation_live_created", ("created_at", "id", "deleted_at"), _LIVE),
+    # How many tags are example data (every page's banner asks): few or none.
+    Index("ix_annotation_example", "example"),
 )
 
 

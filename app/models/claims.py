@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import field_validator
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.fields import (
@@ -42,6 +42,9 @@ class ClaimStance(StanceFields, table=True):
     """A position holding (or rejecting) a claim."""
 
     __tablename__ = "claim_stance"
+    # The stances of the claims shown, and the claim's foreign key: the primary key starts
+    # with the position, so these were a scan of every stance (migration 0010).
+    __table_args__ = (Index("ix_claim_stance_claim_id", "claim_id"),)
 
     claim_id: str = Field(
         sa_column=Column(String(64), ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True)

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, field_validator
-from sqlalchemy import Column, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.fields import VersionedUpdate, utcnow, version_column, without_nul
@@ -83,6 +83,9 @@ _document_version = version_column()
 
 class Document(DocumentMeta, table=True):
     __mapper_args__ = {"version_id_col": _document_version}
+    # The documents in their order (oldest first), read from the index alone: a row holds
+    # the whole original text, so sorting the rows read every text (migration 0010).
+    __table_args__ = (Index("ix_document_created", "created_at", "id"),)
 
     id: str = Field(primary_key=True, max_length=64)
     original_text: str = Field(sa_column=Column(Text, nullable=False))

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, distinct, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from app.models import (
     Annotation,
@@ -45,16 +44,17 @@ class MapFilters:
     position: str | None = None
 
 
-def _claims_query(filters: MapFilters) -> SelectOfScalar[str]:
-    query = select(Claim.id)
+def _claim_conditions(filters: MapFilters) -> list[ColumnElement[bool]]:
+    """Which claims the graph shows."""
+    conditions: list[ColumnElement[bool]] = []
     if filters.topic == NO_TOPIC:
-        query = query.where(col(Claim.topic_key).is_(None))
+        conditions.append(col(Claim.topic_key).is_(None))
     elif filters.topic is not None:
-        query = query.where(Claim.topic_key == filters.topic)
+        conditions.append(col(Claim.topic_key) == filters.topic)
     if filters.position is not None:
         held = select(ClaimStance.claim_id).where(ClaimStance.position_key == filters.position)
-        query = query.where(col(Claim.id).in_(held))
-    return query
+        conditions.append(col(Claim.id).in_(held))
+    return conditions
 
 
 def check_filters(session: Session, filters: MapFilters) -> None:
@@ -74,34 +74,31 @@ def claim_graph(session: Session, filters: MapFilters) -> dict[str, Any]:
     check_filters(session, filters)
     # The claims shown are chosen in SQL; their stances, evidence and relations are then
     # picked out in Python, which for thousands of rows beats filtering each query by a
-    # subquery (SQLite re-evaluates it).
-    claims = session.exec(
-        select(Claim.id, Claim.text, Claim.topic_key)
-        .where(col(Claim.id).in_(_claims_query(filters)))
+    # subquery (SQLite re-evaluates it). Plain rows from the connection: 20,000 claims and
+    # 30,000 stances made into ORM rows took a third of the graph's time.
+    connection = session.connection()
+    claims = connection.execute(
+        sa_select(col(Claim.id), col(Claim.text), col(Claim.topic_key))
+        .where(*_claim_conditions(filters))
         .order_by(col(Claim.created_at))
     ).all()
     shown = {claim_id for claim_id, _, _ in claims}
-    positions = {p.key: p for p in list_positions(session)}
+    positions = {p.key: (p.name, p.colour) for p in list_positions(session)}
     stances: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for claim_id, position_key, stance in session.exec(
-        select(ClaimStance.claim_id, ClaimStance.position_key, ClaimStance.stance).order_by(
-            col(ClaimStance.claim_id), col(ClaimStance.position_key)
-        )
+    for claim_id, position_key, stance in connection.execute(
+        sa_select(
+            col(ClaimStance.claim_id), col(ClaimStance.position_key), col(ClaimStance.stance)
+        ).order_by(col(ClaimStance.claim_id), col(ClaimStance.position_key))
     ):
         if claim_id not in shown:
             continue
-        position = positions[position_key]
+        name, colour = positions[position_key]
         stances[claim_id].append(
-            {
-                "position": position_key,
-                "name": position.name,
-                "colour": position.colour,
-                "stance": stance,
-            }
+            {"position": position_key, "name": name, "colour": colour, "stance": stance}
         )
     evidence = dict(
-        session.exec(
-            select(Annotation.claim_id, func.count())
+        connection.execute(
+            sa_select(col(Annotation.claim_id), func.count())
             .where(evidence_tags(orphaned=False))
             .group_by(col(Annotation.claim_id))
         ).all()
@@ -110,21 +107,24 @@ def claim_graph(session: Session, filters: MapFilters) -> dict[str, Any]:
     to_review = claims_needing_review(session)
     relations_to_review = relations_needing_review(session)
     nodes = []
+    no_stances: list[dict[str, str]] = []
+    holds = Stance.holds.value  # the enum's attribute, read 20,000 times, was slow
     for claim_id, text, topic_key in claims:
-        held = [s for s in stances[claim_id] if s["stance"] == Stance.holds]
+        its = stances.get(claim_id, no_stances)
+        held = [s for s in its if s["stance"] == holds]
         nodes.append(
             {
                 "id": claim_id,
                 "text": text,
                 "topic": topic_key,
-                "stances": stances[claim_id],
+                "stances": its,
                 "colours": [s["colour"] for s in held] or [NEUTRAL_COLOUR],
-                "rejected_by": [s["name"] for s in stances[claim_id] if s not in held],
+                "rejected_by": [s["name"] for s in its if s["stance"] != holds],
                 "evidence": evidence.get(claim_id, 0),
                 "needs_review": claim_id in to_review,
             }
         )
-    relations = session.execute(
+    relations = connection.execute(
         sa_select(
             col(Relation.id),
             col(Relation.source_id),

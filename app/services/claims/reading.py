@@ -47,8 +47,10 @@ def get_claim(session: Session, claim_id: str) -> Claim:
     return get_existing(session, Claim, claim_id)
 
 
-def _evidence_counts() -> Subquery:
-    """Per claim: its live evidence tags and the distinct documents they come from."""
+def _evidence_counts(claim_ids: ColumnElement[bool]) -> Subquery:
+    """Per claim: its live evidence tags and the distinct documents they come from, for the
+    claims `claim_ids` (a condition on `Annotation.claim_id`) keeps: counting every claim's
+    evidence to show a few took most of a page's time on a large map."""
     return (
         select(
             col(Annotation.claim_id).label("claim_id"),
@@ -56,14 +58,16 @@ def _evidence_counts() -> Subquery:
             func.count(distinct(col(Passage.document_id))).label("documents"),
         )
         .join(Passage, col(Passage.id) == col(Annotation.passage_id))
-        .where(live_evidence())
+        .where(live_evidence(), claim_ids)
         .group_by(col(Annotation.claim_id))
         .subquery()
     )
 
 
-def _claims_with_counts() -> tuple[Select[Claim, int, int], ColumnElement[int]]:
-    counts = _evidence_counts()
+def _claims_with_counts(
+    claim_ids: ColumnElement[bool],
+) -> tuple[Select[Claim, int, int], ColumnElement[int]]:
+    counts = _evidence_counts(claim_ids)
     evidence: ColumnElement[int] = func.coalesce(counts.c.evidence, 0)
     documents: ColumnElement[int] = func.coalesce(counts.c.documents, 0)
     query = select(Claim, evidence, documents).outerjoin(counts, counts.c.claim_id == col(Claim.id))
@@ -100,7 +104,7 @@ def _present(session: Session, query: Select[Claim, int, int]) -> list[ClaimPubl
 
 def claim_public(session: Session, claim: Claim) -> ClaimPublic:
     """The claim with its stances, evidence count and document count."""
-    query, _ = _claims_with_counts()
+    query, _ = _claims_with_counts(col(Annotation.claim_id) == claim.id)
     return _present(session, query.where(col(Claim.id) == claim.id))[0]
 
 
@@ -137,18 +141,34 @@ def list_claims(
 
     `q` matches claims whose text contains every word of it, ignoring case; the best matches
     come first (text starting with `q`, then most evidence). Without `q`, by text. `topic` and
-    `position` (a claim any stance of that position) must exist. Two queries, whatever the page.
+    `position` (a claim any stance of that position) must exist. Two queries with `q`, three
+    without, whatever the page.
     """
-    query, evidence = _claims_with_counts()
-    query = query.where(*_claim_filters(session, q, topic, position))
+    conditions = _claim_filters(session, q, topic, position)
     words = (q or "").split()
     by_text = (func.lower(col(Claim.text)), col(Claim.id))
     if words:
+        # The order needs the evidence of every claim that matches: it is counted for those.
+        matching = select(Claim.id).where(*conditions)
+        query, evidence = _claims_with_counts(col(Annotation.claim_id).in_(matching))
         starts = col(Claim.text).istartswith(" ".join(words), autoescape=True)
-        query = query.order_by(case((starts, 0), else_=1), evidence.desc(), *by_text)
+        query = query.where(*conditions).order_by(
+            case((starts, 0), else_=1), evidence.desc(), *by_text
+        )
+        query = query.offset(offset).limit(limit)
     else:
-        query = query.order_by(*by_text)
-    return _present(session, query.offset(offset).limit(limit))
+        # By text: the page's claims are chosen first (sorting the claims' ids alone, once),
+        # and only their evidence is counted.
+        shown = list(
+            session.exec(
+                select(Claim.id).where(*conditions).order_by(*by_text).offset(offset).limit(limit)
+            )
+        )
+        if not shown:  # past the last page (an empty IN would scan every evidence tag)
+            return []
+        query, _ = _claims_with_counts(col(Annotation.claim_id).in_(shown))
+        query = query.where(col(Claim.id).in_(shown)).order_by(*by_text)
+    return _present(session, query)
 
 
 def page_claims(
