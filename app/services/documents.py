@@ -320,6 +320,12 @@ def position_groups(
     return page_position_groups(session, position_key, page)[0]
 
 
+def _on_topic(topic_key: str | None) -> ColumnElement[bool]:
+    """Tags of this topic (None: of none)."""
+    column = col(Annotation.topic_key)
+    return column.is_(None) if topic_key is None else column == topic_key
+
+
 def _page_spans(
     session: Session, position_key: str, page: PageRequest
 ) -> tuple[list[tuple[str | None, str]], int, int]:
@@ -358,14 +364,9 @@ def _page_spans(
                 select(Document.id).order_by(col(Document.created_at), col(Document.id))
             )
             document_rank = {document_id: rank for rank, document_id in enumerate(ids)}
-        in_topic = (
-            col(Annotation.topic_key).is_(None)
-            if topic_key is None
-            else col(Annotation.topic_key) == topic_key
-        )
         by_document = session.exec(
             select(Annotation.document_id, func.count())
-            .where(*placed, in_topic)
+            .where(*placed, _on_topic(topic_key))
             .group_by(col(Annotation.document_id))
         ).all()
         for document_id, tags in sorted(by_document, key=lambda row: document_rank[row[0]]):
@@ -391,13 +392,7 @@ def page_position_groups(
         tagged = or_(
             false(),
             *(
-                and_(
-                    tagged,
-                    col(Annotation.topic_key).is_(None)
-                    if topic_key is None
-                    else col(Annotation.topic_key) == topic_key,
-                    col(Annotation.document_id) == document_id,
-                )
+                and_(tagged, _on_topic(topic_key), col(Annotation.document_id) == document_id)
                 for topic_key, document_id in spans
             ),
         )
