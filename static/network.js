@@ -46,6 +46,7 @@
   const LAYOUT_TIES = 3;
   // Up to this many nodes a network is small: every tie shapes the layout, every node is named.
   const FEW = 60;
+  const GOLDEN_ANGLE = Math.PI * (3 - Math.sqrt(5));
 
   function layOut(cy, networks) {
     const strength = new Map();
@@ -64,7 +65,15 @@
     const skeleton = many
       ? cy.nodes().union(cy.edges().filter((edge) => strongest.has(edge.id())))
       : cy.elements();
-    skeleton.layout({ name: "cose", animate: false, randomize: true, fit: false,
+    // The layout starts from the nodes spread on a sunflower spiral, in their order, not from
+    // random places: the same network is drawn the same way every time it is opened.
+    const spread = Math.sqrt(cy.nodes().length) * 40;
+    cy.nodes().forEach((node, i) => {
+      const radius = spread * Math.sqrt((i + 0.5) / cy.nodes().length);
+      const angle = i * GOLDEN_ANGLE;
+      node.position({ x: radius * Math.cos(angle), y: radius * Math.sin(angle) });
+    });
+    skeleton.layout({ name: "cose", animate: false, randomize: false, fit: false,
                       nodeDimensionsIncludeLabels: !many, padding: 20,
                       nodeRepulsion: () => (many ? 20000 : 200000), nodeOverlap: 40,
                       idealEdgeLength: () => (many ? 60 : 140), numIter: 1500,
