@@ -67,7 +67,7 @@ from benchmarks.generate_corpus import (  # noqa: E402
     generate,
 )
 from tests.postgres import temporary_postgres  # noqa: E402
-from tests.servers import free_port, server_process  # noqa: E402
+from tests.servers import server_process  # noqa: E402
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 CLIENTS = 16
@@ -347,40 +347,10 @@ def run_wrk(base_url: str, script: str, workdir: Path, seconds: int) -> Load:
 @contextmanager
 def bare_app(workdir: Path) -> Iterator[str]:
     """The bare FastAPI app of benchmarks/bare_app.py, served by the same uvicorn."""
-    port = free_port()
-    with (workdir / "bare.log").open("w") as log_file:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "benchmarks.bare_app:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            cwd=PROJECT_ROOT,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    httpx.get(f"{base_url}/docs", timeout=1)
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise RuntimeError("the bare app did not start") from None
-                    time.sleep(0.1)
-            yield base_url
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    command = ("-m", "uvicorn", "benchmarks.bare_app:app", "--log-level", "warning")
+    bare = server_process("", workdir / "bare.log", command=command, ready_path="/docs")
+    with bare as (base_url, _pid):
+        yield base_url
 
 
 def tag_bodies(scene: Scene, *, form: bool) -> list[str]:

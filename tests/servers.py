@@ -35,14 +35,18 @@ def server_process(
     environment: Mapping[str, str] | None = None,
     *,
     startup_seconds: float = 90,
+    command: tuple[str, ...] = ("-m", "app.cli", "serve"),
+    ready_path: str = "/login",
 ) -> Iterator[tuple[str, int]]:
     """Serve the app on `db_url` (with `environment` added to this one) until the block ends;
     gives its base URL and process id. It must answer within `startup_seconds` (generous: the
-    suite runs on two workers, each maybe starting a server and a browser at once)."""
+    suite runs on two workers, each maybe starting a server and a browser at once). `command`
+    (Python's arguments, before the host and port) and `ready_path` (answered 200 once it
+    serves) let the benchmarks start another app the same way."""
     port = free_port()
     with log_path.open("w") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, *command, "--host", "127.0.0.1", "--port", str(port)],
             cwd=PROJECT_ROOT,
             env={**os.environ, "DATABASE_URL": db_url, **(environment or {})},
             stdout=log,
@@ -52,7 +56,7 @@ def server_process(
         deadline = time.monotonic() + startup_seconds
         while True:
             try:
-                if httpx.get(f"{base_url}/login", timeout=1).status_code == 200:
+                if httpx.get(f"{base_url}{ready_path}", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
