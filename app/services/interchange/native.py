@@ -31,7 +31,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, true
+from sqlalchemy import ColumnElement, and_, func, or_, true
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -266,49 +266,87 @@ def _passage_records(session: Session, filters: ExportFilters) -> Iterator[dict[
         yield dict(zip(PASSAGE_COLUMNS, row, strict=True))
 
 
-def document_place_columns() -> list[Any]:
-    """The columns, after an annotation's own, that `place_in_document` takes: its passage's
-    start, end and text, and (only where needed) the passage's slice of the original text.
-
-    The query must outer-join Passage on the annotation's passage and Document on the
-    passage's (or, the same, the annotation's) document. For a span whose passage text is
-    shorter than its place in the document (lines were joined), the row brings the passage's
-    slice of the original text, which placing the span in the document needs; where the
-    lengths agree, every line break was a single newline read as one space, so the span's
-    offsets carry over unchanged and the document text is not read at all.
-    """
-    joined = col(Passage.end) - col(Passage.start) != func.length(Passage.text)
-    raw_passage = case(
-        (
-            and_(col(Annotation.start).is_not(None), joined),
-            func.substr(
-                Document.original_text, col(Passage.start) + 1, col(Passage.end) - Passage.start
-            ),
-        ),
-        else_=None,
-    )
-    return [Passage.start, Passage.end, Passage.text, raw_passage]
-
-
 def _annotation_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
-    # One query, no lookup per row: plain rows with the passage's place in the same row.
+    # The tags alone, in their order, and each passage's place from a table read once: joining
+    # every tag to its passage was more than half of the database's work for the export.
     head, tail = len(ANNOTATION_HEAD), len(ANNOTATION_HEAD) + len(ANNOTATION_TAIL)
-    # Outer joins: an orphan has no passage (and no place in its document).
+    places = _PassagePlaces(session, filters)
     query = (
-        sa_select(*ANNOTATION_HEAD.values(), *ANNOTATION_TAIL.values(), *document_place_columns())
-        .outerjoin(Passage, col(Passage.id) == col(Annotation.passage_id))
-        .outerjoin(Document, col(Document.id) == col(Passage.document_id))
+        sa_select(*ANNOTATION_HEAD.values(), *ANNOTATION_TAIL.values())
         .where(annotation_condition(filters))
         .order_by(col(Annotation.created_at), col(Annotation.id))
     )
     for row in _rows(session, query):
         record = dict(zip(ANNOTATION_HEAD, row[:head], strict=True))
-        record["document_start"], record["document_end"] = place_in_document(
-            record["passage_id"], record["start"], record["end"], *row[tail:]
+        record["document_start"], record["document_end"] = places.of_tag(
+            record["passage_id"], record["start"], record["end"]
         )
         record.update(zip(ANNOTATION_TAIL, row[head:tail], strict=True))
         record["example"] = bool(record["example"])
         yield record
+
+
+class _PassagePlaces:
+    """Where the passages of the exported documents lie in their documents, read in one query;
+    a span on a passage whose text is shorter than its place (lines were joined) needs the
+    passage's text and its slice of the document too, read when first needed."""
+
+    def __init__(self, session: Session, filters: ExportFilters) -> None:
+        self._session = session
+        query = sa_select(col(Passage.id), *_PLACE)
+        if filters.document is not None:
+            query = query.where(col(Passage.document_id) == filters.document)
+        self._places: dict[str, tuple[int, int, bool]] = {
+            row[0]: (row[1], row[2], bool(row[3])) for row in session.connection().execute(query)
+        }
+        self._texts: dict[str, tuple[str, str]] = {}
+
+    def of_tag(
+        self, passage_id: str | None, start: int | None, end: int | None
+    ) -> tuple[int | None, int | None]:
+        """document_start and document_end of a tag (see `place_in_document`)."""
+        if passage_id is None:
+            return None, None
+        place = self._places.get(passage_id)
+        if place is None:  # not among the exported documents' passages: read it alone
+            place = self._places[passage_id] = self._read(col(Passage.id) == passage_id)
+        passage_start, passage_end, joined = place
+        if start is None or end is None or not joined:
+            return place_in_document(passage_id, start, end, passage_start, passage_end, "", None)
+        text, raw = self._texts.get(passage_id) or self._text_of(passage_id)
+        return place_in_document(passage_id, start, end, passage_start, passage_end, text, raw)
+
+    def _read(self, condition: ColumnElement[bool]) -> tuple[int, int, bool]:
+        row = self._session.connection().execute(sa_select(*_PLACE).where(condition)).one()
+        return (row[0], row[1], bool(row[2]))
+
+    def _text_of(self, passage_id: str) -> tuple[str, str]:
+        text, raw = (
+            self._session.connection()
+            .execute(
+                sa_select(
+                    col(Passage.text),
+                    func.substr(
+                        Document.original_text,
+                        col(Passage.start) + 1,
+                        col(Passage.end) - Passage.start,
+                    ),
+                )
+                .join(Document, col(Document.id) == col(Passage.document_id))
+                .where(col(Passage.id) == passage_id)
+            )
+            .one()
+        )
+        self._texts[passage_id] = (text, raw)
+        return text, raw
+
+
+# A passage's start and end in its document, and whether its text is shorter than that.
+_PLACE = (
+    col(Passage.start),
+    col(Passage.end),
+    col(Passage.end) - col(Passage.start) != func.length(Passage.text),
+)
 
 
 def place_in_document(
@@ -323,7 +361,8 @@ def place_in_document(
     """document_start and document_end of an annotation: null for an orphan, the passage's
     place for a whole-passage tag, the span shifted or mapped into the document otherwise.
 
-    The last four arguments are the row's `document_place_columns`.
+    The last four arguments are the passage's start, end and text, and its slice of the
+    original text when that is longer than the text (lines were joined; None otherwise).
     """
     if passage_id is None:
         return None, None
