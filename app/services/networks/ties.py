@@ -45,6 +45,16 @@ def _split(node: str) -> tuple[Mode, str]:
         ) from None
 
 
+def actors_of_tie(spec: NetworkSpec, source: str, target: str) -> set[str] | None:
+    """The labels of the actors whose statements alone can make the tie `source`–`target`:
+    both ends of a tie between actors, the actor end of a two-mode tie; None for a tie between
+    concepts, which any actor's statements may make."""
+    ends = [_split(source), _split(target)]
+    if spec.kind is NetworkKind.two_mode or spec.mode is Mode.actor:
+        return {label for mode, label in ends if mode is Mode.actor}
+    return None
+
+
 def _pairs(first: Sequence[Statement], second: Sequence[Statement]) -> tuple[int, int]:
     """(agreeing, disagreeing) pairs of statements, one from each side (DNA's boolean sums)."""
     first_holds = sum(1 for s in first if s.agreement is Agreement.holds)
