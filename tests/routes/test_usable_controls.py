@@ -177,3 +177,27 @@ def test_a_user_an_admin_adds_chooses_their_own_password_first(client: TestClien
     csrf = csrf_token_of(client.get("/account").text)
     out = client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
     assert (out.status_code, out.headers["location"]) == (303, "/login")
+
+
+def test_a_claim_and_its_relations_show_edit_and_delete_only_to_those_who_may(
+    seeded_client: TestClient,
+) -> None:
+    sign_in_as(seeded_client, "alice")
+    claim = seeded_client.post("/api/claims", json={"text": "Talks will fail"}).json()
+    other = seeded_client.post("/api/claims", json={"text": "Kyiv keeps its land"}).json()
+    relation = {"source_id": claim["id"], "target_id": other["id"], "kind": "attacks"}
+    assert seeded_client.post("/api/relations", json=relation).status_code == 201
+    seen = {}
+    for username in ("alice", "bob", "editor"):
+        sign_in_as(seeded_client, username)
+        page = BeautifulSoup(seeded_client.get(f"/claims/{claim['id']}").text, "html.parser")
+        seen[username] = (
+            page.select_one("details.edit-claim") is not None,
+            page.select_one(f'[hx-delete="/claims/{claim["id"]}"]') is not None,
+            page.select_one("#claim-relations .chip-remove") is not None,
+        )
+    assert seen == {
+        "alice": (True, True, True),
+        "bob": (False, False, False),
+        "editor": (True, True, True),
+    }
