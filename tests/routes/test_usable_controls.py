@@ -201,3 +201,22 @@ def test_a_claim_and_its_relations_show_edit_and_delete_only_to_those_who_may(
         "bob": (False, False, False),
         "editor": (True, True, True),
     }
+
+
+def test_editing_a_tag_shows_the_stance_its_position_takes_on_the_claim(
+    seeded_client: TestClient,
+) -> None:
+    passage = first_paragraph(seeded_client)
+    form = {
+        "position_key": "russia",
+        "kind": "states",
+        "claim_mode": "new",
+        "claim_text": "Guarantor countries must sign",
+        "stance": "rejects",
+    }
+    made = seeded_client.post(f"/passages/{passage['id']}/annotations", data=form, headers=HX)
+    chip = one(BeautifulSoup(made.text, "html.parser"), ".chip")
+    edit = seeded_client.get(f"/annotations/{chip['data-annotation-id']}/edit", headers=HX)
+    page = BeautifulSoup(edit.text, "html.parser")
+    assert one(page, "input[name=stance][value=rejects]").has_attr("checked")
+    assert not one(page, "input[name=stance][value=holds]").has_attr("checked")
