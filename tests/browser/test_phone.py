@@ -104,6 +104,21 @@ def test_tagging_by_touch_on_a_phone(phone: Page, tmp_path: Path) -> None:
     expect(first.locator(".chip-pos")).to_have_text("Russian")
     expect(first.locator(".chip-kind")).to_have_text("supports")
 
+    # A span, chosen as a phone chooses one (its selection handles move the selection, no
+    # mouse button goes up), is taken once the selection rests.
+    third = paragraphs.nth(2)
+    words = third.locator("[data-passage-text]").inner_text().split()[:3]
+    third.locator("[data-passage-text]").evaluate(
+        """(el, length) => {
+            const node = el.firstChild;
+            window.getSelection().setBaseAndExtent(node, 0, node, length);
+        }""",
+        len(" ".join(words)),
+    )
+    expect(third.locator("[data-span-quote]")).to_have_text(" ".join(words))
+    expect(third.locator(".tagbar")).to_be_visible()
+    phone.evaluate("window.getSelection().removeAllRanges()")
+
     # The next passage, its form open, for the manual's picture of a phone.
     second.locator("[data-passage-text]").tap()
     second.get_by_role("button", name="Ukrainian", exact=True).tap()
@@ -154,11 +169,11 @@ def test_no_page_is_wider_than_a_phone(browser: Browser, live_server: str) -> No
             if (extra := overflow(page)) > 0:
                 too_wide[url] = extra
         assert too_wide == {}, f"pages wider than the phone (by pixels): {too_wide}"
-        # The graph's canvas takes the screen's width.
-        page.goto("/graph")
-        graph = page.locator(".graph").first
-        graph_box = graph.bounding_box()
-        assert graph_box is not None and graph_box["width"] >= PHONE["width"] - 40
+        # The graph's and the network's canvases take the screen's width.
+        for url, canvas in (("/graph", "#graph"), ("/networks", "#network")):
+            page.goto(url)
+            box = page.locator(canvas).bounding_box()
+            assert box is not None and box["width"] >= PHONE["width"] - 40, url
     finally:
         context.close()
     problems.check()
