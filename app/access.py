@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.audit.ownership import may_change_work
 from app.errors import AccessDenied, NotSignedIn, error_response, wants_html
 from app.identity_cache import Holder, IdentityCache
 from app.models import Role, User, utcnow
@@ -250,6 +251,12 @@ class Identity:
     def may(self, role: Role) -> bool:
         return self.user is not None and Role(self.user.role).rank >= role.rank
 
+    def may_change_work_of(self, owner: str | None) -> bool:
+        """Whether they may change or delete a tag, claim or relation `owner` made: analysts
+        their own, those allowed to edit everyone's work anyone's (the rule the history's
+        session events enforce, so a page offers only the edits that will be taken)."""
+        return self.may(Role.analyst) and may_change_work(owner, self.username, self.may_edit_any)
+
 
 NOBODY = Identity(user=None, via="nobody")
 
@@ -330,7 +337,13 @@ def route_rule(request: Request) -> tuple[bool, Rule]:
     return key in RULES, RULES.get(key)
 
 
-PASSWORD_CHANGE_PATHS = frozenset({"/account", "/account/password", "/logout", "/login"})
+# What a user whose password someone else chose may still do: choose their own, see who
+# they are, sign out.
+PASSWORD_CHANGE_PATHS = frozenset({"/account", "/account/password", "/logout", "/login", "/api/me"})
+MUST_CHANGE_PASSWORD = (
+    "Choose a new password first, on your account page (/account): the one you have was "
+    "chosen by someone else, and until you have chosen your own nothing else is open to you."
+)
 
 
 async def authorize(request: Request) -> None:
@@ -349,10 +362,10 @@ async def authorize(request: Request) -> None:
         if rule == Role.viewer and request.app.state.settings.read_without_login:
             return
         raise NotSignedIn("Sign in first.")
-    if identity.user.must_change_password and identity.via == "session":
+    if identity.user.must_change_password:
         path = getattr(request.scope.get("route"), "path", "")
         if path not in PASSWORD_CHANGE_PATHS:
-            raise AccessDenied("Choose a new password first (on your account page).")
+            raise AccessDenied(MUST_CHANGE_PASSWORD)
     if not identity.may(rule):
         raise AccessDenied(
             f"Your role ({identity.user.role}) may not do this; it needs the {rule} role."

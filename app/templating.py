@@ -107,7 +107,15 @@ def may(request: Request, role: str) -> bool:
     return bool(identity is not None and identity.may(Role(role)))
 
 
+def may_change(request: Request, owner: str | None) -> bool:
+    """Whether the signed-in user may change or delete the work `owner` made (a tag's edit
+    and remove controls are left out otherwise: the change would be refused)."""
+    identity = current_identity(request)
+    return bool(identity is not None and identity.may_change_work_of(owner))
+
+
 templates.env.globals["current_identity"] = current_identity
+templates.env.globals["may_change"] = may_change
 templates.env.globals["may"] = may
 
 

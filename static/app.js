@@ -128,6 +128,7 @@
     indicator.hidden = !on;
     indicator.querySelector("[data-span-quote]").textContent = on ? quote : "";
     passage.classList.toggle("has-span", on);
+    markChosenSpans();
   }
 
   function captureSelection() {
@@ -334,4 +335,66 @@
     empty.forEach((field) => { field.disabled = true; });
     setTimeout(() => empty.forEach((field) => { field.disabled = false; }), 0);
   });
+
+  // --- the chosen span, the position's name, touch ------------------------------------------
+  // The span a tag is being made for stays marked while its position is chosen and its form
+  // is open (the browser's own selection goes as soon as a button is pressed). Marked with the
+  // CSS Custom Highlight API, so the passage's text stays as the server rendered it.
+  function rangeWithin(root, start, end) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    let seen = 0;
+    let begun = false;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const length = node.textContent.length;
+      if (!begun && start <= seen + length) { range.setStart(node, start - seen); begun = true; }
+      if (begun && end <= seen + length) { range.setEnd(node, end - seen); return range; }
+      seen += length;
+    }
+    return null;
+  }
+
+  function markChosenSpans() {
+    if (!window.CSS || !CSS.highlights || typeof Highlight === "undefined") return;
+    const ranges = [];
+    document.querySelectorAll(".passage").forEach((passage) => {
+      const form = passage.querySelector(".tag-form[data-chosen-start]");
+      const startInput = passage.querySelector("[data-span-start]:not(:disabled)");
+      const endInput = passage.querySelector("[data-span-end]:not(:disabled)");
+      const start = form ? form.dataset.chosenStart : startInput && startInput.value;
+      const end = form ? form.dataset.chosenEnd : endInput && endInput.value;
+      const text = passage.querySelector("[data-passage-text]");
+      if (!text || !start || !end) return;
+      const range = rangeWithin(text, Number(start), Number(end));
+      if (range) ranges.push(range);
+    });
+    CSS.highlights.set("chosen-span", new Highlight(...ranges));
+  }
+
+  document.addEventListener("htmx:afterSettle", (evt) => {
+    markChosenSpans();
+    // A form that opened keeps its Save button in view.
+    const old = evt.detail.target;
+    const fresh = old && old.id && old.id.startsWith("p-") ? document.getElementById(old.id) : null;
+    const form = fresh && fresh.querySelector(".tag-form");
+    if (form) form.scrollIntoView({ block: "nearest", behavior: "instant" });
+  });
+
+  // The kinds and the stance name the position chosen: "supports the Russian position".
+  document.addEventListener("change", (evt) => {
+    const choice = evt.target.closest && evt.target.closest("[data-position-choice]");
+    if (!choice) return;
+    const name = choice.options[choice.selectedIndex].text;
+    choice.form.querySelectorAll("[data-position-name]").forEach((el) => { el.textContent = name; });
+  });
+
+  // On a touch screen a span is chosen by the selection handles, not by a mouse: the selection
+  // is taken when it stops changing.
+  let selectionTimer = null;
+  if (window.matchMedia && window.matchMedia("(pointer: coarse)").matches) {
+    document.addEventListener("selectionchange", () => {
+      clearTimeout(selectionTimer);
+      selectionTimer = setTimeout(captureSelection, 400);
+    });
+  }
 })();

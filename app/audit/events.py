@@ -17,6 +17,7 @@ from app.audit.entries import (
     Change,
     write_changes,
 )
+from app.audit.ownership import may_change_work
 from app.audit.snapshots import (
     ITEM_TYPES,
     NOUNS,
@@ -73,11 +74,10 @@ def _check_owner(
 ) -> None:
     """Refuse a change (`changed` fields) or a deletion (None) of another analyst's work."""
     owned = OWNED_FIELDS.get(type(obj))
-    actor = session.info.get(ACTOR)
-    if owned is None or actor is None or session.info.get(MAY_EDIT_ANY):
+    if owned is None or (changed is not None and not changed & owned):
         return
     owner = before.get("analyst")
-    if owner == actor or (changed is not None and not changed & owned):
+    if may_change_work(owner, session.info.get(ACTOR), bool(session.info.get(MAY_EDIT_ANY))):
         return
     raise Forbidden(
         f"This {NOUNS[ITEM_TYPES[type(obj)]]} is {owner}'s work: only they, or someone allowed "

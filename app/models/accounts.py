@@ -40,7 +40,8 @@ class User(SQLModel, table=True):
     role: Role = Field(sa_type=String(16))
     # An analyst who may also edit and delete other analysts' work.
     may_edit_others: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
-    # Set for a password someone else chose (the first admin's one-time password).
+    # Set for a password someone else chose (the first admin's one-time password, the one an
+    # admin gives a user they add): nothing but choosing one's own is allowed until then.
     must_change_password: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow)
     disabled_at: datetime | None = None
@@ -72,6 +73,7 @@ class UserPublic(SQLModel):
     display_name: str
     role: Role
     may_edit_others: bool
+    must_change_password: bool
     created_at: datetime
     disabled_at: datetime | None
 

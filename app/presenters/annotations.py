@@ -33,6 +33,7 @@ def passage_context(
     return {
         "view": view,
         "claim_texts": documents.claim_texts(session, [view]),
+        "claim_stances": documents.claim_stances_of(session, view.annotations),
         "actor_names": actors.actor_names(session, view.annotations),
         **catalog_context(session),
         "analyst": analyst,

@@ -38,6 +38,9 @@ def passage_window(
         "document_id": document_id,
         "views": views,
         "claim_texts": documents.claim_texts(session, views),
+        "claim_stances": documents.claim_stances_of(
+            session, [a for view in views for a in view.annotations]
+        ),
         "actor_names": actors.actor_names(session, [a for view in views for a in view.annotations]),
         "show_hidden": show_hidden,
         "next_start": stop if more else None,

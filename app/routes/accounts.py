@@ -246,7 +246,7 @@ def create_user_page(
             role=role,
             may_edit_others=may_edit_others,
         )
-        accounts.create_user(session, data)
+        accounts.create_user(session, data, must_change_password=True)
     except (DomainError, ValueError) as refused:
         message = getattr(refused, "message", None) or _first_error(refused)
         return _users_page(request, session, 422, create_error=message)
@@ -289,8 +289,11 @@ def list_users(session: SessionDep) -> list[UserPublic]:
 
 @router.post("/api/users", status_code=201, tags=["accounts"])
 def create_user(session: SessionDep, data: UserCreate) -> UserPublic:
-    """Create a user (admins only); they sign in with this password and may change it."""
-    return UserPublic.model_validate(accounts.create_user(session, data), from_attributes=True)
+    """Create a user (admins only). They sign in with this password and must then choose
+    their own on their account page: until they have, every other request of theirs is
+    refused (403)."""
+    user = accounts.create_user(session, data, must_change_password=True)
+    return UserPublic.model_validate(user, from_attributes=True)
 
 
 @router.patch("/api/users/{user_id}", tags=["accounts"], responses=NOT_FOUND)

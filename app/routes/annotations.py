@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
+from app.access import identity_of
 from app.db import end_transaction, reads_only_from_here
 from app.deps import AnalystDep, SessionDep
 from app.errors import version_conflict_response
@@ -32,7 +33,7 @@ from app.routes.paging import ApiPageDep, add_page_headers
 from app.routes.params import VersionForm, VersionQuery, VersionRequired
 from app.routes.responses import DELETES, INVALID, NOT_FOUND, STALE, model_answer, no_content
 from app.services import actors, catalog, claims, evidence, tagging
-from app.services.errors import Conflict, VersionConflict
+from app.services.errors import Conflict, Forbidden, VersionConflict
 from app.services.evidence import ClaimChoice, ClaimMode
 from app.services.tagging import AnnotationFilters
 from app.templating import render
@@ -156,6 +157,11 @@ def edit_form(
     request: Request, session: SessionDep, analyst: AnalystDep, annotation_id: str
 ) -> HTMLResponse:
     annotation = tagging.get_annotation(session, annotation_id)
+    if not identity_of(request).may_change_work_of(annotation.analyst):
+        raise Forbidden(
+            f"This tag is {annotation.analyst}'s work: only they, or someone allowed to edit "
+            "everyone's work, may change it."
+        )
     if annotation.passage_id is None:
         raise Conflict(
             "This tag lost its place when its document's text was replaced: it has no passage "

@@ -12,6 +12,7 @@ from app.db import save
 from app.models import (
     Annotation,
     Claim,
+    ClaimStance,
     Document,
     DocumentPublic,
     DocumentUpdate,
@@ -442,3 +443,21 @@ def claim_texts_of(session: Session, annotations: Iterable[Annotation]) -> dict[
         return {}
     rows = session.exec(select(Claim.id, Claim.text).where(col(Claim.id).in_(ids)))
     return dict(rows.all())
+
+
+def claim_stances_of(
+    session: Session, annotations: Iterable[Annotation]
+) -> dict[tuple[str, str], str]:
+    """Whether each tag's position holds or rejects the claim the tag is evidence for, by
+    (claim id, position key), for the tags whose position has a stance on it (one query)."""
+    wanted = {(a.claim_id, a.position_key) for a in annotations if a.claim_id}
+    if not wanted:
+        return {}
+    rows = session.exec(
+        select(ClaimStance).where(col(ClaimStance.claim_id).in_({c for c, _ in wanted}))
+    )
+    return {
+        (s.claim_id, s.position_key): str(s.stance)
+        for s in rows
+        if (s.claim_id, s.position_key) in wanted
+    }

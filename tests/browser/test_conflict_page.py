@@ -53,7 +53,7 @@ def test_saving_over_a_change_made_meanwhile_shows_both_versions(
 
     # …and I save my edit: the panel shows both versions, nothing is overwritten.
     form.locator("input[name=note]").fill("my note")
-    form.get_by_label("opposes it").check()
+    form.get_by_label("opposes the Russian position").check()
     form.get_by_role("button", name="Save changes").click()
     panel = page.locator("#conflict")
     expect(panel.locator(".conflict-panel")).to_be_visible()
@@ -93,7 +93,7 @@ def test_keeping_theirs_drops_my_edit_and_shows_the_tag_as_stored(page: Page) ->
 
     url = f"/api/annotations/{annotation['id']}"
     ok(page.request.patch(url, data={"kind": "supports", "version": 1}, headers=headers))
-    form.get_by_label("opposes it").check()
+    form.get_by_label("opposes the Russian position").check()
     form.get_by_role("button", name="Save changes").click()
     panel = page.locator("#conflict")
     expect(panel.locator(".conflict-theirs")).to_contain_text("supports")

@@ -63,7 +63,7 @@ def test_tag_by_mouse_keyboard_and_span_then_reload_and_export(page: Page, tmp_p
     first.hover()
     first.get_by_role("button", name="Russian", exact=True).click()
     form = page.locator(".tag-form")
-    form.get_by_label("supports it").check()
+    form.get_by_label("supports the Russian position").check()
     form.locator("select[name=topic_key]").select_option("ceasefire")
     form.get_by_role("button", name="Save tag").click()
     expect(first.locator(".chip")).to_have_count(1)
@@ -145,7 +145,7 @@ def test_edit_remove_and_undo_a_tag(page: Page) -> None:
     expect(passage.locator(".chip-kind")).to_have_text("states")
 
     passage.locator(".chip-label").click()
-    page.locator(".tag-form").get_by_label("supports it").check()
+    page.locator(".tag-form").get_by_label("supports the European position").check()
     page.locator(".tag-form input[name=note]").fill("the author's own view")
     page.locator(".tag-form").get_by_role("button", name="Save changes").click()
     expect(passage.locator(".chip-kind")).to_have_text("supports")

@@ -36,7 +36,7 @@ def tag(passage: Locator, position: str, kind: str) -> None:
     passage.hover()
     passage.get_by_role("button", name=position, exact=True).click()
     form = passage.locator(".tag-form")
-    form.get_by_label(f"{kind} it").check()
+    form.get_by_label(f"{kind} the {position} position").check()
     form.get_by_role("button", name="Save tag").click()
     expect(passage.locator(".tag-form")).to_have_count(0)
 

@@ -257,6 +257,13 @@ def test_user_text_is_escaped_everywhere(seeded_client: TestClient) -> None:
     )
     assert signed_in.status_code == 200
     seeded_client.headers["X-CSRF-Token"] = csrf_token_of(signed_in.text)
+    # A user an admin adds chooses their own password before anything else.
+    own = {
+        "current": "a long enough password",
+        "new": "my own password",
+        "confirm": "my own password",
+    }
+    assert seeded_client.post("/account/password", data=own).status_code == 200
     created = seeded_client.post(
         "/api/annotations",
         json={
