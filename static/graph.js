@@ -350,19 +350,21 @@
       if (dx || dy) cy.panBy({ x: dx, y: dy });
     }
 
-    function moveTo(node, announce) {
-      if (current) current.removeClass("keyboard");
+    // `byKey`: the keyboard moved here, so ring the node and say which it is; a click only
+    // selects it (and the keyboard carries on from there).
+    function moveTo(node, byKey) {
+      cy.nodes(".keyboard").removeClass("keyboard");
       current = node;
       cy.nodes(":selected").unselect();
-      node.select().addClass("keyboard");
+      node.select();
+      if (!byKey) return;
+      node.addClass("keyboard");
       reveal(node);
-      if (announce && status) status.textContent = describe(node, place(node), order.length);
+      if (status) status.textContent = describe(node, place(node), order.length);
     }
 
-    container.addEventListener("focus", () => {
-      if (!current) moveTo(order[0], true);
-      else if (status) status.textContent = describe(current, place(current), order.length);
-    });
+    container.addEventListener("focus", () => moveTo(current || order[0], true));
+    container.addEventListener("blur", () => cy.nodes(".keyboard").removeClass("keyboard"));
     container.addEventListener("keydown", (evt) => {
       if (evt.ctrlKey || evt.metaKey || evt.altKey || !current) return;
       let next = null;

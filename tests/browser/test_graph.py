@@ -2,6 +2,8 @@
 the claims they do not join, who holds and who rejects each claim, evidence naming its
 position, a sensible view of a lone claim, the keyboard, and a phone."""
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,6 +11,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session, create_engine
 
 from app.models import Relation, RelationKind
+from tests.browser.test_tagging import SCREENSHOT_DIR
 from tests.maps import build_small_map
 
 pytestmark = pytest.mark.browser
@@ -148,7 +151,7 @@ def test_a_node_shows_who_holds_and_who_rejects_it_and_the_legend_says_which(
     expect(legend).to_contain_text("hatched segment: the position rejects it")
 
 
-def test_the_graph_is_used_by_keyboard_and_the_evidence_follows(page: Page) -> None:
+def test_the_graph_is_used_by_keyboard_and_the_evidence_follows(page: Page, tmp_path: Path) -> None:
     open_graph(page)
     container = page.locator("#graph")
     expect(container).to_have_attribute("role", "application")
@@ -184,6 +187,9 @@ def test_the_graph_is_used_by_keyboard_and_the_evidence_follows(page: Page) -> N
     expect(meta.filter(has_text="Russian")).to_have_count(2)
     expect(meta.filter(has_text="Russian").first).to_contain_text("▲ holds the claim")
     expect(meta.filter(has_text="Ukrainian")).to_contain_text("▼ rejects the claim")
+    target = SCREENSHOT_DIR if os.environ.get("ARGMAP_SCREENSHOTS") else tmp_path
+    target.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target / "graph-view.png"))
 
 
 def test_a_lone_claim_is_shown_at_its_size_in_the_middle(page: Page) -> None:
