@@ -69,29 +69,43 @@
   }
 
   // The bar along the top of a node: one segment per position with a stance, solid where it
-  // holds the claim, hatched where it rejects it (the legend says which is which).
+  // holds the claim, hatched where it rejects it (the legend says which is which). Drawn once
+  // per combination into a small PNG, which the browser decodes much faster than an SVG.
   const bands = new Map();
+  const BAND_SCALE = 2; // sharp when zoomed in
 
   function band(segments) {
     if (!segments.length) return null;
     const key = segments.map((s) => s.colour + s.stance).join();
     if (bands.has(key)) return bands.get(key);
+    const canvas = document.createElement("canvas");
+    canvas.width = NODE_WIDTH * BAND_SCALE;
+    canvas.height = BAND * BAND_SCALE;
+    const ctx = canvas.getContext("2d");
+    ctx.scale(BAND_SCALE, BAND_SCALE);
     const width = NODE_WIDTH / segments.length;
-    const parts = segments.map((s, i) => {
-      const x = (i * width).toFixed(1), w = width.toFixed(1), colour = s.colour;
-      if (s.stance === "holds") return '<rect x="' + x + '" width="' + w + '" height="' + BAND + '" fill="' + colour + '"/>';
-      return '<rect x="' + x + '" width="' + w + '" height="' + BAND + '" fill="white"/>' +
-        '<rect x="' + x + '" width="' + w + '" height="' + BAND + '" fill="url(#h' + i + ')"/>' +
-        '<pattern id="h' + i + '" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">' +
-        '<rect width="3" height="6" fill="' + colour + '"/></pattern>';
+    segments.forEach((s, i) => {
+      const x = i * width;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(x, 0, width, BAND);
+      ctx.clip();
+      ctx.fillStyle = s.stance === "holds" ? s.colour : "#ffffff";
+      ctx.fillRect(x, 0, width, BAND);
+      if (s.stance !== "holds") {
+        ctx.strokeStyle = s.colour;
+        ctx.lineWidth = 3;
+        for (let d = -BAND; d < width + BAND; d += 6) {
+          ctx.beginPath();
+          ctx.moveTo(x + d, BAND);
+          ctx.lineTo(x + d + BAND, 0);
+          ctx.stroke();
+        }
+      }
+      ctx.restore();
+      if (i > 0) { ctx.fillStyle = "#ffffff"; ctx.fillRect(x - 0.75, 0, 1.5, BAND); }
     });
-    const dividers = segments.slice(1).map((_, i) => {
-      const x = ((i + 1) * width).toFixed(1);
-      return '<rect x="' + x + '" width="1.5" height="' + BAND + '" fill="white"/>';
-    });
-    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="' + NODE_WIDTH + '" height="' + BAND +
-      '">' + parts.join("") + dividers.join("") + "</svg>";
-    const uri = "data:image/svg+xml," + encodeURIComponent(svg);
+    const uri = canvas.toDataURL("image/png");
     bands.set(key, uri);
     return uri;
   }

@@ -141,7 +141,7 @@ def test_a_node_shows_who_holds_and_who_rejects_it_and_the_legend_says_which(
     )
     assert node["segments"] == [["Russian", "holds"], ["Ukrainian", "rejects"]]
     assert node["label"].endswith("▲ Russian  ▼ Ukrainian")
-    assert "data:image/svg+xml" in node["band"]
+    assert "data:image/png" in node["band"]
     legend = page.locator("#graph-legend")
     for name in ("Russian", "Ukrainian", "US", "European"):
         expect(legend).to_contain_text(name)
