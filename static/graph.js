@@ -350,10 +350,16 @@
     const place = (node) => order.findIndex((n) => n.id() === node.id());
     let current = null, panelOpen = false, timer = null;
 
-    function showEvidence(node) {
+    // `bringIntoView`: on a narrow screen the panel is below the graph; a tap there scrolls
+    // down to it.
+    function showEvidence(node, bringIntoView) {
       clearTimeout(timer);
       window.htmx.ajax("GET", "/claims/" + encodeURIComponent(node.id()) + "/summary",
-        { target: "#claim-panel", swap: "innerHTML" });
+        { target: "#claim-panel", swap: "innerHTML" }).then(() => {
+        if (bringIntoView && window.matchMedia("(max-width: 60rem)").matches) {
+          document.getElementById("claim-panel").scrollIntoView({ block: "start", behavior: "smooth" });
+        }
+      });
       panelOpen = true;
     }
 
@@ -402,7 +408,7 @@
     });
     cy.on("tap", "node", (evt) => {
       moveTo(evt.target, false);
-      showEvidence(evt.target);
+      showEvidence(evt.target, true);
     });
   }
 

@@ -208,7 +208,7 @@ def test_a_lone_claim_is_shown_at_its_size_in_the_middle(page: Page) -> None:
     assert abs((box["y1"] + box["y2"]) / 2 - view["height"] / 2) < 2
 
 
-def test_on_a_phone_the_graph_fills_the_width(page: Page) -> None:
+def test_on_a_phone_the_graph_fills_the_width_and_a_tap_shows_the_evidence(page: Page) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
     open_graph(page)
     width = page.locator("#graph").evaluate("(el) => el.getBoundingClientRect().width")
@@ -218,3 +218,17 @@ def test_on_a_phone_the_graph_fills_the_width(page: Page) -> None:
         "(cy) => cy.nodes().map((n) => parseFloat(n.style('font-size')) * cy.zoom())",
     )
     assert min(sizes) >= 12
+    # A tap on a claim shows its evidence below the graph, scrolled into view.
+    x, y = graph(
+        page,
+        f"""(cy) => {{
+          const n = cy.nodes().filter((n) => n.data('text') === {NO_NATO!r})[0];
+          const p = n.renderedPosition(), box = cy.container().getBoundingClientRect();
+          return [box.left + p.x, box.top + p.y];
+        }}""",
+    )
+    title = page.locator("#claim-panel .summary-title")
+    expect(page.locator("#claim-panel")).not_to_be_in_viewport()
+    page.mouse.click(x, y)
+    expect(title).to_have_text(NO_NATO)
+    expect(title).to_be_in_viewport()
