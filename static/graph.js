@@ -159,7 +159,7 @@
       "border-style": "double", "border-width": 6, "border-color": REVIEW } },
     { selector: "node:selected", style: {
       "border-width": 3, "border-color": "#1d2127", "background-color": "#fff8dc" } },
-    // The node the keyboard is on: a ring that shows whatever the node's own outline is.
+    // The node the keyboard is on: a ring outside its border, so that both show.
     { selector: "node.keyboard", style: {
       "outline-width": 4, "outline-color": FOCUS, "outline-offset": 3 } },
     { selector: "edge", style: {
