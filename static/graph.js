@@ -320,7 +320,10 @@
     const ties = [["supports", count_(out, "supports")], ["attacks", count_(out, "attacks")],
                   ["supported by", count_(into, "supports")], ["attacked by", count_(into, "attacks")]]
       .filter(([, n]) => n > 0).map(([word, n]) => word + " " + n);
-    if (ties.length) parts.push("It " + ties.join(", ") + ".");
+    if (ties.length) {
+      const said = ties.join(", ");
+      parts.push(said.charAt(0).toUpperCase() + said.slice(1) + ".");
+    }
     if (node.data("review")) parts.push("Needs review.");
     parts.push("Claim " + (index + 1) + " of " + count + ".");
     return parts.join(" ");
@@ -393,7 +396,7 @@
       else if (evt.key === "End") next = order[order.length - 1];
       else if (evt.key === "Enter" || evt.key === " ") {
         showEvidence(current);
-        if (status) status.textContent = "Evidence for “" + current.data("text") + "” shown beside the graph.";
+        if (status) status.textContent = "Evidence for “" + current.data("text") + "” shown in the evidence panel.";
         evt.preventDefault();
         return;
       } else if (evt.key === "Escape") {

@@ -171,7 +171,7 @@ def test_the_graph_is_used_by_keyboard_and_the_evidence_follows(page: Page, tmp_
 
     # Down goes to the nearest claim below, not the one farther down in line.
     page.keyboard.press("ArrowDown")
-    expect(status).to_contain_text(f"{CEASEFIRE}. Held by European. It attacks 1, supported by 1.")
+    expect(status).to_contain_text(f"{CEASEFIRE}. Held by European. Attacks 1, supported by 1.")
     assert graph(page, "(cy) => cy.nodes('.keyboard').map((n) => n.data('text'))") == [CEASEFIRE]
     page.keyboard.press("Enter")
     panel = page.locator("#claim-panel")
