@@ -120,7 +120,7 @@ def test_build_a_map_and_see_it_in_the_graph_and_the_matrix(page: Page, tmp_path
     )
     target = SCREENSHOT_DIR if os.environ.get("ARGMAP_SCREENSHOTS") else tmp_path
     target.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(target / "graph-view.png"))
+    page.screenshot(path=str(tmp_path / "graph.png"))  # the manual's is test_graph.py's
 
     page.goto("/matrix")
     # Both US tags are evidence for claims without a topic: one cell, its two tags by kind.

@@ -18,4 +18,5 @@ def test_the_graph_shows_control_characters_in_a_label_as_symbols(page: Page) ->
     label = page.evaluate(
         "(id) => document.getElementById('graph').cy.getElementById(id).data('label')", made["id"]
     )
-    assert label == "Talks \u241b[31mwill\ufffd fail"
+    # The claim's text, then who holds it.
+    assert label == "Talks \u241b[31mwill\ufffd fail\n\u25b2 Russian"

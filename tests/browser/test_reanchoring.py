@@ -107,7 +107,7 @@ def test_replace_a_text_then_review_what_lost_its_place(page: Page, seeded_db_ur
         " return [node.length, node.data('label'), node.style('border-style'),"
         " edge.length, edge.style('line-style')]; }"
     )
-    assert marks == [1, "⚠ Moscow got what it wanted", "double", 1, "dotted"]
+    assert marks == [1, "⚠ Moscow got what it wanted\n▲ Russian", "double", 1, "dotted"]
 
     page.go_back()
     page.locator("#orphans .orphan button", has_text="Remove").click()
