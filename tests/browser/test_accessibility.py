@@ -162,6 +162,7 @@ PAGES = [
     Stop("account", "/account"),
     Stop("users", "/users"),
     Stop("login", "/login", "main h1", user=None),
+    Stop("api-reference", "/docs", ".api-operation", user=None),
     Stop("not-found", "/no/such/page"),
 ]
 
