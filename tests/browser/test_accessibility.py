@@ -139,7 +139,28 @@ PAGES = [
     Stop("document", "/documents/{document}", ".passage"),
     Stop("document-tagging", "/documents/{document}", ".passage", keys=("j",)),
     Stop("tag-form", "/documents/{document}", ".passage", keys=("j", "1"), done=".tag-form"),
+    Stop(
+        "tag-form-attach",
+        "/documents/{document}",
+        ".passage",
+        keys=("j", "1", "a", "n", "a", "t", "o"),
+        done=".tag-form .claim-results input[type=radio]",
+    ),
+    Stop(
+        "tag-form-new-claim",
+        "/documents/{document}",
+        ".passage",
+        keys=("j", "1", "c"),
+        done=".tag-form [name=claim_text]:focus",
+    ),
     Stop("help", "/documents/{document}", ".passage", keys=("?",), done="#help:visible"),
+    Stop(
+        "document-details-edit",
+        "/documents/{document}",
+        ".passage",
+        keys=("e",),
+        done=".details-form",
+    ),
     Stop("document-orphans", "/documents/{document}/orphans", ".orphan"),
     Stop("document-new", "/documents/new"),
     Stop("passage", "/passages/{passage}", "main article"),
@@ -147,6 +168,12 @@ PAGES = [
     Stop("position", "/positions/russia"),
     Stop("claims", "/claims", "#claim-rows"),
     Stop("claim", "/claims/{claim}"),
+    Stop(
+        "claim-relate",
+        "/claims/{claim}",
+        keys=("r", "n", "a", "t", "o"),
+        done=".claim-results input[type=radio]",
+    ),
     Stop("claim-edit", "/claims/{claim}", keys=("e",), done=".edit-claim textarea"),
     Stop("actors", "/actors"),
     Stop("actor", "/actors/{actor}"),
@@ -221,6 +248,12 @@ def test_no_serious_or_critical_violation(
         problems.check()
     finally:
         page.context.close()
+
+
+def test_the_check_finds_a_barrier_when_there_is_one(page: Page) -> None:
+    page.goto("/documents")
+    page.evaluate("document.querySelector('main').append(document.createElement('button'))")
+    assert "button-name" in [violation["id"] for violation in blocking_violations(page)]
 
 
 def test_the_help_is_a_modal_dialog_that_takes_and_gives_back_focus(page: Page) -> None:
