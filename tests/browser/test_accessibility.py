@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.db import make_engine
-from app.models import Actor, Claim, Document, Passage, PassageKind
+from app.models import Actor, Annotation, Claim, Document, Passage, PassageKind
 from app.services import reanchor
 from app.services.examples import load_starter_map
 from tests.accounts import ADMIN
@@ -79,6 +80,17 @@ def _map_the_corpus(url: str) -> dict[str, str]:
             select(Document).where(col(Document.source_name).startswith("001_"))
         ).one()
         reanchor.replace_document_text(session, cut.id, corrected)
+        # The starter map's tags name no actor; naming the states behind three positions gives
+        # the networks page statements to draw.
+        session.execute(
+            update(Annotation)
+            .where(
+                col(Annotation.claim_id).is_not(None),
+                col(Annotation.position_key).in_(["russia", "ukraine", "us"]),
+            )
+            .values(actor_key=Annotation.position_key)
+        )
+        session.commit()
         claim = session.exec(select(Claim).where(Claim.example).order_by(Claim.text)).first()
         actor = session.exec(select(Actor).order_by(Actor.key)).first()
         passage = session.exec(
@@ -180,7 +192,7 @@ PAGES = [
     Stop("matrix", "/matrix", "table.matrix"),
     Stop("matrix-cell", "/matrix/cell?position=russia&topic=nato", "main li"),
     Stop("graph", "/graph", "#graph[data-ready]"),
-    Stop("networks", "/networks"),
+    Stop("networks", "/networks", "#network[data-ready]"),
     Stop("search", "/search?q=ceasefire", "#search-results li"),
     Stop("history", "/history"),
     Stop("history-item", "/history/claim/{claim}"),
