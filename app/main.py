@@ -12,6 +12,7 @@ from app.db import make_engine, write_engine
 from app.errors import install_error_handlers
 from app.identity_cache import IdentityCache
 from app.openapi import describe_api
+from app.presenters.api_reference import api_reference_context
 from app.routes import (
     accounts,
     actors,
@@ -30,9 +31,7 @@ from app.routes import (
 )
 from app.security import install_security
 from app.static_files import CompressedStaticFiles
-from app.templating import templates
-
-SWAGGER_UI = "swagger-ui-5.35.0"
+from app.templating import render
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -88,6 +87,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/docs", include_in_schema=False)
     def api_docs(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(request, "docs.html", {"swagger_ui": SWAGGER_UI})
+        return render(request, "docs.html", api_reference_context(app.openapi()))
 
     return app

@@ -162,6 +162,12 @@
     const clear = evt.target.closest("[data-clear-span]");
     if (clear) setSpan(clear.closest(".passage"), null, null, "");
     if (evt.target.closest("[data-show-help]")) toggleHelp();
+    if (evt.target.closest("[data-close-help]")) toggleHelp(false);
+    // The skip link lands on the first passage where there is one, else on the content.
+    if (evt.target.closest("[data-skip-link]")) {
+      const first = document.querySelector("#main .passage") || document.getElementById("main");
+      if (first) { focusPassage(first); evt.preventDefault(); }
+    }
     // A suggested actor fills the form's actor field.
     const suggestion = evt.target.closest("[data-fill-actor]");
     if (suggestion) {
@@ -171,10 +177,46 @@
   });
 
   // --- help --------------------------------------------------------------------------------
+  // The help is a modal dialog: it takes focus, keeps Tab inside, and gives focus back to
+  // where it was when it closes (by Escape, its button or `?`).
+  let helpOpener = null;
   function toggleHelp(force) {
     const help = document.getElementById("help");
-    if (help) help.hidden = force === undefined ? !help.hidden : !force;
+    if (!help) return;
+    const open = force === undefined ? !help.open : force;
+    if (open === help.open) return;
+    if (open) {
+      helpOpener = document.activeElement;
+      help.showModal();
+      help.querySelector("[data-close-help]").focus();
+    } else {
+      help.close();
+    }
   }
+  document.addEventListener("close", (evt) => {
+    if (evt.target.id !== "help") return;
+    const opener = helpOpener;
+    helpOpener = null;
+    if (opener && opener.isConnected && opener !== document.body) opener.focus({ preventScroll: true });
+  }, true);
+
+  function trapTab(evt, box) {
+    const stops = Array.from(box.querySelectorAll("button, a[href], input, select, textarea, [tabindex]"))
+      .filter((el) => !el.disabled && el.tabIndex >= 0);
+    if (!stops.length) { evt.preventDefault(); return; }
+    const first = stops[0];
+    const last = stops[stops.length - 1];
+    const active = document.activeElement;
+    if (evt.shiftKey ? active === first || !box.contains(active) : active === last || !box.contains(active)) {
+      (evt.shiftKey ? last : first).focus();
+      evt.preventDefault();
+    }
+  }
+
+  // On the page's search box (the one `/` leads to), a `/` typed before anything else since it
+  // took focus is the shortcut pressed again, not text: it selects the box's words instead.
+  const typedIn = new WeakSet();
+  document.addEventListener("focusout", (evt) => typedIn.delete(evt.target));
 
   // --- keyboard ----------------------------------------------------------------------------
   // Keys typed in the tag form: s/u/o pick the kind, w goes to who says it (the actor),
@@ -200,6 +242,16 @@
   }
 
   document.addEventListener("keydown", (evt) => {
+    const help = document.getElementById("help");
+    if (help && help.open) {
+      if (evt.key === "Tab") trapTab(evt, help);
+      else if (evt.key === "Escape" || evt.key === "?") { toggleHelp(false); evt.preventDefault(); }
+      return; // a modal dialog: the page's shortcuts wait until it is closed
+    }
+    if (evt.target.matches && evt.target.matches('[data-key="/"]') && !evt.ctrlKey && !evt.metaKey && !evt.altKey) {
+      if (evt.key === "/" && !typedIn.has(evt.target)) { evt.target.select(); evt.preventDefault(); return; }
+      if (evt.key.length === 1 || evt.key === "Backspace" || evt.key === "Delete") typedIn.add(evt.target);
+    }
     const typingForm = evt.target.closest && evt.target.closest(".tag-form, .claim-form");
     if ((evt.ctrlKey || evt.metaKey) && evt.key === "Enter" && typingForm) {
       typingForm.requestSubmit();
@@ -233,8 +285,6 @@
     }
 
     if (evt.key === "Escape") {
-      const help = document.getElementById("help");
-      if (help && !help.hidden) { toggleHelp(false); return; }
       if (form) { formKey(form, "Escape"); return; }
       // A form that opened in place of what it edits (data-escape-cancels) closes again.
       const inPlace = active && active.closest && active.closest("[data-escape-cancels]");

@@ -4,6 +4,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,8 +44,16 @@ expect.set_options(timeout=15_000)
 @pytest.fixture
 def live_server(seeded_db_url: str) -> Iterator[str]:
     """The app on the seed corpus, served by uvicorn in a thread; yields its base URL."""
+    with serving(seeded_db_url) as base_url:
+        yield base_url
+
+
+@contextmanager
+def serving(db_url: str) -> Iterator[str]:
+    """The app on `db_url`, served by uvicorn in a thread until the block ends; gives its
+    base URL."""
     port = free_port()
-    app = create_app(Settings(database_url=seeded_db_url))
+    app = create_app(Settings(database_url=db_url))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -53,9 +62,11 @@ def live_server(seeded_db_url: str) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")

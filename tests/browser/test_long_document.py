@@ -41,7 +41,7 @@ def test_passages_load_as_the_reader_scrolls_down(page: Page) -> None:
     # A passage that came with a later window is tagged like any other.
     last = page.locator(f"#p-{passage_ids[-1]}")
     last.hover()
-    last.get_by_role("button", name="Russian", exact=True).click()
+    last.get_by_role("button", name="1 Russian", exact=True).click()
     last.get_by_role("button", name="Save tag").click()
     expect(last.locator(".chip")).to_have_count(1)
 

@@ -29,7 +29,7 @@ def test_pages_run_without_a_single_policy_violation(page: Page, page_problems: 
         ("/graph", "#graph[data-ready]"),
         ("/matrix", "table.matrix"),
         ("/agreement", "main h1"),
-        ("/docs", ".swagger-ui .info"),
+        ("/docs", ".api-operation"),
     ):
         page.goto(path)
         expect(page.locator(ready).first).to_be_visible()

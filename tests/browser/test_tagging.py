@@ -61,7 +61,7 @@ def test_tag_by_mouse_keyboard_and_span_then_reload_and_export(page: Page, tmp_p
     # By mouse: a position button, then the kind, a topic and Save.
     first = paragraphs.nth(0)
     first.hover()
-    first.get_by_role("button", name="Russian", exact=True).click()
+    first.get_by_role("button", name="1 Russian", exact=True).click()
     form = page.locator(".tag-form")
     form.get_by_label("supports the Russian position").check()
     form.locator("select[name=topic_key]").select_option("ceasefire")
@@ -91,7 +91,7 @@ def test_tag_by_mouse_keyboard_and_span_then_reload_and_export(page: Page, tmp_p
     start = full_text.index(phrase)
     select_text(page, kremlin, start, start + len(phrase))
     expect(kremlin.locator("[data-span-quote]")).to_have_text(phrase)
-    kremlin.get_by_role("button", name="US", exact=True).click()
+    kremlin.get_by_role("button", name="3 US", exact=True).click()
     expect(page.locator(".tag-form .form-target q")).to_have_text(phrase)
     page.locator(".tag-form").get_by_role("button", name="Save tag").click()
     expect(kremlin.locator("mark.span")).to_have_text(phrase)
@@ -140,7 +140,7 @@ def test_edit_remove_and_undo_a_tag(page: Page) -> None:
     expect(page.locator("h1")).to_contain_text("Trump-Putin in Alaska")
     passage = page.locator("#passages .passage.kind-paragraph").nth(1)
     passage.hover()
-    passage.get_by_role("button", name="European", exact=True).click()
+    passage.get_by_role("button", name="4 European", exact=True).click()
     page.locator(".tag-form").get_by_role("button", name="Save tag").click()
     expect(passage.locator(".chip-kind")).to_have_text("states")
 
