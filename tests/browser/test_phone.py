@@ -86,7 +86,7 @@ def test_tagging_by_touch_on_a_phone(phone: Page, tmp_path: Path) -> None:
     first.locator("[data-passage-text]").tap()
     expect(first.locator(".tagbar")).to_be_visible()
     expect(second.locator(".tagbar")).to_be_hidden()
-    first.get_by_role("button", name="Russian", exact=True).tap()
+    first.get_by_role("button", name="1 Russian", exact=True).tap()
 
     form = first.locator(".tag-form")
     expect(form).to_be_visible()
@@ -121,7 +121,7 @@ def test_tagging_by_touch_on_a_phone(phone: Page, tmp_path: Path) -> None:
 
     # The next passage, its form open, for the manual's picture of a phone.
     second.locator("[data-passage-text]").tap()
-    second.get_by_role("button", name="Ukrainian", exact=True).tap()
+    second.get_by_role("button", name="2 Ukrainian", exact=True).tap()
     expect(second.locator(".tag-form")).to_be_visible()
     assert overflow(phone) == 0
     # The first passage's new chip just above, the second passage and its form below.
@@ -195,7 +195,7 @@ def test_the_tag_form_fits_with_its_claim_part_and_save_in_view(
         phrase = "any peace agreement between Russia and Ukraine"
         start = text.index(phrase)
         select_text(page, kremlin, start, start + len(phrase))
-        kremlin.get_by_role("button", name="US", exact=True).click()
+        kremlin.get_by_role("button", name="3 US", exact=True).click()
 
         form = kremlin.locator(".tag-form")
         expect(form).to_be_visible()
