@@ -6,6 +6,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.services import actors, catalog, mapviews
+from app.services.documents import passage_citation
 from app.services.network_ties import TaggedPassage, TieEvidence
 from app.services.networks import (
     Duplicates,
@@ -206,6 +207,9 @@ def _statement_json(statement: Statement, tags: dict[str, TaggedPassage]) -> dic
         "date": statement.date.isoformat() if statement.date else None,
         "document": statement.document,
         "document_label": tagged.document_label if tagged else None,
+        "citation": passage_citation(tagged.document_label, tagged.passage.ordinal)
+        if tagged and tagged.passage
+        else None,
         "passage": statement.evidence,
         "quote": tagged.quote if tagged else None,
     }
