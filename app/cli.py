@@ -57,6 +57,13 @@ UntilOption = Annotated[
 UndatedOption = Annotated[
     bool, typer.Option(help="Count tags in documents with no publication date (any range).")
 ]
+ExamplesOption = Annotated[
+    bool,
+    typer.Option(
+        help="Include the starter map's example data (history: does not apply). Without it, "
+        "example claims and actors the analysts' own work refers to are still written."
+    ),
+]
 
 
 @contextmanager
@@ -300,6 +307,7 @@ def export_command(
     since: SinceOption = None,
     until: UntilOption = None,
     undated: UndatedOption = True,
+    examples: ExamplesOption = True,
     fmt: Annotated[
         ExportFormat,
         typer.Option(
@@ -326,10 +334,14 @@ def export_command(
     route."""
     from app.services.interchange.filters import NO_FILTERS, ExportFilters
 
-    tags = TagFilters(document, outlet, analyst, actor, position, topic, since, until, undated)
-    # The map's exports take three of the filters; the CSV, a table of tags, takes them all.
+    tags = TagFilters(
+        document, outlet, analyst, actor, position, topic, since, until, undated, examples
+    )
+    # The map's exports take three of the filters and --no-examples; the CSV, a table of
+    # tags, takes them all.
+    shared = NO_FILTERS.as_record().keys() | {"examples"}
     csv_only = ["--spreadsheet"] if spreadsheet else []
-    csv_only += [f"--{name}" for name in tags.chosen() if name not in NO_FILTERS.as_record()]
+    csv_only += [f"--{name}" for name in tags.chosen() if name not in shared]
     if csv_only and fmt != ExportFormat.csv:
         names = ", ".join(csv_only).replace("--undated", "--no-undated")
         typer.echo(
@@ -337,7 +349,8 @@ def export_command(
             err=True,
         )
         raise typer.Exit(2)
-    filters = tags if fmt == ExportFormat.csv else ExportFilters(document, position, topic)
+    map_filters = ExportFilters(document, position, topic, examples)
+    filters = tags if fmt == ExportFormat.csv else map_filters
     with migrated_database() as engine:
         chunks = export_chunks(engine, fmt, filters, base_url, spreadsheet)
         if out is None:
@@ -383,6 +396,7 @@ def network_command(
     since: SinceOption = None,
     until: UntilOption = None,
     undated: UndatedOption = True,
+    examples: ExamplesOption = True,
     window: Annotated[
         int | None, typer.Option(min=1, help="Days a moving window covers (one network a step).")
     ] = None,
@@ -415,7 +429,9 @@ def network_command(
         )
         filters = StatementFilters(
             parse_choice(ConceptLevel, concepts, "concept level"),
-            TagFilters(document, outlet, analyst, actor, position, topic, since, until, undated),
+            TagFilters(
+                document, outlet, analyst, actor, position, topic, since, until, undated, examples
+            ),
         )
         window_options: dict[str, Any] = {
             "window_days": window,
