@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.presenters.file_names import filter_parts
 from app.services import actors, catalog, mapviews
 from app.services.documents import passage_citation
 from app.services.network_ties import TaggedPassage, TieEvidence
@@ -147,7 +148,7 @@ def network_file(
     if spec.normalization.value != "no":
         parts.append(spec.normalization.value)
     parts.append(filters.concepts.value)
-    parts.extend(f"{name}-{value}" for name, value in filters.tags.chosen().items())
+    parts.extend(filter_parts(filters.tags.chosen()))
     if window_days is not None:
         parts.append(f"window{window_days}d-step{step_days}d")
     parts.append(datetime.now(UTC).date().isoformat())

@@ -11,7 +11,7 @@ from starlette.convertors import Convertor, register_url_convertor
 
 from app.deps import SessionDep
 from app.models import MAX_ROW_NUMBER, HistoryAction, HistoryPublic, ItemType
-from app.presenters.exports import download_headers
+from app.presenters.file_names import download_headers
 from app.presenters.history import (
     HistoryQuery,
     entry_as_json,

@@ -12,7 +12,8 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from app.deps import AnalystDep, SessionDep
-from app.presenters.exports import download_headers, export_file_name, export_page_context
+from app.presenters.exports import export_page_context
+from app.presenters.file_names import download_headers, export_file_name
 from app.routes.params import TagFiltersDep
 from app.services.interchange.aif.export import export_aif
 from app.services.interchange.aif.load import import_aif
