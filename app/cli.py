@@ -21,6 +21,7 @@ from app.db import SQLITE_BUSY_TIMEOUT_MS, lock_wait_ended, make_engine, migrate
 from app.models import Role
 from app.services.errors import DatabaseBusy, DomainError, InvalidInput
 from app.services.filter_values import parse_date
+from app.services.interchange.formats import ExportFormat, stream_format
 from app.services.tag_filters import TagFilters
 
 cli = typer.Typer(
@@ -58,11 +59,7 @@ UndatedOption = Annotated[
     bool, typer.Option(help="Count tags in documents with no publication date (any range).")
 ]
 ExamplesOption = Annotated[
-    bool,
-    typer.Option(
-        help="Include the starter map's example data (history: does not apply). Without it, "
-        "example claims and actors the analysts' own work refers to are still written."
-    ),
+    bool, typer.Option(help="Include the starter map's example data (history: not applicable).")
 ]
 
 
@@ -260,39 +257,6 @@ def serve_command(
     )
 
 
-class ExportFormat(StrEnum):
-    argmap = "argmap"
-    aif = "aif"
-    w3c = "w3c"
-    csv = "csv"
-    history = "history"
-
-
-def export_chunks(
-    engine: Engine, fmt: ExportFormat, filters: Any, base_url: str, spreadsheet: bool = False
-) -> Iterator[str]:
-    """The export in `fmt`; filters are checked before the first chunk."""
-    from app.services.history import stream_history_export
-    from app.services.interchange.aif.export import export_aif
-    from app.services.interchange.native import stream_export
-    from app.services.interchange.tags_csv import stream_tags_csv
-    from app.services.interchange.w3c import stream_w3c
-
-    if fmt == ExportFormat.csv:
-        return stream_tags_csv(engine, filters, spreadsheet=spreadsheet)
-    if fmt == ExportFormat.history:
-        return stream_history_export(engine)
-    if fmt == ExportFormat.w3c:
-        return stream_w3c(engine, filters, base_url)
-    if fmt == ExportFormat.aif:
-        with Session(engine) as session:
-            document = export_aif(session, filters)
-        # As the API's JSONResponse writes it, so that both give the same bytes.
-        compact = json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-        return iter([compact])
-    return stream_export(engine, filters)
-
-
 @cli.command("export")
 def export_command(
     out: Annotated[
@@ -352,7 +316,7 @@ def export_command(
     map_filters = ExportFilters(document, position, topic, examples)
     filters = tags if fmt == ExportFormat.csv else map_filters
     with migrated_database() as engine:
-        chunks = export_chunks(engine, fmt, filters, base_url, spreadsheet)
+        chunks = stream_format(engine, fmt, filters, base_url, spreadsheet)
         if out is None:
             for chunk in chunks:
                 sys.stdout.buffer.write(chunk.encode("utf-8"))
