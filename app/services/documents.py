@@ -40,17 +40,19 @@ def day_label(day: date) -> str:
 
 def document_label(document: Document, first_words: str | None = None) -> str:
     """How a document is named everywhere: its title; for an untitled text its outlet and date
-    where known ("Reuters, 16 Aug 2025"); else its opening words (titles are never invented)."""
+    where known ("Reuters, 16 Aug 2025"); with no outlet, its opening words, and its date when
+    known (titles are never invented)."""
     if document.title:
         return document.title
-    known = [document.outlet, day_label(document.published) if document.published else None]
-    if any(known):
-        return ", ".join(part for part in known if part)
+    day = day_label(document.published) if document.published else None
+    if document.outlet:
+        return f"{document.outlet}, {day}" if day else document.outlet
     if first_words:
         words = first_words.split()
         more = "…" if len(words) > LABEL_WORDS else ""
-        return "“" + " ".join(words[:LABEL_WORDS]) + more + "”"
-    return document.source_name or document.id
+        opening = "“" + " ".join(words[:LABEL_WORDS]) + more + "”"
+        return f"{opening}, {day}" if day else opening
+    return day or document.source_name or document.id
 
 
 def passage_citation(label: str, ordinal: int) -> str:

@@ -137,7 +137,9 @@ def test_an_untitled_document_is_named_by_its_outlet_and_date() -> None:
     both = document(outlet="Reuters", published=date(2025, 8, 16))
     assert document_label(both, "Opening words") == "Reuters, 16 Aug 2025"
     assert document_label(document(outlet="Reuters"), "Opening words") == "Reuters"
-    assert document_label(document(published=date(2025, 8, 1))) == "1 Aug 2025"
+    dated = document(published=date(2025, 8, 1))
+    assert document_label(dated, "The summit began") == "“The summit began”, 1 Aug 2025"
+    assert document_label(dated) == "1 Aug 2025"
     assert document_label(document(), "The summit began") == "“The summit began”"
     assert document_label(document(title="A title", outlet="Reuters")) == "A title"
 
