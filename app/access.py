@@ -72,6 +72,7 @@ RULES: dict[tuple[str, str], Rule] = {
         "/history/{item_type:item_type}/{item_id}",
         "/account",
         "/api/me",
+        "/api/home",
         "/api/tokens",
         "/api/examples",
         "/api/graph",

@@ -21,6 +21,7 @@ from app.db import SQLITE_BUSY_TIMEOUT_MS, lock_wait_ended, make_engine, migrate
 from app.models import Role
 from app.services.errors import DatabaseBusy, DomainError, InvalidInput
 from app.services.filter_values import parse_date
+from app.services.interchange.formats import ExportFormat, stream_format
 from app.services.tag_filters import TagFilters
 
 cli = typer.Typer(
@@ -56,6 +57,9 @@ UntilOption = Annotated[
 ]
 UndatedOption = Annotated[
     bool, typer.Option(help="Count tags in documents with no publication date (any range).")
+]
+ExamplesOption = Annotated[
+    bool, typer.Option(help="Include the starter map's example data (history: not applicable).")
 ]
 
 
@@ -253,39 +257,6 @@ def serve_command(
     )
 
 
-class ExportFormat(StrEnum):
-    argmap = "argmap"
-    aif = "aif"
-    w3c = "w3c"
-    csv = "csv"
-    history = "history"
-
-
-def export_chunks(
-    engine: Engine, fmt: ExportFormat, filters: Any, base_url: str, spreadsheet: bool = False
-) -> Iterator[str]:
-    """The export in `fmt`; filters are checked before the first chunk."""
-    from app.services.history import stream_history_export
-    from app.services.interchange.aif.export import export_aif
-    from app.services.interchange.native import stream_export
-    from app.services.interchange.tags_csv import stream_tags_csv
-    from app.services.interchange.w3c import stream_w3c
-
-    if fmt == ExportFormat.csv:
-        return stream_tags_csv(engine, filters, spreadsheet=spreadsheet)
-    if fmt == ExportFormat.history:
-        return stream_history_export(engine)
-    if fmt == ExportFormat.w3c:
-        return stream_w3c(engine, filters, base_url)
-    if fmt == ExportFormat.aif:
-        with Session(engine) as session:
-            document = export_aif(session, filters)
-        # As the API's JSONResponse writes it, so that both give the same bytes.
-        compact = json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-        return iter([compact])
-    return stream_export(engine, filters)
-
-
 @cli.command("export")
 def export_command(
     out: Annotated[
@@ -300,6 +271,7 @@ def export_command(
     since: SinceOption = None,
     until: UntilOption = None,
     undated: UndatedOption = True,
+    examples: ExamplesOption = True,
     fmt: Annotated[
         ExportFormat,
         typer.Option(
@@ -326,10 +298,14 @@ def export_command(
     route."""
     from app.services.interchange.filters import NO_FILTERS, ExportFilters
 
-    tags = TagFilters(document, outlet, analyst, actor, position, topic, since, until, undated)
-    # The map's exports take three of the filters; the CSV, a table of tags, takes them all.
+    tags = TagFilters(
+        document, outlet, analyst, actor, position, topic, since, until, undated, examples
+    )
+    # The map's exports take three of the filters and --no-examples; the CSV, a table of
+    # tags, takes them all.
+    shared = NO_FILTERS.as_record().keys() | {"examples"}
     csv_only = ["--spreadsheet"] if spreadsheet else []
-    csv_only += [f"--{name}" for name in tags.chosen() if name not in NO_FILTERS.as_record()]
+    csv_only += [f"--{name}" for name in tags.chosen() if name not in shared]
     if csv_only and fmt != ExportFormat.csv:
         names = ", ".join(csv_only).replace("--undated", "--no-undated")
         typer.echo(
@@ -337,9 +313,10 @@ def export_command(
             err=True,
         )
         raise typer.Exit(2)
-    filters = tags if fmt == ExportFormat.csv else ExportFilters(document, position, topic)
+    map_filters = ExportFilters(document, position, topic, examples)
+    filters = tags if fmt == ExportFormat.csv else map_filters
     with migrated_database() as engine:
-        chunks = export_chunks(engine, fmt, filters, base_url, spreadsheet)
+        chunks = stream_format(engine, fmt, filters, base_url, spreadsheet)
         if out is None:
             for chunk in chunks:
                 sys.stdout.buffer.write(chunk.encode("utf-8"))
@@ -383,6 +360,7 @@ def network_command(
     since: SinceOption = None,
     until: UntilOption = None,
     undated: UndatedOption = True,
+    examples: ExamplesOption = True,
     window: Annotated[
         int | None, typer.Option(min=1, help="Days a moving window covers (one network a step).")
     ] = None,
@@ -415,7 +393,9 @@ def network_command(
         )
         filters = StatementFilters(
             parse_choice(ConceptLevel, concepts, "concept level"),
-            TagFilters(document, outlet, analyst, actor, position, topic, since, until, undated),
+            TagFilters(
+                document, outlet, analyst, actor, position, topic, since, until, undated, examples
+            ),
         )
         window_options: dict[str, Any] = {
             "window_days": window,

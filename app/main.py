@@ -22,6 +22,7 @@ from app.routes import (
     documents,
     examples,
     history,
+    home,
     ingest,
     interchange,
     mapviews,
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_access_errors(app)
     install_security(app)
     for module in (
+        home,
         accounts,
         ingest,  # before documents: /documents/new is not a document id
         documents,

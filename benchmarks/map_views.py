@@ -532,8 +532,7 @@ def measure_pages(server: Server, args: argparse.Namespace, report: Report) -> N
         edit_for_history(client, paths["/api/claims/{claim_id}"])
     for route, path in paths.items():
         log(f"  {path}")
-        # "/" answers a redirect to the documents, which is timed on its own.
-        result = timed(server, path, args, answers=(303,) if route == "/" else (200,))
+        result = timed(server, path, args, answers=(200,))
         limit = 0.3 if route == "/api/graph" else 0.1
         target = TARGETS["graph" if route == "/api/graph" else "page"]
         add_row(report, f"GET {route}", result, target, limit)

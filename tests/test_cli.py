@@ -281,6 +281,33 @@ def test_csv_export_matches_the_api_with_its_filters(seeded_db_url: str, tmp_pat
     assert russia.stdout_bytes == api_russia
 
 
+def test_no_examples_gives_the_bytes_of_the_export_pages_api_request(
+    seeded_db_url: str,
+) -> None:
+    """The Export page shows `--no-examples` beside `examples=false`: the same files."""
+    from fastapi.testclient import TestClient
+
+    from app.config import Settings
+    from app.main import create_app
+    from app.services import examples
+    from tests.accounts import ADMIN, sign_in_as
+
+    app = create_app(Settings(database_url=seeded_db_url))
+    with sign_in_as(TestClient(app), ADMIN) as client:
+        with Session(app.state.engine) as session:
+            examples.load_starter_map(session, PROJECT_ROOT / "seeds")
+        api = {
+            fmt: client.get(path, params={"examples": "false"}).content
+            for fmt, path in (("argmap", "/api/export"), ("csv", "/api/export/csv"))
+        }
+        with_examples = client.get("/api/export/csv").content
+    for fmt, content in api.items():
+        result = argmap(seeded_db_url, "export", "--format", fmt, "--no-examples")
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout_bytes == content, fmt
+    assert b",true\r\n" in with_examples and b",true\r\n" not in api["csv"]
+
+
 def test_spreadsheet_is_refused_for_a_json_export(seeded_db_url: str) -> None:
     result = argmap(seeded_db_url, "export", "--format", "w3c", "--spreadsheet")
     assert result.exit_code == 2

@@ -5,6 +5,7 @@ from typing import Any
 
 from app.services.agreement import AgreementReport, Disagreement
 from app.services.agreement_measures import AlphaResult, KappaResult
+from app.services.documents import passage_citation
 from app.services.paging import Page
 
 
@@ -57,6 +58,7 @@ def agreement_as_json(report: AgreementReport, disagreements: Page[Disagreement]
                 "passage_id": d.passage.id,
                 "document_id": d.passage.document_id,
                 "document_label": d.document_label,
+                "citation": passage_citation(d.document_label, d.passage.ordinal),
                 "ordinal": d.passage.ordinal,
                 "kind": d.passage.kind,
                 "start": d.passage.start,

@@ -9,6 +9,7 @@ from app.models import AnnotationPublic, ClaimPublic, ClaimUpdate, RelationPubli
 from app.presenters.annotations import catalog_context
 from app.services import claims, documents, reanchor
 from app.services.claims import LinkedClaim
+from app.services.documents import passage_citation
 from app.services.errors import VersionConflict
 from app.services.tagging import present_annotation
 
@@ -69,6 +70,7 @@ class EvidencePublic(AnnotationPublic):
 
     passage_text: str
     document_label: str
+    citation: str = Field(description="The passage as a short reference: Reuters, 16 Aug 2025, ¶4.")
 
 
 class LinkedClaimPublic(RelationPublic):
@@ -108,7 +110,11 @@ def claim_detail(session: Session, claim_id: str) -> ClaimDetail:
     evidence = [
         EvidencePublic.model_validate(
             present_annotation(item.annotation),
-            update={"passage_text": item.passage.text, "document_label": item.document_label},
+            update={
+                "passage_text": item.passage.text,
+                "document_label": item.document_label,
+                "citation": passage_citation(item.document_label, item.passage.ordinal),
+            },
         )
         for item in claims.claim_evidence(session, claim_id)
     ]

@@ -5,11 +5,17 @@ from typing import Any
 from sqlmodel import Session
 
 from app.presenters.networks import network_choices
+from app.services import examples
 from app.services.networks import NetworkKind, network_spec
 
 
 def export_page_context(session: Session) -> dict[str, Any]:
-    """The choices the page's forms offer: the networks' kinds and settings, and the map's
-    documents, positions, topics and actors for the filters."""
+    """The choices the page's forms offer: the networks' kinds and settings, the map's
+    documents, positions, topics and actors for the filters, and how much example data
+    there is to leave out or include."""
     # The network form starts at the network view's defaults.
-    return {**network_choices(session), "spec": network_spec(NetworkKind.congruence)}
+    return {
+        **network_choices(session),
+        "spec": network_spec(NetworkKind.congruence),
+        "example_counts": examples.count_examples(session),
+    }

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from app.models import Actor
 from app.services import mapviews
+from app.services.documents import passage_citation
 from app.services.mapviews import Cell, CellPassages, Matrix
 from app.services.tag_filters import TagFilters
 
@@ -110,6 +111,7 @@ def cell_passage_as_json(item: mapviews.CellPassage) -> dict[str, Any]:
         "text": passage.text,
         "document": item.document.id,
         "document_label": item.document_label,
+        "citation": passage_citation(item.document_label, passage.ordinal),
         "published": item.document.published.isoformat() if item.document.published else None,
         "claim": {"id": item.claim.id, "text": item.claim.text} if item.claim else None,
     }

@@ -5,7 +5,9 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.presenters.file_names import filter_parts
 from app.services import actors, catalog, mapviews
+from app.services.documents import passage_citation
 from app.services.network_ties import TaggedPassage, TieEvidence
 from app.services.networks import (
     Duplicates,
@@ -146,7 +148,7 @@ def network_file(
     if spec.normalization.value != "no":
         parts.append(spec.normalization.value)
     parts.append(filters.concepts.value)
-    parts.extend(f"{name}-{value}" for name, value in filters.tags.chosen().items())
+    parts.extend(filter_parts(filters.tags.chosen()))
     if window_days is not None:
         parts.append(f"window{window_days}d-step{step_days}d")
     parts.append(datetime.now(UTC).date().isoformat())
@@ -206,6 +208,9 @@ def _statement_json(statement: Statement, tags: dict[str, TaggedPassage]) -> dic
         "date": statement.date.isoformat() if statement.date else None,
         "document": statement.document,
         "document_label": tagged.document_label if tagged else None,
+        "citation": passage_citation(tagged.document_label, tagged.passage.ordinal)
+        if tagged and tagged.passage
+        else None,
         "passage": statement.evidence,
         "quote": tagged.quote if tagged else None,
     }

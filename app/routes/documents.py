@@ -6,7 +6,7 @@ import re
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, Response, status
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from app.deps import AnalystDep, SessionDep
@@ -40,11 +40,6 @@ from app.templating import is_fragment_request, render
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api")
-
-
-@router.get("/")
-def home() -> RedirectResponse:
-    return RedirectResponse("/documents", status_code=303)
 
 
 Undated = Annotated[

@@ -11,6 +11,7 @@ from starlette.convertors import Convertor, register_url_convertor
 
 from app.deps import SessionDep
 from app.models import MAX_ROW_NUMBER, HistoryAction, HistoryPublic, ItemType
+from app.presenters.file_names import download_headers
 from app.presenters.history import (
     HistoryQuery,
     entry_as_json,
@@ -44,7 +45,6 @@ router = APIRouter()
 
 MAX_ID = 64
 MAX_NAME = 80
-DOWNLOAD_HEADERS = {"Content-Disposition": 'attachment; filename="argument-map-history.json"'}
 EntryId = Annotated[int, Path(ge=1, le=MAX_ROW_NUMBER, description="The history entry's number.")]
 ITEM_ID = Annotated[str, Path(max_length=MAX_ID, description="The item's id (or key).")]
 
@@ -218,5 +218,5 @@ def export_history(
 ) -> StreamingResponse:
     """The whole history as JSON, oldest entry first, streamed."""
     chunks = history.stream_history_export(request.app.state.engine)
-    headers = DOWNLOAD_HEADERS if download else None
+    headers = download_headers("argument-map-history", {}, "json") if download else None
     return StreamingResponse(chunks, media_type="application/json", headers=headers)

@@ -1,7 +1,6 @@
 """The map in and out: the Export page; the native JSON export and its schema, W3C Web
 Annotations, AIF JSON and a CSV of the tags out; native and AIF files in."""
 
-import re
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -14,6 +13,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from app.deps import AnalystDep, SessionDep
 from app.presenters.exports import export_page_context
+from app.presenters.file_names import download_headers, export_file_name
 from app.routes.params import TagFiltersDep
 from app.services.interchange.aif.export import export_aif
 from app.services.interchange.aif.load import import_aif
@@ -29,9 +29,6 @@ from app.templating import render
 router = APIRouter(tags=["export"])
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
-NATIVE_DOWNLOAD = {"Content-Disposition": 'attachment; filename="argument-map.json"'}
-W3C_DOWNLOAD = {"Content-Disposition": 'attachment; filename="argument-map-annotations.jsonld"'}
-AIF_DOWNLOAD = {"Content-Disposition": 'attachment; filename="argument-map.aif.json"'}
 NO_SUCH_FILTER: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such document, position or topic."}
 }
@@ -52,10 +49,18 @@ async def export_filters(
     document: Annotated[str | None, Query(max_length=64, description="A document id.")] = None,
     position: Annotated[str | None, Query(max_length=32, description="A position key.")] = None,
     topic: Annotated[str | None, Query(max_length=32, description="A topic key.")] = None,
+    examples: Annotated[
+        bool,
+        Query(
+            description="Include the starter map's example data (the Export page leaves it "
+            "out unless asked); without it, example claims and actors the analysts' own work "
+            "refers to are still included."
+        ),
+    ] = True,
 ) -> ExportFilters:
     """What every export format takes to choose a part of the map (blank: no filter, as an
     HTML form's empty select sends)."""
-    return ExportFilters(document or None, position or None, topic or None)
+    return ExportFilters(document or None, position or None, topic or None, examples)
 
 
 ExportFiltersDep = Annotated[ExportFilters, Depends(export_filters)]
@@ -68,8 +73,6 @@ SpreadsheetFlag = Annotated[
         "it out for R and pandas, which then read the text exactly as stored."
     ),
 ]
-# Characters a file name keeps; any other run of characters in a filter value becomes a dash.
-UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9_]+")
 
 
 def import_body(description: str, json_schema: dict[str, Any]) -> dict[str, Any]:
@@ -107,7 +110,7 @@ def export_map(
 ) -> StreamingResponse:
     """The argument map (or the part the filters select) as JSON, streamed."""
     chunks = stream_export(request.app.state.engine, filters)
-    headers = NATIVE_DOWNLOAD if download else None
+    headers = download_headers("argument-map", filters.chosen(), "json") if download else None
     return StreamingResponse(chunks, media_type="application/json", headers=headers)
 
 
@@ -146,7 +149,8 @@ def export_w3c(
     """The annotations (or those the filters select) as W3C Web Annotations, streamed."""
     base_url = str(request.base_url).rstrip("/")
     chunks = stream_w3c(request.app.state.engine, filters, base_url)
-    headers = W3C_DOWNLOAD if download else None
+    name = "argument-map-annotations"
+    headers = download_headers(name, filters.chosen(), "jsonld") if download else None
     return StreamingResponse(chunks, media_type=MEDIA_TYPE, headers=headers)
 
 
@@ -155,7 +159,7 @@ def export_aif_map(
     session: SessionDep, filters: ExportFiltersDep, download: DownloadFlag = False
 ) -> JSONResponse:
     """The claims and relations (or the part the filters select) as AIF JSON for OVA/AIFdb."""
-    headers = AIF_DOWNLOAD if download else None
+    headers = download_headers("argument-map", filters.chosen(), "aif.json") if download else None
     return JSONResponse(export_aif(session, filters), headers=headers)
 
 
@@ -189,16 +193,9 @@ def export_tags_csv(
 
 
 def tags_csv_file_name(filters: TagFilters, spreadsheet: bool, when: datetime) -> str:
-    """What the file holds, with its filters and the day (UTC) it was made:
-    `argument-map-tags-position-russia-2026-12-06.csv`."""
-    parts = ["argument-map-tags"]
-    for name, value in filters.chosen().items():
-        safe = UNSAFE_IN_FILE_NAME.sub("-", value).strip("-") or "x"
-        parts.append(f"{name}-{safe}")
-    if spreadsheet:
-        parts.append("spreadsheet")
-    parts.append(when.date().isoformat())
-    return "-".join(parts) + ".csv"
+    """The CSV of tags' file name: `argument-map-tags-position-russia-2026-12-06.csv`."""
+    more = ["spreadsheet"] if spreadsheet else []
+    return export_file_name("argument-map-tags", filters.chosen(), when, "csv", *more)
 
 
 # --- in ------------------------------------------------------------------------------------

@@ -81,6 +81,13 @@ async def cell_tag_filters(
         bool,
         Query(description="Count tags in documents without a publication date (any range)."),
     ] = True,
+    examples: Annotated[
+        bool,
+        Query(
+            description="Count the starter map's example tags (the Export page leaves them "
+            "out unless asked)."
+        ),
+    ] = True,
 ) -> TagFilters:
     """The tag filters but position and topic, for a cell of the matrix, which names its own."""
     return TagFilters(
@@ -91,6 +98,7 @@ async def cell_tag_filters(
         since=parse_date(since, "since"),
         until=parse_date(until, "until"),
         include_undated=undated,
+        include_examples=examples,
     )
 
 

@@ -4,6 +4,7 @@ and every passage tagged with one position."""
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import ColumnElement, and_, case, distinct, false, func, or_
 from sqlmodel import Session, col, select
@@ -29,17 +30,39 @@ from app.services.versions import check_version
 
 HIDDEN_KINDS = (PassageKind.boilerplate,)
 LABEL_WORDS = 9
+# A citation names its document in at most this many characters (a long title is shortened).
+CITATION_LENGTH = 48
+
+
+def day_label(day: date) -> str:
+    """A publication date as a reader writes it: 16 Aug 2025."""
+    return f"{day.day} {day:%b %Y}"
 
 
 def document_label(document: Document, first_words: str | None = None) -> str:
-    """The title, or for an untitled text its opening words (titles are never invented)."""
+    """How a document is named everywhere: its title; for an untitled text its outlet and date
+    where known ("Reuters, 16 Aug 2025"); with no outlet, its opening words, and its date when
+    known (titles are never invented)."""
     if document.title:
         return document.title
+    day = day_label(document.published) if document.published else None
+    if document.outlet:
+        return f"{document.outlet}, {day}" if day else document.outlet
     if first_words:
         words = first_words.split()
         more = "…" if len(words) > LABEL_WORDS else ""
-        return "“" + " ".join(words[:LABEL_WORDS]) + more + "”"
-    return document.source_name or document.id
+        opening = "“" + " ".join(words[:LABEL_WORDS]) + more + "”"
+        return f"{opening}, {day}" if day else opening
+    return day or document.source_name or document.id
+
+
+def passage_citation(label: str, ordinal: int) -> str:
+    """A short, readable reference to a passage: its document's label (shortened at a word
+    when long) and the paragraph's number: "Reuters, 16 Aug 2025, ¶4"."""
+    if len(label) > CITATION_LENGTH:
+        cut = label[:CITATION_LENGTH].rsplit(" ", 1)[0].rstrip(" ,.;:–—-“")
+        label = cut + ("…”" if label.startswith("“") else "…")
+    return f"{label}, ¶{ordinal + 1}"
 
 
 @dataclass(frozen=True)

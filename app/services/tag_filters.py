@@ -15,7 +15,8 @@ Each filter left out (None) restricts nothing; those given must all hold. What e
   counts it in;
 - `since`, `until`: the publication date of the tag's document, both days included;
 - `include_undated`: whether tags in documents without a publication date count; they pass
-  any date range.
+  any date range;
+- `include_examples`: whether the starter map's example tags count (`Annotation.example`).
 
 An unknown document, position, topic or actor is an error (NotFound): a mistyped key must not
 look like an empty map. An outlet or analyst is free text on the documents and the tags (an
@@ -50,6 +51,7 @@ class TagFilters:
     since: date | None = None
     until: date | None = None
     include_undated: bool = True
+    include_examples: bool = True
 
     @property
     def narrowed(self) -> bool:
@@ -69,6 +71,8 @@ class TagFilters:
                 given[name] = day.isoformat()
         if not self.include_undated:
             given["undated"] = "false"
+        if not self.include_examples:
+            given["examples"] = "false"
         return given
 
 
@@ -118,6 +122,8 @@ def tag_condition(filters: TagFilters) -> ColumnElement[bool]:
                 and_(own_topic.is_(None), col(Annotation.claim_id).in_(on_topic)),
             )
         )
+    if not filters.include_examples:
+        conditions.append(~col(Annotation.example))
     documents = _document_condition(filters)
     if documents is not None:
         conditions.append(col(Annotation.document_id).in_(documents))

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 CLAIM = "The summit decides Ukraine's future without Ukraine"
 PUTIN_PASSAGE = "Today, 15 August 2025, Donald Trump and Vladimir Putin will meet"
 ZELENSKY_PASSAGE = "Zelensky’s best chance at salvaging a diplomatic win"
-UNDATED_DOCUMENT = "After three hours of talks in Alaska"
+UNDATED_DOCUMENT = "unherd.com"  # untitled: named by its outlet
 
 
 def _add_actors(page: Page) -> None:

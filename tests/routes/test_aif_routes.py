@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -34,7 +35,7 @@ def engine_of(client: TestClient) -> Any:
     return client.app.state.engine  # type: ignore[attr-defined]
 
 
-def service_export(client: TestClient, **filters: str) -> dict[str, Any]:
+def service_export(client: TestClient, **filters: Any) -> dict[str, Any]:
     with Session(engine_of(client)) as session:
         return export_aif(session, ExportFilters(**filters))
 
@@ -69,10 +70,11 @@ def test_the_export_as_a_download_names_the_file(
 ) -> None:
     client, _ = mapped_client
 
-    response = client.get("/api/export/aif", params={"download": "1"})
+    response = client.get("/api/export/aif", params={"download": "1", "topic": "nato"})
 
+    today = datetime.now(UTC).date().isoformat()
     assert response.headers["content-disposition"] == (
-        'attachment; filename="argument-map.aif.json"'
+        f'attachment; filename="argument-map-topic-nato-{today}.aif.json"'
     )
 
 

@@ -67,9 +67,18 @@ def test_export_streams_the_whole_map_as_json(annotated_client: TestClient) -> N
 
 def test_export_as_a_download_names_the_file(annotated_client: TestClient) -> None:
     response = annotated_client.get("/api/export", params={"download": "1"})
+    filtered = annotated_client.get(
+        "/api/export", params={"download": "1", "position": "russia", "examples": "false"}
+    )
 
     assert response.status_code == 200
-    assert response.headers["content-disposition"] == 'attachment; filename="argument-map.json"'
+    today = datetime.now(UTC).date().isoformat()
+    assert response.headers["content-disposition"] == (
+        f'attachment; filename="argument-map-{today}.json"'
+    )
+    assert filtered.headers["content-disposition"] == (
+        f'attachment; filename="argument-map-position-russia-no-examples-{today}.json"'
+    )
 
 
 def test_export_filters_by_position_and_topic(annotated_client: TestClient) -> None:

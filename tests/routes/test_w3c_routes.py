@@ -70,8 +70,9 @@ def test_the_export_as_a_download_names_the_file(annotated_client: TestClient) -
     response = annotated_client.get("/api/export/w3c", params={"download": "1"})
 
     assert response.status_code == 200
+    today = datetime.now(UTC).date().isoformat()
     assert response.headers["content-disposition"] == (
-        'attachment; filename="argument-map-annotations.jsonld"'
+        f'attachment; filename="argument-map-annotations-{today}.jsonld"'
     )
 
 

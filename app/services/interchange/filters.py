@@ -7,12 +7,18 @@ evidence for it, a topic it is on or that evidence for it is tagged with; a rela
 included when both its claims are; an actor when an included annotation names it or one of
 its members (the native export, the only format that writes the registry). The one difference
 is whether evidence must still have a passage (see `claim_condition`).
+
+`examples=False` leaves the starter map's example data out (`Annotation.example`,
+`Claim.example`, …), but for what the analysts' own work refers to: an example claim their
+relation or evidence points at, an example actor their tag names or their actor belongs to,
+so that every reference in the file stays inside it (the same rule as clearing the examples,
+`app/services/examples.py`). It restricts nothing else: every document is still exported.
 """
 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, true
+from sqlalchemy import ColumnElement, and_, or_, true, union
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -32,11 +38,13 @@ from app.services.lookup import check_exists
 
 @dataclass(frozen=True)
 class ExportFilters:
-    """What to export: everything (the default) or one document, position or topic."""
+    """What to export: everything (the default) or one document, position or topic; with or
+    without the starter map's example data (with it by default)."""
 
     document: str | None = None
     position: str | None = None
     topic: str | None = None
+    examples: bool = True
 
     @property
     def any(self) -> bool:
@@ -48,8 +56,12 @@ class ExportFilters:
         return {"document": self.document, "position": self.position, "topic": self.topic}
 
     def chosen(self) -> dict[str, str]:
-        """The filters given, by name (document, position, topic, in that order)."""
-        return {name: value for name, value in self.as_record().items() if value is not None}
+        """The filters given, as their query parameters write them (document, position, topic,
+        then `examples` only when example data is left out): for file names and links."""
+        given = {name: value for name, value in self.as_record().items() if value is not None}
+        if not self.examples:
+            given["examples"] = "false"
+        return given
 
 
 NO_FILTERS = ExportFilters()
@@ -80,6 +92,8 @@ def annotation_condition(
         conditions.append(col(Annotation.position_key) == filters.position)
     if filters.topic is not None:
         conditions.append(col(Annotation.topic_key) == filters.topic)
+    if not filters.examples:
+        conditions.append(~col(Annotation.example))
     return and_(*conditions)
 
 
@@ -99,7 +113,34 @@ def claim_condition(
     tag becomes an L-node, a place in a text, and an orphan has none. So under a filter, a
     claim whose only matching evidence is an orphan is in the native file and not in the AIF
     one (tests/services/interchange/test_filters.py pins this).
+
+    Without example data, an example claim is included only when the analysts' own work
+    refers to it (see the module's docstring).
     """
+    if filters.examples:
+        return _claim_filters(filters, evidence_needs_passage)
+    return and_(
+        _claim_filters(filters, evidence_needs_passage),
+        or_(~col(Claim.example), _claims_own_work_needs()),
+    )
+
+
+def _claims_own_work_needs() -> ColumnElement[bool]:
+    """The claims a relation or a live tag that is not example data points at."""
+    own_relation_ends = union(
+        select(Relation.source_id).where(~col(Relation.example)),
+        select(Relation.target_id).where(~col(Relation.example)),
+    )
+    own_evidence = select(Annotation.claim_id).where(
+        ~col(Annotation.example),
+        col(Annotation.deleted_at).is_(None),
+        col(Annotation.claim_id).is_not(None),
+    )
+    return or_(col(Claim.id).in_(own_relation_ends), col(Claim.id).in_(own_evidence))
+
+
+def _claim_filters(filters: ExportFilters, evidence_needs_passage: bool) -> ColumnElement[bool]:
+    """The claims the document, position and topic filters let through."""
     if not filters.any:
         return true()
 
@@ -134,13 +175,15 @@ def claim_condition(
 def relation_condition(
     filters: ExportFilters, *, evidence_needs_passage: bool = False
 ) -> ColumnElement[bool]:
-    """Which relations the export includes: those between two included claims."""
+    """Which relations the export includes: those between two included claims (without
+    example data, those that are not example data)."""
+    own = true() if filters.examples else ~col(Relation.example)
     if not filters.any:
-        return true()
+        return own
     included = select(Claim.id).where(
         claim_condition(filters, evidence_needs_passage=evidence_needs_passage)
     )
-    return and_(col(Relation.source_id).in_(included), col(Relation.target_id).in_(included))
+    return and_(own, col(Relation.source_id).in_(included), col(Relation.target_id).in_(included))
 
 
 def actor_condition(filters: ExportFilters) -> ColumnElement[bool]:
@@ -149,13 +192,17 @@ def actor_condition(filters: ExportFilters) -> ColumnElement[bool]:
     filtered file leads to an actor in it.
 
     The members of a position are not added under a position filter: the filter chooses what
-    was tagged, and an actor no included tag names is not part of it.
+    was tagged, and an actor no included tag names is not part of it. Without example data,
+    unfiltered, the actors that are not example data are included with those the included
+    tags name, and the actors each belongs to.
     """
-    if not filters.any:
+    if not filters.any and filters.examples:
         return true()
-    named = select(Annotation.actor_key).where(
+    named: Any = select(Annotation.actor_key).where(
         annotation_condition(filters), col(Annotation.actor_key).is_not(None)
     )
+    if not filters.any:
+        named = union(named, select(Actor.key).where(~col(Actor.example)))
     # The named actors, then their parents, their parents' parents…; UNION (not UNION ALL)
     # also ends the walk should the registry ever hold a loop.
     chain = (
