@@ -447,4 +447,26 @@
       selectionTimer = setTimeout(captureSelection, 400);
     });
   }
+
+  // A table wider than a phone's screen scrolls inside its own box (app.css): it takes a Tab
+  // stop then, so that the keyboard can scroll it too, and gives it back when it fits again.
+  function letTablesScrollByKeyboard() {
+    document.querySelectorAll("main table").forEach((table) => {
+      const scrolls = table.scrollWidth > table.clientWidth + 1;
+      if (scrolls && !table.hasAttribute("tabindex")) {
+        table.setAttribute("tabindex", "0");
+        table.dataset.scrollStop = "true";
+      } else if (!scrolls && table.dataset.scrollStop) {
+        table.removeAttribute("tabindex");
+        delete table.dataset.scrollStop;
+      }
+    });
+  }
+  let resizeTimer = null;
+  document.addEventListener("DOMContentLoaded", letTablesScrollByKeyboard);
+  document.addEventListener("htmx:afterSettle", letTablesScrollByKeyboard);
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(letTablesScrollByKeyboard, 200);
+  });
 })();

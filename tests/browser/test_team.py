@@ -2,6 +2,7 @@
 edits a tag the other has just changed and is shown both versions, and the agreement page
 gives their kappa."""
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -34,7 +35,8 @@ def two_analysts(browser: Browser, live_server: str) -> Iterator[tuple[Page, Pag
 def tag(passage: Locator, position: str, kind: str) -> None:
     """Tag a passage by mouse: the position's button, the kind, Save."""
     passage.hover()
-    passage.get_by_role("button", name=position, exact=True).click()
+    # A position's button is named by its number key and its name ("1 Russian").
+    passage.get_by_role("button", name=re.compile(rf"^\d {re.escape(position)}$")).click()
     form = passage.locator(".tag-form")
     form.get_by_label(f"{kind} the {position} position").check()
     form.get_by_role("button", name="Save tag").click()
