@@ -11,7 +11,7 @@ tables.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, func
+from sqlalchemy import and_, exists, func, true
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -130,10 +130,13 @@ def team_progress(session: Session) -> TeamProgress:
         (AnalystProgress(name, own) for name, own, _ in rows if own),
         key=lambda a: (-a.tags, a.analyst),
     )
+    # "IS NOT true" rather than "= false": SQLite otherwise looked each document's tags up
+    # through the example flag's index, nearly every tag for each document (1.2 s at 500,000
+    # tags, against 10 ms through the live tags by document).
     tagged = exists().where(
         col(Annotation.document_id) == col(Document.id),
         col(Annotation.deleted_at).is_(None),
-        ~col(Annotation.example),
+        col(Annotation.example).is_not(true()),
     )
     documents_tagged = connection.execute(
         sa_select(func.count()).select_from(Document).where(tagged)
