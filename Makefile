@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres probe lint seed backup restore lock system-deps screenshots clean help
+.PHONY: run test test-postgres probe lint seed backup restore lock system-deps screenshots benchmark clean help
 
 help:
 	@echo "make run    install, migrate, load the seed corpus and serve on http://$(HOST):$(PORT)/"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint   ruff and mypy"
 	@echo "make test-postgres  the whole test suite on a PostgreSQL server started for it"
 	@echo "make probe          schemathesis against the served API, on SQLite and PostgreSQL"
+	@echo "make benchmark      every benchmark of benchmarks/README.md at 500,000 tags (about an hour)"
 	@echo "make backup         back up the database (DATABASE_URL) into backups/"
 	@echo "make restore FILE=… replace an empty database with a backup (FORCE=1: any database)"
 
@@ -79,6 +80,14 @@ restore: $(STAMP)
 # Refresh the README's screenshot from the browser test.
 screenshots: $(STAMP) system-deps
 	ARGMAP_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -q
+
+# Every benchmark of benchmarks/README.md, one after the other, on SQLite and PostgreSQL: the
+# server under wrk beside a bare app, export and import, every page at 500,000 tags, and the
+# graph page's cold load. The scripts install wrk and start PostgreSQL themselves.
+benchmark: $(STAMP) system-deps
+	$(BIN)/python benchmarks/server_bench.py --databases sqlite,postgresql --heavy-runs 3
+	$(BIN)/python benchmarks/map_views.py --scale 1 --databases sqlite,postgresql --runs 5
+	$(BIN)/python benchmarks/page_load.py --runs 7 --path /graph
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests migrations benchmarks
