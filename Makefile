@@ -15,7 +15,7 @@ help:
 	@echo "make lint   ruff and mypy"
 	@echo "make test-postgres  the whole test suite on a PostgreSQL server started for it"
 	@echo "make probe          schemathesis against the served API, on SQLite and PostgreSQL"
-	@echo "make benchmark      every benchmark of benchmarks/README.md at 500,000 tags (about an hour)"
+	@echo "make benchmark      every benchmark of benchmarks/README.md at 500,000 tags (long; a quiet machine)"
 	@echo "make backup         back up the database (DATABASE_URL) into backups/"
 	@echo "make restore FILE=… replace an empty database with a backup (FORCE=1: any database)"
 
