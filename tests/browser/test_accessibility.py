@@ -25,7 +25,7 @@ from app.services import reanchor
 from app.services.examples import load_starter_map
 from tests.accounts import ADMIN
 from tests.browser.conftest import Problems, serving, signed_in_context
-from tests.browser.test_conflict_page import csrf_header, ok
+from tests.browser.test_conflict_page import csrf_header, ok, open_edit_form_of_new_tag
 from tests.browser.test_reanchoring import build_map
 from tests.conftest import ON_POSTGRES, SEEDS_DIR, _postgres_copy, sqlite_url
 
@@ -287,17 +287,9 @@ def test_the_check_finds_a_barrier_when_there_is_one(page: Page) -> None:
 
 
 def test_the_panel_of_a_version_conflict_has_no_barrier(page: Page) -> None:
-    headers = csrf_header(ADMIN)
-    document = ok(page.request.get("/api/documents"))[0]
-    passages = ok(page.request.get(f"/api/documents/{document['id']}/passages"))
-    passage = next(p for p in passages if p["kind"] == "paragraph")
-    body = {"passage_id": passage["id"], "position_key": "europe", "kind": "supports"}
-    annotation = ok(page.request.post("/api/annotations", data=body, headers=headers))
-    page.goto(f"/documents/{document['id']}")
-    section = page.locator(f"#p-{passage['id']}")
-    section.locator(".chip-label").click()
-    expect(section.locator(".tag-form")).to_be_visible()
+    annotation, section = open_edit_form_of_new_tag(page, position_key="europe", kind="supports")
     changed = {"note": "theirs", "version": 1}
+    headers = csrf_header(ADMIN)
     ok(page.request.patch(f"/api/annotations/{annotation['id']}", data=changed, headers=headers))
     section.get_by_role("button", name="Save changes").click()
     expect(page.locator("#conflict .conflict-panel")).to_be_visible()

@@ -4,7 +4,7 @@ chooses, instead of silently overwriting the other."""
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from app.access import CSRF_HEADER
 from tests.accounts import ADMIN, SESSIONS
@@ -23,20 +23,27 @@ def ok(response: Any) -> Any:
     return response.json()
 
 
-def test_saving_over_a_change_made_meanwhile_shows_both_versions(
-    page: Page, browser: Browser, live_server: str
-) -> None:
+def open_edit_form_of_new_tag(page: Page, **fields: str) -> tuple[Any, Locator]:
+    """Tag the first paragraph of the first document as the admin (through the API, with
+    `fields`), open that tag's edit form on the document's page; the tag and its passage."""
     headers = csrf_header(ADMIN)
     document = ok(page.request.get("/api/documents"))[0]
     passages = ok(page.request.get(f"/api/documents/{document['id']}/passages"))
     passage = next(p for p in passages if p["kind"] == "paragraph")
-    body = {"passage_id": passage["id"], "position_key": "russia", "note": "first"}
+    body = {"passage_id": passage["id"], **fields}
     annotation = ok(page.request.post("/api/annotations", data=body, headers=headers))
-
-    # I open the tag's edit form…
     page.goto(f"/documents/{document['id']}")
     section = page.locator(f"#p-{passage['id']}")
     section.locator(".chip-label").click()
+    expect(section.locator(".tag-form")).to_be_visible()
+    return annotation, section
+
+
+def test_saving_over_a_change_made_meanwhile_shows_both_versions(
+    page: Page, browser: Browser, live_server: str
+) -> None:
+    # I open the edit form of a tag of mine…
+    annotation, section = open_edit_form_of_new_tag(page, position_key="russia", note="first")
     form = section.locator(".tag-form")
     expect(form).to_be_visible()
     expect(form.locator("input[name=version]")).to_have_value("1")
@@ -79,19 +86,11 @@ def test_saving_over_a_change_made_meanwhile_shows_both_versions(
 
 
 def test_keeping_theirs_drops_my_edit_and_shows_the_tag_as_stored(page: Page) -> None:
-    headers = csrf_header(ADMIN)
-    document = ok(page.request.get("/api/documents"))[0]
-    passages = ok(page.request.get(f"/api/documents/{document['id']}/passages"))
-    passage = next(p for p in passages if p["kind"] == "paragraph")
-    body = {"passage_id": passage["id"], "position_key": "russia"}
-    annotation = ok(page.request.post("/api/annotations", data=body, headers=headers))
-    page.goto(f"/documents/{document['id']}")
-    section = page.locator(f"#p-{passage['id']}")
-    section.locator(".chip-label").click()
+    annotation, section = open_edit_form_of_new_tag(page, position_key="russia")
     form = section.locator(".tag-form")
-    expect(form).to_be_visible()
 
     url = f"/api/annotations/{annotation['id']}"
+    headers = csrf_header(ADMIN)
     ok(page.request.patch(url, data={"kind": "supports", "version": 1}, headers=headers))
     form.get_by_label("opposes the Russian position").check()
     form.get_by_role("button", name="Save changes").click()
