@@ -10,6 +10,7 @@ from sqlmodel import Session
 from app.audit.entries import ACTOR, MAY_EDIT_ANY
 from app.errors import NotSignedIn
 from app.models import User
+from app.services.blinding import Blinding, blinding_for
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -64,5 +65,15 @@ async def require_user(request: Request) -> User:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_blinding(request: Request, session: SessionDep) -> Blinding:
+    """The tags the reader may not see while they code documents independently (one small
+    query: their assignments). Read in a worker thread, as it asks the database."""
+    identity = getattr(request.state, "identity", None)
+    return blinding_for(session, getattr(identity, "username", None))
+
+
+BlindingDep = Annotated[Blinding, Depends(get_blinding)]
 AnalystDep = Annotated[str | None, Depends(get_analyst)]
 CurrentUserDep = Annotated[User, Depends(require_user)]

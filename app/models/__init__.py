@@ -71,6 +71,13 @@ from app.models.claims import (
     Stance,
     StanceFields,
 )
+from app.models.coding import (
+    Assignment,
+    CodebookEntry,
+    CodebookEntryUpdate,
+    CodeFamily,
+    TeamSetting,
+)
 from app.models.corpus import (
     ID_NAMESPACE,
     NOT_A_WEB_URL,
@@ -104,6 +111,11 @@ from app.models.fields import (
 from app.models.history import HistoryAction, HistoryEntry, HistoryPublic, ItemType
 
 __all__ = [
+    "Assignment",
+    "CodebookEntry",
+    "CodebookEntryUpdate",
+    "CodeFamily",
+    "TeamSetting",
     "Actor",
     "ActorCreate",
     "ActorKind",

@@ -40,6 +40,9 @@ class User(SQLModel, table=True):
     role: Role = Field(sa_type=String(16))
     # An analyst who may also edit and delete other analysts' work.
     may_edit_others: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # An analyst who may also adjudicate: write the adjudicated layer from the coders' tags
+    # (admins always may).
+    may_adjudicate: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     # Set for a password someone else chose (the first admin's one-time password, the one an
     # admin gives a user they add): nothing but choosing one's own is allowed until then.
     must_change_password: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
@@ -53,6 +56,7 @@ class UserCreate(SQLModel):
     password: str = Field(min_length=10, max_length=200)
     role: Role = Role.analyst
     may_edit_others: StrictBool = False
+    may_adjudicate: StrictBool = False
 
     _nul = field_validator("display_name", mode="before")(without_nul)
     _display_name = field_validator("display_name")(strip_required)
@@ -62,6 +66,7 @@ class UserUpdate(SQLModel):
     display_name: str | None = Field(default=None, min_length=1, max_length=80)
     role: Role | None = None
     may_edit_others: StrictBool | None = None
+    may_adjudicate: StrictBool | None = None
     disabled: StrictBool | None = None
 
     _nul = field_validator("display_name", mode="before")(without_nul)
@@ -73,6 +78,7 @@ class UserPublic(SQLModel):
     display_name: str
     role: Role
     may_edit_others: bool
+    may_adjudicate: bool = False
     must_change_password: bool
     created_at: datetime
     disabled_at: datetime | None

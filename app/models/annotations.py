@@ -185,6 +185,11 @@ class Annotation(SQLModel, table=True):
     # Part of the starter map of examples (so it can be told apart and cleared in one go).
     # The server default '0' reads as false on SQLite and PostgreSQL alike.
     example: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # Part of the adjudicated layer: a curator's decision on a document the coders coded
+    # independently (app/models/coding.py), not one more coder's coding.
+    adjudicated: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # The coder's tag the curator accepted this one from, if any (kept when that tag goes).
+    adopted_from: str | None = Field(default=None, max_length=64)
 
 
 class AnnotationCreate(AnnotationFields):
@@ -216,3 +221,5 @@ class AnnotationPublic(AnnotationFields):
     updated_at: datetime
     orphaned_at: datetime | None = None
     version: int = 1
+    adjudicated: bool = False
+    adopted_from: str | None = None

@@ -24,6 +24,9 @@ class ItemType(StrEnum):
     topic = "topic"
     document = "document"
     actor = "actor"
+    assignment = "assignment"
+    codebook = "codebook"  # a codebook entry: its id is "family:key"
+    setting = "setting"  # one of the team's settings, by name
 
 
 class HistoryEntry(SQLModel, table=True):

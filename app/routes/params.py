@@ -11,7 +11,9 @@ from pydantic import Field, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 from sqlmodel import SQLModel
 
+from app.deps import BlindingDep
 from app.models import MAX_INTEGER, VERSION_HELP
+from app.services.blinding import Layer
 from app.services.filter_values import parse_date
 from app.services.tag_filters import TagFilters
 
@@ -63,6 +65,7 @@ def _given(value: str) -> str | None:
 
 
 async def cell_tag_filters(
+    blinding: BlindingDep,
     document: Annotated[str, _key("Tags in this document (its id).")] = "",
     outlet: Annotated[
         str, Query(max_length=200, description="Tags in documents of this outlet (any case).")
@@ -88,9 +91,19 @@ async def cell_tag_filters(
             "out unless asked)."
         ),
     ] = True,
+    layer: Annotated[
+        Layer,
+        Query(
+            description="Which tags: `all`, or only the `adjudicated` layer (the curators' "
+            "decisions on independently coded documents). One analyst's: `analyst`."
+        ),
+    ] = Layer.all,
 ) -> TagFilters:
-    """The tag filters but position and topic, for a cell of the matrix, which names its own."""
+    """The tag filters but position and topic, for a cell of the matrix, which names its own.
+    The reader's blinding (the documents they code independently) is added to them."""
     return TagFilters(
+        layer=layer,
+        blinding=blinding,
         document=_given(document),
         outlet=_given(outlet),
         analyst=_given(analyst),

@@ -16,7 +16,10 @@ Each filter left out (None) restricts nothing; those given must all hold. What e
 - `since`, `until`: the publication date of the tag's document, both days included;
 - `include_undated`: whether tags in documents without a publication date count; they pass
   any date range;
-- `include_examples`: whether the starter map's example tags count (`Annotation.example`).
+- `include_examples`: whether the starter map's example tags count (`Annotation.example`);
+- `layer`: every tag, or only the adjudicated layer (app/services/blinding.py);
+- `blinding`: the tags the reader may not see while they code a document independently
+  (app/services/blinding.py). It is who asks, not a choice: `chosen()` leaves it out.
 
 An unknown document, position, topic or actor is an error (NotFound): a mistyped key must not
 look like an empty map. An outlet or analyst is free text on the documents and the tags (an
@@ -34,6 +37,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.models import Actor, Annotation, Claim, Document, Position, Topic
+from app.services.blinding import SEES_ALL, Blinding, Layer, layer_condition
 from app.services.errors import InvalidInput
 from app.services.lookup import check_exists
 
@@ -52,11 +56,13 @@ class TagFilters:
     until: date | None = None
     include_undated: bool = True
     include_examples: bool = True
+    layer: Layer = Layer.all
+    blinding: Blinding = SEES_ALL
 
     @property
     def narrowed(self) -> bool:
         """Whether some live tags may be left out."""
-        return bool(self.chosen())
+        return bool(self.chosen()) or self.blinding.active
 
     def chosen(self) -> dict[str, str]:
         """The filters given, as their query parameters write them, in the fields' order
@@ -73,6 +79,8 @@ class TagFilters:
             given["undated"] = "false"
         if not self.include_examples:
             given["examples"] = "false"
+        if self.layer is not Layer.all:
+            given["layer"] = self.layer.value
         return given
 
 
@@ -124,6 +132,9 @@ def tag_condition(filters: TagFilters) -> ColumnElement[bool]:
         )
     if not filters.include_examples:
         conditions.append(~col(Annotation.example))
+    for condition in (layer_condition(filters.layer), filters.blinding.visible_condition()):
+        if condition is not None:
+            conditions.append(condition)
     documents = _document_condition(filters)
     if documents is not None:
         conditions.append(col(Annotation.document_id).in_(documents))

@@ -112,8 +112,16 @@ def get_annotation(
     return annotation
 
 
-def tag_passage(session: Session, data: AnnotationCreate, analyst: str | None) -> Annotation:
-    """Tag a passage (or the span `data.start`–`data.end` inside it) with a position.
+def tag_passage(
+    session: Session,
+    data: AnnotationCreate,
+    analyst: str | None,
+    *,
+    adjudicated: bool = False,
+    adopted_from: str | None = None,
+) -> Annotation:
+    """Tag a passage (or the span `data.start`–`data.end` inside it) with a position; in the
+    adjudicated layer if `adjudicated` (accepted from the coder's tag `adopted_from`, if any).
 
     The tag and its history entry go in as two Core inserts, the way an import writes rows:
     the ORM's unit of work and the history's flush events were most of a tag's time in a
@@ -158,6 +166,8 @@ def tag_passage(session: Session, data: AnnotationCreate, analyst: str | None) -
         "orphaned_at": None,
         "version": 1,
         "example": False,
+        "adjudicated": adjudicated,
+        "adopted_from": adopted_from,
     }
     row = {name: given[name] for name in column_names(Annotation)}  # as history shows a tag
     connection = session.connection()
