@@ -20,7 +20,7 @@ from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner, Result
 
-import app.cli
+import app.cli_support
 from app.cli import cli
 from app.config import PROJECT_ROOT, get_settings
 from app.db import make_engine
@@ -245,7 +245,7 @@ def test_an_import_that_cannot_get_its_locks_in_time_says_so(
 def test_create_user_that_cannot_get_its_locks_in_time_says_so(
     seeded_db_url: str, settings_from_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(app.cli, "LOCK_WAIT", 1)
+    monkeypatch.setattr(app.cli_support, "LOCK_WAIT", 1)
 
     with lock_held(seeded_db_url, "app_user"):
         result = argmap(seeded_db_url, "create-user", "dora", input=f"{PASSWORD}\n{PASSWORD}\n")
