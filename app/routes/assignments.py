@@ -21,7 +21,7 @@ from app.presenters.assignments import (
 )
 from app.routes.responses import CONFLICT, INVALID, NOT_FOUND, no_content
 from app.services import assignments
-from app.services.errors import DomainError, NotFound
+from app.services.errors import DomainError
 from app.templating import is_fragment_request, render
 
 router = APIRouter()
@@ -129,10 +129,7 @@ def mark_document_done(
 ) -> Response:
     """The coding banner's "Mark done": the reader's own assignment on this document. When the
     team lets them see the others' tags now, the whole page is reloaded to show them."""
-    assignment = assignments.assignment_of(session, document_id, analyst)
-    if assignment is None:
-        raise NotFound("You do not code this document: there is nothing to mark done.")
-    assignments.mark_done(session, assignment.id, coder=analyst)
+    assignments.mark_own_done(session, document_id, coder=analyst)
     coding = coding_banner(session, document_id, analyst)
     if not is_fragment_request(request):
         return RedirectResponse(f"/documents/{document_id}", status_code=303)

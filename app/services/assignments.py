@@ -272,6 +272,14 @@ def mark_done(session: Session, assignment_id: str, coder: str | None) -> Assign
     return _set_done(session, assignment, utcnow())
 
 
+def mark_own_done(session: Session, document_id: str, coder: str | None) -> Assignment:
+    """`coder` marks their own assignment on `document_id` done (NotFound: they do not code it)."""
+    assignment = assignment_of(session, document_id, coder)
+    if assignment is None:
+        raise NotFound("You do not code this document: there is nothing to mark done.")
+    return mark_done(session, assignment.id, coder=coder)
+
+
 def reopen(session: Session, assignment_id: str) -> Assignment:
     """Open a done assignment again: its coder is blind to the others' tags again."""
     assignment = get_assignment(session, assignment_id)
