@@ -216,6 +216,29 @@ RULES: dict[tuple[str, str], Rule] = {
         "/api/topics/{topic_key}",
     ),
     **_rules("PUT", Role.admin, "/api/documents/{document_id}/text"),
+    # Independent coding: everyone reads the progress; the coder marks their own work done;
+    # admins give documents out, take them back, reopen them and set the team's rule.
+    **_rules("GET", Role.viewer, "/assignments", "/api/assignments", "/api/coding/progress"),
+    **_rules("GET", Role.viewer, "/api/team-settings"),
+    **_rules(
+        "POST",
+        Role.analyst,
+        "/assignments/{assignment_id}/done",
+        "/api/assignments/{assignment_id}/done",
+        "/documents/{document_id}/coding/done",
+    ),
+    **_rules(
+        "POST",
+        Role.admin,
+        "/assignments",
+        "/assignments/{assignment_id}/remove",
+        "/assignments/{assignment_id}/reopen",
+        "/team-settings",
+        "/api/assignments",
+        "/api/assignments/{assignment_id}/reopen",
+    ),
+    **_rules("PUT", Role.admin, "/api/team-settings"),
+    **_rules("DELETE", Role.admin, "/api/assignments/{assignment_id}"),
     **_rules(
         "DELETE",
         Role.admin,

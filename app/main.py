@@ -18,6 +18,7 @@ from app.routes import (
     actors,
     agreement,
     annotations,
+    assignments,
     claims,
     documents,
     examples,
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         search,
         interchange,
         history,
+        assignments,
     ):
         app.include_router(module.router)
     # The JSON twins of the pages, after every page: /api/... is matched as it always was.

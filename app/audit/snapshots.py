@@ -53,6 +53,9 @@ NOUNS = {
     ItemType.topic: "topic",
     ItemType.document: "document",
     ItemType.actor: "actor",
+    ItemType.assignment: "assignment",
+    ItemType.codebook: "codebook entry",
+    ItemType.setting: "setting",
 }
 # A document's text can be megabytes: an update's snapshots leave it out unless it changed.
 DOCUMENT_TEXT = "original_text"

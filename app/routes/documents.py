@@ -22,6 +22,7 @@ from app.models import (
     PassageUpdate,
 )
 from app.presenters.annotations import orphans_context
+from app.presenters.assignments import coding_banner
 from app.presenters.documents import (
     DETAIL_LABELS,
     document_conflict_context,
@@ -84,6 +85,7 @@ def document_page(
     flash = flash_message(request)
     context = document_context(session, document_id, analyst, hidden, through, everything=all)
     context["flash"] = flash
+    context["coding"] = coding_banner(session, document_id, analyst)
     response = render(request, "document.html", context, fragment="_passages.html")
     if flash and not is_fragment_request(request):
         response.delete_cookie(FLASH_COOKIE, path=f"/documents/{document_id}")

@@ -173,7 +173,10 @@ def item_history(session: Session, item_type: ItemType, item_id: str) -> list[Hi
 
 def item_exists(session: Session, item_type: ItemType, item_id: str) -> bool:
     """Whether the item is in the map now (a removed tag is not)."""
-    item = session.get(snapshots.MODELS[item_type], item_id)
+    model = snapshots.MODELS.get(item_type)
+    if model is None:  # recorded by their services, not restored from the history
+        return True
+    item = session.get(model, item_id)
     if isinstance(item, Annotation):
         return item.deleted_at is None
     return item is not None
@@ -369,9 +372,11 @@ def restore(session: Session, entry_id: int) -> HistoryEntry:
     elif item_type is ItemType.actor:
         _refuse_if_present(session, item_type, entry.item_id)
         _reinsert(session, Actor, _without_lost_links(session, before))
-    else:
+    elif item_type in snapshots.MODELS:
         _refuse_if_present(session, item_type, entry.item_id)
         _reinsert(session, snapshots.MODELS[item_type], before)
+    else:
+        raise Conflict(f"A deleted {snapshots.NOUNS[item_type]} is not restored from the history.")
     session.commit()
     return latest_entry(session, item_type, entry.item_id)
 
