@@ -37,6 +37,7 @@ def _row_as_json(view: AdjudicationView, row: PassageRow, label: str) -> dict[st
         "citation": passage_citation(label, passage.ordinal),
         "kind": passage.kind,
         "text": passage.text,
+        "disputed": row.disputed,
         "differs": row.differs,
         "coders": [
             {
