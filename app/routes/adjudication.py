@@ -141,6 +141,8 @@ def _changed(
     view = adjudication.adjudication_view(session, document_id, curator, passage_id=passage_id)
     context = adjudication_context(session, view)
     end_transaction(session)
+    if not view.rows:  # the passage became boilerplate: it leaves the table
+        return HTMLResponse("")
     (context["row"],) = view.rows
     return render(request, "_adjudication_row.html", context)
 
