@@ -175,6 +175,28 @@ RULES: dict[tuple[str, str], Rule] = {
         "/api/claims/{claim_id}/evidence/{annotation_id}",
         "/api/relations/{relation_id}",
     ),
+    # Adjudication: analysts by role; the service then lets only curators through (an admin,
+    # or an analyst allowed to adjudicate), with a sentence for the others.
+    **_rules(
+        "GET",
+        Role.analyst,
+        "/documents/{document_id}/adjudicate",
+        "/api/documents/{document_id}/adjudication",
+    ),
+    **_rules(
+        "POST",
+        Role.analyst,
+        "/documents/{document_id}/adjudicate/accept",
+        "/documents/{document_id}/adjudicate/merge",
+        "/documents/{document_id}/adjudicate/tags",
+        "/documents/{document_id}/adjudicate/tags/{annotation_id}/remove",
+        "/api/documents/{document_id}/adjudication/accept",
+        "/api/documents/{document_id}/adjudication/merge",
+        "/api/documents/{document_id}/adjudication/tags",
+    ),
+    **_rules(
+        "DELETE", Role.analyst, "/api/documents/{document_id}/adjudication/tags/{annotation_id}"
+    ),
     # Users, positions, topics, documents, imports and the example data: admins. A document's
     # details form follows PATCH /api/documents/{document_id}, the edit it makes.
     **_rules(

@@ -129,6 +129,9 @@ def create_user_command(
     may_edit_others: Annotated[
         bool, typer.Option(help="An analyst who may edit other analysts' work.")
     ] = False,
+    may_adjudicate: Annotated[
+        bool, typer.Option(help="An analyst who may adjudicate (a curator).")
+    ] = False,
 ) -> None:
     """Create a user; the password is read from the terminal (or standard input), twice."""
     from pydantic import ValidationError
@@ -146,6 +149,7 @@ def create_user_command(
             password=password,
             role=role,
             may_edit_others=may_edit_others,
+            may_adjudicate=may_adjudicate,
         )
     except ValidationError as error:
         problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in error.errors())

@@ -16,6 +16,7 @@ from app.presenters.api_reference import api_reference_context
 from app.routes import (
     accounts,
     actors,
+    adjudication,
     agreement,
     annotations,
     assignments,
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mapviews,
         networks,
         agreement,
+        adjudication,
         search,
         interchange,
         history,

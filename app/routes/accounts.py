@@ -237,6 +237,7 @@ def create_user_page(
     password: Annotated[str, Form(max_length=200)],
     role: Annotated[Role, Form()] = Role.analyst,
     may_edit_others: Annotated[bool, Form()] = False,
+    may_adjudicate: Annotated[bool, Form()] = False,
 ) -> Response:
     try:
         data = UserCreate(
@@ -245,6 +246,7 @@ def create_user_page(
             password=password,
             role=role,
             may_edit_others=may_edit_others,
+            may_adjudicate=may_adjudicate,
         )
         accounts.create_user(session, data, must_change_password=True)
     except (DomainError, ValueError) as refused:
@@ -270,9 +272,15 @@ def update_user_page(
     user_id: UserId,
     role: Annotated[Role, Form()],
     may_edit_others: Annotated[bool, Form()] = False,
+    may_adjudicate: Annotated[bool, Form()] = False,
     disabled: Annotated[bool, Form()] = False,
 ) -> Response:
-    data = UserUpdate(role=role, may_edit_others=may_edit_others, disabled=disabled)
+    data = UserUpdate(
+        role=role,
+        may_edit_others=may_edit_others,
+        may_adjudicate=may_adjudicate,
+        disabled=disabled,
+    )
     try:
         accounts.update_user(session, user_id, data, by=user)
     except DomainError as refused:

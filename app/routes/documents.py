@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from app.access import identity_of
 from app.deps import AnalystDep, SessionDep
 from app.errors import version_conflict_response
 from app.models import (
@@ -36,6 +37,7 @@ from app.routes.paging import ApiPageDep, HtmlPageDep, add_page_headers, page_ur
 from app.routes.params import VersionQuery, VersionRequired
 from app.routes.responses import CONFLICT, DELETES, INVALID, NOT_FOUND, STALE, no_content
 from app.services import corpus, documents, reanchor, tagging
+from app.services.adjudication import offers_adjudication
 from app.services.errors import VersionConflict
 from app.templating import is_fragment_request, render
 
@@ -86,6 +88,7 @@ def document_page(
     context = document_context(session, document_id, analyst, hidden, through, everything=all)
     context["flash"] = flash
     context["coding"] = coding_banner(session, document_id, analyst)
+    context["adjudicable"] = offers_adjudication(session, identity_of(request).user, document_id)
     response = render(request, "document.html", context, fragment="_passages.html")
     if flash and not is_fragment_request(request):
         response.delete_cookie(FLASH_COOKIE, path=f"/documents/{document_id}")

@@ -109,6 +109,7 @@ def create_user(session: Session, data: UserCreate, must_change_password: bool =
         password_hash=hash_password(data.password),
         role=data.role,
         may_edit_others=data.may_edit_others,
+        may_adjudicate=data.may_adjudicate,
         must_change_password=must_change_password,
     )
     session.add(user)
@@ -118,7 +119,8 @@ def create_user(session: Session, data: UserCreate, must_change_password: bool =
 
 
 def update_user(session: Session, user_id: int, data: UserUpdate, by: User) -> User:
-    """Change a user's name, role, permission to edit others' work, or disable them.
+    """Change a user's name, role, permissions (to edit others' work, to adjudicate), or
+    disable them.
 
     Disabling ends their sessions and revokes their API tokens at once, for good: enabling
     them again does not bring either back. An admin cannot demote or disable themselves, so
@@ -136,6 +138,8 @@ def update_user(session: Session, user_id: int, data: UserUpdate, by: User) -> U
         user.role = Role(changes["role"])
     if changes.get("may_edit_others") is not None:
         user.may_edit_others = changes["may_edit_others"]
+    if changes.get("may_adjudicate") is not None:
+        user.may_adjudicate = changes["may_adjudicate"]
     if changes.get("disabled") is True and user.disabled_at is None:
         user.disabled_at = utcnow()
         _end_sessions(session, user)
