@@ -49,6 +49,7 @@ from app.models import (
     Passage,
     PassageKind,
 )
+from app.services.blinding import SEES_ALL, Blinding
 from app.services.documents import document_labels
 from app.services.paging import Page, PageRequest
 
@@ -80,6 +81,10 @@ class SearchFilters:
     that kind. `document`, `outlet` and the `published_*` dates are those of a passage's or a
     tag's document, or of a document among a claim's evidence. `untagged` keeps only passages
     without any live tag.
+
+    `blinding` is who asks, not a choice (app/services/blinding.py): the tags they may not see
+    while they code a document are as if they were not there, for every filter above (a
+    passage with only such tags is untagged), and their notes are not found.
     """
 
     document: str | None = None
@@ -92,6 +97,7 @@ class SearchFilters:
     analyst: str | None = None
     untagged: bool = False
     types: frozenset[ResultType] = frozenset()
+    blinding: Blinding = SEES_ALL
 
     @property
     def chosen_types(self) -> frozenset[ResultType]:
@@ -210,6 +216,12 @@ def _live(annotation: Any = Annotation) -> ColumnElement[bool]:
     return col(annotation.deleted_at).is_(None)
 
 
+def _visible(filters: SearchFilters) -> list[ColumnElement[bool]]:
+    """The tags the reader may see, as conditions on Annotation (none: every tag)."""
+    condition = filters.blinding.visible_condition()
+    return [] if condition is None else [condition]
+
+
 def _document_conditions(filters: SearchFilters, document_id: Any) -> list[ColumnElement[bool]]:
     """Conditions on the document `document_id` refers to (via a subquery on document)."""
     conditions: list[ColumnElement[bool]] = []
@@ -251,7 +263,9 @@ def _tag_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
 def _passage_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
     conditions = _document_conditions(filters, col(Passage.document_id))
     tags = _tag_conditions(filters)
-    tagged = exists().where(col(Annotation.passage_id) == col(Passage.id), _live(), *tags)
+    tagged = exists().where(
+        col(Annotation.passage_id) == col(Passage.id), _live(), *_visible(filters), *tags
+    )
     if filters.untagged:
         conditions.append(~tagged)
         if tags:
@@ -264,6 +278,7 @@ def _passage_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
 def _note_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
     return [
         _live(),
+        *_visible(filters),
         *_document_conditions(filters, col(Annotation.document_id)),
         *_tag_conditions(filters),
     ]
@@ -283,7 +298,9 @@ def _claim_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
         evidence.append(col(Annotation.kind) == filters.kind.value)
     if evidence:
         conditions.append(
-            exists().where(col(Annotation.claim_id) == col(Claim.id), _live(), *evidence)
+            exists().where(
+                col(Annotation.claim_id) == col(Claim.id), _live(), *_visible(filters), *evidence
+            )
         )
     return conditions
 
