@@ -34,6 +34,7 @@ from app.models import (
 from app.services.blinding import SEES_ALL, Blinding
 from app.services.corpus import text_sha256
 from app.services.errors import Conflict, InvalidInput, NotFound
+from app.services.history_visibility import entry_hidden, visible_entries
 from app.services.interchange.writing import chunked, dump_json
 from app.services.segmentation import segment_document
 
@@ -58,11 +59,8 @@ Snapshot = dict[str, Any]
 
 @dataclass(frozen=True)
 class HistoryFilters:
-    """Which entries to show; every filter given must hold. `until` is exclusive.
-
-    `blinding` is who asks, not a choice (app/services/blinding.py): the entries about the
-    tags they may not see while they code a document are left out.
-    """
+    """Which entries to show; every filter given must hold. `until` is exclusive. `blinding` is
+    who asks, not a choice: the entries about the tags it hides are left out."""
 
     item_type: ItemType | None = None
     item_id: str | None = None
@@ -123,29 +121,6 @@ def _conditions(filters: HistoryFilters) -> list[ColumnElement[bool]]:
     if seen is not None:
         conditions.append(seen)
     return conditions
-
-
-def visible_entries(blinding: Blinding) -> ColumnElement[bool] | None:
-    """The entries the reader may see, as a condition on HistoryEntry (None: all of them):
-    none about a tag their `blinding` hides. The hidden tags are those of the few documents
-    they code, found through the tags' index by document, so the condition stays small."""
-    visible = blinding.visible_condition()
-    if visible is None:
-        return None
-    hidden_tags = select(Annotation.id).where(~visible)
-    return or_(
-        col(HistoryEntry.item_type) != ItemType.annotation.value,
-        col(HistoryEntry.item_id).not_in(hidden_tags),
-    )
-
-
-def entry_hidden(entry: HistoryEntry, blinding: Blinding) -> bool:
-    """Whether the entry is about a tag the reader's `blinding` hides (from its snapshot)."""
-    if not blinding.active or entry.item_type != ItemType.annotation:
-        return False
-    snapshot: Snapshot = entry.after or entry.before or {}
-    document_id, analyst = snapshot.get("document_id"), snapshot.get("analyst")
-    return blinding.hides(str(document_id), str(analyst) if analyst is not None else None)
 
 
 def _any(session: Session, conditions: list[ColumnElement[bool]]) -> bool:
