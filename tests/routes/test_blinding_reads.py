@@ -133,6 +133,9 @@ def test_the_admin_sees_the_example_tags_the_coder_does_not(coding: Coding) -> N
     listed = coding.get("bob", f"/api/annotations?document={coding.scene.document_id}")
     assert [tag["id"] for tag in listed.json()] == [coding.scene.bob_tag]
     assert listed.headers["X-Total-Count"] == "1"
+    alices = f"/api/annotations?document={coding.scene.document_id}&analyst=alice"
+    assert [tag["id"] for tag in coding.get(ADMIN, alices).json()] == [coding.scene.alice_tag]
+    assert coding.get("bob", alices).json() == []
 
 
 def test_an_admin_who_codes_the_document_sees_only_their_own_tags_there(coding: Coding) -> None:
