@@ -10,6 +10,7 @@ from app.models import (
     Passage,
 )
 from app.services import actors, catalog, claims, documents, reanchor
+from app.services.blinding import SEES_ALL, Blinding
 from app.services.errors import VersionConflict
 from app.services.evidence import ClaimChoice, ClaimMode
 
@@ -27,9 +28,14 @@ def catalog_context(session: Session) -> dict[str, Any]:
 
 
 def passage_context(
-    session: Session, passage: Passage, analyst: str | None, **extra: Any
+    session: Session,
+    passage: Passage,
+    analyst: str | None,
+    blinding: Blinding = SEES_ALL,
+    **extra: Any,
 ) -> dict[str, Any]:
-    view = documents.passage_view(session, passage)
+    """A passage with the tags the reader's `blinding` lets them see."""
+    view = documents.passage_view(session, passage, blinding)
     return {
         "view": view,
         "claim_texts": documents.claim_texts(session, [view]),
@@ -56,11 +62,17 @@ def actor_choices(session: Session, passage: Passage, actor_key: str | None) -> 
 
 
 def orphans_context(
-    session: Session, document_id: str, analyst: str | None, **extra: Any
+    session: Session,
+    document_id: str,
+    analyst: str | None,
+    blinding: Blinding = SEES_ALL,
+    **extra: Any,
 ) -> dict[str, Any]:
-    orphans = reanchor.list_orphans(session, document_id)
+    """The document's tags that lost their place, those the reader's `blinding` lets them
+    see."""
+    orphans = reanchor.list_orphans(session, document_id, blinding)
     return {
-        "summary": documents.get_document_summary(session, document_id),
+        "summary": documents.get_document_summary(session, document_id, blinding),
         "orphans": orphans,
         "claim_texts": documents.claim_texts_of(session, orphans),
         "actor_names": actors.actor_names(session, orphans),

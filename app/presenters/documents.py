@@ -9,6 +9,7 @@ from sqlmodel import Session
 from app.models import DocumentPublic, DocumentUpdate
 from app.presenters.annotations import catalog_context
 from app.services import actors, documents, reanchor
+from app.services.blinding import SEES_ALL, Blinding
 from app.services.errors import VersionConflict
 from app.services.paging import PageRequest
 
@@ -24,15 +25,17 @@ def passage_window(
     start: int = 0,
     through: str | None = None,
     everything: bool = False,
+    blinding: Blinding = SEES_ALL,
 ) -> dict[str, Any]:
     """The passages from `start` on (PASSAGES_PER_LOAD of them, or more to reach `through`;
-    all of them with `everything`), with what rendering them needs and where the next begin."""
+    all of them with `everything`), with the tags the reader's `blinding` lets them see, what
+    rendering them needs and where the next begin."""
     counts = documents.passage_counts(session, document_id)
     stop: int | None = None if everything else start + PASSAGES_PER_LOAD
     target = documents.ordinal_of(session, document_id, through) if through else None
     if stop is not None and target is not None:
         stop = max(stop, target + 1)
-    views = documents.document_passage_views(session, document_id, start, stop)
+    views = documents.document_passage_views(session, document_id, start, stop, blinding)
     more = stop is not None and stop < counts.total
     return {
         "document_id": document_id,
@@ -57,26 +60,35 @@ def document_context(
     show_hidden: bool,
     through: str | None,
     everything: bool,
+    blinding: Blinding = SEES_ALL,
 ) -> dict[str, Any]:
-    """The document view: the document's header and its first window of passages (or all)."""
-    summary = documents.get_document_summary(session, document_id)
+    """The document view: the document's header and its first window of passages (or all),
+    with the tags the reader's `blinding` lets them see."""
+    summary = documents.get_document_summary(session, document_id, blinding)
     return {
         "summary": summary,
         "document": summary.document,
-        "orphan_count": len(reanchor.list_orphans(session, document_id)),
+        "orphan_count": len(reanchor.list_orphans(session, document_id, blinding)),
         "analyst": analyst,
         "original_text": documents.get_document(session, document_id).original_text,
         "showing_all": everything,  # kept by the link that hides or shows boilerplate
-        **passage_window(session, document_id, show_hidden, through=through, everything=everything),
+        **passage_window(
+            session,
+            document_id,
+            show_hidden,
+            through=through,
+            everything=everything,
+            blinding=blinding,
+        ),
     }
 
 
 def document_list_context(
-    session: Session, page: PageRequest, undated: bool = False
+    session: Session, page: PageRequest, undated: bool = False, blinding: Blinding = SEES_ALL
 ) -> dict[str, Any]:
     """The document list (with `undated`, only the documents without a date), and how many
     documents of all have no date, so that a team sees what keeps them off the time axis."""
-    found = documents.page_documents(session, page, undated)
+    found = documents.page_documents(session, page, undated, blinding)
     return {
         "found": found,
         "summaries": found.items,
@@ -126,11 +138,13 @@ def document_details_context(
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     saved: bool = False,
+    blinding: Blinding = SEES_ALL,
 ) -> dict[str, Any]:
     """The document's title and details (`_document_details.html`), shown or in their edit
     form (`form`: the values typed, `errors`: a sentence for each refused one); with
-    `whole_page`, inside the document view, for a request that is not htmx's."""
-    summary = documents.get_document_summary(session, document_id)
+    `whole_page`, inside the document view, for a request that is not htmx's (counting the
+    tags the reader's `blinding` lets them see)."""
+    summary = documents.get_document_summary(session, document_id, blinding)
     details = {
         "summary": summary,
         "document": summary.document,
@@ -145,7 +159,8 @@ def document_details_context(
     }
     if not whole_page:
         return details
-    return {**document_context(session, document_id, analyst, False, None, False), **details}
+    page = document_context(session, document_id, analyst, False, None, False, blinding)
+    return {**page, **details}
 
 
 def document_conflict_context(conflict: VersionConflict, mine: DocumentUpdate) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from app.models import HistoryAction, ItemType
 from app.services import history
+from app.services.blinding import SEES_ALL, Blinding
 from app.services.history import HistoryFilters, HistoryItem, HistoryPage
 
 
@@ -70,8 +71,11 @@ def feed_context(session: Session, query: HistoryQuery, page: HistoryPage) -> di
     }
 
 
-def item_context(session: Session, item_type: ItemType, item_id: str) -> dict[str, Any]:
-    items = history.item_history(session, item_type, item_id)
+def item_context(
+    session: Session, item_type: ItemType, item_id: str, blinding: Blinding = SEES_ALL
+) -> dict[str, Any]:
+    """One item's history (NotFound for a tag the reader's `blinding` hides)."""
+    items = history.item_history(session, item_type, item_id, blinding)
     exists = history.item_exists(session, item_type, item_id)
     latest = items[0].entry
     return {

@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from app.presenters.history import item_history_url
 from app.services import history, overview
+from app.services.blinding import SEES_ALL, Blinding
 from app.services.documents import day_label
 from app.services.mapviews import NO_TOPIC
 
@@ -111,7 +112,7 @@ def _map(found: overview.MapOverview) -> dict[str, Any]:
     }
 
 
-def _recent(session: Session) -> list[dict[str, Any]]:
+def _recent(session: Session, blinding: Blinding) -> list[dict[str, Any]]:
     return [
         {
             "at": item.entry.at,
@@ -121,18 +122,20 @@ def _recent(session: Session) -> list[dict[str, Any]]:
             "label": item.label,
             "url": item_history_url(item.entry.item_type, item.entry.item_id),
         }
-        for item in history.list_history(session, limit=RECENT_CHANGES).items
+        for item in history.list_history(
+            session, history.HistoryFilters(blinding=blinding), limit=RECENT_CHANGES
+        ).items
     ]
 
 
-def home_context(session: Session) -> dict[str, Any]:
+def home_context(session: Session, blinding: Blinding = SEES_ALL) -> dict[str, Any]:
     """What the corpus holds, how far the team has got, the map at a glance, the latest
-    changes and where to start."""
-    corpus = overview.corpus_overview(session)
+    changes and where to start: of the tags, those the reader's `blinding` lets them see."""
+    corpus = overview.corpus_overview(session, blinding)
     return {
         "corpus": _corpus(corpus),
-        "progress": _progress(overview.team_progress(session), corpus.documents),
+        "progress": _progress(overview.team_progress(session, blinding), corpus.documents),
         "map": _map(overview.map_overview(session, NO_TOPIC)),
-        "recent": _recent(session),
+        "recent": _recent(session, blinding),
         "starting_points": list(STARTING_POINTS),
     }

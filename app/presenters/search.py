@@ -4,7 +4,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from app.services.search import SearchHit, Snippet
+from app.services.search import SearchHit
+from app.services.search_terms import Snippet
 from app.templating import show_controls
 
 

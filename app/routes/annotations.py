@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.access import identity_of
 from app.db import end_transaction, reads_only_from_here
-from app.deps import AnalystDep, SessionDep
+from app.deps import AnalystDep, BlindingDep, SessionDep
 from app.errors import version_conflict_response
 from app.models import (
     MAX_INTEGER,
@@ -33,6 +33,7 @@ from app.routes.paging import ApiPageDep, add_page_headers
 from app.routes.params import VersionForm, VersionQuery, VersionRequired
 from app.routes.responses import DELETES, INVALID, NOT_FOUND, STALE, model_answer, no_content
 from app.services import actors, catalog, claims, evidence, tagging
+from app.services.blinding import Blinding
 from app.services.errors import Conflict, Forbidden, VersionConflict
 from app.services.evidence import ClaimChoice, ClaimMode
 from app.services.tagging import AnnotationFilters
@@ -53,33 +54,40 @@ def passage_response(
     session: Session,
     passage: Passage,
     analyst: str | None,
+    blinding: Blinding,
     *,
     changed: bool = False,
     **extra: Any,
 ) -> HTMLResponse:
+    """The passage with the tags the reader's `blinding` lets them see."""
     # The change, if any, is committed: what follows only reads, without SQLite's write lock,
     # and the read transaction ends before the HTML is made.
     reads_only_from_here(session)
-    context = passage_context(session, passage, analyst, **extra)
+    context = passage_context(session, passage, analyst, blinding, **extra)
     end_transaction(session)
     headers = TAGS_CHANGED if changed else None
     return render(request, "passage.html", context, fragment="_passage.html", headers=headers)
 
 
 def changed_response(
-    request: Request, session: Session, annotation: Annotation, analyst: str | None, **extra: Any
+    request: Request,
+    session: Session,
+    annotation: Annotation,
+    analyst: str | None,
+    blinding: Blinding,
+    **extra: Any,
 ) -> HTMLResponse:
     """The annotation's passage, re-rendered after a change to its tags; for an orphan (a tag
     that lost its place when its document's text was replaced), its document's orphans."""
     # The change is committed: reading the passage again must not queue for the write lock.
     reads_only_from_here(session)
     if annotation.passage_id is None:
-        context = orphans_context(session, annotation.document_id, analyst, **extra)
+        context = orphans_context(session, annotation.document_id, analyst, blinding, **extra)
         return render(
             request, "orphans.html", context, fragment="_orphans.html", headers=TAGS_CHANGED
         )
     passage = tagging.get_passage(session, annotation.passage_id)
-    return passage_response(request, session, passage, analyst, changed=True, **extra)
+    return passage_response(request, session, passage, analyst, blinding, changed=True, **extra)
 
 
 async def claim_choice(
@@ -98,10 +106,14 @@ def blank_to_none(value: str | None) -> str | None:
 
 @router.get("/passages/{passage_id}", response_class=HTMLResponse)
 def passage_page(
-    request: Request, session: SessionDep, analyst: AnalystDep, passage_id: str
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    blinding: BlindingDep,
+    passage_id: str,
 ) -> HTMLResponse:
     passage = tagging.get_passage(session, passage_id)
-    return passage_response(request, session, passage, analyst)
+    return passage_response(request, session, passage, analyst, blinding)
 
 
 @router.get("/passages/{passage_id}/tag-form", response_class=HTMLResponse)
@@ -109,6 +121,7 @@ def tag_form(
     request: Request,
     session: SessionDep,
     analyst: AnalystDep,
+    blinding: BlindingDep,
     passage_id: str,
     position: Annotated[str, Query(max_length=32)],
     start: Annotated[int | None, Query(ge=0, le=MAX_INTEGER)] = None,
@@ -120,7 +133,7 @@ def tag_form(
     quote = passage.text[start:end] if start is not None and end is not None else None
     form = {"mode": "create", "position_key": position, "start": start, "end": end, "quote": quote}
     form |= actor_choices(session, passage, None)
-    return passage_response(request, session, passage, analyst, form=form)
+    return passage_response(request, session, passage, analyst, blinding, form=form)
 
 
 @router.post("/passages/{passage_id}/annotations", response_class=HTMLResponse)
@@ -128,6 +141,7 @@ def create_tag(
     request: Request,
     session: SessionDep,
     analyst: AnalystDep,
+    blinding: BlindingDep,
     passage_id: str,
     position_key: Annotated[str, Form(max_length=32)],
     kind: Annotated[AnnotationKind, Form()] = AnnotationKind.states,
@@ -149,14 +163,18 @@ def create_tag(
         end=end,
     )
     annotation = evidence.tag_with_claim(session, data, analyst, claim)
-    return changed_response(request, session, annotation, analyst)
+    return changed_response(request, session, annotation, analyst, blinding)
 
 
 @router.get("/annotations/{annotation_id}/edit", response_class=HTMLResponse)
 def edit_form(
-    request: Request, session: SessionDep, analyst: AnalystDep, annotation_id: str
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    blinding: BlindingDep,
+    annotation_id: str,
 ) -> HTMLResponse:
-    annotation = tagging.get_annotation(session, annotation_id)
+    annotation = tagging.get_annotation(session, annotation_id, blinding=blinding)
     if not identity_of(request).may_change_work_of(annotation.analyst):
         raise Forbidden(
             f"This tag is {annotation.analyst}'s work: only they, or someone allowed to edit "
@@ -178,7 +196,7 @@ def edit_form(
         "claim": claims.get_claim(session, annotation.claim_id) if annotation.claim_id else None,
     }
     form |= actor_choices(session, passage, annotation.actor_key)
-    return passage_response(request, session, passage, analyst, form=form)
+    return passage_response(request, session, passage, analyst, blinding, form=form)
 
 
 @router.put("/annotations/{annotation_id}", response_class=HTMLResponse)
@@ -186,6 +204,7 @@ def update_tag(
     request: Request,
     session: SessionDep,
     analyst: AnalystDep,
+    blinding: BlindingDep,
     annotation_id: str,
     position_key: Annotated[str, Form(max_length=32)],
     kind: Annotated[AnnotationKind, Form()],
@@ -196,7 +215,8 @@ def update_tag(
     claim: ClaimChoice = Depends(claim_choice),
 ) -> HTMLResponse:
     """Save the edit form; if the tag changed since the form was opened (its `version`), answer
-    409 with both versions side by side instead."""
+    409 with both versions side by side instead. A tag the reader may not see is not found."""
+    tagging.get_annotation(session, annotation_id, blinding=blinding)
     data = AnnotationUpdate(
         position_key=position_key,
         kind=kind,
@@ -210,7 +230,7 @@ def update_tag(
     except VersionConflict as conflict:
         context = tag_conflict_context(session, conflict, data, claim)
         return version_conflict_response(request, context)
-    return changed_response(request, session, annotation, analyst)
+    return changed_response(request, session, annotation, analyst, blinding)
 
 
 @router.delete("/annotations/{annotation_id}", response_class=HTMLResponse)
@@ -218,22 +238,27 @@ def remove_tag(
     request: Request,
     session: SessionDep,
     analyst: AnalystDep,
+    blinding: BlindingDep,
     annotation_id: str,
     version: VersionQuery = None,
 ) -> HTMLResponse:
     try:
-        annotation = tagging.remove_annotation(session, annotation_id, version)
+        annotation = tagging.remove_annotation(session, annotation_id, version, blinding)
     except VersionConflict as conflict:
         return version_conflict_response(request, removal_conflict_context(session, conflict))
-    return changed_response(request, session, annotation, analyst, undo=annotation)
+    return changed_response(request, session, annotation, analyst, blinding, undo=annotation)
 
 
 @router.post("/annotations/{annotation_id}/restore", response_class=HTMLResponse)
 def restore_tag(
-    request: Request, session: SessionDep, analyst: AnalystDep, annotation_id: str
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    blinding: BlindingDep,
+    annotation_id: str,
 ) -> HTMLResponse:
-    annotation = tagging.restore_annotation(session, annotation_id)
-    return changed_response(request, session, annotation, analyst)
+    annotation = tagging.restore_annotation(session, annotation_id, blinding)
+    return changed_response(request, session, annotation, analyst, blinding)
 
 
 # --- the JSON twin: tags -------------------------------------------------------------------------
@@ -248,6 +273,7 @@ def list_annotations(
     request: Request,
     response: Response,
     session: SessionDep,
+    blinding: BlindingDep,
     page: ApiPageDep,
     document: Annotated[str | None, Query(max_length=64)] = None,
     passage: Annotated[str | None, Query(max_length=64)] = None,
@@ -257,8 +283,8 @@ def list_annotations(
 ) -> list[AnnotationPublic]:
     """Live tags, oldest first, filtered by any of document, passage, position, topic, analyst,
     a page at a time (`limit`, `offset`; the total is in `X-Total-Count`, the next and previous
-    pages in `Link`)."""
-    filters = AnnotationFilters(document, passage, position, topic, analyst)
+    pages in `Link`). A coder's list leaves out the tags they may not see while they code."""
+    filters = AnnotationFilters(document, passage, position, topic, analyst, blinding)
     found = tagging.page_annotations(session, filters, page)
     add_page_headers(request, response, found)
     return found.items
@@ -281,8 +307,11 @@ def create_annotation(session: SessionDep, analyst: AnalystDep, data: Annotation
 
 
 @api_router.get("/annotations/{annotation_id}", tags=["annotations"], responses=NOT_FOUND)
-def get_annotation(session: SessionDep, annotation_id: str) -> AnnotationPublic:
-    annotation = tagging.get_annotation(session, annotation_id)
+def get_annotation(
+    session: SessionDep, blinding: BlindingDep, annotation_id: str
+) -> AnnotationPublic:
+    """A tag; one a coder may not see while they code is not found."""
+    annotation = tagging.get_annotation(session, annotation_id, blinding=blinding)
     return tagging.present_annotation(annotation)
 
 
@@ -290,23 +319,25 @@ def get_annotation(session: SessionDep, annotation_id: str) -> AnnotationPublic:
     "/annotations/{annotation_id}", tags=["annotations"], responses=NOT_FOUND | INVALID | STALE
 )
 def update_annotation(
-    session: SessionDep, annotation_id: str, data: AnnotationEdit
+    session: SessionDep, blinding: BlindingDep, annotation_id: str, data: AnnotationEdit
 ) -> AnnotationPublic:
-    annotation = tagging.update_annotation(session, annotation_id, data)
+    annotation = tagging.update_annotation(session, annotation_id, data, blinding)
     return tagging.present_annotation(annotation)
 
 
 @api_router.delete("/annotations/{annotation_id}", tags=["annotations"], **DELETES)
 def delete_annotation(
-    session: SessionDep, annotation_id: str, version: VersionQuery = None
+    session: SessionDep, blinding: BlindingDep, annotation_id: str, version: VersionQuery = None
 ) -> Response:
     """Remove a tag (undo with POST …/restore)."""
-    tagging.remove_annotation(session, annotation_id, version)
+    tagging.remove_annotation(session, annotation_id, version, blinding)
     return no_content()
 
 
 @api_router.post("/annotations/{annotation_id}/restore", tags=["annotations"], responses=NOT_FOUND)
-def restore_annotation(session: SessionDep, annotation_id: str) -> AnnotationPublic:
+def restore_annotation(
+    session: SessionDep, blinding: BlindingDep, annotation_id: str
+) -> AnnotationPublic:
     """Undo the removal of a tag."""
-    annotation = tagging.restore_annotation(session, annotation_id)
+    annotation = tagging.restore_annotation(session, annotation_id, blinding)
     return tagging.present_annotation(annotation)

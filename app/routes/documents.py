@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from app.access import identity_of
-from app.deps import AnalystDep, SessionDep
+from app.deps import AnalystDep, BlindingDep, SessionDep
 from app.errors import version_conflict_response
 from app.models import (
     MAX_INTEGER,
@@ -55,10 +55,11 @@ def document_list(
     request: Request,
     session: SessionDep,
     analyst: AnalystDep,
+    blinding: BlindingDep,
     page: HtmlPageDep,
     undated: Undated = False,
 ) -> HTMLResponse:
-    context = document_list_context(session, page, undated)
+    context = document_list_context(session, page, undated, blinding)
     found = context["found"]
     context |= {
         "pager": pager(request, found),
@@ -79,13 +80,14 @@ def document_page(
     request: Request,
     session: SessionDep,
     analyst: AnalystDep,
+    blinding: BlindingDep,
     document_id: str,
     hidden: ShowHidden = False,
     through: Through = None,
     all: Annotated[bool, Query(description="Every passage at once.")] = False,
 ) -> HTMLResponse:
     flash = flash_message(request)
-    context = document_context(session, document_id, analyst, hidden, through, everything=all)
+    context = document_context(session, document_id, analyst, hidden, through, all, blinding)
     context["flash"] = flash
     context["coding"] = coding_banner(session, document_id, analyst)
     context["adjudicable"] = offers_adjudication(session, identity_of(request).user, document_id)
@@ -99,6 +101,7 @@ def document_page(
 def more_passages(
     request: Request,
     session: SessionDep,
+    blinding: BlindingDep,
     document_id: str,
     start: Annotated[
         int, Query(ge=0, le=MAX_INTEGER, description="The ordinal of the first passage.")
@@ -107,7 +110,7 @@ def more_passages(
     through: Through = None,
 ) -> HTMLResponse:
     """The next passages of the document view (loaded as the reader scrolls to them)."""
-    context = passage_window(session, document_id, hidden, start, through)
+    context = passage_window(session, document_id, hidden, start, through, blinding=blinding)
     return render(request, "_passage_window.html", context)
 
 
@@ -128,10 +131,14 @@ def replace_text(
 
 @router.get("/documents/{document_id}/orphans", response_class=HTMLResponse)
 def orphans_page(
-    request: Request, session: SessionDep, analyst: AnalystDep, document_id: str
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    blinding: BlindingDep,
+    document_id: str,
 ) -> HTMLResponse:
     """The document's tags that lost their place when its text was replaced."""
-    context = orphans_context(session, document_id, analyst)
+    context = orphans_context(session, document_id, analyst, blinding)
     return render(request, "orphans.html", context, fragment="_orphans.html")
 
 
@@ -204,21 +211,31 @@ def details_problems(refused: ValidationError) -> dict[str, str]:
 
 @router.get("/documents/{document_id}/details", response_class=HTMLResponse)
 def document_details(
-    request: Request, session: SessionDep, analyst: AnalystDep, document_id: str
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    blinding: BlindingDep,
+    document_id: str,
 ) -> HTMLResponse:
     """The document's title and details as its page shows them (after an edit is cancelled)."""
     whole_page = not is_fragment_request(request)
-    context = document_details_context(session, document_id, analyst, whole_page)
+    context = document_details_context(session, document_id, analyst, whole_page, blinding=blinding)
     return render(request, "document.html", context, fragment="_document_details.html")
 
 
 @router.get("/documents/{document_id}/details/edit", response_class=HTMLResponse)
 def edit_document_details(
-    request: Request, session: SessionDep, analyst: AnalystDep, document_id: str
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    blinding: BlindingDep,
+    document_id: str,
 ) -> HTMLResponse:
     """The form that changes the document's details, in place of them."""
     whole_page = not is_fragment_request(request)
-    context = document_details_context(session, document_id, analyst, whole_page, editing=True)
+    context = document_details_context(
+        session, document_id, analyst, whole_page, editing=True, blinding=blinding
+    )
     return render(request, "document.html", context, fragment="_document_details.html")
 
 
@@ -227,6 +244,7 @@ def save_document_details(
     request: Request,
     session: SessionDep,
     analyst: AnalystDep,
+    blinding: BlindingDep,
     document_id: str,
     form: Annotated[DetailsForm, Form()],
 ) -> Response:
@@ -245,6 +263,7 @@ def save_document_details(
             editing=True,
             form=form.typed(),
             errors=details_problems(refused),
+            blinding=blinding,
         )
         return render(
             request,
@@ -260,14 +279,19 @@ def save_document_details(
         return version_conflict_response(request, document_conflict_context(conflict, data))
     if whole_page:
         return redirect_with_message(request, f"/documents/{document_id}", "The details are saved.")
-    context = document_details_context(session, document_id, analyst, False, saved=True)
+    context = document_details_context(
+        session, document_id, analyst, False, saved=True, blinding=blinding
+    )
     return render(request, "_document_details.html", context)
 
 
 @router.get("/documents/{document_id}/stats", response_class=HTMLResponse)
-def document_stats(request: Request, session: SessionDep, document_id: str) -> HTMLResponse:
+def document_stats(
+    request: Request, session: SessionDep, blinding: BlindingDep, document_id: str
+) -> HTMLResponse:
     """The tag counts in the document header, refreshed after every change of tags."""
-    context = {"document": documents.get_document_summary(session, document_id).document}
+    summary = documents.get_document_summary(session, document_id, blinding)
+    context = {"document": summary.document}
     return render(request, "_document_stats.html", context)
 
 
@@ -291,13 +315,14 @@ def list_documents(
     request: Request,
     response: Response,
     session: SessionDep,
+    blinding: BlindingDep,
     page: ApiPageDep,
     undated: Undated = False,
 ) -> list[DocumentPublic]:
     """Documents, oldest first, a page at a time (`limit`, `offset`; the total is in
     `X-Total-Count`, the next and previous pages in `Link`); with `undated=true`, only those
     with no publication date, whose `published` is still to be set."""
-    found = documents.page_documents(session, page, undated)
+    found = documents.page_documents(session, page, undated, blinding)
     add_page_headers(request, response, found)
     return [summary.document for summary in found.items]
 
@@ -305,15 +330,17 @@ def list_documents(
 @api_router.post(
     "/documents", status_code=status.HTTP_201_CREATED, tags=["documents"], responses=CONFLICT
 )
-def create_document(session: SessionDep, data: DocumentCreate) -> DocumentPublic:
+def create_document(
+    session: SessionDep, blinding: BlindingDep, data: DocumentCreate
+) -> DocumentPublic:
     """Add a text to the corpus; it is split into passages at once."""
     document = corpus.add_document(session, data)
-    return documents.get_document_summary(session, document.id).document
+    return documents.get_document_summary(session, document.id, blinding).document
 
 
 @api_router.get("/documents/{document_id}", tags=["documents"], responses=NOT_FOUND)
-def get_document(session: SessionDep, document_id: str) -> DocumentDetail:
-    summary = documents.get_document_summary(session, document_id)
+def get_document(session: SessionDep, blinding: BlindingDep, document_id: str) -> DocumentDetail:
+    summary = documents.get_document_summary(session, document_id, blinding)
     return DocumentDetail.model_validate(
         summary.document, update={"passages": list_passages(session, document_id)}
     )
@@ -322,9 +349,11 @@ def get_document(session: SessionDep, document_id: str) -> DocumentDetail:
 @api_router.patch(
     "/documents/{document_id}", tags=["documents"], responses=NOT_FOUND | INVALID | STALE
 )
-def update_document(session: SessionDep, document_id: str, data: DocumentEdit) -> DocumentPublic:
+def update_document(
+    session: SessionDep, blinding: BlindingDep, document_id: str, data: DocumentEdit
+) -> DocumentPublic:
     documents.update_document(session, document_id, data)
-    return documents.get_document_summary(session, document_id).document
+    return documents.get_document_summary(session, document_id, blinding).document
 
 
 @api_router.delete("/documents/{document_id}", tags=["documents"], **DELETES)
@@ -355,19 +384,22 @@ def replace_document_text(
 
 
 @api_router.get("/documents/{document_id}/orphans", tags=["documents"], responses=NOT_FOUND)
-def list_document_orphans(session: SessionDep, document_id: str) -> list[AnnotationPublic]:
+def list_document_orphans(
+    session: SessionDep, blinding: BlindingDep, document_id: str
+) -> list[AnnotationPublic]:
     """The document's live tags that lost their place when its text was replaced."""
-    return [tagging.present_annotation(a) for a in reanchor.list_orphans(session, document_id)]
+    orphans = reanchor.list_orphans(session, document_id, blinding)
+    return [tagging.present_annotation(a) for a in orphans]
 
 
 @api_router.get("/orphans", tags=["annotations"])
-def list_orphans(session: SessionDep) -> list[AnnotationPublic]:
+def list_orphans(session: SessionDep, blinding: BlindingDep) -> list[AnnotationPublic]:
     """Every live tag that lost its place when its document's text was replaced.
 
     An orphan has no passage and no offsets; `quote` is the text it covered and `orphaned_at`
     when it lost its place.
     """
-    return [tagging.present_annotation(a) for a in reanchor.list_orphans(session)]
+    return [tagging.present_annotation(a) for a in reanchor.list_orphans(session, None, blinding)]
 
 
 # --- the JSON twins: passages --------------------------------------------------------------------

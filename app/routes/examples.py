@@ -5,7 +5,7 @@ from dataclasses import asdict
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
-from app.deps import SessionDep
+from app.deps import BlindingDep, SessionDep
 from app.routes.claims import redirect_with_message
 from app.services import examples
 
@@ -23,9 +23,10 @@ class ClearedExamples(BaseModel):
 
 
 @router.get("/api/examples", tags=["examples"])
-def example_counts(session: SessionDep) -> dict[str, int]:
-    """How many claims, relations, tags and actors are example data from the starter map."""
-    return asdict(examples.count_examples(session))
+def example_counts(session: SessionDep, blinding: BlindingDep) -> dict[str, int]:
+    """How many claims, relations, tags and actors are example data from the starter map (of
+    the tags, those the reader may see: none in the documents they code independently)."""
+    return asdict(examples.count_examples(session, blinding))
 
 
 @router.delete("/api/examples", tags=["examples"])

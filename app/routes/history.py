@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from sqlmodel import Session
 from starlette.convertors import Convertor, register_url_convertor
 
-from app.deps import SessionDep
+from app.deps import BlindingDep, SessionDep
 from app.models import MAX_ROW_NUMBER, HistoryAction, HistoryPublic, ItemType
 from app.presenters.file_names import download_headers
 from app.presenters.history import (
@@ -62,6 +62,7 @@ def _choice(kind: type[Choice], name: str, value: str) -> Choice | None:
 
 
 async def history_query(
+    blinding: BlindingDep,
     item_type: Annotated[
         str,
         Query(
@@ -126,6 +127,7 @@ async def history_query(
         since=parse_moment("since", given["since"], end_of_day=False),
         until=parse_moment("until", given["until"], end_of_day=True),
         id_contains=given["q"] or None,
+        blinding=blinding,
     )
     params = {name: value for name, value in given.items() if value}
     if limit != history.PAGE_SIZE:
@@ -166,16 +168,22 @@ def history_data(session: SessionDep, query: HistoryQueryDep) -> dict[str, Any]:
     "/history/{item_type:item_type}/{item_id}", response_class=HTMLResponse, include_in_schema=False
 )
 def item_history_page(
-    request: Request, session: SessionDep, item_type: ItemType, item_id: ITEM_ID
+    request: Request,
+    session: SessionDep,
+    blinding: BlindingDep,
+    item_type: ItemType,
+    item_id: ITEM_ID,
 ) -> HTMLResponse:
-    context = item_context(session, item_type, item_id)
+    context = item_context(session, item_type, item_id, blinding)
     return render(request, "history_item.html", context, fragment="_item_history.html")
 
 
 @router.get("/api/history/{item_type:item_type}/{item_id}", tags=["history"])
-def item_history_data(session: SessionDep, item_type: ItemType, item_id: ITEM_ID) -> dict[str, Any]:
+def item_history_data(
+    session: SessionDep, blinding: BlindingDep, item_type: ItemType, item_id: ITEM_ID
+) -> dict[str, Any]:
     """One item's history, newest first, and whether the item is in the map now."""
-    context = item_context(session, item_type, item_id)
+    context = item_context(session, item_type, item_id, blinding)
     return {
         "item_type": item_type,
         "item_id": item_id,
@@ -187,12 +195,14 @@ def item_history_data(session: SessionDep, item_type: ItemType, item_id: ITEM_ID
 
 
 @router.post("/history/{entry_id}/restore", include_in_schema=False)
-def restore_from_page(request: Request, session: SessionDep, entry_id: EntryId) -> Response:
+def restore_from_page(
+    request: Request, session: SessionDep, blinding: BlindingDep, entry_id: EntryId
+) -> Response:
     """Undo a deletion; htmx gets the item's refreshed history, a form the item's page."""
-    entry = history.restore(session, entry_id)
+    entry = history.restore(session, entry_id, blinding)
     item_type = ItemType(entry.item_type)
     if is_fragment_request(request):
-        context = item_context(session, item_type, entry.item_id)
+        context = item_context(session, item_type, entry.item_id, blinding)
         return render(request, "history_item.html", context, fragment="_item_history.html")
     return RedirectResponse(item_history_url(item_type, entry.item_id), status_code=303)
 
@@ -206,9 +216,9 @@ def restore_from_page(request: Request, session: SessionDep, entry_id: EntryId) 
         422: {"description": "What the item needs is gone."},
     },
 )
-def restore_entry(session: SessionDep, entry_id: EntryId) -> HistoryPublic:
+def restore_entry(session: SessionDep, blinding: BlindingDep, entry_id: EntryId) -> HistoryPublic:
     """Bring back the item a deletion entry records; returns the entry of its restoration."""
-    return HistoryPublic.model_validate(history.restore(session, entry_id))
+    return HistoryPublic.model_validate(history.restore(session, entry_id, blinding))
 
 
 @router.get("/api/export/history", tags=["export"], response_class=StreamingResponse)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from app.deps import AnalystDep, SessionDep
+from app.deps import AnalystDep, BlindingDep, SessionDep
 from app.models import MAX_INTEGER, AnnotationKind
 from app.presenters.annotations import catalog_context
 from app.presenters.search import hit_as_json, snippet_html
@@ -39,6 +39,7 @@ def _blank(value: str) -> str | None:
 
 
 async def search_request(
+    blinding: BlindingDep,
     q: Annotated[str, Query(max_length=500, description='Words, or "a phrase".')] = "",
     document: Annotated[str, Query(max_length=64, description="A document id.")] = "",
     outlet: Annotated[str, Query(max_length=200, description="The outlet (any case).")] = "",
@@ -78,6 +79,7 @@ async def search_request(
         analyst=_blank(analyst),
         untagged=untagged,
         types=frozenset(chosen),
+        blinding=blinding,
     )
     start = (page - 1) * limit if page is not None else offset
     return SearchRequest(q, filters, PageRequest(limit, start))

@@ -24,6 +24,7 @@ from app.models import (
     Topic,
     utcnow,
 )
+from app.services.blinding import SEES_ALL, Blinding
 from app.services.lookup import check_exists, get_existing
 from app.services.paging import Page, PageRequest, count_rows
 from app.services.versions import check_version
@@ -79,15 +80,23 @@ def _undated() -> ColumnElement[bool]:
     return col(Document.published).is_(None)
 
 
+def _visible(blinding: Blinding) -> list[ColumnElement[bool]]:
+    """The tags the reader may see (app/services/blinding.py), as conditions to add."""
+    condition = blinding.visible_condition()
+    return [] if condition is None else [condition]
+
+
 def list_documents(
     session: Session,
     only: str | None = None,
     page: PageRequest | None = None,
     undated: bool = False,
+    blinding: Blinding = SEES_ALL,
 ) -> list[DocumentSummary]:
     """Every document (or just the one with id `only`, or one `page` of them; with `undated`,
     only those without a publication date), oldest first, with its passage, tagged-passage and
-    tag counts (four queries in all, counting only the documents shown)."""
+    tag counts (four queries in all, counting only the documents shown, and only the tags the
+    reader's `blinding` lets them see)."""
     documents = select(Document).order_by(col(Document.created_at), col(Document.id))
     if only is not None:
         documents = documents.where(Document.id == only)
@@ -110,7 +119,7 @@ def list_documents(
             func.count(distinct(col(Annotation.passage_id))),
             func.count(),
         )
-        .where(_live(), col(Annotation.passage_id).is_not(None))  # orphans are not shown
+        .where(_live(), col(Annotation.passage_id).is_not(None), *_visible(blinding))
         .group_by(col(Annotation.document_id))
     )
     if ids is not None:
@@ -138,12 +147,13 @@ def list_documents(
 
 
 def page_documents(
-    session: Session, page: PageRequest, undated: bool = False
+    session: Session, page: PageRequest, undated: bool = False, blinding: Blinding = SEES_ALL
 ) -> Page[DocumentSummary]:
     """One page of `list_documents` (with `undated`, of the documents without a publication
     date), with the number of such documents in all."""
     total = count_documents(session, undated)
-    return Page(list_documents(session, page=page, undated=undated), total, page.limit, page.offset)
+    shown = list_documents(session, page=page, undated=undated, blinding=blinding)
+    return Page(shown, total, page.limit, page.offset)
 
 
 def count_documents(session: Session, undated: bool = False) -> int:
@@ -183,9 +193,12 @@ def check_document_version(session: Session, document: Document, version: int | 
     )
 
 
-def get_document_summary(session: Session, document_id: str) -> DocumentSummary:
+def get_document_summary(
+    session: Session, document_id: str, blinding: Blinding = SEES_ALL
+) -> DocumentSummary:
+    """The document with its counts of the tags the reader's `blinding` lets them see."""
     get_document(session, document_id)
-    return list_documents(session, only=document_id)[0]
+    return list_documents(session, only=document_id, blinding=blinding)[0]
 
 
 def update_document(session: Session, document_id: str, data: DocumentUpdate) -> Document:
@@ -257,11 +270,12 @@ def split_into_pieces(text: str, annotations: list[Annotation]) -> list[TextPiec
     return pieces or [TextPiece(text)]
 
 
-def passage_view(session: Session, passage: Passage) -> PassageView:
+def passage_view(session: Session, passage: Passage, blinding: Blinding = SEES_ALL) -> PassageView:
+    """A passage with its live tags, those the reader's `blinding` lets them see."""
     annotations = list(
         session.exec(
             select(Annotation)
-            .where(Annotation.passage_id == passage.id, _live())
+            .where(Annotation.passage_id == passage.id, _live(), *_visible(blinding))
             .order_by(col(Annotation.created_at), col(Annotation.id))
         )
     )
@@ -269,10 +283,15 @@ def passage_view(session: Session, passage: Passage) -> PassageView:
 
 
 def document_passage_views(
-    session: Session, document_id: str, start: int = 0, stop: int | None = None
+    session: Session,
+    document_id: str,
+    start: int = 0,
+    stop: int | None = None,
+    blinding: Blinding = SEES_ALL,
 ) -> list[PassageView]:
     """The passages of a document (those with ordinals start <= ordinal < stop; all by default)
-    with their live tags: two queries, whatever the size."""
+    with their live tags, those the reader's `blinding` lets them see: two queries, whatever
+    the size."""
     get_document(session, document_id)
     in_window = [col(Passage.document_id) == document_id, col(Passage.ordinal) >= start]
     if stop is not None:
@@ -282,7 +301,7 @@ def document_passage_views(
     for annotation in session.exec(
         select(Annotation)
         .join(Passage, col(Passage.id) == col(Annotation.passage_id))  # orphans have no place
-        .where(Annotation.document_id == document_id, _live(), *in_window)
+        .where(Annotation.document_id == document_id, _live(), *in_window, *_visible(blinding))
         .order_by(col(Annotation.created_at), col(Annotation.id))
     ):
         by_passage[annotation.passage_id or ""].append(annotation)

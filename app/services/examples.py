@@ -40,6 +40,7 @@ from app.models import (
     utcnow,
 )
 from app.services import actors, claims, tagging
+from app.services.blinding import SEES_ALL, Blinding
 from app.services.corpus import load_seeds
 from app.services.errors import InvalidInput
 from app.services.interchange.importer import ImportReport, import_map
@@ -230,11 +231,17 @@ def load_starter_map(session: Session, seeds_dir: Path) -> StarterMapReport | No
     return StarterMapReport(import_map(session, path.read_bytes()), added)
 
 
-def count_examples(session: Session) -> ExampleCounts:
-    def count(model: Any) -> int:
-        return session.exec(select(func.count()).select_from(model).where(model.example)).one()
+def count_examples(session: Session, blinding: Blinding = SEES_ALL) -> ExampleCounts:
+    """How much example data there is; of the tags, those the reader's `blinding` lets them
+    see (a coder sees no example tag in the documents they code)."""
 
-    return ExampleCounts(count(Claim), count(Relation), count(Annotation), count(Actor))
+    def count(model: Any, *more: ColumnElement[bool]) -> int:
+        query = select(func.count()).select_from(model).where(model.example, *more)
+        return session.exec(query).one()
+
+    visible = blinding.visible_condition()
+    tags = count(Annotation, *([] if visible is None else [visible]))
+    return ExampleCounts(count(Claim), count(Relation), tags, count(Actor))
 
 
 @dataclass(frozen=True)

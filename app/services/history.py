@@ -31,8 +31,10 @@ from app.models import (
     passage_id_for,
     utcnow,
 )
+from app.services.blinding import SEES_ALL, Blinding
 from app.services.corpus import text_sha256
 from app.services.errors import Conflict, InvalidInput, NotFound
+from app.services.history_visibility import entry_hidden, visible_entries
 from app.services.interchange.writing import chunked, dump_json
 from app.services.segmentation import segment_document
 
@@ -57,7 +59,8 @@ Snapshot = dict[str, Any]
 
 @dataclass(frozen=True)
 class HistoryFilters:
-    """Which entries to show; every filter given must hold. `until` is exclusive."""
+    """Which entries to show; every filter given must hold. `until` is exclusive. `blinding` is
+    who asks, not a choice: the entries about the tags it hides are left out."""
 
     item_type: ItemType | None = None
     item_id: str | None = None
@@ -66,6 +69,7 @@ class HistoryFilters:
     action: HistoryAction | None = None
     since: datetime | None = None
     until: datetime | None = None
+    blinding: Blinding = SEES_ALL
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,9 @@ def _conditions(filters: HistoryFilters) -> list[ColumnElement[bool]]:
         conditions.append(col(HistoryEntry.at) >= filters.since)
     if filters.until is not None:
         conditions.append(col(HistoryEntry.at) < filters.until)
+    seen = visible_entries(filters.blinding)
+    if seen is not None:
+        conditions.append(seen)
     return conditions
 
 
@@ -157,12 +164,17 @@ def list_history(
     return HistoryPage(present_entries(session, rows), newer, older)
 
 
-def item_history(session: Session, item_type: ItemType, item_id: str) -> list[HistoryItem]:
-    """Every entry of one item, newest first; NotFound if it has none."""
+def item_history(
+    session: Session, item_type: ItemType, item_id: str, blinding: Blinding = SEES_ALL
+) -> list[HistoryItem]:
+    """Every entry of one item, newest first; NotFound if it has none, or if it is a tag the
+    reader's `blinding` hides."""
+    seen = visible_entries(blinding)
     rows = list(
         session.exec(
             select(HistoryEntry)
             .where(HistoryEntry.item_type == item_type.value, HistoryEntry.item_id == item_id)
+            .where(*([] if seen is None else [seen]))
             .order_by(col(HistoryEntry.id).desc())
         )
     )
@@ -321,9 +333,11 @@ def entry_record(entry: HistoryEntry) -> dict[str, Any]:
 # --- restoring -----------------------------------------------------------------------------
 
 
-def get_entry(session: Session, entry_id: int) -> HistoryEntry:
+def get_entry(session: Session, entry_id: int, blinding: Blinding = SEES_ALL) -> HistoryEntry:
+    """The entry; NotFound if there is none or if it is about a tag the reader's `blinding`
+    hides."""
     entry = session.get(HistoryEntry, entry_id)
-    if entry is None:
+    if entry is None or entry_hidden(entry, blinding):
         raise NotFound(f"There is no history entry number {entry_id}.")
     return entry
 
@@ -337,7 +351,7 @@ def _without_lost_links(session: Session, before: Snapshot) -> Snapshot:
     return before
 
 
-def restore(session: Session, entry_id: int) -> HistoryEntry:
+def restore(session: Session, entry_id: int, blinding: Blinding = SEES_ALL) -> HistoryEntry:
     """Bring back the item whose deletion entry `entry_id` records, as it was before; commit
     and return the entry that records the restoration.
 
@@ -353,9 +367,9 @@ def restore(session: Session, entry_id: int) -> HistoryEntry:
     A link to an item that is gone meanwhile (a topic, a tag's claim, a relation's evidence
     passage, a stance's position) is left out. Restoring an item that exists again, or from
     an entry that is not a deletion, is a Conflict. The restored item gets the next version
-    after the one deleted.
+    after the one deleted. An entry about a tag the reader's `blinding` hides is not found.
     """
-    entry = get_entry(session, entry_id)
+    entry = get_entry(session, entry_id, blinding)
     if entry.action != HistoryAction.delete or entry.before is None:
         # The entry is there but cannot be acted on: a clash with its state, not bad input.
         raise Conflict(f"Only a deletion can be undone; entry {entry_id} records a {entry.action}.")

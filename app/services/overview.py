@@ -5,7 +5,8 @@ Everything is counted in SQL, in a fixed number of queries whatever the size of 
 tags are read once, from the index that serves the agreement report (`ix_annotation_codings`,
 every column this reads is in it), and the documents tagged are found document by document
 through the index of each document's live tags; the claims, stances and documents are small
-tables.
+tables. The tags counted are those the reader may see (app/services/blinding.py): while they
+code a document, nobody else's tags there count for them.
 """
 
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from app.models import Annotation, Claim, ClaimStance, Document, Relation, Stance
+from app.services.blinding import SEES_ALL, Blinding
 from app.services.catalog import list_positions, list_topics
 from app.services.documents import DocumentSummary, list_documents
 from app.services.paging import PageRequest
@@ -88,9 +90,10 @@ class MapOverview:
     positions: list[PositionRow]
 
 
-def corpus_overview(session: Session) -> CorpusOverview:
+def corpus_overview(session: Session, blinding: Blinding = SEES_ALL) -> CorpusOverview:
     """How many documents, the span of their dates, their outlets (most documents first) and
-    the first DOCUMENTS_SHOWN with their counts."""
+    the first DOCUMENTS_SHOWN with their counts (of the tags the reader's `blinding` lets them
+    see)."""
     connection = session.connection()
     published = col(Document.published)
     total, dated, first, last = connection.execute(
@@ -103,18 +106,23 @@ def corpus_overview(session: Session) -> CorpusOverview:
     ).all()
     named = [Outlet(name, count) for name, count in outlets if name]
     unnamed = sum(count for name, count in outlets if not name)
-    shown = list_documents(session, page=PageRequest(DOCUMENTS_SHOWN)) if total else []
+    first_page = PageRequest(DOCUMENTS_SHOWN)
+    shown = list_documents(session, page=first_page, blinding=blinding) if total else []
     return CorpusOverview(total, dated, first, last, named, unnamed, shown)
 
 
-def team_progress(session: Session) -> TeamProgress:
+def team_progress(session: Session, blinding: Blinding = SEES_ALL) -> TeamProgress:
     """The tags in place by analyst (most first), the examples counted apart, and the number
-    of documents with a live tag of the analysts' own."""
+    of documents with a live tag of the analysts' own: of the tags the reader's `blinding` lets
+    them see."""
     connection = session.connection()
+    visible = blinding.visible_condition()
+    seen = [] if visible is None else [visible]
     placed = and_(
         col(Annotation.deleted_at).is_(None),
         col(Annotation.orphaned_at).is_(None),
         col(Annotation.passage_id).is_not(None),
+        *seen,
     )
     # Grouped by analyst alone, the index's first column: the groups come in the index's
     # order, with no sort of the tags.
@@ -137,6 +145,7 @@ def team_progress(session: Session) -> TeamProgress:
         col(Annotation.document_id) == col(Document.id),
         col(Annotation.deleted_at).is_(None),
         col(Annotation.example).is_not(true()),
+        *seen,
     )
     documents_tagged = connection.execute(
         sa_select(func.count()).select_from(Document).where(tagged)

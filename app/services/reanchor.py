@@ -57,6 +57,7 @@ from app.models import (
     passage_id_for,
     utcnow,
 )
+from app.services.blinding import SEES_ALL, Blinding
 from app.services.corpus import passage_for, text_sha256
 from app.services.documents import check_document_version, get_document
 from app.services.errors import Conflict, InvalidInput
@@ -461,11 +462,17 @@ def _common_prefix(a: str, b: str) -> int:
 # --- orphans and review flags --------------------------------------------------------------
 
 
-def list_orphans(session: Session, document_id: str | None = None) -> list[Annotation]:
-    """The live tags that lost their place, of one document or of all, oldest orphan first."""
+def list_orphans(
+    session: Session, document_id: str | None = None, blinding: Blinding = SEES_ALL
+) -> list[Annotation]:
+    """The live tags that lost their place, of one document or of all, oldest orphan first;
+    those the reader's `blinding` lets them see."""
     query = select(Annotation).where(
         col(Annotation.orphaned_at).is_not(None), col(Annotation.deleted_at).is_(None)
     )
+    visible = blinding.visible_condition()
+    if visible is not None:
+        query = query.where(visible)
     if document_id is not None:
         get_document(session, document_id)
         query = query.where(Annotation.document_id == document_id)

@@ -3,10 +3,9 @@
 The index is made by migrations: FTS5 tables kept in step by triggers on SQLite (0005); on
 PostgreSQL a stored, generated tsvector column on each searched table with a GIN index on it
 (0006), so that ranking reads each matching row's vector instead of parsing its text again.
-What a person types is never handed to the database's query parser: it is cut into words
-(letters and digits) and "quoted phrases", and each becomes a quoted FTS5 string or a tsquery
-lexeme, so no input is a syntax error and none is an operator.
-All words must match; the last one, while still being typed, also matches as a prefix.
+What a person types is never handed to the database's query parser: app/services/search_terms.py
+makes it quoted FTS5 strings or tsquery lexemes, so no input is a syntax error and none is an
+operator. All words must match; the last one, while still being typed, also matches as a prefix.
 
 Ranks: `-bm25()` on SQLite, `ts_rank(…, 1)` (divided by 1 + the log of the length) on
 PostgreSQL; higher is better on both, and more occurrences or a shorter text rank higher.
@@ -14,7 +13,6 @@ Snippets come back as pieces of plain text, each marked or not, so that template
 piece and only the `<mark>` around them is markup.
 """
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -49,17 +47,22 @@ from app.models import (
     Passage,
     PassageKind,
 )
+from app.services.blinding import SEES_ALL, Blinding
 from app.services.documents import document_labels
 from app.services.paging import Page, PageRequest
+from app.services.search_terms import (
+    START,
+    STOP,
+    Snippet,
+    Term,
+    fts5_query,
+    parse_query,
+    split_marked,
+    tsquery,
+)
 
 MAX_PAGE_SIZE = 100
-MAX_TERMS = 16
-MAX_WORD_LENGTH = 64
-# Markers the database puts around matched words; private-use characters, dropped from text.
-START, STOP = "\ue000", "\ue001"
 SNIPPET_WORDS = 32
-
-WORD = re.compile(r"[^\W_]+")
 
 AnySelect = Select[*tuple[Any, ...]]
 
@@ -80,6 +83,10 @@ class SearchFilters:
     that kind. `document`, `outlet` and the `published_*` dates are those of a passage's or a
     tag's document, or of a document among a claim's evidence. `untagged` keeps only passages
     without any live tag.
+
+    `blinding` is who asks, not a choice (app/services/blinding.py): the tags they may not see
+    while they code a document are as if they were not there, for every filter above (a
+    passage with only such tags is untagged), and their notes are not found.
     """
 
     document: str | None = None
@@ -92,32 +99,12 @@ class SearchFilters:
     analyst: str | None = None
     untagged: bool = False
     types: frozenset[ResultType] = frozenset()
+    blinding: Blinding = SEES_ALL
 
     @property
     def chosen_types(self) -> frozenset[ResultType]:
         types = self.types or frozenset(ResultType)
         return types & {ResultType.passage} if self.untagged else types
-
-
-@dataclass(frozen=True)
-class Term:
-    words: tuple[str, ...]
-    prefix: bool = False
-
-
-@dataclass(frozen=True)
-class Snippet:
-    """Text in pieces, each (text, marked): a matched word is a marked piece."""
-
-    pieces: tuple[tuple[str, bool], ...] = ()
-
-    @property
-    def text(self) -> str:
-        return "".join(piece for piece, _ in self.pieces)
-
-    @property
-    def marked(self) -> bool:
-        return any(marked for _, marked in self.pieces)
 
 
 @dataclass(frozen=True)
@@ -148,66 +135,17 @@ class SearchResults:
         return self.page.items
 
 
-def parse_query(query: str) -> tuple[Term, ...]:
-    """The words and "phrases" of `query`, at most MAX_TERMS; everything else is dropped.
-
-    The last term is a prefix when it is a single word typed up to the end of the query.
-    """
-    terms: list[Term] = []
-    parts = query.split('"')
-    for index, part in enumerate(parts):
-        words = [w.lower()[:MAX_WORD_LENGTH] for w in WORD.findall(part)]
-        # Odd parts were inside quotes; an unclosed quote's words count as plain words.
-        if index % 2 == 1 and index < len(parts) - 1 and words:
-            terms.append(Term(tuple(words)))
-        else:
-            terms.extend(Term((word,)) for word in words)
-    terms = terms[:MAX_TERMS]
-    stripped = query.rstrip()
-    if terms and len(terms[-1].words) == 1 and stripped == query and WORD.search(query[-1:]):
-        terms[-1] = Term(terms[-1].words, prefix=True)
-    return tuple(terms)
-
-
-def fts5_query(terms: Sequence[Term]) -> str:
-    """An FTS5 query: every term a quoted string (words are letters and digits only)."""
-    return " ".join(f'"{" ".join(t.words)}"' + ("*" if t.prefix else "") for t in terms)
-
-
-def tsquery(terms: Sequence[Term]) -> str:
-    """A to_tsquery() text: lexemes quoted, phrases joined by <->, terms by &."""
-    return " & ".join(
-        " <-> ".join(f"'{w}'" for w in t.words) + (":*" if t.prefix else "") for t in terms
-    )
-
-
-def split_marked(value: str | None) -> Snippet:
-    """Cut text that the database marked with START and STOP into pieces; stray markers (in
-    the text itself) are dropped, so marks always pair up."""
-    pieces: list[tuple[str, bool]] = []
-    marked = False
-    current = ""
-    for char in value or "":
-        if char == START and not marked:
-            if current:
-                pieces.append((current, False))
-            current, marked = "", True
-        elif char == STOP and marked:
-            if current:
-                pieces.append((current, True))
-            current, marked = "", False
-        elif char not in (START, STOP):
-            current += char
-    if current:
-        pieces.append((current, marked))
-    return Snippet(tuple(pieces))
-
-
 # --- the queries -------------------------------------------------------------------------------
 
 
 def _live(annotation: Any = Annotation) -> ColumnElement[bool]:
     return col(annotation.deleted_at).is_(None)
+
+
+def _visible(filters: SearchFilters) -> list[ColumnElement[bool]]:
+    """The tags the reader may see, as conditions on Annotation (none: every tag)."""
+    condition = filters.blinding.visible_condition()
+    return [] if condition is None else [condition]
 
 
 def _document_conditions(filters: SearchFilters, document_id: Any) -> list[ColumnElement[bool]]:
@@ -251,7 +189,9 @@ def _tag_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
 def _passage_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
     conditions = _document_conditions(filters, col(Passage.document_id))
     tags = _tag_conditions(filters)
-    tagged = exists().where(col(Annotation.passage_id) == col(Passage.id), _live(), *tags)
+    tagged = exists().where(
+        col(Annotation.passage_id) == col(Passage.id), _live(), *_visible(filters), *tags
+    )
     if filters.untagged:
         conditions.append(~tagged)
         if tags:
@@ -264,6 +204,7 @@ def _passage_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
 def _note_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
     return [
         _live(),
+        *_visible(filters),
         *_document_conditions(filters, col(Annotation.document_id)),
         *_tag_conditions(filters),
     ]
@@ -283,7 +224,9 @@ def _claim_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
         evidence.append(col(Annotation.kind) == filters.kind.value)
     if evidence:
         conditions.append(
-            exists().where(col(Annotation.claim_id) == col(Claim.id), _live(), *evidence)
+            exists().where(
+                col(Annotation.claim_id) == col(Claim.id), _live(), *_visible(filters), *evidence
+            )
         )
     return conditions
 

@@ -28,6 +28,7 @@ from app.models import (
     new_id,
     utcnow,
 )
+from app.services.blinding import SEES_ALL, Blinding
 from app.services.errors import InvalidInput
 from app.services.lookup import get_existing, not_found
 from app.services.paging import Page, PageRequest, count_rows
@@ -104,10 +105,20 @@ def get_passage(session: Session, passage_id: str) -> Passage:
 
 
 def get_annotation(
-    session: Session, annotation_id: str, *, include_removed: bool = False
+    session: Session,
+    annotation_id: str,
+    *,
+    include_removed: bool = False,
+    blinding: Blinding = SEES_ALL,
 ) -> Annotation:
+    """The tag; NotFound if there is none, if it was removed (unless `include_removed`), or if
+    the reader's `blinding` hides it: a coder cannot tell another's tag from no tag."""
     annotation = session.get(Annotation, annotation_id)
-    if annotation is None or (annotation.deleted_at is not None and not include_removed):
+    if (
+        annotation is None
+        or (annotation.deleted_at is not None and not include_removed)
+        or blinding.hides(annotation.document_id, annotation.analyst)
+    ):
         raise not_found(Annotation, annotation_id)
     return annotation
 
@@ -180,12 +191,18 @@ def tag_passage(
     return annotation
 
 
-def update_annotation(session: Session, annotation_id: str, data: AnnotationUpdate) -> Annotation:
+def update_annotation(
+    session: Session,
+    annotation_id: str,
+    data: AnnotationUpdate,
+    blinding: Blinding = SEES_ALL,
+) -> Annotation:
     """Change a tag's position, kind, topic or note; the span and the analyst stay.
 
-    With `data.version`, the change is refused (VersionConflict) if the tag is at another one.
+    With `data.version`, the change is refused (VersionConflict) if the tag is at another one;
+    a tag the reader's `blinding` hides is not found.
     """
-    annotation = get_annotation(session, annotation_id)
+    annotation = get_annotation(session, annotation_id, blinding=blinding)
     check_version(session, annotation, data.version, lambda: present_annotation(annotation))
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     if changes.get("position_key", "") is None:
@@ -207,19 +224,25 @@ def update_annotation(session: Session, annotation_id: str, data: AnnotationUpda
 
 
 def remove_annotation(
-    session: Session, annotation_id: str, version: int | None = None
+    session: Session,
+    annotation_id: str,
+    version: int | None = None,
+    blinding: Blinding = SEES_ALL,
 ) -> Annotation:
     """Remove a tag; it is kept out of sight so that the removal can be undone. With
-    `version`, refused (VersionConflict) if the tag is at another one."""
-    annotation = get_annotation(session, annotation_id)
+    `version`, refused (VersionConflict) if the tag is at another one; a tag the reader's
+    `blinding` hides is not found."""
+    annotation = get_annotation(session, annotation_id, blinding=blinding)
     check_version(session, annotation, version, lambda: present_annotation(annotation))
     annotation.deleted_at = utcnow()
     return save(session, annotation)
 
 
-def restore_annotation(session: Session, annotation_id: str) -> Annotation:
-    """Undo a removal."""
-    annotation = get_annotation(session, annotation_id, include_removed=True)
+def restore_annotation(
+    session: Session, annotation_id: str, blinding: Blinding = SEES_ALL
+) -> Annotation:
+    """Undo a removal (of a tag the reader's `blinding` does not hide)."""
+    annotation = get_annotation(session, annotation_id, include_removed=True, blinding=blinding)
     if annotation.deleted_at is None:
         return annotation
     annotation.deleted_at = None
@@ -234,10 +257,14 @@ class AnnotationFilters:
     position_key: str | None = None
     topic_key: str | None = None
     analyst: str | None = None
+    blinding: Blinding = SEES_ALL  # who asks: the tags they may not see are left out
 
 
 def _annotations_query(filters: AnnotationFilters) -> SelectOfScalar[Annotation]:
     query = select(Annotation).where(col(Annotation.deleted_at).is_(None))
+    visible = filters.blinding.visible_condition()
+    if visible is not None:
+        query = query.where(visible)
     if filters.document_id is not None:
         query = query.where(Annotation.document_id == filters.document_id)
     if filters.passage_id is not None:

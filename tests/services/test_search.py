@@ -16,14 +16,8 @@ from app.db import make_engine
 from app.models import AnnotationKind, Passage, utcnow
 from app.services import claims, documents
 from app.services.paging import PageRequest
-from app.services.search import (
-    ResultType,
-    SearchFilters,
-    SearchResults,
-    Term,
-    parse_query,
-    search,
-)
+from app.services.search import ResultType, SearchFilters, SearchResults, search
+from app.services.search_terms import Term, parse_query
 from tests.conftest import sqlite_url
 from tests.factories import (
     make_annotation,
