@@ -5,26 +5,37 @@ from typing import Any
 from pydantic import Field
 from sqlmodel import Session
 
-from app.models import AnnotationPublic, ClaimPublic, ClaimUpdate, RelationPublic
+from app.models import Annotation, AnnotationPublic, ClaimPublic, ClaimUpdate, RelationPublic
 from app.presenters.annotations import catalog_context
 from app.services import claims, documents, reanchor
+from app.services.blinding import SEES_ALL, Blinding
 from app.services.claims import LinkedClaim
 from app.services.documents import passage_citation
 from app.services.errors import VersionConflict
 from app.services.tagging import present_annotation
 
 
-def claim_context(session: Session, claim_id: str, analyst: str | None) -> dict[str, Any]:
+def visible_orphans(session: Session, claim_id: str, blinding: Blinding) -> list[Annotation]:
+    """The claim's evidence that lost its place, but for the tags `blinding` hides."""
+    orphans = reanchor.orphaned_evidence(session, claim_id)
+    return [a for a in orphans if not blinding.hides(a.document_id, a.analyst)]
+
+
+def claim_context(
+    session: Session, claim_id: str, analyst: str | None, blinding: Blinding = SEES_ALL
+) -> dict[str, Any]:
+    """The claim's page: the claim, the evidence its reader may see (`blinding`: not the tags
+    of others in a document they code independently), its relations."""
     claim = claims.get_claim(session, claim_id)
-    items = claims.claim_evidence(session, claim_id)
+    items = claims.claim_evidence(session, claim_id, blinding)
     return {
-        "claim": claims.claim_public(session, claim),
+        "claim": claims.claim_public(session, claim, blinding),
         "evidence": [
             (item, documents.split_into_pieces(item.passage.text, [item.annotation]))
             for item in items
         ],
         # Evidence whose words are gone from its replaced document: the claim needs review.
-        "orphans": reanchor.orphaned_evidence(session, claim_id),
+        "orphans": visible_orphans(session, claim_id, blinding),
         "relations_to_review": reanchor.relations_needing_review(session),
         "links": claims.claim_links(session, claim_id),
         "analyst": analyst,
@@ -104,9 +115,10 @@ def _linked(links: list[LinkedClaim]) -> list[LinkedClaimPublic]:
     ]
 
 
-def claim_detail(session: Session, claim_id: str) -> ClaimDetail:
-    """A claim with its evidence and its relations, as the JSON twin of its page answers it."""
-    public = claims.claim_public(session, claims.get_claim(session, claim_id))
+def claim_detail(session: Session, claim_id: str, blinding: Blinding = SEES_ALL) -> ClaimDetail:
+    """A claim with its evidence and its relations, as the JSON twin of its page answers it
+    (the evidence its reader's `blinding` lets them see)."""
+    public = claims.claim_public(session, claims.get_claim(session, claim_id), blinding)
     evidence = [
         EvidencePublic.model_validate(
             present_annotation(item.annotation),
@@ -116,10 +128,10 @@ def claim_detail(session: Session, claim_id: str) -> ClaimDetail:
                 "citation": passage_citation(item.document_label, item.passage.ordinal),
             },
         )
-        for item in claims.claim_evidence(session, claim_id)
+        for item in claims.claim_evidence(session, claim_id, blinding)
     ]
     links = claims.claim_links(session, claim_id)
-    orphans = [present_annotation(a) for a in reanchor.orphaned_evidence(session, claim_id)]
+    orphans = [present_annotation(a) for a in visible_orphans(session, claim_id, blinding)]
     return ClaimDetail.model_validate(
         public,
         update={

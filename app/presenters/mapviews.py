@@ -3,10 +3,13 @@
 from typing import Any
 from urllib.parse import urlencode
 
+from sqlmodel import Session
+
 from app.models import Actor
-from app.services import mapviews
+from app.services import catalog, examples, mapviews
+from app.services.blinding import Layer
 from app.services.documents import passage_citation
-from app.services.mapviews import Cell, CellPassages, Matrix
+from app.services.mapviews import Cell, CellPassages, MapFilters, Matrix
 from app.services.tag_filters import TagFilters
 
 # Claims listed in a cell of the page; the rest are counted and open with the cell.
@@ -26,6 +29,7 @@ def filters_as_record(filters: TagFilters) -> dict[str, Any]:
         "actor": filters.actor,
         "position": filters.position,
         "topic": filters.topic,
+        "layer": filters.layer.value,
     }
 
 
@@ -73,16 +77,29 @@ def matrix_as_json(matrix: Matrix, filters: TagFilters) -> dict[str, Any]:
     }
 
 
+def layer_label(layer: Layer, analyst: str | None) -> str:
+    """Which tags an analysis shows, in words, for its page."""
+    shown = "the adjudicated layer" if layer is Layer.adjudicated else "all tags"
+    return f"{shown}, {analyst}'s only" if analyst else shown
+
+
 def matrix_context(
-    matrix: Matrix, filters: TagFilters, documents: list[tuple[str, str]], actors: list[Actor]
+    matrix: Matrix,
+    filters: TagFilters,
+    documents: list[tuple[str, str]],
+    actors: list[Actor],
+    analysts: list[str],
 ) -> dict[str, Any]:
-    """The page: the matrix, the filters as the form shows them (with the documents and actors
-    to choose from), each cell's link."""
+    """The page: the matrix, the filters as the form shows them (with the documents, actors
+    and analysts to choose from, and the layers), each cell's link."""
     return {
         "matrix": matrix,
         "filters": filters,
         "documents": documents,
         "actors": actors,
+        "analysts": analysts,
+        "layers": list(Layer),
+        "shown_tags": layer_label(filters.layer, filters.analyst),
         "no_topic": mapviews.NO_TOPIC,
         "cell_url": lambda cell: cell_url(cell, filters),
         "claims_shown": CELL_CLAIMS_SHOWN,
@@ -129,3 +146,29 @@ def cell_passages_as_json(found: CellPassages, filters: TagFilters) -> dict[str,
 
 def cell_passages_context(found: CellPassages) -> dict[str, Any]:
     return {"cell": found, "position": found.position, "span_text": span_text}
+
+
+def graph_query(filters: MapFilters) -> str:
+    """The graph's filters as the query of its data's address (those given only)."""
+    query = {
+        "topic": filters.topic,
+        "position": filters.position,
+        "analyst": filters.analyst,
+        "layer": None if filters.layer is Layer.all else filters.layer.value,
+    }
+    return urlencode({name: value for name, value in query.items() if value})
+
+
+def graph_context(session: Session, filters: MapFilters) -> dict[str, Any]:
+    """The graph's page: its filters and what they offer, and the address of its data."""
+    return {
+        "filters": filters,
+        "topics": catalog.list_topics(session),
+        "positions": catalog.list_positions(session),
+        "analysts": mapviews.analyst_choices(session, filters.analyst),
+        "layers": list(Layer),
+        "shown_tags": layer_label(filters.layer, filters.analyst),
+        "no_topic": mapviews.NO_TOPIC,
+        "example_counts": examples.count_examples(session),
+        "graph_src": f"/api/graph?{graph_query(filters)}",
+    }

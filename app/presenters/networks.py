@@ -6,7 +6,9 @@ from typing import Any
 from sqlmodel import Session
 
 from app.presenters.file_names import filter_parts
+from app.presenters.mapviews import layer_label
 from app.services import actors, catalog, mapviews
+from app.services.blinding import Layer
 from app.services.documents import passage_citation
 from app.services.network_ties import TaggedPassage, TieEvidence
 from app.services.networks import (
@@ -188,6 +190,9 @@ def network_page_context(
         "spec": spec,
         "filters": filters,
         **network_choices(session),
+        "analysts": mapviews.analyst_choices(session, filters.tags.analyst),
+        "layers": list(Layer),
+        "shown_tags": layer_label(filters.tags.layer, filters.tags.analyst),
         "data_url": f"/api/networks?{query}",
         "tie_url": f"/networks/tie?{query}",
         "file_url": f"/api/networks/file?{query}",

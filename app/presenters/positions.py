@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from app.models import AnnotationPublic, PositionPublic, TopicPublic
 from app.services import catalog, documents, tagging
+from app.services.blinding import SEES_ALL, Blinding
 from app.services.paging import PageRequest
 
 
@@ -20,20 +21,25 @@ class PositionDetail(BaseModel):
     groups: list[TopicGroupPublic]
 
 
-def position_list_context(session: Session, analyst: str | None) -> dict[str, Any]:
-    """The positions, each with how many tags use it."""
+def position_list_context(
+    session: Session, analyst: str | None, blinding: Blinding = SEES_ALL
+) -> dict[str, Any]:
+    """The positions, each with how many tags use it (of those its reader may see)."""
     return {
         "positions": catalog.list_positions(session),
-        "counts": catalog.tag_counts_by_position(session),
+        "counts": catalog.tag_counts_by_position(session, blinding),
         "analyst": analyst,
     }
 
 
-def position_context(session: Session, position_key: str, page: PageRequest) -> dict[str, Any]:
-    """A position and a page of the passages tagged with it, grouped by topic; `found` is the
-    page of tags, for the links to the next and previous ones."""
+def position_context(
+    session: Session, position_key: str, page: PageRequest, blinding: Blinding = SEES_ALL
+) -> dict[str, Any]:
+    """A position and a page of the passages tagged with it, grouped by topic (the tags its
+    reader may see, `blinding`); `found` is the page of tags, for the links to the next and
+    previous ones."""
     position = catalog.get_position(session, position_key)
-    groups, found = documents.page_position_groups(session, position_key, page)
+    groups, found = documents.page_position_groups(session, position_key, page, blinding)
     return {"position": position, "groups": groups, "found": found}
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.deps import AnalystDep, SessionDep
+from app.deps import AnalystDep, BlindingDep, SessionDep
 from app.models import ActorCreate, ActorKind, ActorMerge, ActorPublic, ActorUpdate
 from app.presenters.actors import actor_context, actor_list_context
 from app.routes.params import VersionForm, VersionQuery, VersionRequired
@@ -30,8 +30,10 @@ def _actor_page(key: str) -> RedirectResponse:
 
 
 @router.get("/actors", response_class=HTMLResponse)
-def actor_list(request: Request, session: SessionDep, analyst: AnalystDep) -> HTMLResponse:
-    context = actor_list_context(session, analyst)
+def actor_list(
+    request: Request, session: SessionDep, analyst: AnalystDep, blinding: BlindingDep
+) -> HTMLResponse:
+    context = actor_list_context(session, analyst, blinding)
     return render(request, "actors.html", context, fragment="_actor_rows.html")
 
 
@@ -40,6 +42,7 @@ def add_actor(
     request: Request,
     session: SessionDep,
     analyst: AnalystDep,
+    blinding: BlindingDep,
     key: Annotated[str, Form(max_length=32)],
     name: Annotated[str, Form(max_length=100)],
     kind: Annotated[ActorKind, Form()] = ActorKind.person,
@@ -56,14 +59,18 @@ def add_actor(
         position_key=position_key or None,
     )
     actors.create_actor(session, data, analyst)
-    return actor_list(request, session, analyst)
+    return actor_list(request, session, analyst, blinding)
 
 
 @router.get("/actors/{actor_key}", response_class=HTMLResponse)
 def actor_page(
-    request: Request, session: SessionDep, analyst: AnalystDep, actor_key: str
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    blinding: BlindingDep,
+    actor_key: str,
 ) -> HTMLResponse:
-    return render(request, "actor.html", actor_context(session, actor_key, analyst))
+    return render(request, "actor.html", actor_context(session, actor_key, analyst, blinding))
 
 
 @router.post("/actors/{actor_key}", response_class=HTMLResponse)

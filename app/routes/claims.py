@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, StringConstraints
 
-from app.deps import AnalystDep, SessionDep
+from app.deps import AnalystDep, BlindingDep, SessionDep
 from app.errors import version_conflict_response
 from app.models import (
     NOT_BLANK,
@@ -30,6 +30,7 @@ from app.routes.paging import ApiPageDep, HtmlPageDep, add_page_headers, pager
 from app.routes.params import VersionForm, VersionQuery, VersionRequired
 from app.routes.responses import CONFLICT, DELETES, INVALID, NOT_FOUND, STALE, no_content
 from app.services import claims, examples
+from app.services.blinding import Blinding
 from app.services.errors import VersionConflict
 from app.services.tagging import present_annotation
 from app.templating import is_fragment_request, render
@@ -71,12 +72,14 @@ def claim_part(
     session: SessionDep,
     claim_id: str,
     analyst: str | None,
+    blinding: Blinding,
     template: str,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """One part of the claim's page (its head, relations, summary), rendered from the claim's
-    context: to show it alone, or again after a change."""
-    return render(request, template, claim_context(session, claim_id, analyst), headers=headers)
+    context as its reader may see it (`blinding`): to show it alone, or again after a change."""
+    context = claim_context(session, claim_id, analyst, blinding)
+    return render(request, template, context, headers=headers)
 
 
 @router.get("/claims", response_class=HTMLResponse)
@@ -84,13 +87,19 @@ def claim_list(
     request: Request,
     session: SessionDep,
     analyst: AnalystDep,
+    blinding: BlindingDep,
     page: HtmlPageDep,
     q: Annotated[str, Query(max_length=200)] = "",
     topic: Annotated[str, Query(max_length=32)] = "",
     position: Annotated[str, Query(max_length=32)] = "",
 ) -> HTMLResponse:
     found = claims.page_claims(
-        session, page, q=q or None, topic=topic or None, position=position or None
+        session,
+        page,
+        q=q or None,
+        topic=topic or None,
+        position=position or None,
+        blinding=blinding,
     )
     context = {
         "found": found.items,
@@ -113,38 +122,40 @@ def claim_list(
 def claim_search(
     request: Request,
     session: SessionDep,
+    blinding: BlindingDep,
     q: Annotated[str, Query(max_length=200)] = "",
     field: Annotated[str, Query(pattern=r"^[a-z_]{1,20}$")] = "claim_id",
     exclude: Annotated[str, Query(max_length=64)] = "",
 ) -> HTMLResponse:
     """Search-as-you-type: the best few claims, as radio buttons named `field`."""
-    found = [c for c in claims.search_claims(session, q) if c.id != exclude] if q.strip() else []
+    shown = claims.search_claims(session, q, blinding=blinding) if q.strip() else []
+    found = [c for c in shown if c.id != exclude]
     context = {"found": found, "q": q, "field": field, "selected": None}
     return render(request, "_claim_options.html", context)
 
 
 @router.get("/claims/{claim_id}", response_class=HTMLResponse)
 def claim_page(
-    request: Request, session: SessionDep, analyst: AnalystDep, claim_id: str
+    request: Request, session: SessionDep, analyst: AnalystDep, blinding: BlindingDep, claim_id: str
 ) -> HTMLResponse:
     """The claim's page; htmx gets its header alone (to show it again after a refused edit)."""
-    context = claim_context(session, claim_id, analyst)
+    context = claim_context(session, claim_id, analyst, blinding)
     return render(request, "claim.html", context, fragment="_claim_head.html")
 
 
 @router.get("/claims/{claim_id}/summary", response_class=HTMLResponse)
 def claim_summary(
-    request: Request, session: SessionDep, analyst: AnalystDep, claim_id: str
+    request: Request, session: SessionDep, analyst: AnalystDep, blinding: BlindingDep, claim_id: str
 ) -> HTMLResponse:
     """The claim and its evidence, for the graph's side panel."""
-    return claim_part(request, session, claim_id, analyst, "_claim_summary.html")
+    return claim_part(request, session, claim_id, analyst, blinding, "_claim_summary.html")
 
 
 @router.get("/claims/{claim_id}/relations", response_class=HTMLResponse)
 def claim_relations(
-    request: Request, session: SessionDep, analyst: AnalystDep, claim_id: str
+    request: Request, session: SessionDep, analyst: AnalystDep, blinding: BlindingDep, claim_id: str
 ) -> HTMLResponse:
-    return claim_part(request, session, claim_id, analyst, "_claim_relations.html")
+    return claim_part(request, session, claim_id, analyst, blinding, "_claim_relations.html")
 
 
 @router.put("/claims/{claim_id}", response_class=HTMLResponse)
@@ -152,6 +163,7 @@ def update_claim_from_page(
     request: Request,
     session: SessionDep,
     analyst: AnalystDep,
+    blinding: BlindingDep,
     claim_id: str,
     text: Annotated[str, Form(max_length=2000)],
     topic_key: Annotated[str, Form(max_length=32)] = "",
@@ -165,7 +177,7 @@ def update_claim_from_page(
         claims.update_claim(session, claim_id, data)
     except VersionConflict as conflict:
         return version_conflict_response(request, claim_conflict_context(session, conflict, data))
-    return claim_part(request, session, claim_id, analyst, "_claim_head.html")
+    return claim_part(request, session, claim_id, analyst, blinding, "_claim_head.html")
 
 
 @router.put("/claims/{claim_id}/stances/{position_key}", response_class=HTMLResponse)
@@ -173,13 +185,14 @@ def set_stance_from_page(
     request: Request,
     session: SessionDep,
     analyst: AnalystDep,
+    blinding: BlindingDep,
     claim_id: str,
     position_key: str,
     stance: Annotated[str, Form(pattern=r"^(holds|rejects|none)$")],
 ) -> HTMLResponse:
     chosen = None if stance == "none" else Stance(stance)
     claims.set_stance(session, claim_id, position_key, chosen)
-    return claim_part(request, session, claim_id, analyst, "_claim_head.html")
+    return claim_part(request, session, claim_id, analyst, blinding, "_claim_head.html")
 
 
 @router.post("/claims/{claim_id}/relations", response_class=HTMLResponse)
@@ -187,6 +200,7 @@ def add_relation(
     request: Request,
     session: SessionDep,
     analyst: AnalystDep,
+    blinding: BlindingDep,
     claim_id: str,
     kind: Annotated[RelationKind, Form()],
     direction: Annotated[str, Form(pattern=r"^(from|to)$")],
@@ -206,17 +220,22 @@ def add_relation(
     )
     claims.create_relation(session, data, analyst)
     return claim_part(
-        request, session, claim_id, analyst, "_claim_relations.html", RELATIONS_CHANGED
+        request, session, claim_id, analyst, blinding, "_claim_relations.html", RELATIONS_CHANGED
     )
 
 
 @router.delete("/claims/{claim_id}/relations/{relation_id}", response_class=HTMLResponse)
 def remove_relation(
-    request: Request, session: SessionDep, analyst: AnalystDep, claim_id: str, relation_id: str
+    request: Request,
+    session: SessionDep,
+    analyst: AnalystDep,
+    blinding: BlindingDep,
+    claim_id: str,
+    relation_id: str,
 ) -> HTMLResponse:
     claims.delete_relation(session, relation_id)
     return claim_part(
-        request, session, claim_id, analyst, "_claim_relations.html", RELATIONS_CHANGED
+        request, session, claim_id, analyst, blinding, "_claim_relations.html", RELATIONS_CHANGED
     )
 
 
@@ -302,6 +321,7 @@ def list_claims(
     request: Request,
     response: Response,
     session: SessionDep,
+    blinding: BlindingDep,
     page: ApiPageDep,
     q: Annotated[str | None, Query(max_length=200)] = None,
     topic: Annotated[str | None, Query(max_length=32)] = None,
@@ -313,7 +333,9 @@ def list_claims(
     a time (`limit`, `offset`; the total is in `X-Total-Count`, the next and previous pages in
     `Link`).
     """
-    found = claims.page_claims(session, page, q=q, topic=topic, position=position)
+    found = claims.page_claims(
+        session, page, q=q, topic=topic, position=position, blinding=blinding
+    )
     add_page_headers(request, response, found)
     return found.items
 
@@ -321,24 +343,30 @@ def list_claims(
 @api_router.post(
     "/claims", status_code=status.HTTP_201_CREATED, tags=["claims"], responses=NOT_FOUND | INVALID
 )
-def create_claim(session: SessionDep, analyst: AnalystDep, data: ClaimCreate) -> ClaimPublic:
+def create_claim(
+    session: SessionDep, analyst: AnalystDep, blinding: BlindingDep, data: ClaimCreate
+) -> ClaimPublic:
     """Add a claim with its stances, and attach the tags `annotation_ids` as its evidence.
 
     The claim is recorded as the signed-in user's; a body never names its author.
     """
-    return claims.claim_public(session, claims.create_claim(session, data, analyst))
+    return claims.claim_public(session, claims.create_claim(session, data, analyst), blinding)
 
 
 @api_router.get("/claims/{claim_id}", tags=["claims"], responses=NOT_FOUND)
-def get_claim(session: SessionDep, claim_id: str) -> ClaimDetail:
-    """A claim with its evidence (by document date, then passage) and its relations."""
-    return claim_detail(session, claim_id)
+def get_claim(session: SessionDep, blinding: BlindingDep, claim_id: str) -> ClaimDetail:
+    """A claim with its evidence (by document date, then passage) and its relations; not the
+    tags of others in a document you code independently (they neither show nor count)."""
+    return claim_detail(session, claim_id, blinding)
 
 
 @api_router.patch("/claims/{claim_id}", tags=["claims"], responses=NOT_FOUND | INVALID | STALE)
-def update_claim(session: SessionDep, claim_id: str, data: ClaimEdit) -> ClaimPublic:
+def update_claim(
+    session: SessionDep, blinding: BlindingDep, claim_id: str, data: ClaimEdit
+) -> ClaimPublic:
     """Change the fields given; `topic_key: null` clears the topic, `stances` replaces them all."""
-    return claims.claim_public(session, claims.update_claim(session, claim_id, data))
+    updated = claims.update_claim(session, claim_id, data)
+    return claims.claim_public(session, updated, blinding)
 
 
 @api_router.delete("/claims/{claim_id}", tags=["claims"], **DELETES)
@@ -355,15 +383,15 @@ def delete_claim(session: SessionDep, claim_id: str, version: VersionQuery = Non
 )
 def set_stance(
     session: SessionDep,
+    blinding: BlindingDep,
     claim_id: str,
     position_key: str,
     data: StanceBody,
     version: VersionQuery = None,
 ) -> ClaimPublic:
     """Say whether a position holds or rejects the claim (`version`: the claim's)."""
-    return claims.claim_public(
-        session, claims.set_stance(session, claim_id, position_key, data.stance, version)
-    )
+    changed = claims.set_stance(session, claim_id, position_key, data.stance, version)
+    return claims.claim_public(session, changed, blinding)
 
 
 @api_router.delete("/claims/{claim_id}/stances/{position_key}", tags=["claims"], **DELETES)
@@ -393,7 +421,7 @@ def detach_evidence(
 
 @api_router.post("/claims/{claim_id}/merge", tags=["claims"], responses=NOT_FOUND | INVALID)
 def merge_claims(
-    session: SessionDep, analyst: AnalystDep, claim_id: str, data: MergeBody
+    session: SessionDep, analyst: AnalystDep, blinding: BlindingDep, claim_id: str, data: MergeBody
 ) -> ClaimPublic:
     """Fold duplicate claims (`source_ids`) into this one and delete them.
 
@@ -402,7 +430,7 @@ def merge_claims(
     repeat a relation it already has, which are dropped.
     """
     merged = claims.merge_claims(session, claim_id, data.source_ids, analyst)
-    return claims.claim_public(session, merged)
+    return claims.claim_public(session, merged, blinding)
 
 
 @api_router.post(
@@ -412,14 +440,14 @@ def merge_claims(
     responses=NOT_FOUND | INVALID,
 )
 def split_claim(
-    session: SessionDep, analyst: AnalystDep, claim_id: str, data: SplitBody
+    session: SessionDep, analyst: AnalystDep, blinding: BlindingDep, claim_id: str, data: SplitBody
 ) -> ClaimPublic:
     """Make a new claim from some of this claim's evidence; it has the same topic and stances.
 
     Relations stay with this claim.
     """
     new = claims.split_claim(session, claim_id, data.annotation_ids, data.text, analyst)
-    return claims.claim_public(session, new)
+    return claims.claim_public(session, new, blinding)
 
 
 # --- the JSON twins: relations -------------------------------------------------------------------

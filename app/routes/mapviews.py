@@ -2,19 +2,21 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from app.deps import AnalystDep, SessionDep
+from app.deps import AnalystDep, BlindingDep, SessionDep
 from app.presenters.mapviews import (
     cell_passages_as_json,
     cell_passages_context,
+    graph_context,
     matrix_as_json,
     matrix_context,
 )
 from app.routes.params import CellTagFiltersDep, TagFiltersDep
 from app.routes.responses import INVALID, NOT_FOUND, json_answer
-from app.services import actors, catalog, examples, mapviews
+from app.services import actors, mapviews
+from app.services.blinding import Layer
 from app.services.mapviews import MapFilters
 from app.templating import render
 
@@ -30,36 +32,46 @@ CellTopic = Annotated[
 ]
 
 
-def map_filters(topic: str | None, position: str | None) -> MapFilters:
-    return MapFilters(topic=topic or None, position=position or None)
+async def map_filters(
+    blinding: BlindingDep,
+    topic: TopicQuery = None,
+    position: PositionQuery = None,
+    layer: Annotated[
+        Layer,
+        Query(description="Which tags count as evidence: `all`, or only the `adjudicated` layer."),
+    ] = Layer.all,
+    analyst: Annotated[
+        str, Query(max_length=80, description="Count only this analyst's tags as evidence.")
+    ] = "",
+) -> MapFilters:
+    """The graph's filters: the claims shown, the tags counted as their evidence, and the
+    reader's blinding (the documents they code independently)."""
+    return MapFilters(
+        topic=topic or None,
+        position=position or None,
+        analyst=analyst.strip() or None,
+        layer=layer,
+        blinding=blinding,
+    )
 
 
-@router.get("/api/graph", tags=["map"], response_model=dict[str, Any])
-def graph_data(
-    session: SessionDep, topic: TopicQuery = None, position: PositionQuery = None
-) -> Response:
-    """Claims as nodes and support/attack relations as edges, for the graph view."""
-    return json_answer(mapviews.claim_graph(session, map_filters(topic, position)))
+MapFiltersDep = Annotated[MapFilters, Depends(map_filters)]
+
+
+@router.get("/api/graph", tags=["map"], responses=NOT_FOUND, response_model=dict[str, Any])
+def graph_data(session: SessionDep, filters: MapFiltersDep) -> Response:
+    """Claims as nodes and support/attack relations as edges, for the graph view; a claim's
+    `evidence` counts the tags `layer` and `analyst` choose."""
+    return json_answer(mapviews.claim_graph(session, filters))
 
 
 @router.get("/graph", response_class=HTMLResponse, include_in_schema=False)
 def graph_page(
-    request: Request,
-    session: SessionDep,
-    analyst: AnalystDep,
-    topic: TopicQuery = None,
-    position: PositionQuery = None,
+    request: Request, session: SessionDep, analyst: AnalystDep, filters: MapFiltersDep
 ) -> HTMLResponse:
-    filters = map_filters(topic, position)
     mapviews.check_filters(session, filters)
-    context = {
-        "filters": filters,
-        "topics": catalog.list_topics(session),
-        "positions": catalog.list_positions(session),
-        "no_topic": mapviews.NO_TOPIC,
-        "analyst": analyst,
-        "example_counts": examples.count_examples(session),
-    }
+    context = graph_context(session, filters)
+    context["analyst"] = analyst
     return render(request, "graph.html", context)
 
 
@@ -78,7 +90,11 @@ def matrix_page(
     request: Request, session: SessionDep, analyst: AnalystDep, filters: TagFiltersDep
 ) -> HTMLResponse:
     matrix = mapviews.position_topic_matrix(session, filters)
-    choices = mapviews.document_choices(session), actors.list_actors(session)
+    choices = (
+        mapviews.document_choices(session),
+        actors.list_actors(session),
+        mapviews.analyst_choices(session, filters.analyst),
+    )
     context = matrix_context(matrix, filters, *choices)
     return render(request, "matrix.html", {**context, "analyst": analyst}, fragment="_matrix.html")
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response, status
 from fastapi.responses import HTMLResponse
 
-from app.deps import AnalystDep, SessionDep
+from app.deps import AnalystDep, BlindingDep, SessionDep
 from app.models import (
     PositionCreate,
     PositionPublic,
@@ -32,8 +32,10 @@ api_router = APIRouter(prefix="/api")
 
 
 @router.get("/positions", response_class=HTMLResponse)
-def position_list(request: Request, session: SessionDep, analyst: AnalystDep) -> HTMLResponse:
-    context = position_list_context(session, analyst)
+def position_list(
+    request: Request, session: SessionDep, analyst: AnalystDep, blinding: BlindingDep
+) -> HTMLResponse:
+    context = position_list_context(session, analyst, blinding)
     return render(request, "positions.html", context, fragment="_position_rows.html")
 
 
@@ -42,12 +44,13 @@ def add_position(
     request: Request,
     session: SessionDep,
     analyst: AnalystDep,
+    blinding: BlindingDep,
     key: Annotated[str, Form(max_length=32)],
     name: Annotated[str, Form(max_length=100)],
     colour: Annotated[str, Form(max_length=7)] = "#666666",
 ) -> HTMLResponse:
     catalog.create_position(session, PositionCreate(key=key, name=name, colour=colour))
-    return position_list(request, session, analyst)
+    return position_list(request, session, analyst, blinding)
 
 
 @router.get("/positions/{position_key}", response_class=HTMLResponse)
@@ -55,10 +58,11 @@ def position_page(
     request: Request,
     session: SessionDep,
     analyst: AnalystDep,
+    blinding: BlindingDep,
     position_key: str,
     page: HtmlPageDep,
 ) -> HTMLResponse:
-    context = position_context(session, position_key, page)
+    context = position_context(session, position_key, page, blinding)
     found = context["found"]
     context |= {
         "pager": pager(request, found),
@@ -97,12 +101,17 @@ def create_position(session: SessionDep, data: PositionCreate) -> PositionPublic
 
 @api_router.get("/positions/{position_key}", tags=["positions"], responses=NOT_FOUND)
 def get_position(
-    request: Request, response: Response, session: SessionDep, position_key: str, page: ApiPageDep
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    blinding: BlindingDep,
+    position_key: str,
+    page: ApiPageDep,
 ) -> PositionDetail:
     """A position with the passages tagged with it, grouped by topic, a page of tags at a time
     (`limit`, `offset`; the number of tags is in `X-Total-Count`, the next and previous pages
-    in `Link`)."""
-    context = position_context(session, position_key, page)
+    in `Link`); not the tags of others in a document you code independently."""
+    context = position_context(session, position_key, page, blinding)
     add_page_headers(request, response, context["found"])
     return position_detail(context)
 

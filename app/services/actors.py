@@ -22,6 +22,7 @@ from app.models import (
     Position,
     utcnow,
 )
+from app.services.blinding import SEES_ALL, Blinding
 from app.services.errors import Conflict, InvalidInput
 from app.services.lookup import get_existing
 from app.services.versions import check_version
@@ -240,11 +241,17 @@ def suggest_actors(session: Session, text: str) -> list[Actor]:
     return [actor for _, actor in sorted(found.values(), key=lambda item: item[0])]
 
 
-def tag_counts_by_actor(session: Session) -> dict[str, int]:
-    """How many live tags name each actor (actors without any are left out)."""
+def tag_counts_by_actor(session: Session, blinding: Blinding = SEES_ALL) -> dict[str, int]:
+    """How many live tags name each actor (actors without any are left out), of those the
+    reader's `blinding` lets them see."""
+    visible = blinding.visible_condition()
     rows = session.exec(
         select(Annotation.actor_key, func.count())
-        .where(col(Annotation.deleted_at).is_(None), col(Annotation.actor_key).is_not(None))
+        .where(
+            col(Annotation.deleted_at).is_(None),
+            col(Annotation.actor_key).is_not(None),
+            *([] if visible is None else [visible]),
+        )
         .group_by(col(Annotation.actor_key))
     )
     return {key: count for key, count in rows.all() if key is not None}

@@ -24,6 +24,7 @@ from app.models import (
     TopicUpdate,
     utcnow,
 )
+from app.services.blinding import SEES_ALL, Blinding
 from app.services.errors import Conflict
 from app.services.lookup import get_existing
 from app.services.versions import check_version
@@ -107,11 +108,13 @@ def create_position(session: Session, data: PositionCreate) -> Position:
     return _create(session, Position, data.key, data)
 
 
-def tag_counts_by_position(session: Session) -> dict[str, int]:
-    """How many live tags each position has (positions without any are left out)."""
+def tag_counts_by_position(session: Session, blinding: Blinding = SEES_ALL) -> dict[str, int]:
+    """How many live tags each position has (positions without any are left out), of those
+    the reader's `blinding` lets them see."""
+    visible = blinding.visible_condition()
     rows = session.exec(
         select(Annotation.position_key, func.count())
-        .where(col(Annotation.deleted_at).is_(None))
+        .where(col(Annotation.deleted_at).is_(None), *([] if visible is None else [visible]))
         .group_by(col(Annotation.position_key))
     )
     return dict(rows.all())

@@ -370,7 +370,7 @@ def _on_topic(topic_key: str | None) -> ColumnElement[bool]:
 
 
 def _page_spans(
-    session: Session, position_key: str, page: PageRequest
+    session: Session, position_key: str, page: PageRequest, blinding: Blinding
 ) -> tuple[list[tuple[str | None, str]], int, int]:
     """Which (topic, document) pairs of the position's tags `page` reaches, in their order;
     how many of the first pair's tags it skips; and the number of tags in all.
@@ -379,10 +379,11 @@ def _page_spans(
     index, and put in order by the topics' and documents' own order: a page of a position
     with 80,000 tags then reads only its own tags, instead of joining and sorting them all.
     """
-    placed = (
-        Annotation.position_key == position_key,
+    placed: tuple[ColumnElement[bool], ...] = (
+        col(Annotation.position_key) == position_key,
         _live(),
         col(Annotation.passage_id).is_not(None),  # orphans have no place in a document
+        *_visible(blinding),
     )
     by_topic: dict[str | None, int] = dict(
         session.exec(
@@ -421,15 +422,22 @@ def _page_spans(
     return spans, skip, sum(by_topic.values())
 
 
+def _visible(blinding: Blinding) -> list[ColumnElement[bool]]:
+    """The tags the reader may see (no condition when they see every tag)."""
+    condition = blinding.visible_condition()
+    return [] if condition is None else [condition]
+
+
 def page_position_groups(
-    session: Session, position_key: str, page: PageRequest | None
+    session: Session, position_key: str, page: PageRequest | None, blinding: Blinding = SEES_ALL
 ) -> tuple[list[TopicGroup], Page[TaggedPassage]]:
-    """`position_groups`, and the page of tags they hold with the number of tags in all."""
+    """`position_groups`, and the page of tags they hold with the number of tags in all; not
+    the tags the reader's `blinding` hides."""
     check_exists(session, Position, position_key)
     tagged: ColumnElement[bool] = col(Annotation.position_key) == position_key
     total = 0
     if page is not None:
-        spans, skip, total = _page_spans(session, position_key, page)
+        spans, skip, total = _page_spans(session, position_key, page, blinding)
         # The pairs are consecutive in the order: their tags, in order, hold the page. Each
         # names the position, so that SQLite looks each pair up in the index.
         tagged = or_(
@@ -444,7 +452,7 @@ def page_position_groups(
         .join(Passage, col(Passage.id) == col(Annotation.passage_id))
         .join(Document, col(Document.id) == col(Passage.document_id))
         .outerjoin(Topic, col(Topic.key) == col(Annotation.topic_key))
-        .where(tagged, _live())
+        .where(tagged, _live(), *_visible(blinding))
         .order_by(
             col(Annotation.topic_key).is_(None),
             func.lower(col(Topic.name)),

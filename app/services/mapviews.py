@@ -21,8 +21,11 @@ from app.models import (
     Passage,
     Position,
     Relation,
+    Role,
     Stance,
+    User,
 )
+from app.services.blinding import SEES_ALL, Blinding, Layer
 from app.services.catalog import get_position, get_topic, list_positions, list_topics
 from app.services.documents import document_labels
 from app.services.reanchor import (
@@ -38,10 +41,30 @@ NEUTRAL_COLOUR = "#8a929c"
 
 @dataclass(frozen=True)
 class MapFilters:
-    """Which part of the map to show; None means no restriction on that field."""
+    """Which part of the map to show; None means no restriction on that field. `topic` and
+    `position` choose the claims; `analyst` (one analyst's tags), `layer` and the reader's
+    `blinding` choose the tags counted as their evidence (app/services/tag_filters.py)."""
 
     topic: str | None = None
     position: str | None = None
+    analyst: str | None = None
+    layer: Layer = Layer.all
+    blinding: Blinding = SEES_ALL
+
+    @property
+    def evidence(self) -> TagFilters:
+        """The tags that count as a claim's evidence, as the tag filters choose them."""
+        return TagFilters(analyst=self.analyst, layer=self.layer, blinding=self.blinding)
+
+
+def evidence_conditions(filters: TagFilters) -> list[ColumnElement[bool]]:
+    """The evidence tags that count under `filters`: live ones that kept their place, and, only
+    when the filters leave some out (a layer, an analyst, the reader's blinding), those that
+    pass them; the plain query stays as fast as it was for everyone else."""
+    conditions = [evidence_tags(orphaned=False)]
+    if filters.narrowed:
+        conditions.append(tag_condition(filters))
+    return conditions
 
 
 def _claim_conditions(filters: MapFilters) -> list[ColumnElement[bool]]:
@@ -69,7 +92,9 @@ def claim_graph(session: Session, filters: MapFilters) -> dict[str, Any]:
     """Claims as nodes (coloured by the positions that hold them) and relations as edges.
 
     Seven queries in all: claims, stances, evidence counts, relations, positions, and the
-    claims and relations that need review.
+    claims and relations that need review. A claim's evidence is counted from the tags
+    `filters` choose (a layer, one analyst's, those the reader may see); the claims are a
+    shared catalog and all show.
     """
     check_filters(session, filters)
     # The claims shown are chosen in SQL; their stances, evidence and relations are then
@@ -99,7 +124,7 @@ def claim_graph(session: Session, filters: MapFilters) -> dict[str, Any]:
     evidence = dict(
         connection.execute(
             sa_select(col(Annotation.claim_id), func.count())
-            .where(evidence_tags(orphaned=False))
+            .where(*evidence_conditions(filters.evidence))
             .group_by(col(Annotation.claim_id))
         ).all()
     )
@@ -429,3 +454,17 @@ def document_choices(session: Session) -> list[tuple[str, str]]:
     ).all()
     untitled = document_labels(session, [id_ for id_, title in rows if not title])
     return [(id_, title or untitled[id_]) for id_, title in rows]
+
+
+def analyst_choices(session: Session, chosen: str | None = None) -> list[str]:
+    """The analysts an analysis may show one of: every account that may tag (analysts and
+    admins), by name, and the one `chosen` if it is none of them (an imported tag's analyst
+    need not have an account). One small query: the accounts, not the tags."""
+    names = set(
+        session.exec(
+            select(User.username).where(col(User.role).in_([Role.analyst, Role.admin]))
+        ).all()
+    )
+    if chosen:
+        names.add(chosen)
+    return sorted(names, key=lambda name: (name.casefold(), name))

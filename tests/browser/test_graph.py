@@ -218,7 +218,9 @@ def test_on_a_phone_the_graph_fills_the_width_and_a_tap_shows_the_evidence(page:
         "(cy) => cy.nodes().map((n) => parseFloat(n.style('font-size')) * cy.zoom())",
     )
     assert min(sizes) >= 12
-    # A tap on a claim shows its evidence below the graph, scrolled into view.
+    # A tap on a claim shows its evidence below the graph, scrolled into view. The filters
+    # above it fill the phone's first screen: the graph is scrolled to first.
+    page.locator("#graph").scroll_into_view_if_needed()
     x, y = graph(
         page,
         f"""(cy) => {{

@@ -19,6 +19,7 @@ from app.models import (
     StanceFields,
     Topic,
 )
+from app.services.blinding import SEES_ALL, Blinding
 from app.services.documents import TaggedPassage, document_label
 from app.services.lookup import check_exists, get_existing
 from app.services.paging import Page, PageRequest, count_rows
@@ -43,14 +44,23 @@ def live_evidence() -> ColumnElement[bool]:
     )
 
 
+def visible_evidence(blinding: Blinding) -> list[ColumnElement[bool]]:
+    """The conditions that leave out the evidence `blinding` hides from its reader: none for
+    a reader who sees every tag, so that their queries stay as they were. A claim itself is a
+    shared catalog entry and stays visible; its hidden evidence neither shows nor counts."""
+    condition = blinding.visible_condition()
+    return [] if condition is None else [condition]
+
+
 def get_claim(session: Session, claim_id: str) -> Claim:
     return get_existing(session, Claim, claim_id)
 
 
-def _evidence_counts(claim_ids: ColumnElement[bool]) -> Subquery:
+def _evidence_counts(claim_ids: ColumnElement[bool], blinding: Blinding) -> Subquery:
     """Per claim: its live evidence tags and the distinct documents they come from, for the
     claims `claim_ids` (a condition on `Annotation.claim_id`) keeps: counting every claim's
-    evidence to show a few took most of a page's time on a large map."""
+    evidence to show a few took most of a page's time on a large map. The evidence the
+    reader's `blinding` hides is not counted."""
     return (
         select(
             col(Annotation.claim_id).label("claim_id"),
@@ -58,16 +68,16 @@ def _evidence_counts(claim_ids: ColumnElement[bool]) -> Subquery:
             func.count(distinct(col(Passage.document_id))).label("documents"),
         )
         .join(Passage, col(Passage.id) == col(Annotation.passage_id))
-        .where(live_evidence(), claim_ids)
+        .where(live_evidence(), claim_ids, *visible_evidence(blinding))
         .group_by(col(Annotation.claim_id))
         .subquery()
     )
 
 
 def _claims_with_counts(
-    claim_ids: ColumnElement[bool],
+    claim_ids: ColumnElement[bool], blinding: Blinding
 ) -> tuple[Select[Claim, int, int], ColumnElement[int]]:
-    counts = _evidence_counts(claim_ids)
+    counts = _evidence_counts(claim_ids, blinding)
     evidence: ColumnElement[int] = func.coalesce(counts.c.evidence, 0)
     documents: ColumnElement[int] = func.coalesce(counts.c.documents, 0)
     query = select(Claim, evidence, documents).outerjoin(counts, counts.c.claim_id == col(Claim.id))
@@ -102,9 +112,10 @@ def _present(session: Session, query: Select[Claim, int, int]) -> list[ClaimPubl
     ]
 
 
-def claim_public(session: Session, claim: Claim) -> ClaimPublic:
-    """The claim with its stances, evidence count and document count."""
-    query, _ = _claims_with_counts(col(Annotation.claim_id) == claim.id)
+def claim_public(session: Session, claim: Claim, blinding: Blinding = SEES_ALL) -> ClaimPublic:
+    """The claim with its stances, evidence count and document count (of the evidence its
+    reader's `blinding` lets them see)."""
+    query, _ = _claims_with_counts(col(Annotation.claim_id) == claim.id, blinding)
     return _present(session, query.where(col(Claim.id) == claim.id))[0]
 
 
@@ -136,13 +147,14 @@ def list_claims(
     position: str | None = None,
     limit: int = 100,
     offset: int = 0,
+    blinding: Blinding = SEES_ALL,
 ) -> list[ClaimPublic]:
     """Claims with their stances and evidence counts, filtered and searched.
 
     `q` matches claims whose text contains every word of it, ignoring case; the best matches
     come first (text starting with `q`, then most evidence). Without `q`, by text. `topic` and
-    `position` (a claim any stance of that position) must exist. Two queries with `q`, three
-    without, whatever the page.
+    `position` (a claim any stance of that position) must exist. The evidence the reader's
+    `blinding` hides is not counted. Two queries with `q`, three without, whatever the page.
     """
     conditions = _claim_filters(session, q, topic, position)
     words = (q or "").split()
@@ -150,7 +162,7 @@ def list_claims(
     if words:
         # The order needs the evidence of every claim that matches: it is counted for those.
         matching = select(Claim.id).where(*conditions)
-        query, evidence = _claims_with_counts(col(Annotation.claim_id).in_(matching))
+        query, evidence = _claims_with_counts(col(Annotation.claim_id).in_(matching), blinding)
         starts = col(Claim.text).istartswith(" ".join(words), autoescape=True)
         query = query.where(*conditions).order_by(
             case((starts, 0), else_=1), evidence.desc(), *by_text
@@ -166,7 +178,7 @@ def list_claims(
         )
         if not shown:  # past the last page (an empty IN would scan every evidence tag)
             return []
-        query, _ = _claims_with_counts(col(Annotation.claim_id).in_(shown))
+        query, _ = _claims_with_counts(col(Annotation.claim_id).in_(shown), blinding)
         query = query.where(col(Claim.id).in_(shown)).order_by(*by_text)
     return _present(session, query)
 
@@ -178,23 +190,35 @@ def page_claims(
     q: str | None = None,
     topic: str | None = None,
     position: str | None = None,
+    blinding: Blinding = SEES_ALL,
 ) -> Page[ClaimPublic]:
     """One page of `list_claims`, with the number of claims that match in all."""
     conditions = _claim_filters(session, q, topic, position)
     total = count_rows(session, select(Claim.id).where(*conditions))
     found = list_claims(
-        session, q=q, topic=topic, position=position, limit=page.limit, offset=page.offset
+        session,
+        q=q,
+        topic=topic,
+        position=position,
+        limit=page.limit,
+        offset=page.offset,
+        blinding=blinding,
     )
     return Page(found, total, page.limit, page.offset)
 
 
-def search_claims(session: Session, q: str, limit: int = SEARCH_LIMIT) -> list[ClaimPublic]:
+def search_claims(
+    session: Session, q: str, limit: int = SEARCH_LIMIT, blinding: Blinding = SEES_ALL
+) -> list[ClaimPublic]:
     """The best few claims for the search-as-you-type box (see `list_claims`)."""
-    return list_claims(session, q=q, limit=limit)
+    return list_claims(session, q=q, limit=limit, blinding=blinding)
 
 
-def claim_evidence(session: Session, claim_id: str) -> list[TaggedPassage]:
-    """The claim's live evidence tags, by document date (undated last), then passage order.
+def claim_evidence(
+    session: Session, claim_id: str, blinding: Blinding = SEES_ALL
+) -> list[TaggedPassage]:
+    """The claim's live evidence tags, by document date (undated last), then passage order;
+    not those the reader's `blinding` hides.
 
     One query: the document's opening passage (for an untitled document's label) is joined in.
     """
@@ -207,7 +231,11 @@ def claim_evidence(session: Session, claim_id: str) -> list[TaggedPassage]:
         .outerjoin(
             opening, and_(col(opening.document_id) == col(Document.id), col(opening.ordinal) == 0)
         )
-        .where(Annotation.claim_id == claim_id, col(Annotation.deleted_at).is_(None))
+        .where(
+            Annotation.claim_id == claim_id,
+            col(Annotation.deleted_at).is_(None),
+            *visible_evidence(blinding),
+        )
         .order_by(
             col(Document.published).is_(None),
             col(Document.published),
