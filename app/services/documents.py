@@ -422,12 +422,6 @@ def _page_spans(
     return spans, skip, sum(by_topic.values())
 
 
-def _visible(blinding: Blinding) -> list[ColumnElement[bool]]:
-    """The tags the reader may see (no condition when they see every tag)."""
-    condition = blinding.visible_condition()
-    return [] if condition is None else [condition]
-
-
 def page_position_groups(
     session: Session, position_key: str, page: PageRequest | None, blinding: Blinding = SEES_ALL
 ) -> tuple[list[TopicGroup], Page[TaggedPassage]]:
