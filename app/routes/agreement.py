@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from app.deps import AnalystDep, SessionDep
+from app.deps import AnalystDep, BlindingDep, SessionDep
 from app.presenters.agreement import agreement_as_json
 from app.routes.paging import ApiPageDep, HtmlPageDep, add_page_headers, pager
 from app.services import agreement
@@ -60,12 +60,17 @@ def agreement_data(
     session: SessionDep,
     filters: AgreementFiltersDep,
     page: ApiPageDep,
+    blinding: BlindingDep,
 ) -> dict[str, Any]:
-    """Inter-analyst agreement: Cohen's kappa per position and pair of analysts, Krippendorff's
-    alpha per position, and the passages where analysts disagree, a page at a time (`limit`,
-    `offset`; their number is `disagreements_total`, also in `X-Total-Count`, and the next and
-    previous pages are in `Link`)."""
-    report = agreement.analyst_agreement(session, filters.documents, filters.analysts)
+    """Inter-analyst agreement on finished independent coding (documents that two or more
+    assigned analysts marked done): Cohen's kappa per pair and Krippendorff's alpha per
+    position, kind and topic; Krippendorff's unitizing alpha and span F1 per position and kind;
+    95 % bootstrap intervals (`samples` draws, `seed`); alpha per position as documents
+    qualified (`progress`); the documents still waiting for coders; and the passages where
+    analysts disagree, a page at a time (`limit`, `offset`; their number is
+    `disagreements_total`, also in `X-Total-Count`, and the next and previous pages are in
+    `Link`). Documents the reader is still coding are left out."""
+    report = agreement.analyst_agreement(session, filters.documents, filters.analysts, blinding)
     disagreements = agreement.page_of_disagreements(report, page)
     add_page_headers(request, response, disagreements)
     return agreement_as_json(report, disagreements)
@@ -78,8 +83,9 @@ def agreement_page(
     analyst: AnalystDep,
     filters: AgreementFiltersDep,
     page: HtmlPageDep,
+    blinding: BlindingDep,
 ) -> HTMLResponse:
-    report = agreement.analyst_agreement(session, filters.documents, filters.analysts)
+    report = agreement.analyst_agreement(session, filters.documents, filters.analysts, blinding)
     disagreements = agreement.page_of_disagreements(report, page)
     context = {
         "report": report,

@@ -180,9 +180,7 @@ def alpha_of_figures(coders: int, figures: Sequence[SectionFigures]) -> Unitizin
             units,
             note="No coder marked any stretch, so there is nothing to agree on: α_u is undefined.",
         )
-    return UnitizingAlphaResult(
-        1 - observed / expected, observed, expected, coders, length, units
-    )
+    return UnitizingAlphaResult(1 - observed / expected, observed, expected, coders, length, units)
 
 
 def unitizing_alpha(sections: Sequence[Section]) -> UnitizingAlphaResult:
