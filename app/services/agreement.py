@@ -679,23 +679,33 @@ def _progress(
     coding: _Coding,
     qualified_on: Mapping[str, date],
 ) -> list[ProgressPoint]:
-    """α per position over the documents qualified by each day one qualified."""
+    """α per position over the documents qualified by each day one qualified. The rows of
+    labels add up over documents, so each day adds those of the documents it brought."""
     keys = [p.key for p in positions]
+    by_day: defaultdict[date, list[Unit]] = defaultdict(list)
+    for unit in units:
+        on = qualified_on.get(unit.document_id)
+        if on is not None:
+            by_day[on].append(unit)
+    facts_of: defaultdict[date, dict[str, Mapping[str, set[tuple[str, str]]]]]
+    facts_of = defaultdict(dict)
+    day_of_unit = {unit.id: day for day, day_units in by_day.items() for unit in day_units}
+    for unit_id, by_analyst in overall.items():
+        if unit_id in day_of_unit:
+            facts_of[day_of_unit[unit_id]][unit_id] = by_analyst
+    so_far: dict[str, Counter[Labels]] = {key: Counter() for key in keys}
+    documents: set[str] = set()
     points = []
-    for day in sorted(set(qualified_on.values())):
-        by_then = {d for d, on in qualified_on.items() if on <= day}
-        profiles = _label_profiles(
-            keys,
-            [u for u in units if u.document_id in by_then],
-            overall,
-            coding.coders,
-            coding.analysts,
-        )
+    for day in sorted(by_day):
+        added = _label_profiles(keys, by_day[day], facts_of[day], coding.coders, coding.analysts)
+        for key in keys:
+            so_far[key].update(added[key])
+        documents.update(unit.document_id for unit in by_day[day])
         points.append(
             ProgressPoint(
                 day,
-                len(by_then),
-                {key: krippendorff_alpha_of_counted_units(profiles[key]).alpha for key in keys},
+                len(documents),
+                {key: krippendorff_alpha_of_counted_units(so_far[key]).alpha for key in keys},
             )
         )
     return points

@@ -214,9 +214,15 @@ def _f1(matched_first: int, matched_second: int, first: int, second: int) -> flo
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
-def _overlapping(span: Span, others: Sequence[Span]) -> bool:
-    document, begin, end = span
-    return any(d == document and b < end and begin < e for d, b, e in others)
+def _matching(spans: Sequence[Span], others: Sequence[Span]) -> int:
+    """How many of `spans` share a character with one of `others` in the same document."""
+    by_document: dict[str, list[tuple[int, int]]] = {}
+    for document, begin, end in others:
+        by_document.setdefault(document, []).append((begin, end))
+    return sum(
+        any(b < end and begin < e for b, e in by_document.get(document, ()))
+        for document, begin, end in spans
+    )
 
 
 def span_f1(first: Iterable[Span], second: Iterable[Span]) -> SpanF1:
@@ -226,7 +232,5 @@ def span_f1(first: Iterable[Span], second: Iterable[Span]) -> SpanF1:
         return SpanF1(None, None, 0, 0)
     same = len(set(a) & set(b))
     exact = _f1(same, same, len(a), len(b))
-    overlap = _f1(
-        sum(_overlapping(s, b) for s in a), sum(_overlapping(s, a) for s in b), len(a), len(b)
-    )
+    overlap = _f1(_matching(a, b), _matching(b, a), len(a), len(b))
     return SpanF1(exact, overlap, len(a), len(b))
