@@ -3,15 +3,12 @@
 from dataclasses import fields
 from typing import Any
 
-from app.services.agreement import (
-    AgreementReport,
-    CodeAgreement,
-    Disagreement,
-    PairAgreement,
-    SpanAgreement,
-)
+from app.services.agreement import AgreementReport, CodeAgreement
 from app.services.agreement_bootstrap import LEVEL, Interval
+from app.services.agreement_disagreements import Disagreement
+from app.services.agreement_labels import PairAgreement
 from app.services.agreement_measures import AlphaResult, KappaResult
+from app.services.agreement_span_report import SpanAgreement
 from app.services.agreement_spans import UnitizingAlphaResult
 from app.services.documents import passage_citation
 from app.services.paging import Page

@@ -52,9 +52,11 @@ Definitions, as computed here:
   coded its document give it different overall labels; the list shows every analyst's labels
   side by side, in document order.
 
-The measures (`agreement_measures.py`, `agreement_spans.py`) are pure functions on plain
-Python data, tested against published worked examples; `analyst_agreement` gathers the labels
-from the database in a constant number of queries (seven), whatever the number of documents,
+The measures (`agreement_measures.py`, `agreement_spans.py`, `agreement_bootstrap.py`) are
+pure functions on plain data, tested against published worked examples; the tables of labels
+are built in `agreement_labels.py`, the span figures in `agreement_span_report.py`, the list
+of disagreements in `agreement_disagreements.py`. `analyst_agreement` gathers the labels from
+the database in a constant number of queries (seven), whatever the number of documents,
 analysts and tags. It reads each tag once and never builds the table of every unit's labels:
 units with the same row of labels count once, with their number (the fractions are exact, so
 the figures are the same), and a unit nobody tagged with a code is counted by the analysts who
@@ -62,12 +64,11 @@ coded its document.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import combinations
 from operator import attrgetter, itemgetter
-from typing import TypeVar, cast
+from typing import cast
 
 from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy import select as sa_select
@@ -76,7 +77,6 @@ from sqlmodel import Session, col, select
 
 from app.models import (
     Annotation,
-    AnnotationKind,
     Assignment,
     Claim,
     Document,
@@ -88,46 +88,31 @@ from app.services.agreement_bootstrap import (
     SAMPLES,
     SEED,
     Interval,
-    alpha_interval,
-    kappa_interval,
-    unitizing_interval,
+)
+from app.services.agreement_disagreements import Disagreement, disagreements
+from app.services.agreement_labels import (
+    KINDS,
+    Coding,
+    Facts,
+    Labels,
+    PairAgreement,
+    TagRow,
+    Unit,
+    facts_of,
+    label_profiles,
 )
 from app.services.agreement_measures import (
     AlphaResult,
-    KappaResult,
-    cohen_kappa_of_table,
     krippendorff_alpha_of_counted_units,
 )
-from app.services.agreement_spans import (
-    Section,
-    Segment,
-    Span,
-    SpanF1,
-    UnitizingAlphaResult,
-    alpha_of_figures,
-    merged_units,
-    section_figures,
-    span_f1,
-)
+from app.services.agreement_span_report import SpanAgreement, span_agreement
 from app.services.blinding import SEES_ALL, Blinding
 from app.services.catalog import list_positions, list_topics
 from app.services.documents import document_label
 from app.services.errors import NotFound
 from app.services.paging import Page, PageRequest
 
-NONE = "none"
-COMBINED = "+"
 MIN_ANALYSTS = 2
-KINDS = [kind.value for kind in AnnotationKind]
-
-Label = TypeVar("Label", bound=Hashable)
-
-
-def combined_label(kinds: Iterable[str]) -> str:
-    """One analyst's label of a unit for one code: the values of their tags of it, sorted
-    and joined (`states`, `opposes+supports`), or `none` for no tag."""
-    return COMBINED.join(sorted(set(kinds))) or NONE
-
 
 # --- the report (database) -----------------------------------------------------------------
 
@@ -165,16 +150,6 @@ class AnalystCoverage:
 
 
 @dataclass(frozen=True)
-class PairAgreement:
-    """Cohen's kappa of two analysts on one code, with its bootstrap interval."""
-
-    first: str
-    second: str
-    kappa: KappaResult
-    interval: Interval | None = None
-
-
-@dataclass(frozen=True)
 class PositionAgreement:
     """Agreement on one position: kappa for each pair of analysts and alpha over all."""
 
@@ -198,71 +173,12 @@ class CodeAgreement:
 
 
 @dataclass(frozen=True)
-class SpanPair:
-    """Span F1 of two analysts on one code, over the documents both coded."""
-
-    first: str
-    second: str
-    f1: SpanF1
-
-
-@dataclass(frozen=True)
-class SpanAgreement:
-    """Agreement on the stretches of text tagged with one position (or one kind): α_u over
-    `documents` documents, its interval, and span F1 for each pair of analysts."""
-
-    dimension: str  # "position" or "kind"
-    key: str
-    name: str
-    alpha: UnitizingAlphaResult
-    interval: Interval | None
-    pairs: list[SpanPair]
-    documents: int
-    note: str | None = None
-
-
-@dataclass(frozen=True)
 class ProgressPoint:
     """α per position over the documents that had qualified by the end of `day`."""
 
     day: date
     documents: int
     alphas: dict[str, float | None]  # position key → alpha
-
-
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """A passage that is a unit: the fields of it that a report shows."""
-
-    id: str
-    document_id: str
-    ordinal: int
-    kind: str
-    text: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class AnalystLabels:
-    """One analyst's overall label of a passage: (position, kind) pairs, None if not coded."""
-
-    analyst: str
-    labels: list[tuple[str, str]] | None
-
-    @property
-    def coded(self) -> bool:
-        return self.labels is not None
-
-
-@dataclass(frozen=True)
-class Disagreement:
-    """A passage to which two analysts who coded it gave different labels."""
-
-    passage: Unit
-    document_label: str
-    labels: list[AnalystLabels]
-    positions: list[str]  # keys of the positions on which the labels differ
 
 
 @dataclass
@@ -322,64 +238,6 @@ def _choose_documents(
         noun = "document with the id" if len(unknown) == 1 else "documents with the ids"
         raise NotFound(f"There is no {noun} {names}.")
     return [d for d in documents if d.id in wanted]
-
-
-# (passage, document, analyst, position, kind, topic, start, end) of a counted tag.
-TagRow = tuple[str, str, str, str, str, str | None, int | None, int | None]
-# unit → analyst → the (code, value) pairs of their tags there.
-Facts = Mapping[str, Mapping[str, set[tuple[str, str]]]]
-
-
-def _facts(
-    rows: Iterable[TagRow], code: int, value: int
-) -> dict[str, dict[str, set[tuple[str, str]]]]:
-    """unit → analyst → (code, value) of each tag, from the row fields `code` and `value`
-    (a tag without that code, a topic say, gives none)."""
-    facts: defaultdict[str, defaultdict[str, set[tuple[str, str]]]] = defaultdict(
-        lambda: defaultdict(set)
-    )
-    for row in rows:
-        key = row[code]
-        if key is not None:
-            facts[row[0]][row[2]].add((cast(str, key), cast(str, row[value])))
-    return {unit: dict(by_analyst) for unit, by_analyst in facts.items()}
-
-
-@dataclass(frozen=True)
-class _Coding:
-    """Who coded what, among the chosen: the base of every figure."""
-
-    analysts: list[str]
-    units: list[Unit]
-    coders: dict[str, tuple[bool, ...]]  # document → for each analyst, coded it?
-    samples: int
-    seed: int
-
-    def measured(
-        self, keys: list[str], facts: Facts
-    ) -> dict[str, tuple[list[PairAgreement], AlphaResult, Interval]]:
-        """For each code: kappa of each pair and alpha over all, with their intervals."""
-        profiles_of = _label_profiles(keys, self.units, facts, self.coders, self.analysts)
-        figures = {}
-        for key in keys:
-            profiles = profiles_of[key]
-            pairs = []
-            for (i, first), (j, second) in combinations(enumerate(self.analysts), 2):
-                table = _pair_table(profiles, i, j)
-                pairs.append(
-                    PairAgreement(
-                        first,
-                        second,
-                        cohen_kappa_of_table(table),
-                        kappa_interval(table, samples=self.samples, seed=self.seed),
-                    )
-                )
-            figures[key] = (
-                pairs,
-                krippendorff_alpha_of_counted_units(profiles),
-                alpha_interval(profiles, samples=self.samples, seed=self.seed),
-            )
-        return figures
 
 
 def analyst_agreement(
@@ -550,7 +408,7 @@ def analyst_agreement(
 
     # Which of the chosen analysts coded each document, in their order: the units of a
     # document have the same coders, and a coder's label is None (missing) elsewhere.
-    coding = _Coding(
+    coding = Coding(
         chosen_analysts,
         units,
         {
@@ -560,7 +418,7 @@ def analyst_agreement(
         samples,
         seed,
     )
-    overall = _facts(on_units, 3, 4)  # (position, kind)
+    overall = facts_of(on_units, 3, 4)  # (position, kind)
     position_tags = Counter(map(itemgetter(3), on_units))
     by_position = coding.measured([p.key for p in positions], overall)
     report.positions = [
@@ -568,19 +426,19 @@ def analyst_agreement(
         for position in positions
     ]
     kind_tags = Counter(map(itemgetter(4), on_units))
-    by_kind = coding.measured(KINDS, _facts(on_units, 4, 3))  # (kind, position)
+    by_kind = coding.measured(KINDS, facts_of(on_units, 4, 3))  # (kind, position)
     report.kinds = [CodeAgreement(k, k, kind_tags[k], *by_kind[k]) for k in KINDS]
     topic_tags = Counter(row[5] for row in on_units if row[5] is not None)
     tagged_topics = [t for t in topics if topic_tags[t.key]]
-    by_topic = coding.measured([t.key for t in tagged_topics], _facts(on_units, 5, 3))
+    by_topic = coding.measured([t.key for t in tagged_topics], facts_of(on_units, 5, 3))
     report.topics = [
         CodeAgreement(t.key, t.name, topic_tags[t.key], *by_topic[t.key]) for t in tagged_topics
     ]
-    report.spans = _span_agreement(
+    report.spans = span_agreement(
         positions, units, on_units, coders_of, chosen_analysts, samples, seed
     )
     report.progress = _progress(positions, units, overall, coding, qualified_on)
-    report.disagreements = _disagreements(
+    report.disagreements = disagreements(
         positions, units, on_units, overall, coding, labels, position_tags
     )
     return report
@@ -611,72 +469,11 @@ def _nothing_to_measure(
     return None
 
 
-def _disagreements(
-    positions: list[Position],
-    units: list[Unit],
-    on_units: list[TagRow],
-    overall: Facts,
-    coding: _Coding,
-    labels: Mapping[str, str],
-    position_tags: Mapping[str, int],
-) -> list[Disagreement]:
-    """The passages to which two analysts who both coded them gave different labels."""
-    position_order = {p.key: index for index, p in enumerate(positions)}
-
-    def by_position(pair: tuple[str, str]) -> tuple[int, str, str]:
-        return (position_order.get(pair[0], len(position_order)), *pair)
-
-    # Every (position, kind) pair there is, ranked once: an analyst's labels are shown in
-    # that order.
-    kinds = set(map(itemgetter(4), on_units))
-    rank = {
-        pair: index
-        for index, pair in enumerate(
-            sorted(((key, kind) for key in position_tags for kind in kinds), key=by_position)
-        )
-    }
-    position_rank = {
-        key: index
-        for index, key in enumerate(sorted(position_tags, key=lambda k: by_position((k, ""))))
-    }
-    nothing: set[tuple[str, str]] = set()
-    found = []
-    for unit in units:
-        tagged_by = overall.get(unit.id)
-        if tagged_by is None:
-            continue  # every coder left it untagged: the same empty label
-        document_coders = coding.coders[unit.document_id]
-        given = [
-            tagged_by.get(a, nothing)
-            for a, coded_it in zip(coding.analysts, document_coders, strict=True)
-            if coded_it
-        ]
-        if len(given) < MIN_ANALYSTS or all(g == given[0] for g in given):
-            continue
-        # The (position, kind) pairs that some but not all of the coders gave.
-        differing = given[0].union(*given[1:]) - given[0].intersection(*given[1:])
-        found.append(
-            Disagreement(
-                unit,
-                labels[unit.document_id],
-                [
-                    AnalystLabels(
-                        a,
-                        sorted(tagged_by.get(a, ()), key=rank.__getitem__) if coded_it else None,
-                    )
-                    for a, coded_it in zip(coding.analysts, document_coders, strict=True)
-                ],
-                sorted({key for key, _ in differing}, key=position_rank.__getitem__),
-            )
-        )
-    return found
-
-
 def _progress(
     positions: list[Position],
     units: list[Unit],
     overall: Facts,
-    coding: _Coding,
+    coding: Coding,
     qualified_on: Mapping[str, date],
 ) -> list[ProgressPoint]:
     """α per position over the documents qualified by each day one qualified. The rows of
@@ -697,7 +494,7 @@ def _progress(
     documents: set[str] = set()
     points = []
     for day in sorted(by_day):
-        added = _label_profiles(keys, by_day[day], facts_of[day], coding.coders, coding.analysts)
+        added = label_profiles(keys, by_day[day], facts_of[day], coding.coders, coding.analysts)
         for key in keys:
             so_far[key].update(added[key])
         documents.update(unit.document_id for unit in by_day[day])
@@ -709,164 +506,6 @@ def _progress(
             )
         )
     return points
-
-
-def _span_agreement(
-    positions: list[Position],
-    units: list[Unit],
-    on_units: list[TagRow],
-    coders_of: Mapping[str, list[str]],
-    analysts: list[str],
-    samples: int,
-    seed: int,
-) -> list[SpanAgreement]:
-    """α_u and span F1 per position and per kind, on the characters of the documents'
-    units laid end to end (see app/services/agreement_spans.py)."""
-    # Where each unit begins in its document's continuum, and each document's length.
-    begins: dict[str, int] = {}
-    lengths: Counter[str] = Counter()
-    for unit in units:
-        begins[unit.id] = lengths[unit.document_id]
-        lengths[unit.document_id] += len(unit.text)
-    length_of = {unit.id: len(unit.text) for unit in units}
-    # (dimension, code) → document → analyst → the stretches tagged with it.
-    stretches: defaultdict[tuple[str, str], defaultdict[str, defaultdict[str, list[Segment]]]]
-    stretches = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
-    for passage_id, document_id, analyst, position_key, kind, _, start, end in on_units:
-        size = length_of[passage_id]
-        begin = min(max(start or 0, 0), size)
-        finish = size if end is None else min(max(end, begin), size)
-        stretch = (begins[passage_id] + begin, begins[passage_id] + finish)
-        stretches[("position", position_key)][document_id][analyst].append(stretch)
-        stretches[("kind", kind)][document_id][analyst].append(stretch)
-
-    # α_u wants the same number of coders on every document: the most usual number.
-    by_count = Counter(len(names) for names in coders_of.values() if len(names) >= 2)
-    results: list[SpanAgreement] = []
-    if not by_count:
-        return results
-    coders, _ = max(by_count.items(), key=lambda item: (item[1], item[0]))
-    measured = [d for d, names in coders_of.items() if len(names) == coders]
-    left_out = sum(by_count.values()) - len(measured)
-    note = (
-        f"α_u is computed over the {len(measured)} documents coded by {coders} analysts; "
-        f"{left_out} coded by another number of analysts are left out."
-        if left_out
-        else None
-    )
-    codes = [("position", p.key, p.name) for p in positions] + [("kind", k, k) for k in KINDS]
-    for dimension, key, name in codes:
-        tagged: Mapping[str, Mapping[str, list[Segment]]] = stretches.get((dimension, key), {})
-        merged = {
-            d: {a: merged_units(tagged.get(d, {}).get(a, [])) for a in names}
-            for d, names in coders_of.items()
-        }
-        figures = [
-            section_figures(Section(lengths[d], [merged[d][a] for a in coders_of[d]]))
-            for d in measured
-        ]
-        pairs = []
-        for first, second in combinations(analysts, 2):
-            both = [d for d, names in coders_of.items() if first in names and second in names]
-            if both:
-                pairs.append(
-                    SpanPair(
-                        first,
-                        second,
-                        span_f1(_spans(merged, both, first), _spans(merged, both, second)),
-                    )
-                )
-        results.append(
-            SpanAgreement(
-                dimension,
-                key,
-                name,
-                alpha_of_figures(coders, figures),
-                unitizing_interval(coders, figures, samples=samples, seed=seed),
-                pairs,
-                len(measured),
-                note,
-            )
-        )
-    return results
-
-
-def _spans(
-    merged: Mapping[str, Mapping[str, list[Segment]]], documents: list[str], analyst: str
-) -> list[Span]:
-    return [(d, b, e) for d in documents for b, e in merged[d][analyst]]
-
-
-Labels = tuple[str | None, ...]
-
-
-def _label_profiles(
-    keys: list[str],
-    units: list[Unit],
-    facts: Facts,
-    coders: Mapping[str, tuple[bool, ...]],
-    analysts: list[str],
-) -> dict[str, Counter[Labels]]:
-    """For each code, how many units got each row of labels, one label per analyst (None
-    where they did not code the document): every figure of the code follows from these.
-
-    One pass over the tagged units: a unit nobody tagged with a code has `none` from each of
-    its coders there, so those units are counted by their coders, not looked at. Facts about
-    units not in `units` are passed over."""
-    profiles: dict[str, Counter[Labels]] = {key: Counter() for key in keys}
-    tagged: dict[str, Counter[tuple[bool, ...]]] = {key: Counter() for key in keys}
-    place = {analyst: index for index, analyst in enumerate(analysts)}
-    document_of = {unit.id: unit.document_id for unit in units}
-    # The labels of a unit no one tagged with a code, for each set of coders.
-    untagged_labels = {
-        document_coders: tuple(NONE if coded_it else None for coded_it in document_coders)
-        for document_coders in set(coders.values())
-    }
-    for unit_id, by_analyst in facts.items():
-        document_id = document_of.get(unit_id)
-        if document_id is None:
-            continue
-        document_coders = coders[document_id]
-        # code → the label of each analyst for it on this unit
-        here: dict[str, list[str | None]] = {}
-        for analyst, pairs in by_analyst.items():
-            index = place.get(analyst)
-            if index is None:
-                continue
-            for key, value in pairs:
-                row = here.get(key)
-                if row is None:
-                    row = here[key] = list(untagged_labels[document_coders])
-                label = row[index]
-                if label is None:
-                    continue  # not a coder of this document: missing, whatever they tagged
-                row[index] = (
-                    value if label == NONE else combined_label([*label.split(COMBINED), value])
-                )
-        for key, row in here.items():
-            if key in profiles:
-                tagged[key][document_coders] += 1
-                profiles[key][tuple(row)] += 1
-    units_by_coders = Counter(coders[unit.document_id] for unit in units)
-    for key, counts in profiles.items():
-        for document_coders, count in units_by_coders.items():
-            untagged = count - tagged[key][document_coders]
-            if untagged:
-                counts[untagged_labels[document_coders]] += untagged
-    return profiles
-
-
-def _pair_table(
-    profiles: Mapping[Labels, int], first: int, second: int
-) -> Counter[tuple[str, str]]:
-    """Cohen's contingency table of two analysts (by their place in the rows of labels), over
-    the units both coded."""
-    table: Counter[tuple[str, str]] = Counter()
-    for labels, count in profiles.items():
-        a, b = labels[first], labels[second]
-        if a is not None and b is not None:
-            table[(a, b)] += count
-    return table
 
 
 def page_of_disagreements(report: AgreementReport, asked: PageRequest) -> Page[Disagreement]:

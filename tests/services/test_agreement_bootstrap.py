@@ -1,8 +1,6 @@
 """Bootstrap intervals of alpha, kappa and unitizing alpha: reproducible with a seed, each
 draw's figure the measure's own on the units drawn, and around the point estimate."""
 
-from collections import Counter
-
 import numpy as np
 import pytest
 
@@ -92,7 +90,7 @@ def test_a_draw_gives_the_measures_own_figure_on_the_units_drawn() -> None:
 
 def test_draws_with_no_figure_are_left_out_and_no_data_has_no_interval() -> None:
     # Perfect agreement with one rare label: a draw without it has no variation (undefined).
-    rows = Counter({("a", "a"): 58, ("b", "b"): 2})
+    rows: dict[tuple[str | None, ...], int] = {("a", "a"): 58, ("b", "b"): 2}
     interval = alpha_interval(rows, samples=500)
     assert interval.defined < 500
     assert interval.low == interval.high == pytest.approx(1.0)
