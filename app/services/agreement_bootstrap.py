@@ -12,7 +12,8 @@ is no interval.
   the share of passages that have it): the same as drawing passages one by one. κ draws the
   passages both analysts coded; α every passage.
 - For **α_u** the units are documents, the sections of the continuum: a document drawn twice
-  adds its text, units and gaps twice.
+  adds its text, units and gaps twice. With a single document there is nothing to draw from,
+  and no interval.
 
 The draws come from a generator seeded with ``seed`` (0 by default): the same data and seed
 give the same interval every time. Each measure is computed for all draws at once with numpy,
@@ -133,8 +134,9 @@ def unitizing_interval(
     coders: int, figures: Sequence[SectionFigures], *, samples: int = SAMPLES, seed: int = SEED
 ) -> Interval:
     """The interval of α_u (`alpha_of_figures`), drawing documents (sections) with
-    replacement. The same algebra as `alpha_of_figures`, for every draw at once."""
-    if coders < 2 or not figures:
+    replacement. The same algebra as `alpha_of_figures`, for every draw at once. One document
+    alone has no interval: every draw would be that document again."""
+    if coders < 2 or len(figures) < 2:
         return _no_interval(samples, seed)
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, len(figures), size=(samples, len(figures)))

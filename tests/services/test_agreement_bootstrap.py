@@ -98,5 +98,8 @@ def test_draws_with_no_figure_are_left_out_and_no_data_has_no_interval() -> None
     assert (empty.low, empty.high, empty.defined) == (None, None, 0)
     assert kappa_interval({}).low is None
     assert unitizing_interval(2, []).low is None
-    nobody = unitizing_interval(2, [section_figures(Section(10, [[], []]))])
+    nobody = unitizing_interval(2, [section_figures(Section(10, [[], []]))] * 2)
     assert (nobody.low, nobody.defined) == (None, 0)
+    # One document: every draw is the same document, which says nothing of the variation.
+    alone = unitizing_interval(2, FIGURES[:1])
+    assert (alone.low, alone.high, alone.samples) == (None, None, 1000)
