@@ -144,27 +144,29 @@ def unitizing_interval(
     drawn = np.zeros((samples, len(figures)))
     np.add.at(drawn, (np.arange(samples)[:, None], picks), 1)
     unit_lengths = sorted({u for f in figures for u in f.unit_lengths})
-    gap_lengths = sorted({g for f in figures for g in f.gap_lengths})
     u_place = {u: i for i, u in enumerate(unit_lengths)}
-    g_place = {g: i for i, g in enumerate(gap_lengths)}
+    ell = np.asarray(unit_lengths, dtype=np.float64)
+    # For each section: how many units of each length, and for each unit length l, its gaps
+    # g ≥ l: how many and their total length. Σ_{g ≥ l} (g − l + 1) over a draw's gaps is then
+    # Σ_s drawn_s (total_s(l) − (l − 1) count_s(l)), and no table of gap lengths is needed.
     units_in = np.zeros((len(figures), len(unit_lengths)))
-    gaps_in = np.zeros((len(figures), len(gap_lengths)))
+    longer = np.zeros((len(figures), len(unit_lengths)))
+    longer_total = np.zeros((len(figures), len(unit_lengths)))
     for s, f in enumerate(figures):
         for u in f.unit_lengths:
             units_in[s, u_place[u]] += 1
-        for g in f.gap_lengths:
-            gaps_in[s, g_place[g]] += 1
-    ell = np.asarray(unit_lengths, dtype=np.float64)
-    gamma = np.asarray(gap_lengths, dtype=np.float64)
+        gaps = np.sort(np.asarray(f.gap_lengths, dtype=np.float64))
+        suffix = np.concatenate([np.cumsum(gaps[::-1])[::-1], [0.0]])
+        first_fitting = np.searchsorted(gaps, ell, side="left")
+        longer[s] = len(gaps) - first_fitting
+        longer_total[s] = suffix[first_fitting]
     length = drawn @ np.asarray([f.length for f in figures], dtype=np.float64)
     distance = drawn @ np.asarray([f.distance for f in figures], dtype=np.float64)
     units = drawn @ units_in  # draws × unit lengths
-    gaps = drawn @ gaps_in  # draws × gap lengths
     n_units = units.sum(axis=1)
-    # Σ_{g ≥ l} (g − l + 1) for each gap length and unit length.
-    fitting = np.maximum(0.0, gamma[None, :] - ell[:, None] + 1)  # unit lengths × gap lengths
+    fitting = drawn @ longer_total - (ell - 1) * (drawn @ longer)  # draws × unit lengths
     first = (n_units - 1) * (units @ (2 * ell**3 - 3 * ell**2 + ell)) / 3
-    second = ((units * ell**2) * (gaps @ fitting.T)).sum(axis=1)
+    second = (units * ell**2 * fitting).sum(axis=1)
     denominator = coders * length * (coders * length - 1) - units @ (ell * (ell - 1))
     with np.errstate(divide="ignore", invalid="ignore"):
         observed = 2 * distance / (coders * (coders - 1) * length**2)
