@@ -15,7 +15,8 @@ is no interval.
   adds its text, units and gaps twice. With a single document there is nothing to draw from,
   and no interval.
 
-The draws come from a generator seeded with ``seed`` (0 by default): the same data and seed
+No draws (``samples`` 0) give no intervals, and the report is quicker. The draws come from a
+generator seeded with ``seed`` (0 by default): the same data and seed
 give the same interval every time. Each measure is computed for all draws at once with numpy,
 from the counts that define it, so 1000 draws cost a few matrix products.
 """
@@ -78,7 +79,7 @@ def alpha_interval(
     """The interval of Krippendorff's alpha (nominal) over units given as (their values → how
     many units have them), as in `krippendorff_alpha_of_counted_units`."""
     items = [(row, count) for row, count in rows.items() if count]
-    if not items:
+    if not items or samples < 1:
         return _no_interval(samples, seed)
     labels = sorted({v for row, _ in items for v in row if v is not None}, key=repr)
     place = {label: i for i, label in enumerate(labels)}
@@ -109,7 +110,7 @@ def kappa_interval(
     """The interval of Cohen's kappa from its contingency table (as in `cohen_kappa_of_table`),
     drawing the passages both analysts coded."""
     cells = [(pair, count) for pair, count in table.items() if count]
-    if not cells:
+    if not cells or samples < 1:
         return _no_interval(samples, seed)
     labels = sorted({label for pair, _ in cells for label in pair}, key=repr)
     place = {label: i for i, label in enumerate(labels)}
@@ -136,7 +137,7 @@ def unitizing_interval(
     """The interval of α_u (`alpha_of_figures`), drawing documents (sections) with
     replacement. The same algebra as `alpha_of_figures`, for every draw at once. One document
     alone has no interval: every draw would be that document again."""
-    if coders < 2 or len(figures) < 2:
+    if coders < 2 or len(figures) < 2 or samples < 1:
         return _no_interval(samples, seed)
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, len(figures), size=(samples, len(figures)))

@@ -316,3 +316,29 @@ def test_a_coder_does_not_see_the_agreement_on_a_document_they_still_code(
     assert us["tags"] == 0
     assert fourth_id in {d["passage_id"] for d in everyone["disagreements"]}
     assert fourth_id not in {d["passage_id"] for d in alice["disagreements"]}
+
+
+def test_the_bootstrap_draws_and_seed_are_chosen_in_the_query(seeded_db_url: str) -> None:
+    client, _, _ = tagged_client(seeded_db_url, "Ana", "Ben", "Cy", also=(3,))
+    with client:
+        default = client.get("/api/agreement").json()
+        again = client.get("/api/agreement", params={"seed": 0, "samples": 1000}).json()
+        other = client.get("/api/agreement", params={"seed": 7, "samples": 300}).json()
+        none = client.get("/api/agreement", params={"samples": 0}).json()
+        page = BeautifulSoup(client.get("/agreement?samples=0", headers=HX).text, "html.parser")
+        bad = client.get("/api/agreement", params={"samples": -1})
+        huge = client.get("/api/agreement", params={"samples": 10_001})
+    ukraine = {p["key"]: p for p in default["positions"]}["ukraine"]["alpha"]
+    assert (
+        ukraine["interval"]
+        == {p["key"]: p for p in again["positions"]}["ukraine"]["alpha"]["interval"]
+    )
+    other_interval = {p["key"]: p for p in other["positions"]}["ukraine"]["alpha"]["interval"]
+    assert (other_interval["samples"], other_interval["seed"]) == (300, 7)
+    assert other["bootstrap"] == {"samples": 300, "seed": 7, "level": 0.95}
+    assert other_interval != ukraine["interval"]
+    no_interval = {p["key"]: p for p in none["positions"]}["ukraine"]["alpha"]
+    assert no_interval["interval"]["low"] is None and no_interval["alpha"] == ukraine["alpha"]
+    assert "No intervals" in one(page, ".agreement-summary").get_text()
+    assert page.select(".ci") == []
+    assert bad.status_code == 422 and huge.status_code == 422
