@@ -215,14 +215,22 @@ def _f1(matched_first: int, matched_second: int, first: int, second: int) -> flo
 
 
 def _matching(spans: Sequence[Span], others: Sequence[Span]) -> int:
-    """How many of `spans` share a character with one of `others` in the same document."""
+    """How many of `spans` share a character with one of `others` in the same document: a
+    span [b, e) does if, among the others beginning before e, one ends after b."""
     by_document: dict[str, list[tuple[int, int]]] = {}
     for document, begin, end in others:
         by_document.setdefault(document, []).append((begin, end))
-    return sum(
-        any(b < end and begin < e for b, e in by_document.get(document, ()))
-        for document, begin, end in spans
-    )
+    begins: dict[str, list[int]] = {}
+    furthest: dict[str, list[int]] = {}  # the furthest end among the first k others
+    for document, stretches in by_document.items():
+        stretches.sort()
+        begins[document] = [b for b, _ in stretches]
+        furthest[document] = list(accumulate((e for _, e in stretches), max))
+    matched = 0
+    for document, begin, end in spans:
+        before = bisect_left(begins.get(document, []), end)
+        matched += before > 0 and furthest[document][before - 1] > begin
+    return matched
 
 
 def span_f1(first: Iterable[Span], second: Iterable[Span]) -> SpanF1:

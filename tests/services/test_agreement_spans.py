@@ -1,5 +1,7 @@
 """Krippendorff's unitizing alpha against the published worked example, and span F1."""
 
+import random
+
 import pytest
 
 from app.services.agreement_spans import (
@@ -104,3 +106,24 @@ def test_span_f1_exact_and_overlap() -> None:
     assert span_f1([], []).exact is None
     alone = span_f1(first, [])
     assert (alone.exact, alone.overlap) == (0.0, 0.0)
+
+
+def test_overlap_matching_equals_checking_every_pair() -> None:
+    rng = random.Random(4)
+
+    def spans() -> list[tuple[str, int, int]]:
+        found = []
+        for _ in range(rng.randint(0, 12)):
+            begin = rng.randint(0, 60)
+            found.append((rng.choice("de"), begin, begin + rng.randint(1, 15)))
+        return found
+
+    def overlapping(a: list[tuple[str, int, int]], b: list[tuple[str, int, int]]) -> int:
+        return sum(any(d == e and x < g and f < y for e, f, g in b) for d, x, y in a)
+
+    for _ in range(200):
+        a, b = sorted(set(spans())), sorted(set(spans()))
+        if not a or not b:
+            continue
+        p, r = overlapping(a, b) / len(a), overlapping(b, a) / len(b)
+        assert span_f1(a, b).overlap == pytest.approx(2 * p * r / (p + r) if p + r else 0.0)
