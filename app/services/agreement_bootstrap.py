@@ -82,6 +82,8 @@ def alpha_interval(
     if not items or samples < 1:
         return _no_interval(samples, seed)
     labels = sorted({v for row, _ in items for v in row if v is not None}, key=repr)
+    if len(labels) < 2:
+        return _no_interval(samples, seed)  # one value: no draw has variation to measure
     place = {label: i for i, label in enumerate(labels)}
     # For each row: its values (n_c) and its disagreeing coincidences Σ_{c≠k} o_ck, if pairable.
     values = np.zeros((len(items), len(labels)))
@@ -113,6 +115,8 @@ def kappa_interval(
     if not cells or samples < 1:
         return _no_interval(samples, seed)
     labels = sorted({label for pair, _ in cells for label in pair}, key=repr)
+    if len(labels) < 2:
+        return _no_interval(samples, seed)  # one label: kappa is undefined on every draw
     place = {label: i for i, label in enumerate(labels)}
     first = np.zeros((len(cells), len(labels)))
     second = np.zeros((len(cells), len(labels)))
