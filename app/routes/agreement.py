@@ -5,25 +5,32 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse
+from sqlmodel import Session
 
-from app.deps import AnalystDep, SessionDep
+from app.deps import AnalystDep, BlindingDep, SessionDep
 from app.presenters.agreement import agreement_as_json
 from app.routes.paging import ApiPageDep, HtmlPageDep, add_page_headers, pager
 from app.services import agreement
+from app.services.agreement_bootstrap import SAMPLES, SEED
+from app.services.blinding import Blinding
 from app.templating import render
 
 router = APIRouter()
 
 MAX_ID = 64
 MAX_NAME = 80
+MAX_SAMPLES = 10_000
+MAX_SEED = 2**32 - 1
 
 
 @dataclass(frozen=True)
 class AgreementFilters:
-    """The documents and analysts chosen; empty means all."""
+    """The documents and analysts chosen (empty means all), and the bootstrap's draws."""
 
     documents: list[str]
     analysts: list[str]
+    samples: int = SAMPLES
+    seed: int = SEED
 
 
 def _checked(name: str, values: list[str] | None, longest: int) -> list[str]:
@@ -42,15 +49,38 @@ async def agreement_filters(
     ] = None,
     analyst: Annotated[
         list[str] | None,
-        Query(description="An analyst's name; repeat for several (none: all who tagged)."),
+        Query(description="An analyst's name; repeat for several (none: all who finished coding)."),
     ] = None,
+    samples: Annotated[
+        int,
+        Query(ge=0, le=MAX_SAMPLES, description="Bootstrap draws for the intervals (0: none)."),
+    ] = SAMPLES,
+    seed: Annotated[
+        int, Query(ge=0, le=MAX_SEED, description="The seed of the bootstrap's draws.")
+    ] = SEED,
 ) -> AgreementFilters:
     return AgreementFilters(
-        _checked("document", document, MAX_ID), _checked("analyst", analyst, MAX_NAME)
+        _checked("document", document, MAX_ID),
+        _checked("analyst", analyst, MAX_NAME),
+        samples,
+        seed,
     )
 
 
 AgreementFiltersDep = Annotated[AgreementFilters, Depends(agreement_filters)]
+
+
+def _report(
+    session: Session, filters: AgreementFilters, blinding: Blinding
+) -> agreement.AgreementReport:
+    return agreement.analyst_agreement(
+        session,
+        filters.documents,
+        filters.analysts,
+        blinding,
+        samples=filters.samples,
+        seed=filters.seed,
+    )
 
 
 @router.get("/api/agreement", tags=["map"])
@@ -60,12 +90,18 @@ def agreement_data(
     session: SessionDep,
     filters: AgreementFiltersDep,
     page: ApiPageDep,
+    blinding: BlindingDep,
 ) -> dict[str, Any]:
-    """Inter-analyst agreement: Cohen's kappa per position and pair of analysts, Krippendorff's
-    alpha per position, and the passages where analysts disagree, a page at a time (`limit`,
-    `offset`; their number is `disagreements_total`, also in `X-Total-Count`, and the next and
-    previous pages are in `Link`)."""
-    report = agreement.analyst_agreement(session, filters.documents, filters.analysts)
+    """Inter-analyst agreement on finished independent coding (documents that two or more
+    assigned analysts marked done): Cohen's kappa per pair and Krippendorff's alpha per
+    position, kind and topic; Krippendorff's unitizing alpha and span F1 per position and kind;
+    95 % bootstrap intervals (`samples` draws, 1000 by default, 0 for none; `seed`, 0 by
+    default); alpha per position as documents
+    qualified (`progress`); the documents still waiting for coders; and the passages where
+    analysts disagree, a page at a time (`limit`, `offset`; their number is
+    `disagreements_total`, also in `X-Total-Count`, and the next and previous pages are in
+    `Link`). Documents the reader is still coding are left out."""
+    report = _report(session, filters, blinding)
     disagreements = agreement.page_of_disagreements(report, page)
     add_page_headers(request, response, disagreements)
     return agreement_as_json(report, disagreements)
@@ -78,8 +114,9 @@ def agreement_page(
     analyst: AnalystDep,
     filters: AgreementFiltersDep,
     page: HtmlPageDep,
+    blinding: BlindingDep,
 ) -> HTMLResponse:
-    report = agreement.analyst_agreement(session, filters.documents, filters.analysts)
+    report = _report(session, filters, blinding)
     disagreements = agreement.page_of_disagreements(report, page)
     context = {
         "report": report,

@@ -7,7 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
+from sqlmodel import Session, col, select
 
+from app.db import make_engine
+from app.models import Assignment, Passage, utcnow
 from tests.browser.conftest import Problems
 from tests.browser.test_tagging import sign_in
 
@@ -50,6 +53,21 @@ def open_article(page: Page) -> Locator:
     return page.locator("#passages .passage.kind-paragraph")
 
 
+def finish_coding(db_url: str, *analysts: str) -> None:
+    """Give the article to `analysts` and mark it done: agreement measures finished coding."""
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        document_id = session.exec(
+            select(Passage.document_id).where(
+                Passage.ordinal == 0, col(Passage.text).startswith(ARTICLE)
+            )
+        ).one()
+        for analyst in analysts:
+            session.add(Assignment(document_id=document_id, analyst=analyst, done_at=utcnow()))
+        session.commit()
+    engine.dispose()
+
+
 def cohen_kappa(first: list[str], second: list[str]) -> float:
     """Cohen (1960): (p_o - p_e) / (1 - p_e), with p_e from each coder's own label shares."""
     n = len(first)
@@ -60,7 +78,7 @@ def cohen_kappa(first: list[str], second: list[str]) -> float:
 
 
 def test_two_analysts_tag_conflict_and_see_their_agreement(
-    two_analysts: tuple[Page, Page],
+    two_analysts: tuple[Page, Page], seeded_db_url: str
 ) -> None:
     alice, eda = two_analysts
     sign_in(alice, "alice")
@@ -103,7 +121,9 @@ def test_two_analysts_tag_conflict_and_see_their_agreement(
         "title", "the Kremlin's own words"
     )
 
-    # The agreement page shows their kappa for the Russian position.
+    # Once both have finished coding the article, the agreement page shows their kappa for
+    # the Russian position.
+    finish_coding(seeded_db_url, "alice", "editor")
     eda.goto("/agreement")
     row = eda.locator("[data-position=russia] tr[data-pair='alice / editor']")
     expect(row).to_be_visible()

@@ -1,12 +1,17 @@
 """Agreement between analysts: the two measures against published worked examples, the label
-rules, and the report on the seed corpus tagged by several analysts."""
+rules, and the report on the seed corpus coded independently by several analysts: which
+coding counts, the dimensions, spans, intervals and agreement over time."""
 
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import krippendorff
+import numpy as np
 import pytest
 from sqlmodel import Session, col, select
 
-from app.models import Document, Passage, PassageKind, utcnow
+from app.models import Assignment, Document, Passage, PassageKind, utcnow
 from app.services.agreement import AgreementReport, analyst_agreement
 from app.services.agreement_measures import (
     cohen_kappa,
@@ -14,8 +19,10 @@ from app.services.agreement_measures import (
     krippendorff_alpha_nominal,
     krippendorff_alpha_of_counted_units,
 )
+from app.services.agreement_spans import Section, unitizing_alpha
+from app.services.blinding import Blinding
 from app.services.errors import NotFound
-from tests.factories import make_annotation
+from tests.factories import make_annotation, make_claim
 from tests.queries import counting_queries
 
 # --- Cohen's kappa: published examples ---------------------------------------------------------
@@ -175,6 +182,7 @@ def test_the_measures_over_counted_units_equal_those_over_each_unit() -> None:
 
 
 # --- the report on the seed corpus -------------------------------------------------------------
+# --- the report on the seed corpus -------------------------------------------------------------
 
 
 def documents(session: Session) -> list[Document]:
@@ -192,6 +200,18 @@ def units_of(session: Session, document: Document) -> list[Passage]:
     )
 
 
+def assign(
+    session: Session, document: Document | str, *analysts: str, done: datetime | bool = True
+) -> None:
+    """Give the document to each of `analysts` to code; marked done now (or on `done`), or
+    still open if `done` is False."""
+    document_id = document if isinstance(document, str) else document.id
+    done_at = utcnow() if done is True else (done or None)
+    for analyst in analysts:
+        session.add(Assignment(document_id=document_id, analyst=analyst, done_at=done_at))
+    session.commit()
+
+
 def position_result(report: AgreementReport, key: str) -> Any:
     return next(p for p in report.positions if p.position.key == key)
 
@@ -205,24 +225,31 @@ def kappa_of(report: AgreementReport, key: str, first: str, second: str) -> Any:
 
 @pytest.fixture
 def three_analysts(seeded_session: Session) -> dict[str, Any]:
-    """Ana, Ben and Cy tag the 8 paragraphs of 002; Dee tags only 001 (22 units).
+    """Ana, Ben and Cy code the 8 paragraphs of 002 and are done; on 001 (22 units) Dee is
+    done and Ana is not, so 001 does not qualify.
 
     002, paragraph 1: Ana, Ben: russia states; Cy: russia supports.
     002, paragraph 2: Ana, Ben: ukraine opposes; Cy: nothing.
     002, paragraph 3: Ben: russia states; Ana, Cy: nothing.
-    001, paragraph 1: Dee: us states.
+    001, paragraph 1: Dee: us states; Ana (not done): russia states.
+    002, paragraph 4: Zed, who was not assigned 002: russia opposes.
     """
     docs = documents(seeded_session)
     first, second = docs[1], docs[2]
     p = units_of(seeded_session, second)
     assert len(p) == 8 and len(units_of(seeded_session, first)) == 22
+    assign(seeded_session, second, "Ana", "Ben", "Cy")
+    assign(seeded_session, first, "Dee")
+    assign(seeded_session, first, "Ana", done=False)
     make_annotation(seeded_session, p[0], "russia", "states", analyst="Ana")
     make_annotation(seeded_session, p[1], "ukraine", "opposes", analyst="Ana")
     make_annotation(seeded_session, p[0], "russia", "states", analyst="Ben")
     make_annotation(seeded_session, p[1], "ukraine", "opposes", analyst="Ben")
     make_annotation(seeded_session, p[2], "russia", "states", analyst="Ben")
     make_annotation(seeded_session, p[0], "russia", "supports", analyst="Cy")
+    make_annotation(seeded_session, p[3], "russia", "opposes", analyst="Zed")
     make_annotation(seeded_session, units_of(seeded_session, first)[0], "us", analyst="Dee")
+    make_annotation(seeded_session, units_of(seeded_session, first)[0], "russia", analyst="Ana")
     return {"first": first, "second": second, "passages": p}
 
 
@@ -232,20 +259,20 @@ def test_report_on_the_seed_corpus_with_several_analysts(
     first, second = three_analysts["first"], three_analysts["second"]
     report = analyst_agreement(seeded_session, [second.id, first.id])
     assert report.message is None
-    assert [d.id for d in report.documents] == [first.id, second.id]  # corpus order
-    assert report.units == 30
-    assert [(d.units, d.coded_by) for d in report.documents] == [
-        (22, ["Dee"]),
-        (8, ["Ana", "Ben", "Cy"]),
-    ]
+    # 001 is waiting for Ana: it is not measured, and Dee coded nothing that qualifies.
+    assert [d.id for d in report.documents] == [second.id]
+    assert [(w.id, w.done, w.waiting_for) for w in report.waiting] == [(first.id, ["Dee"], ["Ana"])]
+    assert report.units == 8
+    assert [(d.units, d.coded_by) for d in report.documents] == [(8, ["Ana", "Ben", "Cy"])]
+    assert report.documents[0].qualified_on == utcnow().date()
+    # Zed's tag (not assigned) and Ana's on 001 (not done) are not counted.
     assert [(a.name, a.documents, a.units, a.tags) for a in report.analysts] == [
         ("Ana", 1, 8, 2),
         ("Ben", 1, 8, 3),
         ("Cy", 1, 8, 1),
-        ("Dee", 1, 22, 1),
     ]
     assert [p.position.key for p in report.positions] == ["russia", "ukraine", "us", "europe"]
-    assert [p.tags for p in report.positions] == [4, 2, 1, 0]
+    assert [p.tags for p in report.positions] == [4, 2, 0, 0]
 
     # Russia, Ana and Ben over the 8 units both coded: agree on 7; Ana says "states" once,
     # Ben twice. p_o = 7/8, p_e = (1·2 + 7·6)/64 = 11/16, kappa = (3/16)/(5/16) = 0.6.
@@ -256,23 +283,21 @@ def test_report_on_the_seed_corpus_with_several_analysts(
     assert ana_ben.kappa == pytest.approx(0.6)
     # "states" and "supports" are different labels: p_o = 7/8, p_e = 49/64, kappa = 7/15.
     assert kappa_of(report, "russia", "Ana", "Cy").kappa == pytest.approx(7 / 15)
-    # Dee coded another document: no unit in common, not a run of "none" agreements.
-    ana_dee = kappa_of(report, "russia", "Ana", "Dee")
-    assert (ana_dee.kappa, ana_dee.units) == (None, 0)
     # Ukraine: Ana and Ben agree everywhere; Cy never tags it, so kappa is 0 with Ana.
     assert kappa_of(report, "ukraine", "Ana", "Ben").kappa == pytest.approx(1.0)
     assert kappa_of(report, "ukraine", "Ana", "Cy").kappa == pytest.approx(0.0)
 
-    # Alpha for Russia: the 8 units of 002 have three values each (Dee's are missing there,
-    # and 001's units have only Dee's value). Values: none 20, states 3, supports 1 (n = 24);
-    # disagreeing pairs Σ o_ck (c ≠ k) = 2 (paragraph 1) + 2 (paragraph 3) = 4;
-    # alpha = 1 − (n − 1)·4 / (24² − 20² − 3² − 1²) = 1 − 23·4/166.
+    # Alpha for Russia: the 8 units of 002 have three values each. Values: none 20,
+    # states 3, supports 1 (n = 24); disagreeing pairs Σ o_ck (c ≠ k) = 2 (paragraph 1) +
+    # 2 (paragraph 3) = 4; alpha = 1 − (n − 1)·4 / (24² − 20² − 3² − 1²) = 1 − 23·4/166.
     alpha = position_result(report, "russia").alpha
     assert (alpha.pairable_values, alpha.units) == (24, 8)
     assert alpha.values == {"none": 20, "states": 3, "supports": 1}
     assert alpha.alpha == pytest.approx(1 - 23 * 4 / 166)
     europe = position_result(report, "europe")
     assert europe.alpha.alpha is None and europe.alpha.note is not None
+    interval = position_result(report, "russia").interval
+    assert interval.low <= alpha.alpha <= interval.high
 
     p = three_analysts["passages"]
     assert [(d.passage.id, d.positions) for d in report.disagreements] == [
@@ -285,9 +310,8 @@ def test_report_on_the_seed_corpus_with_several_analysts(
         "Ana": [("russia", "states")],
         "Ben": [("russia", "states")],
         "Cy": [("russia", "supports")],
-        "Dee": None,  # did not code 002
     }
-    assert report.disagreements[0].document_label == report.documents[1].label
+    assert report.disagreements[0].document_label == report.documents[0].label
 
 
 def test_analysts_filter_keeps_only_the_chosen(
@@ -301,33 +325,41 @@ def test_analysts_filter_keeps_only_the_chosen(
     # Without Cy, only paragraph 3 (Ben's extra tag) is in dispute.
     assert [d.passage.id for d in report.disagreements] == [three_analysts["passages"][2].id]
     assert [s.analyst for s in report.disagreements[0].labels] == ["Ana", "Ben"]
-    # By default every document is a unit source, and every analyst who tagged is chosen.
+    # By default every qualifying document is measured, with every analyst who finished one.
     everything = analyst_agreement(seeded_session)
-    assert [a.name for a in everything.analysts] == ["Ana", "Ben", "Cy", "Dee"]
-    assert everything.units == sum(
-        len(units_of(seeded_session, d)) for d in documents(seeded_session)
-    )
-    assert everything.all_analysts == ["Ana", "Ben", "Cy", "Dee"]
-    assert len(everything.all_documents) == 5
+    assert [a.name for a in everything.analysts] == ["Ana", "Ben", "Cy"]
+    assert everything.units == 8
+    assert everything.all_analysts == ["Ana", "Ben", "Cy"]
+    assert everything.all_documents == [
+        (three_analysts["second"].id, everything.documents[0].label)
+    ]
 
 
-def test_missing_is_not_none(seeded_session: Session) -> None:
-    """A passage of a document an analyst never tagged is missing for them, not "none"."""
+def test_missing_is_not_none_and_a_done_coder_without_tags_says_none(
+    seeded_session: Session,
+) -> None:
+    """A passage of a document an analyst did not code is missing for them, not "none"; an
+    analyst who finished a document and tagged nothing in it labels each passage "none"."""
     docs = documents(seeded_session)
     one, two = units_of(seeded_session, docs[2]), units_of(seeded_session, docs[3])
+    assign(seeded_session, docs[2], "Ana", "Ben")
+    assign(seeded_session, docs[3], "Ana", "Cy")  # Ben never codes docs[3]; Cy tags nothing
     make_annotation(seeded_session, one[0], "russia", analyst="Ana")
     make_annotation(seeded_session, two[0], "russia", analyst="Ana")
-    make_annotation(seeded_session, one[0], "russia", analyst="Ben")  # Ben never opens docs[3]
+    make_annotation(seeded_session, one[0], "russia", analyst="Ben")
     report = analyst_agreement(seeded_session, [docs[2].id, docs[3].id])
     ana_ben = kappa_of(report, "russia", "Ana", "Ben")
     assert ana_ben.units == len(one)  # docs[3]'s units are left out, not counted as "none"
     assert ana_ben.table == {("none", "none"): len(one) - 1, ("states", "states"): 1}
-    assert report.disagreements == []
-    assert position_result(report, "russia").alpha.units == len(one)
+    ana_cy = kappa_of(report, "russia", "Ana", "Cy")
+    assert ana_cy.table == {("none", "none"): len(two) - 1, ("states", "none"): 1}
+    assert [d.passage.id for d in report.disagreements] == [two[0].id]
+    assert position_result(report, "russia").alpha.units == len(one) + len(two)
 
 
 def test_two_kinds_of_one_position_make_a_combined_label(seeded_session: Session) -> None:
     p = units_of(seeded_session, documents(seeded_session)[2])[0]
+    assign(seeded_session, p.document_id, "Ana", "Ben")
     make_annotation(seeded_session, p, "russia", "states", analyst="Ana")
     make_annotation(seeded_session, p, "russia", "opposes", start=0, end=10, analyst="Ana")
     make_annotation(seeded_session, p, "russia", "states", start=12, end=20, analyst="Ana")
@@ -343,6 +375,7 @@ def test_two_kinds_of_one_position_make_a_combined_label(seeded_session: Session
 
 def test_a_span_counts_for_its_passage(seeded_session: Session) -> None:
     p = units_of(seeded_session, documents(seeded_session)[2])[3]
+    assign(seeded_session, p.document_id, "Ana", "Ben")
     make_annotation(seeded_session, p, "ukraine", "supports", start=5, end=25, analyst="Ana")
     make_annotation(seeded_session, p, "ukraine", "supports", analyst="Ben")
     report = analyst_agreement(seeded_session, [p.document_id])
@@ -352,43 +385,51 @@ def test_a_span_counts_for_its_passage(seeded_session: Session) -> None:
     assert report.disagreements == []
 
 
-def test_removed_orphaned_and_example_tags_are_ignored(seeded_session: Session) -> None:
+def test_removed_orphaned_example_adjudicated_and_unfinished_tags_are_ignored(
+    seeded_session: Session,
+) -> None:
     docs = documents(seeded_session)
     p, other = units_of(seeded_session, docs[2]), units_of(seeded_session, docs[4])
+    assign(seeded_session, docs[2], "Ana", "Ben")
+    assign(seeded_session, docs[4], "Ben")
+    assign(seeded_session, docs[4], "Ana", done=False)
     make_annotation(seeded_session, p[0], "russia", analyst="Ana")
     make_annotation(seeded_session, p[0], "russia", analyst="Ben")
-    # Ben's removed tag, orphaned tag and an example tag would each make a disagreement.
+    # Ben's removed, orphaned, example and adjudicated tags would each make a disagreement.
     make_annotation(seeded_session, p[1], "russia", analyst="Ben", deleted_at=utcnow())
     orphan = make_annotation(seeded_session, p[2], "russia", analyst="Ben")
     orphan.passage_id, orphan.orphaned_at = None, utcnow()
     example = make_annotation(seeded_session, p[3], "russia", analyst="Ben")
     example.example = True
-    # Ana's only tag in docs[4] was removed: she did not code it.
-    make_annotation(seeded_session, other[0], "russia", analyst="Ana", deleted_at=utcnow())
-    make_annotation(seeded_session, other[0], "russia", analyst="Ben")
-    seeded_session.add_all([orphan, example])
+    adjudicated = make_annotation(seeded_session, p[4], "russia", analyst="Ben")
+    adjudicated.adjudicated = True
+    # docs[4]: Ana has not finished, so neither her tag nor Ben's there counts.
+    make_annotation(seeded_session, other[0], "russia", analyst="Ana")
+    make_annotation(seeded_session, other[0], "ukraine", analyst="Ben")
+    seeded_session.add_all([orphan, example, adjudicated])
     seeded_session.commit()
 
     report = analyst_agreement(seeded_session, [docs[2].id, docs[4].id])
+    assert [d.id for d in report.documents] == [docs[2].id]
     ana_ben = kappa_of(report, "russia", "Ana", "Ben")
     assert ana_ben.units == len(p)
     assert ana_ben.kappa == pytest.approx(1.0)
     assert report.disagreements == []
     assert [(a.name, a.documents, a.tags) for a in report.analysts] == [
         ("Ana", 1, 1),
-        ("Ben", 2, 2),
+        ("Ben", 1, 1),
     ]
+    assert [(w.id, w.waiting_for) for w in report.waiting] == [(docs[4].id, ["Ana"])]
 
 
-def test_boilerplate_is_no_unit_but_a_tag_on_it_means_the_document_was_coded(
-    seeded_session: Session,
-) -> None:
+def test_boilerplate_is_no_unit(seeded_session: Session) -> None:
     document = documents(seeded_session)[1]
     passages = list(
         seeded_session.exec(
             select(Passage).where(Passage.document_id == document.id).order_by(col(Passage.ordinal))
         )
     )
+    assign(seeded_session, document, "Ana", "Ben")
     boilerplate = next(p for p in passages if p.kind == PassageKind.boilerplate)
     make_annotation(seeded_session, boilerplate, "us", analyst="Ana")
     make_annotation(seeded_session, units_of(seeded_session, document)[0], "us", analyst="Ben")
@@ -400,21 +441,46 @@ def test_boilerplate_is_no_unit_but_a_tag_on_it_means_the_document_was_coded(
     assert [d.labels[0].labels for d in report.disagreements] == [[]]
 
 
-def test_fewer_than_two_analysts_is_a_message_not_an_error(seeded_session: Session) -> None:
-    assert analyst_agreement(seeded_session).message == (
-        "Agreement needs at least two analysts who tagged these documents; nobody has."
-    )
-    p = units_of(seeded_session, documents(seeded_session)[0])[0]
+def test_nothing_to_measure_is_a_message_not_an_error(seeded_session: Session) -> None:
+    nothing = analyst_agreement(seeded_session)
+    assert nothing.message is not None and nothing.message.startswith("No document qualifies")
+    document = documents(seeded_session)[0]
+    p = units_of(seeded_session, document)[0]
     make_annotation(seeded_session, p, "russia", analyst="Ana")
-    alone = analyst_agreement(seeded_session)
-    assert alone.message == (
-        "Agreement needs at least two analysts who tagged these documents; only Ana has."
-    )
-    assert (alone.positions, alone.disagreements) == ([], [])
-    assert [a.name for a in alone.analysts] == ["Ana"]
     make_annotation(seeded_session, p, "russia", analyst="Ben")
+    # Tags alone are not coding: nobody was assigned the document.
+    assert analyst_agreement(seeded_session).message == nothing.message
+    assign(seeded_session, document, "Ana")
+    assign(seeded_session, document, "Ben", done=False)
+    waiting = analyst_agreement(seeded_session)
+    assert waiting.message == nothing.message
+    assert (waiting.positions, waiting.disagreements, waiting.documents) == ([], [], [])
+    assert [(w.done, w.waiting_for) for w in waiting.waiting] == [(["Ana"], ["Ben"])]
+    other = documents(seeded_session)[1]
+    assign(seeded_session, other, "Ana", "Ben")
+    elsewhere = analyst_agreement(seeded_session, [document.id])
+    assert elsewhere.message is not None
+    assert elsewhere.message.startswith("None of the chosen documents qualifies")
     chosen = analyst_agreement(seeded_session, None, ["Ben"])
     assert chosen.message == "Agreement needs at least two analysts; only Ben was chosen."
+
+
+def test_a_reader_does_not_see_documents_they_still_code(seeded_session: Session) -> None:
+    docs = documents(seeded_session)
+    assign(seeded_session, docs[2], "Ana", "Ben")
+    assign(seeded_session, docs[3], "Ben", "Cy")
+    assign(seeded_session, docs[3], "Ana", done=False)
+    make_annotation(seeded_session, units_of(seeded_session, docs[3])[0], "us", analyst="Ben")
+    # Ana codes docs[3]: Ben's and Cy's labels there are hidden from her, whole.
+    blinded = analyst_agreement(seeded_session, blinding=Blinding("Ana", frozenset({docs[3].id})))
+    assert [d.id for d in blinded.documents] == [docs[2].id]
+    assert blinded.waiting == []
+    assert [i for i, _ in blinded.all_documents] == [docs[2].id]
+    assert blinded.all_analysts == ["Ana", "Ben"]
+    assert [p.tags for p in blinded.positions] == [0, 0, 0, 0]
+    everyone = analyst_agreement(seeded_session)
+    assert [d.id for d in everyone.documents] == [docs[2].id, docs[3].id]
+    assert position_result(everyone, "us").tags == 1
 
 
 def test_unknown_documents_are_not_found(seeded_session: Session) -> None:
@@ -428,43 +494,54 @@ def test_unknown_documents_are_not_found(seeded_session: Session) -> None:
 def test_the_report_takes_the_same_few_queries_whatever_the_size(
     seeded_session: Session,
 ) -> None:
-    units = [units_of(seeded_session, d) for d in documents(seeded_session)]
+    docs = documents(seeded_session)
+    units = [units_of(seeded_session, d) for d in docs]
+    for index, document in enumerate(docs):
+        assign(seeded_session, document, "A", "B", "C", "D", f"E{index}")
     make_annotation(seeded_session, units[0][0], "russia", analyst="A")
     make_annotation(seeded_session, units[0][1], "russia", analyst="B")
     seeded_session.expire_all()  # nothing already loaded may spare a query
     with counting_queries(seeded_session.get_bind()) as small:
-        analyst_agreement(seeded_session)
+        analyst_agreement(seeded_session, samples=50)
     for index, passages in enumerate(units):
         for passage in passages[:6]:
             for analyst in ("A", "B", "C", "D", f"E{index}"):
                 make_annotation(seeded_session, passage, "ukraine", "opposes", analyst=analyst)
     seeded_session.expire_all()
     with counting_queries(seeded_session.get_bind()) as large:
-        report = analyst_agreement(seeded_session)
+        report = analyst_agreement(seeded_session, samples=50)
     assert len(report.analysts) == 9 and len(report.disagreements) == 2
-    assert len(small) == len(large) == 6
+    assert len(small) == len(large) == 7
 
 
 def test_figures_equal_the_measures_over_a_hand_made_table_of_labels(
     seeded_session: Session,
 ) -> None:
-    """Documents coded by different sets of analysts, spans, two kinds on one passage: the
-    report's figures are the measures over the table of labels written out by hand."""
+    """Documents coded by different sets of analysts, spans, two kinds on one passage, topics
+    of their own and of their claim: the report's figures are the measures over the table of
+    labels written out by hand, and alpha is what the `krippendorff` package computes."""
     docs = documents(seeded_session)
     one, two = units_of(seeded_session, docs[2]), units_of(seeded_session, docs[3])
     assert (len(one), len(two)) == (8, 19)
     # docs[2] is coded by Ana, Ben and Cy; docs[3] by Ana and Cy only.
-    make_annotation(seeded_session, one[0], "russia", "states", analyst="Ana")
+    assign(seeded_session, docs[2], "Ana", "Ben", "Cy")
+    assign(seeded_session, docs[3], "Ana", "Cy")
+    make_annotation(seeded_session, one[0], "russia", "states", "nato", analyst="Ana")
     make_annotation(seeded_session, one[0], "russia", "opposes", start=0, end=5, analyst="Ana")
-    make_annotation(seeded_session, one[0], "russia", "states", analyst="Ben")
+    make_annotation(seeded_session, one[0], "russia", "states", "nato", analyst="Ben")
     make_annotation(seeded_session, one[1], "russia", "supports", analyst="Cy")
-    make_annotation(seeded_session, one[1], "us", "states", analyst="Ben")
+    make_annotation(seeded_session, one[1], "us", "states", "territory", analyst="Ben")
     make_annotation(seeded_session, two[0], "russia", "states", analyst="Ana")
     make_annotation(seeded_session, two[0], "russia", "states", start=0, end=5, analyst="Cy")
-    make_annotation(seeded_session, two[5], "us", "opposes", analyst="Cy")
+    make_claim(
+        seeded_session,
+        topic_key="nato",
+        evidence=[make_annotation(seeded_session, two[5], "us", "opposes", analyst="Cy")],
+        analyst="Cy",
+    )
     report = analyst_agreement(seeded_session, [docs[2].id, docs[3].id])
 
-    # Rows of (Ana, Ben, Cy) labels for Russia, one per unit, None where not coded.
+    # Rows of (Ana, Ben, Cy) labels, one per unit, None where not coded.
     russia = (
         [("opposes+states", "states", "none"), ("none", "none", "supports")]
         + [("none", "none", "none")] * 6
@@ -478,9 +555,33 @@ def test_figures_equal_the_measures_over_a_hand_made_table_of_labels(
         + [("none", None, "opposes")]
         + [("none", None, "none")] * 13
     )
-    for key, table in (("russia", russia), ("us", us)):
-        result = position_result(report, key)
+    states = (
+        [("russia", "russia", "none"), ("none", "us", "none")]
+        + [("none", "none", "none")] * 6
+        + [("russia", None, "russia")]
+        + [("none", None, "none")] * 18
+    )
+    # The topic of Cy's tag on two[5] is its claim's.
+    nato = (
+        [("russia", "russia", "none")]
+        + [("none", "none", "none")] * 7
+        + [("none", None, "none")] * 5
+        + [("none", None, "us")]
+        + [("none", None, "none")] * 13
+    )
+    results: dict[str, Any] = {p.position.key: p for p in report.positions}
+    results |= {f"kind:{k.key}": k for k in report.kinds}
+    results |= {f"topic:{t.key}": t for t in report.topics}
+    assert [t.key for t in report.topics] == ["nato", "territory"]
+    for key, table in (
+        ("russia", russia),
+        ("us", us),
+        ("kind:states", states),
+        ("topic:nato", nato),
+    ):
+        result = results[key]
         assert result.alpha == krippendorff_alpha_nominal(table)
+        assert result.alpha.alpha == pytest.approx(package_alpha(table))
         for pair in result.pairs:
             i, j = ("Ana", "Ben", "Cy").index(pair.first), ("Ana", "Ben", "Cy").index(pair.second)
             assert pair.kappa == cohen_kappa(
@@ -499,3 +600,65 @@ def test_figures_equal_the_measures_over_a_hand_made_table_of_labels(
         (one[1].id, ["russia", "us"]),
         (two[5].id, ["us"]),
     ]
+
+
+def package_alpha(table: Sequence[tuple[str | None, ...]]) -> float:
+    """Alpha (nominal) of rows of labels by the `krippendorff` package: coders × units, the
+    labels as numbers, NaN for missing."""
+    codes = {label: float(i) for i, label in enumerate(sorted({v for r in table for v in r if v}))}
+    data = np.array([[np.nan if v is None else codes[v] for v in row] for row in table]).T
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
+
+
+def test_span_agreement_in_the_report(seeded_session: Session) -> None:
+    """α_u of a position is the unitizing alpha of the coders' stretches in the continuum of
+    the documents' passages laid end to end; span F1 compares their spans."""
+    docs = documents(seeded_session)
+    one = units_of(seeded_session, docs[2])
+    assign(seeded_session, docs[2], "Ana", "Ben")
+    make_annotation(seeded_session, one[1], "russia", analyst="Ana")  # the whole passage
+    make_annotation(seeded_session, one[1], "russia", start=0, end=10, analyst="Ben")
+    make_annotation(seeded_session, one[3], "russia", "opposes", start=4, end=9, analyst="Ben")
+    report = analyst_agreement(seeded_session, [docs[2].id])
+    spans = {(s.dimension, s.key): s for s in report.spans}
+    length = sum(len(p.text) for p in one)
+    at = len(one[0].text)  # where one[1] begins
+    three = sum(len(p.text) for p in one[:3])
+    expected = unitizing_alpha(
+        [Section(length, [[(at, at + len(one[1].text))], [(at, at + 10), (three + 4, three + 9)]])]
+    )
+    russia = spans[("position", "russia")]
+    assert russia.alpha == expected and russia.documents == 1
+    # One document only: there is nothing to draw documents from, so no interval.
+    assert russia.interval is not None and russia.interval.low is None
+    (pair,) = russia.pairs
+    # Exact: no span alike; overlap: Ana's one span meets Ben's first: P = 1, R = 1/2.
+    assert pair.f1.exact == 0.0
+    assert pair.f1.overlap == pytest.approx(2 / 3)
+    assert spans[("kind", "opposes")].alpha.units == 1
+    assert spans[("position", "europe")].alpha.alpha is None
+
+
+def test_agreement_as_coding_went_on(seeded_session: Session) -> None:
+    docs = documents(seeded_session)
+    one, two = units_of(seeded_session, docs[2]), units_of(seeded_session, docs[3])
+    day = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+    assign(seeded_session, docs[2], "Ana", done=day)
+    assign(seeded_session, docs[2], "Ben", done=day + timedelta(days=1))  # qualifies on the 3rd
+    assign(seeded_session, docs[3], "Ana", "Ben", done=day + timedelta(days=5, hours=3))
+    make_annotation(seeded_session, one[0], "russia", analyst="Ana")
+    make_annotation(seeded_session, one[0], "russia", analyst="Ben")
+    make_annotation(seeded_session, two[0], "russia", analyst="Ana")
+    report = analyst_agreement(seeded_session)
+    assert [d.qualified_on for d in report.documents] == [date(2026, 3, 3), date(2026, 3, 7)]
+    first, second = report.progress
+    assert (first.day, first.documents, second.day, second.documents) == (
+        date(2026, 3, 3),
+        1,
+        date(2026, 3, 7),
+        2,
+    )
+    assert first.alphas["russia"] == pytest.approx(1.0)
+    assert second.alphas["russia"] == position_result(report, "russia").alpha.alpha
+    assert second.alphas["russia"] is not None and second.alphas["russia"] < 1
+    assert first.alphas["europe"] is None
