@@ -19,6 +19,7 @@ from app.routes import (
     agreement,
     annotations,
     claims,
+    codebook,
     documents,
     examples,
     history,
@@ -78,13 +79,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mapviews,
         networks,
         agreement,
+        codebook,
         search,
         interchange,
         history,
     ):
         app.include_router(module.router)
     # The JSON twins of the pages, after every page: /api/... is matched as it always was.
-    for family in (documents, positions, annotations, claims, actors, networks):
+    for family in (documents, positions, annotations, claims, actors, networks, codebook):
         app.include_router(family.api_router)
 
     @app.get("/docs", include_in_schema=False)

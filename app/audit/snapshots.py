@@ -53,6 +53,7 @@ NOUNS = {
     ItemType.topic: "topic",
     ItemType.document: "document",
     ItemType.actor: "actor",
+    ItemType.codebook: "codebook entry",
 }
 # A document's text can be megabytes: an update's snapshots leave it out unless it changed.
 DOCUMENT_TEXT = "original_text"

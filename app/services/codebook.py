@@ -447,6 +447,14 @@ def _apply_plans(session: Session, plans: list[_Plan], actor: str | None) -> Imp
             new_codes.append(item_id(plan.family, plan.key))
         fields = {"definition": code.definition, "include": code.include, "exclude": code.exclude}
         entry = plan.entry
+        if entry is None and not any(fields.values()) and not plan.code.guid:
+            unchanged += 1  # nothing to define (its GUID is the one derived from its key)
+            continue
+        if entry is None and not any(fields.values()) and plan.code.guid.lower() == code_guid(
+            plan.family, plan.key
+        ):
+            unchanged += 1
+            continue
         if entry is None:
             entry = CodebookEntry(
                 family=plan.family,

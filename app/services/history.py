@@ -173,7 +173,10 @@ def item_history(session: Session, item_type: ItemType, item_id: str) -> list[Hi
 
 def item_exists(session: Session, item_type: ItemType, item_id: str) -> bool:
     """Whether the item is in the map now (a removed tag is not)."""
-    item = session.get(snapshots.MODELS[item_type], item_id)
+    model = snapshots.MODELS.get(item_type)
+    if model is None:  # a codebook entry: never deleted, only changed
+        return True
+    item = session.get(model, item_id)
     if isinstance(item, Annotation):
         return item.deleted_at is None
     return item is not None
