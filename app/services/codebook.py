@@ -372,6 +372,10 @@ class _Plan:
     entry: CodebookEntry | None
     new_catalog: bool
 
+    @property
+    def key_of(self) -> tuple[CodeFamily, str]:
+        return self.family, self.key
+
 
 def import_codes(
     session: Session, codes: Sequence[ImportedCode], actor: str | None
@@ -447,13 +451,9 @@ def _apply_plans(session: Session, plans: list[_Plan], actor: str | None) -> Imp
             new_codes.append(item_id(plan.family, plan.key))
         fields = {"definition": code.definition, "include": code.include, "exclude": code.exclude}
         entry = plan.entry
-        if entry is None and not any(fields.values()) and not plan.code.guid:
-            unchanged += 1  # nothing to define (its GUID is the one derived from its key)
-            continue
-        if entry is None and not any(fields.values()) and plan.code.guid.lower() == code_guid(
-            plan.family, plan.key
-        ):
-            unchanged += 1
+        guid = (plan.code.guid or "").lower()
+        if entry is None and not any(fields.values()) and guid in ("", code_guid(*plan.key_of)):
+            unchanged += 1  # nothing to define, and its GUID is the one derived from its key
             continue
         if entry is None:
             entry = CodebookEntry(

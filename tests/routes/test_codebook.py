@@ -75,9 +75,10 @@ def test_an_admin_defines_a_code_with_an_example_quoted_and_cited_on_the_page(
 
 def test_a_stale_version_is_refused_and_nothing_changes(seeded_client: TestClient) -> None:
     assert _define(seeded_client, "topic", "nato", definition="first").status_code == 200
-    assert _define(seeded_client, "topic", "nato", definition="second", version=1).json()[
-        "version"
-    ] == 2
+    assert (
+        _define(seeded_client, "topic", "nato", definition="second", version=1).json()["version"]
+        == 2
+    )
     stale = _define(seeded_client, "topic", "nato", definition="third", version=1)
     assert stale.status_code == 409, stale.text
     assert stale.json()["current"]["definition"] == "second"
@@ -248,7 +249,7 @@ def test_a_file_that_is_no_codebook_is_refused_with_a_sentence_and_nothing_chang
 
 
 def test_the_csv_export_comes_back_unchanged(seeded_client: TestClient) -> None:
-    _define(seeded_client, "topic", "nato", definition="NATO, \"membership\"", exclude="x\ny")
+    _define(seeded_client, "topic", "nato", definition='NATO, "membership"', exclude="x\ny")
     exported = seeded_client.get("/api/codebook.csv")
     assert exported.headers["content-type"].startswith("text/csv")
     assert exported.text.splitlines()[0] == "family,key,tag,description,include,exclude,guid,colour"
@@ -258,3 +259,24 @@ def test_the_csv_export_comes_back_unchanged(seeded_client: TestClient) -> None:
     assert answer.status_code == 200, answer.text
     assert answer.json()["created"] == answer.json()["updated"] == 0
     assert _codes(seeded_client) == before
+
+
+def test_the_tag_form_shows_the_definitions_of_what_is_chosen(seeded_client: TestClient) -> None:
+    _define(seeded_client, "position", "russia", definition="Moscow-def-7a")
+    _define(seeded_client, "topic", "nato", definition="Nato-def-7b")
+    _define(seeded_client, "kind", "supports", definition="Supports-def-7c")
+    passage = _a_passage(seeded_client)
+    form = seeded_client.get(
+        f"/passages/{passage['id']}/tag-form", params={"position": "russia"}
+    ).text
+    page = BeautifulSoup(form, "html.parser")
+    document = BeautifulSoup(
+        seeded_client.get(f"/documents/{passage['document_id']}").text, "html.parser"
+    )
+    button = document.select_one(".pos-btn[hx-vals*=russia]")
+    assert button is not None and "Moscow-def-7a" in str(button["title"])
+    option = page.select_one("select[name=topic_key] option[value=nato]")
+    assert option is not None and option["data-definition"] == "Nato-def-7b"
+    kind = page.select_one("input[name=kind][value=supports]")
+    assert kind is not None and kind["title"] == "Supports-def-7c"
+    assert page.select_one("[data-definition-shown]") is not None
