@@ -19,7 +19,9 @@ def export_codebook(session: Session, file_format: str) -> bytes:
     codes = codebook.list_codes(session)
     if file_format == "qdc":
         return write_qdc(codes)
-    return write_codebook_csv(codes).encode("utf-8")
+    # With a byte order mark: Taguette guesses a CSV file's encoding (chardet) and took UTF-8
+    # without one for Windows-1252, garbling "US–Russia"; spreadsheets read it right too.
+    return write_codebook_csv(codes).encode("utf-8-sig")
 
 
 def read_codebook(filename: str, data: bytes) -> list[ImportedCode]:
