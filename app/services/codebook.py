@@ -396,8 +396,17 @@ def import_codes(
     clashes: list[str] = []
     problems: list[str] = []
     seen: dict[tuple[CodeFamily, str], str] = {}
+    guids_seen: set[str] = set()
     for code in codes:
         family = code.family or CodeFamily.topic
+        if code.guid:
+            if not _is_guid(code.guid):
+                problems.append(f"the code '{code.name}' has a guid that is no GUID")
+                continue
+            if code.guid.lower() in guids_seen:
+                problems.append(f"the guid of the code '{code.name}' is another code's in the file")
+                continue
+            guids_seen.add(code.guid.lower())
         entry = by_guid.get(code.guid.lower()) if code.guid else None
         if entry is not None and CodeFamily(entry.family) is not family:
             clashes.append(
@@ -439,6 +448,15 @@ def import_codes(
             "(with another guid): " + ", ".join(clashes) + "."
         )
     return _apply_plans(session, plans, actor)
+
+
+def _is_guid(text: str) -> bool:
+    """Whether `text` is a GUID as REFI-QDA writes them (braces allowed, any case)."""
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return len(text) <= 38
 
 
 def _apply_plans(session: Session, plans: list[_Plan], actor: str | None) -> ImportSummary:

@@ -116,6 +116,8 @@ def test_a_change_to_a_code_is_in_its_history(seeded_client: TestClient) -> None
     assert entries[0]["before"]["definition"] == "first"
     assert entries[0]["after"]["definition"] == "second"
     assert seeded_client.get("/history/codebook/topic:nato").status_code == 200
+    feed = seeded_client.get("/history", params={"item_type": "codebook"})
+    assert feed.status_code == 200 and "/history/codebook/topic%3Anato" in feed.text
 
 
 def test_the_edit_form_saves_through_the_page(seeded_client: TestClient) -> None:
@@ -220,6 +222,24 @@ def test_a_clashing_key_is_refused_naming_every_clash_and_nothing_changes(
     )
     assert answer.status_code == 409, answer.text
     assert "topic:nato" in answer.json()["detail"]
+    assert _codes(seeded_client) == before
+
+
+def test_codes_with_one_guid_or_no_guid_at_all_are_refused_and_nothing_changes(
+    seeded_client: TestClient,
+) -> None:
+    before = _codes(seeded_client)
+    twice = (
+        b"tag,description,guid\n"
+        b"A,x,11111111-2222-4333-8444-555555555555\n"
+        b"B,y,11111111-2222-4333-8444-555555555555\n"
+    )
+    for body, words in [(twice, "another code's"), (b"tag,guid\nA,not-a-guid\n", "no GUID")]:
+        answer = seeded_client.post(
+            "/api/codebook/import", files={"file": ("c.csv", body, "text/csv")}
+        )
+        assert answer.status_code == 422, answer.text
+        assert words in answer.json()["detail"]
     assert _codes(seeded_client) == before
 
 
