@@ -3,11 +3,13 @@
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
 from sqlmodel import Session
 
-from app.models import CodeFamily
+from app.models import CodebookEntryUpdate, CodeFamily
 from app.services import codebook
 from app.services.codebook import FAMILY_NAMES, FAMILY_NOUNS, Code, ImportSummary
+from app.services.errors import InvalidInput
 
 
 @dataclass(frozen=True)
@@ -61,3 +63,23 @@ def import_summary_json(summary: ImportSummary) -> dict[str, Any]:
 def examples_from_text(text: str) -> list[str]:
     """The passage ids typed in the edit form, one a line (or separated by spaces or commas)."""
     return [part for part in text.replace(",", " ").split() if part]
+
+
+def update_from_form(
+    definition: str, include: str, exclude: str, examples: str, version: int | None
+) -> CodebookEntryUpdate:
+    """The edit form's fields as an update; InvalidInput, in words, for what it refuses."""
+    try:
+        return CodebookEntryUpdate(
+            definition=definition,
+            include=include,
+            exclude=exclude,
+            examples=examples_from_text(examples),
+            version=version,
+        )
+    except ValidationError as refused:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+            for error in refused.errors()
+        )
+        raise InvalidInput(f"The definition was not saved: {problems}.") from None

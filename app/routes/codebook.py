@@ -13,8 +13,8 @@ from app.presenters.codebook import (
     code_context,
     codebook_context,
     codebook_json,
-    examples_from_text,
     import_summary_json,
+    update_from_form,
 )
 from app.routes.responses import CONFLICT, INVALID, NOT_FOUND, STALE
 from app.services import codebook
@@ -60,13 +60,7 @@ def save_entry(
     examples: TextField = "",
     version: Annotated[int | None, Form(ge=1)] = None,
 ) -> HTMLResponse:
-    data = CodebookEntryUpdate(
-        definition=definition,
-        include=include,
-        exclude=exclude,
-        examples=examples_from_text(examples),
-        version=version,
-    )
+    data = update_from_form(definition, include, exclude, examples, version)
     code = codebook.update_entry(session, family, key, data, analyst)
     return render(request, "_codebook_entry.html", code_context(code))
 

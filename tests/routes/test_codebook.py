@@ -134,6 +134,17 @@ def test_the_edit_form_saves_through_the_page(seeded_client: TestClient) -> None
     assert _codes(seeded_client)[("topic", "nato")]["definition"] == "Membership of NATO"
 
 
+def test_too_many_examples_typed_in_the_form_are_refused_in_words(
+    seeded_client: TestClient,
+) -> None:
+    typed = "\n".join(f"p{n}" for n in range(51))
+    fields = {"definition": "d", "include": "", "exclude": "", "examples": typed}
+    refused = seeded_client.post("/codebook/topic/nato", data=fields)
+    assert refused.status_code == 422, refused.text
+    assert "examples" in refused.text and "not saved" in refused.text
+    assert _codes(seeded_client)[("topic", "nato")]["version"] is None
+
+
 # --- .qdc -------------------------------------------------------------------------------------
 
 
