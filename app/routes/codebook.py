@@ -91,7 +91,17 @@ def put_entry(
     return codebook.code_record(codebook.update_entry(session, family, key, data, analyst))
 
 
-@api_router.get("/codebook.qdc", tags=["codebook"], response_class=Response)
+@api_router.get(
+    "/codebook.qdc",
+    tags=["codebook"],
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The codebook as a REFI-QDA codebook (XML, UTF-8).",
+            "content": {QDC_TYPE: {"schema": {"type": "string"}}},
+        }
+    },
+)
 def codebook_qdc(session: SessionDep) -> Response:
     """The codebook as a REFI-QDA codebook (urn:QDA-XML:codebook:1.0)."""
     return Response(
@@ -101,7 +111,17 @@ def codebook_qdc(session: SessionDep) -> Response:
     )
 
 
-@api_router.get("/codebook.csv", tags=["codebook"], response_class=Response)
+@api_router.get(
+    "/codebook.csv",
+    tags=["codebook"],
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The codebook as CSV, one code a row (UTF-8 with a byte order mark).",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def codebook_csv(session: SessionDep) -> Response:
     """The codebook as CSV, one code a row, readable by Taguette's codebook import."""
     return Response(
