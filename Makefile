@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres probe lint seed backup restore lock system-deps screenshots benchmark clean help
+.PHONY: run test test-postgres probe lint seed backup restore lock system-deps screenshots benchmark clean help taguette-check
 
 help:
 	@echo "make run    install, migrate, load the seed corpus and serve on http://$(HOST):$(PORT)/"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint   ruff and mypy"
 	@echo "make test-postgres  the whole test suite on a PostgreSQL server started for it"
 	@echo "make probe          schemathesis against the served API, on SQLite and PostgreSQL"
+	@echo "make taguette-check our codebooks read by Taguette, and Taguette's by us"
 	@echo "make benchmark      every benchmark of benchmarks/README.md at 500,000 tags (long; a quiet machine)"
 	@echo "make backup         back up the database (DATABASE_URL) into backups/"
 	@echo "make restore FILE=… replace an empty database with a backup (FORCE=1: any database)"
@@ -89,6 +90,20 @@ benchmark: $(STAMP) system-deps
 	$(BIN)/python benchmarks/map_views.py --scale 1 --databases sqlite,postgresql --runs 5
 	$(BIN)/python benchmarks/page_load.py --runs 7 --path /graph
 
+# Our codebooks against Taguette's own code (tests/interop/test_taguette.py). Taguette pins
+# SQLAlchemy 1.4, so it gets a virtual environment of its own, installed from a hashed lock.
+TAGUETTE_VENV := .taguette-venv
+TAGUETTE_STAMP := $(TAGUETTE_VENV)/.installed-from-lock
+
+$(TAGUETTE_STAMP): tests/interop/taguette-requirements.lock
+	$(PYTHON) -m venv $(TAGUETTE_VENV)
+	$(TAGUETTE_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r tests/interop/taguette-requirements.lock
+	$(TAGUETTE_VENV)/bin/python -m pip check
+	@touch $(TAGUETTE_STAMP)
+
+taguette-check: $(STAMP) $(TAGUETTE_STAMP)
+	TAGUETTE_PYTHON=$(abspath $(TAGUETTE_VENV))/bin/python $(BIN)/python -m pytest -q tests/interop/test_taguette.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check app tests migrations benchmarks
 	$(BIN)/ruff format --check app tests migrations benchmarks
@@ -100,6 +115,9 @@ lock:
 	/tmp/argmap-lock-venv/bin/python -m pip install --quiet uv
 	/tmp/argmap-lock-venv/bin/uv pip compile pyproject.toml --extra dev --generate-hashes \
 	  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu --no-header --quiet -o requirements.lock
+	/tmp/argmap-lock-venv/bin/uv pip compile tests/interop/taguette-requirements.in --generate-hashes \
+	  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu --no-header --quiet \
+	  -o tests/interop/taguette-requirements.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TAGUETTE_VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -270,6 +270,19 @@ RULES: dict[tuple[str, str], Rule] = {
         "/api/topics/{topic_key}",
         "/api/actors/{actor_key}",
     ),
+    # The codebook: everyone reads it, admins define the codes and import codebooks.
+    **_rules(
+        "GET",
+        Role.viewer,
+        "/codebook",
+        "/codebook/{family}/{key}",
+        "/api/codebook",
+        "/api/codebook.qdc",
+        "/api/codebook.csv",
+    ),
+    **_rules("GET", Role.admin, "/codebook/{family}/{key}/edit"),
+    **_rules("POST", Role.admin, "/codebook/{family}/{key}", "/api/codebook/import"),
+    **_rules("PUT", Role.admin, "/api/codebook/{family}/{key}"),
 }
 
 

@@ -21,6 +21,7 @@ from app.routes import (
     annotations,
     assignments,
     claims,
+    codebook,
     documents,
     examples,
     history,
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         networks,
         agreement,
         adjudication,
+        codebook,
         search,
         interchange,
         history,
@@ -88,7 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(module.router)
     # The JSON twins of the pages, after every page: /api/... is matched as it always was.
-    for family in (documents, positions, annotations, claims, actors, networks):
+    for family in (documents, positions, annotations, claims, actors, networks, codebook):
         app.include_router(family.api_router)
 
     @app.get("/docs", include_in_schema=False)

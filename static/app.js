@@ -462,6 +462,24 @@
       }
     });
   }
+  // The tag form shows the codebook's definitions of the position and topic chosen (kept in
+  // each option's data-definition), as the choice changes.
+  function showDefinitions(form) {
+    const shown = form.querySelector("[data-definition-shown]");
+    if (!shown) return;
+    shown.textContent = Array.from(form.querySelectorAll("select"))
+      .map((select) => select.selectedOptions[0]?.dataset.definition || "")
+      .filter((text) => text)
+      .join(" · ");
+  }
+  document.addEventListener("change", (evt) => {
+    const form = evt.target.closest && evt.target.closest(".tag-form");
+    if (form && evt.target.matches("select")) showDefinitions(form);
+  });
+  document.addEventListener("htmx:afterSettle", () => {
+    document.querySelectorAll(".tag-form").forEach(showDefinitions);
+  });
+
   let resizeTimer = null;
   document.addEventListener("DOMContentLoaded", letTablesScrollByKeyboard);
   document.addEventListener("htmx:afterSettle", letTablesScrollByKeyboard);

@@ -9,7 +9,7 @@ from app.models import (
     AnnotationUpdate,
     Passage,
 )
-from app.services import actors, catalog, claims, documents, reanchor
+from app.services import actors, catalog, claims, codebook, documents, reanchor
 from app.services.blinding import SEES_ALL, Blinding
 from app.services.errors import VersionConflict
 from app.services.evidence import ClaimChoice, ClaimMode
@@ -24,6 +24,7 @@ def catalog_context(session: Session) -> dict[str, Any]:
         "topics": topics,
         "position_map": {p.key: p for p in positions},
         "topic_map": {t.key: t for t in topics},
+        "definitions": codebook.definitions(session),
     }
 
 
