@@ -57,7 +57,7 @@ def test_export_streams_the_whole_map_as_json(annotated_client: TestClient) -> N
     assert "content-length" not in response.headers
     assert response.content == service_export(annotated_client)
     exported = response.json()
-    assert (exported["format"], exported["version"]) == ("argmap", 3)
+    assert (exported["format"], exported["version"]) == ("argmap", 4)
     assert [a["key"] for a in exported["actors"]] == ["lavrov"]
     assert [a["actor_key"] for a in exported["annotations"]] == ["lavrov", None]
     assert len(exported["annotations"]) == 2
@@ -132,8 +132,21 @@ def test_the_schema_is_published(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/schema+json")
     assert response.json() == export_schema()
-    assert response.json()["properties"]["version"]["const"] == FORMAT_VERSION == 3
+    assert response.json()["properties"]["version"]["const"] == FORMAT_VERSION == 4
+    assert {"actors", "assignments", "codebook", "team_settings"} <= set(
+        response.json()["properties"]
+    )
+
+
+def test_the_version_3_schema_is_still_published(client: TestClient) -> None:
+    response = client.get("/api/export/schema/v3")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/schema+json")
+    assert response.json() == export_schema(3)
+    assert response.json()["properties"]["version"]["const"] == 3
     assert "actors" in response.json()["properties"]
+    assert "assignments" not in response.json()["properties"]
 
 
 def test_the_version_2_schema_is_still_published(client: TestClient) -> None:
@@ -196,7 +209,7 @@ def test_import_of_a_version_1_file(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.json()["created"]["annotations"] == 4
     exported = client.get("/api/export").json()
-    assert exported["version"] == 3
+    assert exported["version"] == 4
     assert exported["passages"] == json.loads(sample)["passages"]
 
 
@@ -209,20 +222,20 @@ def test_import_of_a_version_2_file(client: TestClient) -> None:
     assert response.json()["created"]["claims"] == 4
     assert response.json()["created"]["actors"] == 0
     exported = client.get("/api/export").json()
-    assert (exported["version"], exported["actors"]) == (3, [])
+    assert (exported["version"], exported["actors"]) == (4, [])
     assert exported["claims"] == json.loads(sample)["claims"]
     assert {a["actor_key"] for a in exported["annotations"]} == {None}
 
 
 def test_an_unknown_version_is_422(client: TestClient) -> None:
     data = json.loads(V1_SAMPLE.read_bytes())
-    data["version"] = 4
+    data["version"] = 5
 
     response = client.post("/api/import", content=json.dumps(data))
 
     assert response.status_code == 422
     assert response.json() == {
-        "detail": "version 4 is not supported: this instance reads versions 1, 2 and 3"
+        "detail": "version 5 is not supported: this instance reads versions 1, 2, 3 and 4"
     }
 
 
