@@ -18,6 +18,7 @@ from tests.accounts import sign_in_as
 from tests.coding import ALICE_NOTE, BOB_NOTE, CodingScene, coding_scene
 from tests.factories import make_annotation
 from tests.routes.test_access import app_routes
+from tests.test_cli import argmap
 
 CHECKED_ROUTES: frozenset[str] = frozenset(
     {
@@ -198,3 +199,18 @@ def test_an_unknown_layer_is_refused(seeded_client: TestClient) -> None:
     for path in ("/api/export", "/api/export/csv", "/api/export/w3c", "/api/export/aif"):
         answer = seeded_client.get(path, params={"layer": "mine"})
         assert answer.status_code == 422, path
+
+
+def test_the_command_line_is_the_operators_and_takes_the_layer(
+    seeded_client: TestClient, seeded_db_url: str, scene: CodingScene
+) -> None:
+    admin = sign_in_as(seeded_client, "tester")
+    for fmt, path in (("argmap", "/api/export"), ("csv", "/api/export/csv")):
+        for layer in ("all", "adjudicated"):
+            api = admin.get(path, params={"layer": layer}).content
+            result = argmap(seeded_db_url, "export", "--format", fmt, "--layer", layer)
+            assert result.exit_code == 0, result.stderr
+            assert result.stdout_bytes == api, (fmt, layer)
+    # Every tag, Alice's among them, whoever runs it.
+    everything = argmap(seeded_db_url, "export").stdout
+    assert ALICE_NOTE in everything and BOB_NOTE in everything
