@@ -19,6 +19,7 @@ from tests.factories import make_annotation, make_claim, make_relation
 T0 = datetime(2025, 8, 15, 10, 0, tzinfo=UTC)
 V1_SAMPLE = Path(__file__).parent.parent / "data" / "export-v1-sample.json"
 V2_SAMPLE = Path(__file__).parent.parent / "data" / "export-v2-sample.json"
+V3_SAMPLE = Path(__file__).parent.parent / "data" / "export-v3-sample.json"
 
 
 @pytest.fixture
@@ -337,3 +338,32 @@ def test_an_oversized_file_is_413(client: TestClient, monkeypatch: pytest.Monkey
     for response in (declared, streamed, uploaded):
         assert response.status_code == 413
         assert response.json()["detail"].startswith("The file is larger than the import limit")
+
+
+def test_import_of_a_version_3_file_and_of_coding_without_its_document(client: TestClient) -> None:
+    sample = json.loads(V3_SAMPLE.read_bytes())
+    assert client.post("/api/import", content=json.dumps(sample)).status_code == 200
+    # The same file as version 4, giving a document it does not hold to a coder: refused.
+    sample.update(
+        version=4,
+        filters={**sample["filters"], "layer": "all"},
+        assignments=[
+            {
+                "document_id": "no-such-document",
+                "analyst": "alice",
+                "assigned_by": None,
+                "assigned_at": "2026-12-07T09:00:00Z",
+                "done_at": None,
+            }
+        ],
+        codebook=[],
+        team_settings=[],
+    )
+
+    response = client.post("/api/import", content=json.dumps(sample))
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "assignments[0].document_id: there is no document 'no-such-document' in the "
+        "file or in this database"
+    }

@@ -324,10 +324,17 @@ def test_records_are_sorted_and_one_per_line(source: Source) -> None:
     order = {document_id: index for index, document_id in enumerate(source.documents)}
     passages = exported["passages"]
     assert passages == sorted(passages, key=lambda p: (order[p["document_id"]], p["ordinal"]))
-    # One line per record plus a line per array header and closing bracket, and the header.
+    # One line per record plus a line per array header and closing bracket (one line for an
+    # empty array: this source codes nothing independently), and the header.
     records = sum(len(exported[name]) for name in ARRAYS)
+    brackets = sum(2 if exported[name] else 1 for name in ARRAYS)
+    assert [name for name in ARRAYS if not exported[name]] == [
+        "assignments",
+        "codebook",
+        "team_settings",
+    ]
     assert text.endswith("]}\n")
-    assert text.count("\n") == 1 + records + 2 * len(ARRAYS)
+    assert text.count("\n") == 1 + records + brackets
 
 
 def test_datetimes_are_utc_with_a_trailing_z_and_dates_plain(source: Source) -> None:
