@@ -84,6 +84,7 @@ RULES: dict[tuple[str, str], Rule] = {
         "/api/export/schema",
         "/api/export/schema/v1",
         "/api/export/schema/v2",
+        "/api/export/schema/v3",
         "/api/export/w3c",
         "/api/export/aif",
         "/api/export/csv",

@@ -17,6 +17,7 @@ from app.cli_support import LOCK_WAIT, migrated_database
 from app.config import get_settings
 from app.db import migrate
 from app.models import Role
+from app.services.blinding import Layer
 from app.services.errors import DomainError, InvalidInput
 from app.services.filter_values import parse_date
 from app.services.interchange.formats import ExportFormat, stream_format
@@ -57,6 +58,9 @@ UndatedOption = Annotated[
 ]
 ExamplesOption = Annotated[
     bool, typer.Option(help="Include the starter map's example data (history: not applicable).")
+]
+LayerOption = Annotated[
+    Layer, typer.Option(help="all tags, or only the adjudicated layer (history: no).")
 ]
 
 
@@ -229,6 +233,7 @@ def export_command(
     until: UntilOption = None,
     undated: UndatedOption = True,
     examples: ExamplesOption = True,
+    layer: LayerOption = Layer.all,
     fmt: Annotated[
         ExportFormat,
         typer.Option(
@@ -256,11 +261,11 @@ def export_command(
     from app.services.interchange.filters import NO_FILTERS, ExportFilters
 
     tags = TagFilters(
-        document, outlet, analyst, actor, position, topic, since, until, undated, examples
+        document, outlet, analyst, actor, position, topic, since, until, undated, examples, layer
     )
     # The map's exports take three of the filters and --no-examples; the CSV, a table of
     # tags, takes them all.
-    shared = NO_FILTERS.as_record().keys() | {"examples"}
+    shared = NO_FILTERS.as_record().keys() | {"examples", "layer"}
     csv_only = ["--spreadsheet"] if spreadsheet else []
     csv_only += [f"--{name}" for name in tags.chosen() if name not in shared]
     if csv_only and fmt != ExportFormat.csv:
@@ -270,7 +275,7 @@ def export_command(
             err=True,
         )
         raise typer.Exit(2)
-    map_filters = ExportFilters(document, position, topic, examples)
+    map_filters = ExportFilters(document, position, topic, examples, layer)
     filters = tags if fmt == ExportFormat.csv else map_filters
     with migrated_database() as engine:
         chunks = stream_format(engine, fmt, filters, base_url, spreadsheet)
@@ -318,6 +323,7 @@ def network_command(
     until: UntilOption = None,
     undated: UndatedOption = True,
     examples: ExamplesOption = True,
+    layer: LayerOption = Layer.all,
     window: Annotated[
         int | None, typer.Option(min=1, help="Days a moving window covers (one network a step).")
     ] = None,
@@ -351,7 +357,17 @@ def network_command(
         filters = StatementFilters(
             parse_choice(ConceptLevel, concepts, "concept level"),
             TagFilters(
-                document, outlet, analyst, actor, position, topic, since, until, undated, examples
+                document,
+                outlet,
+                analyst,
+                actor,
+                position,
+                topic,
+                since,
+                until,
+                undated,
+                examples,
+                layer,
             ),
         )
         window_options: dict[str, Any] = {

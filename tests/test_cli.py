@@ -81,7 +81,12 @@ def test_export_without_out_writes_to_stdout(seeded_db_url: str) -> None:
 
     assert result.exit_code == 0, result.stderr
     exported = json.loads(result.stdout)
-    assert exported["filters"] == {"document": None, "position": None, "topic": "nato"}
+    assert exported["filters"] == {
+        "document": None,
+        "position": None,
+        "topic": "nato",
+        "layer": "all",
+    }
     assert exported["annotations"] == []
 
 

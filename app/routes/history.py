@@ -224,9 +224,11 @@ def restore_entry(session: SessionDep, blinding: BlindingDep, entry_id: EntryId)
 @router.get("/api/export/history", tags=["export"], response_class=StreamingResponse)
 def export_history(
     request: Request,
+    blinding: BlindingDep,
     download: Annotated[bool, Query(description="Ask the browser to save it as a file.")] = False,
 ) -> StreamingResponse:
-    """The whole history as JSON, oldest entry first, streamed."""
-    chunks = history.stream_history_export(request.app.state.engine)
+    """The whole history as JSON, oldest entry first, streamed; without the entries about the
+    tags the reader may not see while they code a document independently."""
+    chunks = history.stream_history_export(request.app.state.engine, blinding)
     headers = download_headers("argument-map-history", {}, "json") if download else None
     return StreamingResponse(chunks, media_type="application/json", headers=headers)

@@ -11,10 +11,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from app.deps import AnalystDep, SessionDep
+from app.deps import AnalystDep, BlindingDep, SessionDep
 from app.presenters.exports import export_page_context
 from app.presenters.file_names import download_headers, export_file_name
 from app.routes.params import TagFiltersDep
+from app.services.blinding import Layer
 from app.services.interchange.aif.export import export_aif
 from app.services.interchange.aif.load import import_aif
 from app.services.interchange.filters import ExportFilters
@@ -46,6 +47,7 @@ NO_ANALYST = "Say who is importing: sign in, or pass ?analyst=… with the reque
 
 
 async def export_filters(
+    blinding: BlindingDep,
     document: Annotated[str | None, Query(max_length=64, description="A document id.")] = None,
     position: Annotated[str | None, Query(max_length=32, description="A position key.")] = None,
     topic: Annotated[str | None, Query(max_length=32, description="A topic key.")] = None,
@@ -57,10 +59,21 @@ async def export_filters(
             "refers to are still included."
         ),
     ] = True,
+    layer: Annotated[
+        Layer,
+        Query(
+            description="Which tags: `all`, or only the `adjudicated` layer (the curators' "
+            "decisions on independently coded documents); the claims, relations and "
+            "documents are chosen by the other filters alone."
+        ),
+    ] = Layer.all,
 ) -> ExportFilters:
     """What every export format takes to choose a part of the map (blank: no filter, as an
-    HTML form's empty select sends)."""
-    return ExportFilters(document or None, position or None, topic or None, examples)
+    HTML form's empty select sends). The reader's blinding (the documents they code
+    independently) is added: their export leaves out the tags they may not see."""
+    return ExportFilters(
+        document or None, position or None, topic or None, examples, layer, blinding
+    )
 
 
 ExportFiltersDep = Annotated[ExportFilters, Depends(export_filters)]
@@ -130,6 +143,13 @@ def export_format_schema_v1() -> JSONResponse:
 def export_format_schema_v2() -> JSONResponse:
     """The JSON Schema of version 2 of the export (before actors), which imports still accept."""
     return JSONResponse(export_schema(2), media_type="application/schema+json")
+
+
+@router.get("/api/export/schema/v3", response_class=JSONResponse, responses=SCHEMA_RESPONSE)
+def export_format_schema_v3() -> JSONResponse:
+    """The JSON Schema of version 3 of the export (before independent coding), which imports
+    still accept."""
+    return JSONResponse(export_schema(3), media_type="application/schema+json")
 
 
 @router.get(

@@ -42,7 +42,12 @@ def test_the_native_export_without_examples_keeps_the_own_work_and_what_it_refer
     actors = {a["key"] for a in exported["actors"]}
     assert all(a["parent_key"] in actors for a in exported["actors"] if a["parent_key"])
     assert not any(a["example"] for a in exported["actors"])
-    assert exported["filters"] == {"document": None, "position": None, "topic": None}
+    assert exported["filters"] == {
+        "document": None,
+        "position": None,
+        "topic": None,
+        "layer": "all",
+    }
 
     # The file loads into an empty instance as it is.
     imported = client.post(

@@ -19,6 +19,7 @@ from tests.factories import make_annotation, make_claim, make_relation
 T0 = datetime(2025, 8, 15, 10, 0, tzinfo=UTC)
 V1_SAMPLE = Path(__file__).parent.parent / "data" / "export-v1-sample.json"
 V2_SAMPLE = Path(__file__).parent.parent / "data" / "export-v2-sample.json"
+V3_SAMPLE = Path(__file__).parent.parent / "data" / "export-v3-sample.json"
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def test_export_streams_the_whole_map_as_json(annotated_client: TestClient) -> N
     assert "content-length" not in response.headers
     assert response.content == service_export(annotated_client)
     exported = response.json()
-    assert (exported["format"], exported["version"]) == ("argmap", 3)
+    assert (exported["format"], exported["version"]) == ("argmap", 4)
     assert [a["key"] for a in exported["actors"]] == ["lavrov"]
     assert [a["actor_key"] for a in exported["annotations"]] == ["lavrov", None]
     assert len(exported["annotations"]) == 2
@@ -132,8 +133,21 @@ def test_the_schema_is_published(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/schema+json")
     assert response.json() == export_schema()
-    assert response.json()["properties"]["version"]["const"] == FORMAT_VERSION == 3
+    assert response.json()["properties"]["version"]["const"] == FORMAT_VERSION == 4
+    assert {"actors", "assignments", "codebook", "team_settings"} <= set(
+        response.json()["properties"]
+    )
+
+
+def test_the_version_3_schema_is_still_published(client: TestClient) -> None:
+    response = client.get("/api/export/schema/v3")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/schema+json")
+    assert response.json() == export_schema(3)
+    assert response.json()["properties"]["version"]["const"] == 3
     assert "actors" in response.json()["properties"]
+    assert "assignments" not in response.json()["properties"]
 
 
 def test_the_version_2_schema_is_still_published(client: TestClient) -> None:
@@ -196,7 +210,7 @@ def test_import_of_a_version_1_file(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.json()["created"]["annotations"] == 4
     exported = client.get("/api/export").json()
-    assert exported["version"] == 3
+    assert exported["version"] == 4
     assert exported["passages"] == json.loads(sample)["passages"]
 
 
@@ -209,20 +223,20 @@ def test_import_of_a_version_2_file(client: TestClient) -> None:
     assert response.json()["created"]["claims"] == 4
     assert response.json()["created"]["actors"] == 0
     exported = client.get("/api/export").json()
-    assert (exported["version"], exported["actors"]) == (3, [])
+    assert (exported["version"], exported["actors"]) == (4, [])
     assert exported["claims"] == json.loads(sample)["claims"]
     assert {a["actor_key"] for a in exported["annotations"]} == {None}
 
 
 def test_an_unknown_version_is_422(client: TestClient) -> None:
     data = json.loads(V1_SAMPLE.read_bytes())
-    data["version"] = 4
+    data["version"] = 5
 
     response = client.post("/api/import", content=json.dumps(data))
 
     assert response.status_code == 422
     assert response.json() == {
-        "detail": "version 4 is not supported: this instance reads versions 1, 2 and 3"
+        "detail": "version 5 is not supported: this instance reads versions 1, 2, 3 and 4"
     }
 
 
@@ -324,3 +338,32 @@ def test_an_oversized_file_is_413(client: TestClient, monkeypatch: pytest.Monkey
     for response in (declared, streamed, uploaded):
         assert response.status_code == 413
         assert response.json()["detail"].startswith("The file is larger than the import limit")
+
+
+def test_import_of_a_version_3_file_and_of_coding_without_its_document(client: TestClient) -> None:
+    sample = json.loads(V3_SAMPLE.read_bytes())
+    assert client.post("/api/import", content=json.dumps(sample)).status_code == 200
+    # The same file as version 4, giving a document it does not hold to a coder: refused.
+    sample.update(
+        version=4,
+        filters={**sample["filters"], "layer": "all"},
+        assignments=[
+            {
+                "document_id": "no-such-document",
+                "analyst": "alice",
+                "assigned_by": None,
+                "assigned_at": "2026-12-07T09:00:00Z",
+                "done_at": None,
+            }
+        ],
+        codebook=[],
+        team_settings=[],
+    )
+
+    response = client.post("/api/import", content=json.dumps(sample))
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "assignments[0].document_id: there is no document 'no-such-document' in the "
+        "file or in this database"
+    }

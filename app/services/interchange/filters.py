@@ -8,6 +8,13 @@ included when both its claims are; an actor when an included annotation names it
 its members (the native export, the only format that writes the registry). The one difference
 is whether evidence must still have a passage (see `claim_condition`).
 
+`layer` chooses among the tags (every tag, or only the adjudicated layer) and `blinding` leaves
+out the tags the reader may not see while they code a document independently
+(app/services/blinding.py): both restrict the annotations, and so what is chosen through them
+(the claims with evidence among them, the actors they name). Claims, relations and actors are
+shared catalog entries: a reader who may not see a tag still gets the claim it is evidence
+for, but not the link, which is the tag's.
+
 `examples=False` leaves the starter map's example data out (`Annotation.example`,
 `Claim.example`, …), but for what the analysts' own work refers to: an example claim their
 relation or evidence points at, an example actor their tag names or their actor belongs to,
@@ -33,18 +40,22 @@ from app.models import (
     Relation,
     Topic,
 )
+from app.services.blinding import SEES_ALL, Blinding, Layer, layer_condition
 from app.services.lookup import check_exists
 
 
 @dataclass(frozen=True)
 class ExportFilters:
     """What to export: everything (the default) or one document, position or topic; with or
-    without the starter map's example data (with it by default)."""
+    without the starter map's example data (with it by default); every tag or only the
+    adjudicated layer; and what the reader may not see (`blinding`, who asks, not a choice)."""
 
     document: str | None = None
     position: str | None = None
     topic: str | None = None
     examples: bool = True
+    layer: Layer = Layer.all
+    blinding: Blinding = SEES_ALL
 
     @property
     def any(self) -> bool:
@@ -57,10 +68,13 @@ class ExportFilters:
 
     def chosen(self) -> dict[str, str]:
         """The filters given, as their query parameters write them (document, position, topic,
-        then `examples` only when example data is left out): for file names and links."""
+        then `examples` only when example data is left out, `layer` only when it is not every
+        tag): for file names and links."""
         given = {name: value for name, value in self.as_record().items() if value is not None}
         if not self.examples:
             given["examples"] = "false"
+        if self.layer is not Layer.all:
+            given["layer"] = self.layer.value
         return given
 
 
@@ -94,7 +108,15 @@ def annotation_condition(
         conditions.append(col(Annotation.topic_key) == filters.topic)
     if not filters.examples:
         conditions.append(~col(Annotation.example))
+    conditions.extend(visible_tags(filters))
     return and_(*conditions)
+
+
+def visible_tags(filters: ExportFilters) -> list[ColumnElement[bool]]:
+    """The conditions of the layer and of the reader's blinding on Annotation (none for every
+    tag, read by someone who sees them all)."""
+    conditions = (layer_condition(filters.layer), filters.blinding.visible_condition())
+    return [condition for condition in conditions if condition is not None]
 
 
 def claim_condition(
@@ -121,11 +143,11 @@ def claim_condition(
         return _claim_filters(filters, evidence_needs_passage)
     return and_(
         _claim_filters(filters, evidence_needs_passage),
-        or_(~col(Claim.example), _claims_own_work_needs()),
+        or_(~col(Claim.example), _claims_own_work_needs(filters)),
     )
 
 
-def _claims_own_work_needs() -> ColumnElement[bool]:
+def _claims_own_work_needs(filters: ExportFilters) -> ColumnElement[bool]:
     """The claims a relation or a live tag that is not example data points at."""
     own_relation_ends = union(
         select(Relation.source_id).where(~col(Relation.example)),
@@ -135,6 +157,7 @@ def _claims_own_work_needs() -> ColumnElement[bool]:
         ~col(Annotation.example),
         col(Annotation.deleted_at).is_(None),
         col(Annotation.claim_id).is_not(None),
+        *visible_tags(filters),
     )
     return or_(col(Claim.id).in_(own_relation_ends), col(Claim.id).in_(own_evidence))
 
@@ -148,7 +171,8 @@ def _claim_filters(filters: ExportFilters, evidence_needs_passage: bool) -> Colu
         tagged: Any = select(Annotation.claim_id)
         if evidence_needs_passage:
             tagged = tagged.join(Passage, col(Passage.id) == col(Annotation.passage_id))
-        return col(Claim.id).in_(tagged.where(col(Annotation.deleted_at).is_(None), condition))
+        live = col(Annotation.deleted_at).is_(None)
+        return col(Claim.id).in_(tagged.where(live, condition, *visible_tags(filters)))
 
     conditions: list[ColumnElement[bool]] = []
     if filters.document is not None:

@@ -1,4 +1,4 @@
-"""The native JSON export of the argument map (format "argmap", version 3).
+"""The native JSON export of the argument map (format "argmap", version 4).
 
 The export is streamed: rows are read in batches inside one read-only snapshot and written out
 as they come, so memory stays flat however large the corpus, and the file is consistent even
@@ -23,6 +23,16 @@ and whether it is example data; and each annotation's actor_key (null when the t
 nobody). Unfiltered, every actor is written; filtered, the actors the included annotations
 name and, transitively, the actors they belong to. Positions are always written in full, so
 an actor's position_key always points into the file. Everything else is as in version 2.
+
+Version 4 adds independent coding to version 3: each annotation's `adjudicated` (part of the
+curators' adjudicated layer) and `adopted_from` (the coder's tag it was accepted from, which
+need not be in the file), and three arrays after the annotations: the `assignments` (who codes
+which document independently, and when they marked it done; filtered, those of the exported
+documents), the `codebook` (every code's definition; filtered, its example passages are those
+in the file) and the `team_settings`. The header's filters say which `layer` of tags was
+exported. A reader who codes a document independently gets a file without the tags they may
+not see (app/services/blinding.py); the command line, the operator, sees every tag. Everything
+else is as in version 3.
 """
 
 import json
@@ -39,13 +49,16 @@ from sqlmodel import Session, col, select
 from app.models import (
     Actor,
     Annotation,
+    Assignment,
     Claim,
     ClaimStance,
+    CodebookEntry,
     Document,
     Passage,
     PassageKind,
     Position,
     Relation,
+    TeamSetting,
     Topic,
 )
 from app.services.interchange.filters import (
@@ -70,12 +83,13 @@ from app.services.interchange.writing import (
 from app.services.segmentation import span_to_document_offsets
 
 FORMAT_NAME = "argmap"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 # The published schema of every version this instance reads; it writes only FORMAT_VERSION.
 SCHEMA_FILES = {
     1: "export-v1.schema.json",
     2: "export-v2.schema.json",
     3: "export-v3.schema.json",
+    4: "export-v4.schema.json",
 }
 # Documents carry their whole text, so they come fewer at a time than other rows.
 DOCUMENT_BATCH_SIZE = 20
@@ -130,6 +144,8 @@ ANNOTATION_TAIL = _columns(
     "updated_at",
     "orphaned_at",
     "example",
+    "adjudicated",
+    "adopted_from",
 )
 
 
@@ -283,6 +299,7 @@ def _annotation_records(session: Session, filters: ExportFilters) -> Iterator[di
         )
         record.update(zip(ANNOTATION_TAIL, row[head:tail], strict=True))
         record["example"] = bool(record["example"])
+        record["adjudicated"] = bool(record["adjudicated"])
         yield record
 
 
@@ -417,6 +434,67 @@ def _relation_records(session: Session, filters: ExportFilters) -> Iterator[dict
         yield record
 
 
+def _assignment_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
+    """The assignments of the exported documents, by document id, then analyst."""
+    exported = select(Document.id).where(_document_condition(filters))
+    query = (
+        select(Assignment)
+        .where(col(Assignment.document_id).in_(exported))
+        .order_by(col(Assignment.document_id), col(Assignment.analyst))
+    )
+    for assignment in session.exec(query.execution_options(yield_per=BATCH_SIZE)):
+        yield {
+            "document_id": assignment.document_id,
+            "analyst": assignment.analyst,
+            "assigned_by": assignment.assigned_by,
+            "assigned_at": format_datetime(assignment.assigned_at),
+            "done_at": format_optional(assignment.done_at),
+        }
+
+
+def _codebook_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
+    """Every codebook entry, by family, then key; in a filtered file each keeps the example
+    passages that are in the file, so that every reference stays inside it."""
+    entries = session.exec(
+        select(CodebookEntry).order_by(col(CodebookEntry.family), col(CodebookEntry.key))
+    ).all()
+    cited = {passage for entry in entries for passage in entry.examples}
+    kept = cited
+    if filters.any and cited:
+        exported = select(Document.id).where(_document_condition(filters))
+        kept = set(
+            session.exec(
+                select(Passage.id).where(
+                    col(Passage.id).in_(sorted(cited)), col(Passage.document_id).in_(exported)
+                )
+            )
+        )
+    for entry in entries:
+        yield {
+            "family": str(entry.family),
+            "key": entry.key,
+            "guid": entry.guid,
+            "definition": entry.definition,
+            "include": entry.include,
+            "exclude": entry.exclude,
+            "examples": [passage for passage in entry.examples if passage in kept],
+            "version": entry.version,
+            "updated_by": entry.updated_by,
+            "updated_at": format_datetime(entry.updated_at),
+        }
+
+
+def _team_setting_records(session: Session) -> Iterator[dict[str, Any]]:
+    """The team's settings, by name."""
+    for setting in session.exec(select(TeamSetting).order_by(col(TeamSetting.name))):
+        yield {
+            "name": setting.name,
+            "value": setting.value,
+            "updated_by": setting.updated_by,
+            "updated_at": format_datetime(setting.updated_at),
+        }
+
+
 def _rows(session: Session, query: Any) -> Iterator[Any]:
     """The plain rows of `query`, read in batches."""
     return iter(session.connection().execute(query.execution_options(yield_per=BATCH_SIZE)))
@@ -449,7 +527,8 @@ def _array_lines(name: str, records: Iterable[dict[str, Any]], last: bool = Fals
 
 
 def _lines(session: Session, filters: ExportFilters) -> Iterator[str]:
-    header = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "filters": filters.as_record()}
+    chosen = {**filters.as_record(), "layer": filters.layer.value}
+    header = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "filters": chosen}
     yield dump_json(header)[:-1] + ",\n"  # the header object, left open for the arrays
     yield from _array_lines("positions", _position_records(session))
     yield from _array_lines("topics", _topic_records(session))
@@ -461,4 +540,8 @@ def _lines(session: Session, filters: ExportFilters) -> Iterator[str]:
     # it reads the evidence pointing at it.
     yield from _array_lines("claims", _claim_records(session, filters))
     yield from _array_lines("relations", _relation_records(session, filters))
-    yield from _array_lines("annotations", _annotation_records(session, filters), last=True)
+    yield from _array_lines("annotations", _annotation_records(session, filters))
+    # After the documents and passages they name.
+    yield from _array_lines("assignments", _assignment_records(session, filters))
+    yield from _array_lines("codebook", _codebook_records(session, filters))
+    yield from _array_lines("team_settings", _team_setting_records(session), last=True)

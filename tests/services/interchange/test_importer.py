@@ -89,6 +89,9 @@ def test_export_import_export_into_an_empty_database_is_byte_identical(
         "claims": 4,
         "relations": 2,
         "annotations": 4,
+        "assignments": 0,
+        "codebook_codes": 0,
+        "team_settings": 0,
     }
     assert "created 4 positions" in str(report) and " topics, 6 actors, 5 documents" in str(report)
     assert "4 claims, 2 relations, 4 annotations." in str(report)
@@ -532,13 +535,15 @@ def test_a_version_1_file_imports_into_an_empty_database(engine: Engine) -> None
     assert exported["documents"] == [
         {**d, "created_by": None, "updated_at": None} for d in sample["documents"]
     ]
-    for name in ("filters", "passages"):
-        assert exported[name] == sample[name], name
+    assert exported["filters"] == {**sample["filters"], "layer": "all"}
+    assert exported["passages"] == sample["passages"]
+    not_in_version_1 = {"claim_id": None, "actor_key": None, "orphaned_at": None}
     assert exported["annotations"] == [
-        {**a, "claim_id": None, "actor_key": None, "orphaned_at": None, "example": False}
+        {**a, **not_in_version_1, "example": False, "adjudicated": False, "adopted_from": None}
         for a in sample["annotations"]
     ]
     assert exported["claims"] == exported["relations"] == exported["actors"] == []
+    assert exported["assignments"] == exported["codebook"] == exported["team_settings"] == []
     assert report.created["annotations"] == len(sample["annotations"]) == 4
     assert (report.created["claims"], report.created["relations"]) == (0, 0)
 
@@ -587,13 +592,19 @@ def test_a_version_2_file_imports_into_an_empty_database(engine: Engine) -> None
     with Session(engine) as session:
         report = import_map(session, raw)
 
-    # Written again as version 3: the same, with no actors and tags that name nobody.
+    # Written again as version 4: the same, with no actors, tags that name nobody and are
+    # no coder's, and no independent coding.
     text = export_text(engine)
+    coder = {"actor_key": None, "adjudicated": False, "adopted_from": None}
     assert json.loads(text) == {
         **sample,
-        "version": 3,
+        "version": 4,
+        "filters": {**sample["filters"], "layer": "all"},
         "actors": [],
-        "annotations": [{**a, "actor_key": None} for a in sample["annotations"]],
+        "annotations": [{**a, **coder} for a in sample["annotations"]],
+        "assignments": [],
+        "codebook": [],
+        "team_settings": [],
     }
     assert '\n"actors":[],\n"documents":[\n' in text
     assert report.created["claims"] == len(sample["claims"]) == 4
@@ -723,7 +734,15 @@ def _relation_twice(data: dict[str, Any], _target: Target) -> None:
     data["relations"].append({**data["relations"][0], "id": "another-relation"})
 
 
+def _before_version_4(data: dict[str, Any]) -> None:
+    """Take out of a version 4 file what version 4 added (independent coding)."""
+    del data["filters"]["layer"], data["assignments"], data["codebook"], data["team_settings"]
+    for annotation in data["annotations"]:
+        del annotation["adjudicated"], annotation["adopted_from"]
+
+
 def _claims_in_version_1(data: dict[str, Any], _target: Target) -> None:
+    _before_version_4(data)
     data["version"] = 1
     del data["actors"]
     for annotation in data["annotations"]:
@@ -731,10 +750,11 @@ def _claims_in_version_1(data: dict[str, Any], _target: Target) -> None:
 
 
 def _in_version_2(*dropped: str) -> Callable[[dict[str, Any], Target], None]:
-    """A version 3 file said to be version 2, without what `dropped` names ("actors", the
-    annotations' "actor_key")."""
+    """A version 4 file said to be version 2, without the independent coding and what
+    `dropped` names ("actors", the annotations' "actor_key")."""
 
     def mutate(data: dict[str, Any], _target: Target) -> None:
+        _before_version_4(data)
         data["version"] = 2
         if "actors" in dropped:
             del data["actors"]
@@ -832,15 +852,15 @@ ACTOR_REFUSALS = {
 REFUSALS = {
     "wrong format": (_set("format", "aif"), 'not an argmap export: "format" must be "argmap"'),
     "newer version": (
-        _set("version", 4),
-        "version 4 is not supported: this instance reads versions 1, 2 and 3",
+        _set("version", 5),
+        "version 5 is not supported: this instance reads versions 1, 2, 3 and 4",
     ),
     "version 0": (_set("version", 0), "version 0 is not supported: this instance reads versions"),
     "version as a string": (_set("version", "2"), 'version "2" is not supported'),
     "no version": (
         lambda data, _target: data.pop("version"),
         'the file has no "version" field: an export says which version of the format it is '
-        "written in, and this instance reads versions 1, 2 and 3",
+        "written in, and this instance reads versions 1, 2, 3 and 4",
     ),
     "claims in a version 1 file": (
         _claims_in_version_1,

@@ -49,6 +49,9 @@ ARRAYS = (
     "claims",
     "relations",
     "annotations",
+    "assignments",
+    "codebook",
+    "team_settings",
 )
 # The actors of `name_actors`, by key.
 EVERY_ACTOR = [
@@ -88,9 +91,14 @@ def test_export_validates_against_the_published_schema(source: Source) -> None:
     exported = export_map(source.engine)
 
     assert [str(e) for e in validator.iter_errors(exported)] == []
-    assert (exported["format"], exported["version"]) == ("argmap", FORMAT_VERSION) == ("argmap", 3)
+    assert (exported["format"], exported["version"]) == ("argmap", FORMAT_VERSION) == ("argmap", 4)
     assert list(exported) == ["format", "version", "filters", *ARRAYS]
-    assert exported["filters"] == {"document": None, "position": None, "topic": None}
+    assert exported["filters"] == {
+        "document": None,
+        "position": None,
+        "topic": None,
+        "layer": "all",
+    }
     assert keys(exported["actors"]) == EVERY_ACTOR
     assert len(exported["documents"]) == 5
     assert len(exported["annotations"]) == 4
@@ -223,8 +231,8 @@ def test_schema_rejects_what_the_format_forbids() -> None:
     }
     minimal = {
         "format": "argmap",
-        "version": 3,
-        "filters": {"document": None, "position": None, "topic": None},
+        "version": 4,
+        "filters": {"document": None, "position": None, "topic": None, "layer": "all"},
         "positions": [position],
         "topics": [],
         "actors": [actor],
@@ -233,14 +241,35 @@ def test_schema_rejects_what_the_format_forbids() -> None:
         "claims": [claim, {**claim, "id": "c2"}],
         "relations": [relation],
         "annotations": [],
+        "assignments": [],
+        "codebook": [],
+        "team_settings": [],
     }
-    without_actors = {k: v for k, v in minimal.items() if k != "actors"}
+    coding = ("assignments", "codebook", "team_settings")
+    version_3 = {k: v for k, v in minimal.items() if k not in coding}
+    version_3["filters"] = {"document": None, "position": None, "topic": None}
+    without_actors = {k: v for k, v in version_3.items() if k != "actors"}
     without_claims = {k: v for k, v in without_actors.items() if k not in ("claims", "relations")}
     assert validator.is_valid(minimal)
+    for name in coding:
+        assert not validator.is_valid({k: v for k, v in minimal.items() if k != name}), name
+    assert not validator.is_valid({**minimal, "filters": version_3["filters"]})
+    assert not validator.is_valid({**minimal, "version": 3})
     assert not validator.is_valid({**minimal, "version": 1})
     assert not validator.is_valid({**minimal, "version": 2})
     assert not validator.is_valid(without_actors)
     assert not validator.is_valid(without_claims)
+    for broken_coding in (
+        {"assignments": [{"document_id": "d1", "analyst": "", "assigned_by": None}]},
+        {"codebook": [{"family": "mood", "key": "russia"}]},
+        {"team_settings": [{"name": "x", "value": 1}]},
+        {"annotations": [{"adjudicated": "yes"}]},
+    ):
+        assert not validator.is_valid({**minimal, **broken_coding}), broken_coding
+    # Version 3 is still published, and is what it was: no independent coding.
+    version_3_check = Draft202012Validator(export_schema(3))
+    assert version_3_check.is_valid({**version_3, "version": 3})
+    assert not version_3_check.is_valid({**minimal, "version": 3})
     assert not validator.is_valid({**minimal, "exported_at": "2025-08-15T10:00:00Z"})
     assert not validator.is_valid({**minimal, "positions": [{**position, "key": "Russia"}]})
     assert not validator.is_valid({**minimal, "positions": [{**position, "colour": "red"}]})
@@ -295,10 +324,17 @@ def test_records_are_sorted_and_one_per_line(source: Source) -> None:
     order = {document_id: index for index, document_id in enumerate(source.documents)}
     passages = exported["passages"]
     assert passages == sorted(passages, key=lambda p: (order[p["document_id"]], p["ordinal"]))
-    # One line per record plus a line per array header and closing bracket, and the header.
+    # One line per record plus a line per array header and closing bracket (one line for an
+    # empty array: this source codes nothing independently), and the header.
     records = sum(len(exported[name]) for name in ARRAYS)
+    brackets = sum(2 if exported[name] else 1 for name in ARRAYS)
+    assert [name for name in ARRAYS if not exported[name]] == [
+        "assignments",
+        "codebook",
+        "team_settings",
+    ]
     assert text.endswith("]}\n")
-    assert text.count("\n") == 1 + records + 2 * len(ARRAYS)
+    assert text.count("\n") == 1 + records + brackets
 
 
 def test_datetimes_are_utc_with_a_trailing_z_and_dates_plain(source: Source) -> None:
@@ -440,6 +476,9 @@ def assert_self_contained(part: dict[str, Any]) -> None:
         assert {relation["source_id"], relation["target_id"]} <= claims
         cited = relation["evidence_passage_id"]
         assert cited is None or cited in passages
+    assert {assignment["document_id"] for assignment in part["assignments"]} <= documents
+    for entry in part["codebook"]:
+        assert set(entry["examples"]) <= passages
 
 
 def test_document_filter_keeps_one_document_with_its_claims(source: Source) -> None:
@@ -448,7 +487,7 @@ def test_document_filter_keeps_one_document_with_its_claims(source: Source) -> N
 
     part = export_map(source.engine, ExportFilters(document=chosen))
 
-    assert part["filters"] == {"document": chosen, "position": None, "topic": None}
+    assert part["filters"] == {"document": chosen, "position": None, "topic": None, "layer": "all"}
     assert [d["id"] for d in part["documents"]] == [chosen]
     assert part["passages"] == [p for p in full["passages"] if p["document_id"] == chosen]
     assert part["annotations"] == [a for a in full["annotations"] if a["document_id"] == chosen]

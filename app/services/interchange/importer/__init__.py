@@ -1,4 +1,4 @@
-"""Import of the native JSON export (format "argmap", versions 1 to 3), merged by id.
+"""Import of the native JSON export (format "argmap", versions 1 to 4), merged by id.
 
 An import is all or nothing. The whole file is checked first — JSON syntax, the published
 schema of its version, then what a schema cannot say (hashes, offsets, quotes, references,
@@ -23,7 +23,9 @@ actor's (whatever the case), else the whole file is refused.
 A version 1 file has no claims and no relations, and says nothing about the claims of its
 annotations: importing it leaves the claim of a stored annotation as it is. Likewise a version
 1 or 2 file has no actors: its new annotations name nobody, and a stored annotation it updates
-keeps its actor.
+keeps its actor. The independent coding of a version 4 file (assignments, codebook, team
+settings) merges as the catalog does (`coding`); earlier files bring none, and a stored
+annotation they update keeps its `adjudicated` and `adopted_from`.
 """
 
 import gc

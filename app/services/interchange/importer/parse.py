@@ -31,7 +31,8 @@ def parse_export(raw: bytes | str) -> Record:
     An earlier version's file comes back in the shape of the current version: a version 1
     file with no claims and no relations, version 1 and 2 files with no actors (their
     annotations keep having no claim_id, or no actor_key, member: the file says nothing
-    about their claims, or actors).
+    about their claims, or actors), and files before version 4 with no assignments, codebook
+    or team settings (their annotations keep having no adjudicated and adopted_from members).
     """
     data = _parse_conforming(raw)
     if data is None:
@@ -40,6 +41,8 @@ def parse_export(raw: bytes | str) -> Record:
         data["claims"], data["relations"] = [], []
     if data["version"] < 3:
         data["actors"] = []
+    if data["version"] < 4:
+        data["assignments"], data["codebook"], data["team_settings"] = [], [], []
     return data
 
 

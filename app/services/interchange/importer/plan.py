@@ -24,6 +24,11 @@ from app.models import (
 )
 from app.services.errors import InvalidInput
 from app.services.interchange.importer.actors import check_actors
+from app.services.interchange.importer.coding import (
+    plan_assignments,
+    plan_codebook,
+    plan_team_settings,
+)
 from app.services.interchange.importer.places import (
     Place,
     check_orphan,
@@ -63,6 +68,10 @@ class ImportPlan:
     relation_updates: list[tuple[Relation, Record]] = field(default_factory=list)
     annotations: list[Record] = field(default_factory=list)
     annotation_updates: list[tuple[Annotation, Record]] = field(default_factory=list)
+    # Independent coding (version 4 files): only new rows; stored ones stay as they are.
+    assignments: list[Record] = field(default_factory=list)
+    codebook: list[Record] = field(default_factory=list)
+    team_settings: list[Record] = field(default_factory=list)
 
 
 def select_stored(session: Session, query: Any, column: Any, values: Iterable[Any]) -> list[Any]:
@@ -122,6 +131,15 @@ def plan_import(session: Session, data: Record) -> ImportPlan:
         actor_keys,
         claim_ids,
     )
+    report = plan.report
+    plan.assignments = plan_assignments(
+        session, report, data["assignments"], document_texts.keys(), _parse_datetime
+    )
+    catalog = (position_keys, topic_keys)
+    plan.codebook = plan_codebook(
+        session, report, data["codebook"], catalog, passages.keys(), _parse_datetime
+    )
+    plan.team_settings = plan_team_settings(session, report, data["team_settings"], _parse_datetime)
     return plan
 
 
@@ -487,6 +505,9 @@ def _plan_annotations(
         if existing is None:
             new = row if "claim_id" in row else {"claim_id": None, **row}
             new.setdefault("actor_key", None)  # a version 1 or 2 file names no actors
+            # Optional in a version 4 file, absent before it: every row needs them for insert.
+            new.setdefault("adjudicated", False)
+            new.setdefault("adopted_from", None)
             plan.annotations.append(new)
             plan.report.created["annotations"] += 1
         elif row["updated_at"] > _last_change(existing):

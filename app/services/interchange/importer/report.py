@@ -15,6 +15,9 @@ TABLES = (
     "claims",
     "relations",
     "annotations",
+    "assignments",
+    "codebook_codes",
+    "team_settings",
 )
 READABLE_VERSIONS = tuple(sorted(SCHEMA_FILES))
 # Ids per `IN (…)` query and rows per INSERT: well under SQLite's limit on bound parameters.

@@ -10,21 +10,26 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, insert, select
 
-from app.audit.entries import insert_rows, record_rows
-from app.audit.snapshots import table_of
+from app.audit.entries import ACTOR, insert_rows, record_rows
+from app.audit.snapshots import json_safe, table_of
 from app.db import SEARCH_TABLES
 from app.models import (
     Actor,
     Annotation,
+    Assignment,
     Claim,
     ClaimStance,
+    CodebookEntry,
     Document,
     HistoryAction,
     HistoryEntry,
+    ItemType,
     Passage,
     Position,
     Relation,
+    TeamSetting,
     Topic,
+    utcnow,
 )
 from app.services.interchange.importer.plan import (
     ImportPlan,
@@ -211,6 +216,8 @@ ANNOTATION_FIELDS = (
     "analyst",
     "updated_at",
     "example",
+    "adjudicated",
+    "adopted_from",
 )
 CLAIM_FIELDS = ("text", "topic_key", "note", "analyst", "updated_at", "example")
 RELATION_FIELDS = (
@@ -275,6 +282,46 @@ def write_plan(session: Session, plan: ImportPlan) -> None:
         # The newer version is live there, so it is live here again.
         annotation.deleted_at = None
     session.flush()
+    _insert_coding(session, plan)
+
+
+def _insert_coding(session: Session, plan: ImportPlan) -> None:
+    """Insert the new assignments, codebook entries and team settings (after the documents
+    and passages they name), each with its history entry."""
+    connection = session.connection()
+    for model, item_type, rows in (
+        (Assignment, ItemType.assignment, plan.assignments),
+        (CodebookEntry, ItemType.codebook, plan.codebook),
+        (TeamSetting, ItemType.setting, plan.team_settings),
+    ):
+        if not rows:
+            continue
+        connection.execute(insert(model), rows)
+        now = utcnow()
+        actor = session.info.get(ACTOR)
+        connection.execute(
+            insert(HistoryEntry),
+            [
+                {
+                    "at": now,
+                    "actor": actor,
+                    "action": HistoryAction.create.value,
+                    "item_type": item_type.value,
+                    "item_id": _coding_item_id(item_type, row),
+                    "version": row.get("version", 1),
+                    "before": None,
+                    "after": json_safe(row),
+                }
+                for row in rows
+            ],
+        )
+
+
+def _coding_item_id(item_type: ItemType, row: Record) -> str:
+    """An assignment by its id, a codebook entry as `family:key`, a setting by its name."""
+    if item_type is ItemType.codebook:
+        return f"{row['family']}:{row['key']}"
+    return str(row["name"] if item_type is ItemType.setting else row["id"])
 
 
 def _claim_snapshots(claims: list[Record], stances: list[Record]) -> list[Record]:
