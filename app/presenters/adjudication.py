@@ -7,7 +7,7 @@ from sqlmodel import Session
 from app.models import Annotation, AnnotationKind
 from app.services import catalog
 from app.services.adjudication import AdjudicationView, PassageRow
-from app.services.documents import document_label, passage_citation
+from app.services.documents import passage_citation
 
 
 def tag_as_json(tag: Annotation) -> dict[str, Any]:
@@ -59,7 +59,7 @@ def _row_as_json(view: AdjudicationView, row: PassageRow, label: str) -> dict[st
 
 def adjudication_as_json(view: AdjudicationView) -> dict[str, Any]:
     """The view as a plain dict for other tools: ids, names and tags, no HTML."""
-    label = document_label(view.document)
+    label = view.label
     return {
         "document": {"id": view.document.id, "label": label},
         "coders": view.coders,
@@ -77,7 +77,7 @@ def adjudication_context(session: Session, view: AdjudicationView) -> dict[str, 
     topics = catalog.list_topics(session)
     return {
         "view": view,
-        "label": document_label(view.document),
+        "label": view.label,
         "positions": positions,
         "topics": topics,
         "kinds": list(AnnotationKind),

@@ -169,6 +169,6 @@ def graph_context(session: Session, filters: MapFilters) -> dict[str, Any]:
         "layers": list(Layer),
         "shown_tags": layer_label(filters.layer, filters.analyst),
         "no_topic": mapviews.NO_TOPIC,
-        "example_counts": examples.count_examples(session),
+        "example_counts": examples.count_examples(session, filters.blinding),
         "graph_src": f"/api/graph?{graph_query(filters)}",
     }

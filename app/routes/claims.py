@@ -108,7 +108,7 @@ def claim_list(
         "topic": topic,
         "position": position,
         "analyst": analyst,
-        "example_counts": examples.count_examples(session),
+        "example_counts": examples.count_examples(session, blinding),
         "flash": flash_message(request),
         **catalog_context(session),
     }

@@ -21,7 +21,7 @@ from app.presenters.history import (
     page_url,
 )
 from app.routes.params import MOMENT_OR_BLANK, parse_moment
-from app.services import history
+from app.services import history, history_export
 from app.services.history import HistoryFilters, HistoryPage
 from app.templating import is_fragment_request, render
 
@@ -229,6 +229,6 @@ def export_history(
 ) -> StreamingResponse:
     """The whole history as JSON, oldest entry first, streamed; without the entries about the
     tags the reader may not see while they code a document independently."""
-    chunks = history.stream_history_export(request.app.state.engine, blinding)
+    chunks = history_export.stream_history_export(request.app.state.engine, blinding)
     headers = download_headers("argument-map-history", {}, "json") if download else None
     return StreamingResponse(chunks, media_type="application/json", headers=headers)

@@ -110,9 +110,11 @@ def import_body(description: str, json_schema: dict[str, Any]) -> dict[str, Any]
 
 
 @router.get("/export", response_class=HTMLResponse, include_in_schema=False)
-def export_page(request: Request, session: SessionDep, analyst: AnalystDep) -> HTMLResponse:
+def export_page(
+    request: Request, session: SessionDep, analyst: AnalystDep, blinding: BlindingDep
+) -> HTMLResponse:
     """Every file the map can be saved as, with the filters each honours."""
-    context = export_page_context(session)
+    context = export_page_context(session, blinding)
     context["analyst"] = analyst
     return render(request, "export.html", context)
 

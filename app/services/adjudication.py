@@ -32,6 +32,7 @@ from app.models import (
     User,
 )
 from app.services import tagging
+from app.services.documents import document_labels
 from app.services.errors import Conflict, Forbidden, InvalidInput
 from app.services.lookup import get_existing
 
@@ -84,6 +85,7 @@ class AdjudicationView:
     rows: list[PassageRow]
     # Ids of coders' tags a live adjudicated tag was accepted from.
     adopted: frozenset[str]
+    label: str  # how the document is named everywhere (documents.document_label)
 
     @property
     def still_coding(self) -> list[str]:
@@ -147,7 +149,8 @@ def adjudication_view(
 ) -> AdjudicationView:
     """The document's passages (in order, boilerplate aside) where a done coder or the
     adjudicated layer has a tag, each with those tags and the positions the coders differ on;
-    with `passage_id`, that passage alone (even with no tag). Four queries, whatever the size."""
+    with `passage_id`, that passage alone (even with no tag). Six queries, whatever the size
+    (two of them name the document)."""
     scene = _scene(session, document_id, curator, as_command_line=as_command_line)
     tags_query = select(Annotation).where(
         Annotation.document_id == document_id,
@@ -177,7 +180,8 @@ def adjudication_view(
     adopted = frozenset(
         tag.adopted_from for tag in tags if tag.adjudicated and tag.adopted_from is not None
     )
-    return AdjudicationView(scene.document, scene.coders, scene.done, rows, adopted)
+    label = document_labels(session, [document_id])[document_id]
+    return AdjudicationView(scene.document, scene.coders, scene.done, rows, adopted, label)
 
 
 def _row(passage: Passage, tags: list[Annotation], done: list[str]) -> PassageRow:

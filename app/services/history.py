@@ -5,13 +5,12 @@ The entries themselves are written as the changes happen, by the session events 
 app/history.py.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, insert, or_
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
 from app.audit import entries, snapshots
@@ -35,7 +34,6 @@ from app.services.blinding import SEES_ALL, Blinding
 from app.services.corpus import text_sha256
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.history_visibility import entry_hidden, visible_entries
-from app.services.interchange.writing import chunked, dump_json
 from app.services.segmentation import segment_document
 
 PAGE_SIZE = 50
@@ -44,9 +42,6 @@ LABEL_LENGTH = 80
 VALUE_LENGTH = 300
 # What the entry itself already says (which item, when, which version), or noise in a diff.
 HIDDEN_FIELDS = frozenset({"id", "key", "version", "created_at", "updated_at", "sha256"})
-EXPORT_FORMAT = "argmap-history"
-EXPORT_VERSION = 1
-EXPORT_BATCH = 500
 # Lines are handed on in chunks of about this many characters (as the map exports do).
 # What the pages call each type of item.
 NOUNS = snapshots.NOUNS
@@ -551,66 +546,3 @@ def _restore_document(session: Session, document_id: str, before: Snapshot) -> N
     ]
     if passages:
         session.connection().execute(insert(snapshots.table_of(Passage)), passages)
-
-
-# --- the history as a file -----------------------------------------------------------------
-
-
-def iter_history_export(session: Session, blinding: Blinding = SEES_ALL) -> Iterator[str]:
-    """The whole history as one JSON document, oldest entry first, in chunks of text:
-    `{"format": "argmap-history", "version": 1, "entries": [...]}` with one entry a line.
-    The entries about tags the reader may not see (`blinding`) are left out.
-
-    One query, read in batches, so memory stays flat however long the history is.
-    """
-    return chunked(_history_lines(session, blinding))
-
-
-def _history_lines(session: Session, blinding: Blinding) -> Iterator[str]:
-    header = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION}
-    yield dump_json(header)[:-1] + ',\n"entries":['
-    query = select(HistoryEntry).order_by(col(HistoryEntry.id))
-    hidden = _hidden_tags(session, blinding)
-    first = True
-    for entry in session.exec(query.execution_options(yield_per=EXPORT_BATCH)):
-        if blinding.active and _hidden_tag(entry, blinding, hidden):
-            continue
-        yield ("\n" if first else ",\n") + dump_json(entry_record(entry))
-        first = False
-    yield "\n]}\n"
-
-
-def _hidden_tags(session: Session, blinding: Blinding) -> frozenset[str]:
-    """The ids of the stored tags (removed ones too) the reader may not see."""
-    visible = blinding.visible_condition()
-    if visible is None:
-        return frozenset()
-    query = select(Annotation.id).where(
-        col(Annotation.document_id).in_(sorted(blinding.documents)), ~visible
-    )
-    return frozenset(session.exec(query))
-
-
-def _hidden_tag(entry: HistoryEntry, blinding: Blinding, hidden: frozenset[str]) -> bool:
-    """Whether `entry` is about a tag the reader may not see: a stored one (`hidden`), or one
-    whose document and analyst the entry's snapshots record."""
-    if entry.item_type != ItemType.annotation:
-        return False
-    if entry.item_id in hidden:
-        return True
-    return any(
-        blinding.hides(_text(snapshot.get("document_id")), _text(snapshot.get("analyst")))
-        for snapshot in (entry.before, entry.after)
-        if snapshot is not None
-    )
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def stream_history_export(engine: Engine, blinding: Blinding = SEES_ALL) -> Iterator[str]:
-    """`iter_history_export` in a session of its own (a request's session is closed before a
-    streaming response is sent), closed when the iterator is exhausted or closed."""
-    with Session(engine) as session:
-        yield from iter_history_export(session, blinding)

@@ -2,8 +2,6 @@
 code a document independently (app/services/blinding.py). Entries about claims, relations and
 everything else are everyone's."""
 
-from typing import Any
-
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import col, select
 
@@ -26,9 +24,16 @@ def visible_entries(blinding: Blinding) -> ColumnElement[bool] | None:
 
 
 def entry_hidden(entry: HistoryEntry, blinding: Blinding) -> bool:
-    """Whether the entry is about a tag the reader's `blinding` hides (from its snapshot)."""
+    """Whether the entry is about a tag the reader's `blinding` hides, by the document and
+    analyst its snapshots record (before or after the change)."""
     if not blinding.active or entry.item_type != ItemType.annotation:
         return False
-    snapshot: dict[str, Any] = entry.after or entry.before or {}
-    document_id, analyst = snapshot.get("document_id"), snapshot.get("analyst")
-    return blinding.hides(str(document_id), str(analyst) if analyst is not None else None)
+    return any(
+        blinding.hides(_text(snapshot.get("document_id")), _text(snapshot.get("analyst")))
+        for snapshot in (entry.before, entry.after)
+        if snapshot is not None
+    )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None

@@ -20,7 +20,16 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.db import make_engine
-from app.models import Actor, Annotation, Claim, Document, Passage, PassageKind
+from app.models import (
+    Actor,
+    Annotation,
+    Assignment,
+    Claim,
+    Document,
+    Passage,
+    PassageKind,
+    utcnow,
+)
 from app.services import reanchor
 from app.services.examples import load_starter_map
 from tests.accounts import ADMIN
@@ -28,6 +37,7 @@ from tests.browser.conftest import Problems, serving, signed_in_context
 from tests.browser.test_conflict_page import csrf_header, ok, open_edit_form_of_new_tag
 from tests.browser.test_reanchoring import build_map
 from tests.conftest import ON_POSTGRES, SEEDS_DIR, _postgres_copy, sqlite_url
+from tests.factories import make_annotation
 
 pytestmark = pytest.mark.browser
 
@@ -100,6 +110,7 @@ def _map_the_corpus(url: str) -> dict[str, str]:
             .order_by(col(Passage.start))
         ).first()
         assert claim is not None and actor is not None and passage is not None
+        _code_independently(session, cut.id)
         ids = {
             "document": cut.id,
             "passage": passage.id,
@@ -108,6 +119,23 @@ def _map_the_corpus(url: str) -> dict[str, str]:
         }
     engine.dispose()
     return ids
+
+
+def _code_independently(session: Session, document_id: str) -> None:
+    """Alice and Bob coded the document and marked it done, disagreeing on one passage (for
+    the adjudication and agreement pages); the analyst `editor` still codes it (the banner)."""
+    passages = session.exec(
+        select(Passage)
+        .where(Passage.document_id == document_id, Passage.kind == PassageKind.paragraph)
+        .order_by(col(Passage.start))
+        .limit(3)
+    ).all()
+    for analyst, kinds in (("alice", "states supports opposes"), ("bob", "states opposes opposes")):
+        session.add(Assignment(document_id=document_id, analyst=analyst, done_at=utcnow()))
+        for passage, kind in zip(passages, kinds.split(), strict=True):
+            make_annotation(session, passage, "russia", kind, analyst=analyst)
+    session.add(Assignment(document_id=document_id, analyst="editor"))
+    session.commit()
 
 
 @pytest.fixture(scope="module")
@@ -206,7 +234,11 @@ PAGES = [
     Stop("search", "/search?q=ceasefire", "#search-results li"),
     Stop("history", "/history"),
     Stop("history-item", "/history/claim/{claim}"),
-    Stop("agreement", "/agreement"),
+    Stop("agreement", "/agreement", ".agreement-position"),
+    Stop("assignments", "/assignments", "tr[data-assignment]"),
+    Stop("adjudication", "/documents/{document}/adjudicate", "tr.adj-row.differs"),
+    Stop("document-coding", "/documents/{document}", "#coding-banner", user="editor"),
+    Stop("codebook", "/codebook", "main h1"),
     Stop("export", "/export"),
     Stop("account", "/account"),
     Stop("users", "/users"),

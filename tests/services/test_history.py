@@ -24,7 +24,7 @@ from app.models import (
     Stance,
     utcnow,
 )
-from app.services import catalog, claims, documents, history, tagging
+from app.services import catalog, claims, documents, history, history_export, tagging
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.history import HistoryFilters
 from tests.factories import make_annotation, make_claim, make_document, make_position, make_relation
@@ -236,7 +236,7 @@ def test_the_export_holds_every_entry_as_json(map_session: Session) -> None:
     import json
 
     make_claim(map_session, 'Quotes " and \n newlines')
-    exported = json.loads("".join(history.iter_history_export(map_session)))
+    exported = json.loads("".join(history_export.iter_history_export(map_session)))
     assert exported["format"] == "argmap-history"
     total = len(list(map_session.exec(select(HistoryEntry))))
     assert len(exported["entries"]) == total > 0

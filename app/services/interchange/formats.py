@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.services.history import stream_history_export
+from app.services.history_export import stream_history_export
 from app.services.interchange.aif.export import export_aif
 from app.services.interchange.native import stream_export
 from app.services.interchange.tags_csv import stream_tags_csv
