@@ -121,6 +121,7 @@ def test_two_coders_code_apart_and_a_curator_adjudicates(
         expect(chips).to_have_count(3)
         for index in range(3):
             expect(chips.nth(index)).to_have_attribute("title", re.compile(rf"by {name},"))
+    bob.evaluate("window.scrollTo(0, 0)")
     screenshot(bob, tmp_path, "coding-document.png")
 
     # Nor does Bob get Alice's tags or the examples through the API, search or the export.
