@@ -1,6 +1,7 @@
 """Independent coding: the assignments page (documents given to analysts, their progress, the
 team's setting), the document page's "Mark done", and their JSON twins under /api."""
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
@@ -57,6 +58,17 @@ def _panel(
     return render(request, PAGE, context, fragment=PANEL, status_code=status, headers=headers)
 
 
+def _panel_after(
+    request: Request, session: SessionDep, user: CurrentUserDep, change: Callable[[], object]
+) -> Response:
+    """The panel after `change`; a refused change is said in place, and nothing is changed."""
+    try:
+        change()
+    except DomainError as refused:
+        return _panel(request, session, user, refused.message)
+    return _panel(request, session, user)
+
+
 @router.get("/assignments", response_class=HTMLResponse, include_in_schema=False)
 def assignments_page(request: Request, session: SessionDep, user: ReaderDep) -> Response:
     return render(request, PAGE, assignments_context(session, user), fragment=PANEL)
@@ -70,44 +82,40 @@ def assign_page(
     document_id: Annotated[str, Form(max_length=64)] = "",
     analysts: Annotated[list[str] | None, Form(max_length=assignments.MAX_CODERS_AT_ONCE)] = None,
 ) -> Response:
-    try:
-        assignments.assign(session, document_id, analysts or [], by=user.username)
-    except DomainError as refused:
-        return _panel(request, session, user, refused.message)
-    return _panel(request, session, user)
+    return _panel_after(
+        request,
+        session,
+        user,
+        lambda: assignments.assign(session, document_id, analysts or [], by=user.username),
+    )
 
 
 @router.post("/assignments/{assignment_id}/remove", include_in_schema=False)
 def unassign_page(
     request: Request, session: SessionDep, user: CurrentUserDep, assignment_id: str
 ) -> Response:
-    try:
-        assignments.unassign(session, assignment_id)
-    except DomainError as refused:
-        return _panel(request, session, user, refused.message)
-    return _panel(request, session, user)
+    return _panel_after(
+        request, session, user, lambda: assignments.unassign(session, assignment_id)
+    )
 
 
 @router.post("/assignments/{assignment_id}/done", include_in_schema=False)
 def mark_done_page(
     request: Request, session: SessionDep, user: CurrentUserDep, assignment_id: str
 ) -> Response:
-    try:
-        assignments.mark_done(session, assignment_id, coder=user.username)
-    except DomainError as refused:
-        return _panel(request, session, user, refused.message)
-    return _panel(request, session, user)
+    return _panel_after(
+        request,
+        session,
+        user,
+        lambda: assignments.mark_done(session, assignment_id, coder=user.username),
+    )
 
 
 @router.post("/assignments/{assignment_id}/reopen", include_in_schema=False)
 def reopen_page(
     request: Request, session: SessionDep, user: CurrentUserDep, assignment_id: str
 ) -> Response:
-    try:
-        assignments.reopen(session, assignment_id)
-    except DomainError as refused:
-        return _panel(request, session, user, refused.message)
-    return _panel(request, session, user)
+    return _panel_after(request, session, user, lambda: assignments.reopen(session, assignment_id))
 
 
 @router.post("/team-settings", include_in_schema=False)
