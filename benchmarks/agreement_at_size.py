@@ -6,12 +6,17 @@ time, and gives the median of `--runs` requests of each after one to warm up, wi
 the answer and the load average. `--in-process` also times the service alone
 (`agreement.analyst_agreement`, the call both routes make) in this process.
 
+Only independently coded, finished documents count (docs/coding.md), and the generated corpus
+has no assignments: unless `--no-assign`, each of the first `--documents` documents (default
+100) is first given to every analyst who tagged it, marked done, so that the report has that
+many documents to measure, with their bootstrap intervals at the default 1,000 draws.
+
 The corpus is the one of benchmarks/generate_corpus.py (`server_bench.py` caches it in
 benchmarks/.cache; copy it, the server migrates the copy to the newest schema first):
 
     cp benchmarks/.cache/corpus-v2-scale1-seed1.db /tmp/bench.db
     .venv/bin/python benchmarks/agreement_at_size.py sqlite:////tmp/bench.db [--runs 5] \
-        [--in-process]
+        [--in-process] [--documents 100]
 """
 
 import argparse
@@ -26,9 +31,10 @@ import httpx2 as httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlmodel import Session  # noqa: E402
+from sqlmodel import Session, col, select  # noqa: E402
 
 from app.db import make_engine, migrate  # noqa: E402
+from app.models import Annotation, Assignment, Document, utcnow  # noqa: E402
 from app.services import agreement  # noqa: E402
 from tests.servers import server_process  # noqa: E402
 
@@ -46,6 +52,29 @@ def median_seconds(runs: int, request: object) -> tuple[float, list[float]]:
 
 def load() -> str:
     return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def assign_done(url: str, documents: int) -> int:
+    """Give each of the first `documents` documents to every analyst who tagged it, done (once:
+    documents already assigned are left as they are). Returns how many documents are assigned."""
+    engine = make_engine(url)
+    with Session(engine) as session:
+        if session.exec(select(Assignment.id)).first() is None:
+            chosen = select(Document.id).order_by(col(Document.created_at)).limit(documents)
+            pairs = session.exec(
+                select(Annotation.document_id, Annotation.analyst)
+                .where(col(Annotation.document_id).in_(chosen), ~col(Annotation.example))
+                .distinct()
+            ).all()
+            now = utcnow()
+            session.add_all(
+                Assignment(document_id=document_id, analyst=analyst, done_at=now)
+                for document_id, analyst in pairs
+            )
+            session.commit()
+        assigned = len(set(session.exec(select(Assignment.document_id)).all()))
+    engine.dispose()
+    return assigned
 
 
 def measure_service(url: str, runs: int) -> None:
@@ -85,8 +114,14 @@ def main() -> None:
     parser.add_argument("database", help="a SQLAlchemy URL (a copy: it is migrated)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--in-process", action="store_true", help="also time the service")
+    parser.add_argument("--documents", type=int, default=100, help="documents coded, done")
+    parser.add_argument("--no-assign", action="store_true", help="measure the corpus as it is")
     args = parser.parse_args()
     migrate(args.database)
+    if not args.no_assign:
+        print(
+            f"documents independently coded and done: {assign_done(args.database, args.documents)}"
+        )
     print(f"load average before: {load()}")
     if args.in_process:
         measure_service(args.database, args.runs)

@@ -1,16 +1,22 @@
 """The codebook in a browser: an admin defines a code in place, the printed page is the
 codebook alone, and the tag form says what the chosen topic means."""
 
+import os
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
 from app.access import CSRF_HEADER
 from tests.accounts import ADMIN, SESSIONS
+from tests.browser.test_tagging import SCREENSHOT_DIR
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_code_defined_in_place_prints_without_the_site_around_it(page: Page) -> None:
+def test_a_code_defined_in_place_prints_without_the_site_around_it(
+    page: Page, tmp_path: Path
+) -> None:
     page.goto("/codebook")
     entry = page.locator("#code-topic-nato")
     entry.get_by_role("button", name="Edit the definition").click()
@@ -19,6 +25,9 @@ def test_a_code_defined_in_place_prints_without_the_site_around_it(page: Page) -
     expect(page.locator("#code-topic-nato .definition")).to_have_text(
         "Whether Ukraine may join NATO."
     )
+    entry.scroll_into_view_if_needed()
+    target = SCREENSHOT_DIR if os.environ.get("ARGMAP_SCREENSHOTS") else tmp_path
+    page.screenshot(path=str(target / "codebook.png"))
     page.emulate_media(media="print")
     expect(page.locator("header.site")).to_be_hidden()
     expect(page.locator("#code-topic-nato button")).to_be_hidden()
